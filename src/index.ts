@@ -16,7 +16,7 @@ export { registerView, renderArtifacts } from './visualize/registry';
 export type { MimeBundle } from './visualize/registry';
 
 // Standard components (one folder each under components/).
-export { CsvExampleGen, QueryExampleGen } from './components/example_gen/component';
+export { CsvExampleGen, ImportExampleGen, QueryExampleGen } from './components/example_gen/component';
 export { bundledDatasetPath, penguinsQuery, writeBundledCsv } from './datasets/bundled';
 
 // Views of the standard artifacts (registered on import), and the view builders for scripts and reports.
