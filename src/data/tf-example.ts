@@ -73,7 +73,10 @@ export function decodeExamples(records: readonly Uint8Array[], source = 'example
   return { numRows, columns, dtypes };
 }
 
-/** Encodes rows of columns as serialized tf.Examples; a missing value (null / NaN) leaves the feature out of that example. */
+/**
+ * Encodes rows of columns as serialized tf.Examples. A missing value (null / NaN) is the feature with
+ * an empty list of its kind, so a column with no value at all still carries its name and type.
+ */
 export function encodeExamples(data: ExampleColumns): Uint8Array[] {
   const type = example();
   const names = Object.keys(data.columns);
@@ -82,11 +85,11 @@ export function encodeExamples(data: ExampleColumns): Uint8Array[] {
     const feature: Record<string, unknown> = {};
     for (const name of names) {
       const v = data.columns[name][row];
-      if (v === null || (typeof v === 'number' && Number.isNaN(v))) continue;
+      const missing = v === null || (typeof v === 'number' && Number.isNaN(v));
       const dtype = data.dtypes[name];
-      if (dtype === 'string') feature[name] = { bytesList: { value: [Buffer.from(String(v), 'utf8')] } };
-      else if (dtype === 'float') feature[name] = { floatList: { value: [v] } };
-      else feature[name] = { int64List: { value: [v] } };
+      if (dtype === 'string') feature[name] = { bytesList: { value: missing ? [] : [Buffer.from(String(v), 'utf8')] } };
+      else if (dtype === 'float') feature[name] = { floatList: { value: missing ? [] : [v] } };
+      else feature[name] = { int64List: { value: missing ? [] : [v] } };
     }
     records.push(type.encode(type.fromObject({ features: { feature } })).finish());
   }
