@@ -58,7 +58,7 @@ def main(request_file, response_file):
     schemas = {}
     for name, spec in request.get("schemas", {}).items():
         schemas[name] = tfdv.infer_schema(stats[spec["stats"]])
-        ours = text_format.Parse(open(spec["ours"]).read(), schema_pb2.Schema())
+        ours = tfdv.load_schema_text(spec["ours"])  # SchemaGen's pbtxt, loaded as TFDV users load it
         response["schemas"][name] = {"tfdv": to_dict(schemas[name]), "ours": to_dict(ours), "equal": ours == schemas[name]}
     for v in request.get("validations", []):
         schema = curate(schema_pb2.Schema.FromString(schemas[v["schema"]].SerializeToString()), v.get("curation", {}))
