@@ -21,7 +21,7 @@ export { bundledDatasetPath, penguinsQuery, writeBundledCsv } from './datasets/b
 
 // Views of the standard artifacts (registered on import), and the view builders for scripts and reports.
 import './visualize/standard-views';
-export { MimeTypes } from './visualize/mime';
+export { MimeTypes } from './protocol/mime';
 export { statisticsBundle } from './components/statistics_gen/view';
 export { schemaBundle } from './components/schema_gen/view';
 export { anomaliesBundle } from './components/example_validator/view';

@@ -7,7 +7,7 @@ import { ModelBundle } from './model-bundle';
 import { runTrainer, TrainerRunArgs } from './run';
 import { crc32c, EventFileWriter, maskedCrc32c } from './tensorboard';
 import { spawnSync } from 'node:child_process';
-import { MimeTypes } from '../visualize/mime';
+import { MimeTypes } from '../protocol/mime';
 
 const TAXI = path.join(repoRoot, 'notebooks', 'taxi');
 

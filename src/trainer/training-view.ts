@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { withInlineStyles } from '../visualize/css';
 import { escapeHtml, formatNumber, viewElement } from '../visualize/html';
-import { MimeTypes } from '../visualize/mime';
+import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from '../visualize/registry';
 import { CHART_CONFIG, renderSvg } from '../visualize/vega';
 import type { TrainingPoint } from './session';

@@ -7,7 +7,7 @@ import type { DatasetFeatureStatisticsList } from '../stats/types';
 import { sharedData } from '../testing/fixtures';
 import { validateStatistics } from '../validation/validate';
 import { anomaliesViewModel, DATASET_ANOMALY_LABEL } from './anomalies-html';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import { displays, launchChromium, openHtml } from './testing-browser';
 
 /** Drift (eval vs train) and skew (eval vs serving) on the TFDV tutorial's taxi splits, with comparators in the schema. */

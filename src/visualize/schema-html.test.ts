@@ -4,7 +4,7 @@ import { schemaBundle } from '../components/schema_gen/view';
 import { readSchema } from '../schema/io';
 import type { Schema } from '../schema/types';
 import { sharedData } from '../testing/fixtures';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import { domainOf, schemaViewModel } from './schema-html';
 import { launchChromium, openHtml } from './testing-browser';
 

@@ -17,7 +17,7 @@ import { sharedData, tempDir } from '../testing/fixtures';
 import { loadAnomalies } from '../validation/io';
 import { validateStatistics } from '../validation/validate';
 import { lineageBundle, lineageViewModel } from './lineage';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { withInlineStyles } from '../../visualize/css';
 import { escapeHtml, formatCount, formatNumber, viewElement } from '../../visualize/html';
-import { MimeTypes } from '../../visualize/mime';
+import { MimeTypes } from '../../protocol/mime';
 import type { ArtifactView, MimeBundle } from '../../visualize/registry';
 import { CHART_CONFIG, renderSvg } from '../../visualize/vega';
 import { EVALUATION_FILE, EvaluationResult } from '../../evaluator/evaluate';

@@ -11,7 +11,8 @@ import { StatisticsGen } from '../../components/statistics_gen/component';
 import { InteractiveContext } from '../interactive/context';
 import { startKfpTestServer, KfpTestServer } from '../../testing/kfp-test-server';
 import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
-import { labBridge, BRIDGE_MARKER } from './lab-bridge';
+import { labBridge } from './lab-bridge';
+import { BRIDGE_MARKER } from '../../protocol/bridge';
 import { validatePipelineSpec } from './validate';
 
 const TOKEN = 'bridge-SECRET-token-9931';
