@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { getCurrentInteractiveContext, InteractiveContext } from '../interactive/context';
-import { formatZodError, UserError } from '../../util/errors';
+import { getCurrentInteractiveContext, InteractiveContext } from './interactive-context';
+import { formatZodError, UserError } from '../util/errors';
 import {
   BridgeAnswer,
   BridgeErrorBody,
@@ -13,11 +13,11 @@ import {
   KernelErrorCode,
   runOptionsSchema,
   runStatusOptionsSchema,
-} from '../../protocol/bridge';
-import { KfpApiError, KfpClient } from './client';
-import { compileForDeploy, deploy, DeployOptions, exportPipeline, uploadOrAddVersion } from './deploy';
-import { findInlineParameter, InlineComponentError } from './compiler';
-import { InvalidPipelineSpecError } from './validate';
+} from '../protocol/bridge';
+import { KfpApiError, KfpClient } from '../orchestration/kubeflow/client';
+import { compileForDeploy, deploy, DeployOptions, exportPipeline, uploadOrAddVersion } from '../orchestration/kubeflow/deploy';
+import { findInlineParameter, InlineComponentError } from '../orchestration/kubeflow/compiler';
+import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
 
 /**
  * The notebook kernel's side of the JupyterLab "Deploy to Kubeflow" panel (docs/lab-bridge.md;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { labBridge } from '../orchestration/kubeflow/lab-bridge';
+import { labBridge } from '../notebook/lab-bridge';
 import { KfpAuth } from '../orchestration/kubeflow/auth';
 import {
   AUTH_MODES,

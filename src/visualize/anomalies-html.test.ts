@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { anomaliesBundle } from '../components/example_validator/view';
+import { anomaliesBundle } from './anomalies-view';
 import { inferSchema } from '../schema/infer';
 import { generateStatistics } from '../stats/generate';
 import type { DatasetFeatureStatisticsList } from '../stats/types';

@@ -1,9 +1,9 @@
-import { loadAnomalies } from '../../validation/io';
-import type { Anomalies } from '../../validation/types';
-import { anomaliesHtml, anomaliesViewModel } from '../../visualize/anomalies-html';
-import { withInlineStyles } from '../../visualize/css';
-import { AnomaliesPayload, MimeTypes } from '../../protocol/mime';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
+import { loadAnomalies } from '../validation/io';
+import type { Anomalies } from '../validation/types';
+import { anomaliesHtml, anomaliesViewModel } from './anomalies-html';
+import { withInlineStyles } from './css';
+import { AnomaliesPayload, MimeTypes } from '../protocol/mime';
+import type { ArtifactView, MimeBundle } from './registry';
 
 /** Anomalies of one split (ExampleValidator writes one per split; `tfx-ts validate` one without a split). */
 export interface SplitAnomalies {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { schemaBundle } from '../components/schema_gen/view';
+import { schemaBundle } from './schema-view';
 import { readSchema } from '../schema/io';
 import type { Schema } from '../schema/types';
 import { sharedData } from '../testing/fixtures';

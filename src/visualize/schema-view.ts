@@ -1,9 +1,9 @@
-import { loadSchema } from '../../schema/io';
-import type { Schema } from '../../schema/types';
-import { withInlineStyles } from '../../visualize/css';
-import { MimeTypes, SchemaPayload } from '../../protocol/mime';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import { schemaHtml, schemaViewModel } from '../../visualize/schema-html';
+import { loadSchema } from '../schema/io';
+import type { Schema } from '../schema/types';
+import { withInlineStyles } from './css';
+import { MimeTypes, SchemaPayload } from '../protocol/mime';
+import type { ArtifactView, MimeBundle } from './registry';
+import { schemaHtml, schemaViewModel } from './schema-html';
 
 /** SchemaGen's (and ImportSchemaGen's) view: TFDV's schema tables. */
 export function schemaBundle(schema: Schema, options: { title?: string; id?: string } = {}): MimeBundle {

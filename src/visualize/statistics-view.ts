@@ -1,14 +1,14 @@
-import type { Artifact } from '../../dsl/artifact';
-import { loadStatistics } from '../../stats/io';
-import { withInlineStyles } from '../../visualize/css';
-import { formatCount } from '../../visualize/html';
-import { MimeTypes, StatisticsPayload } from '../../protocol/mime';
-import type { StatisticsViewModel } from '../../protocol/view-models';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import { statisticsChartSpecs } from '../../visualize/statistics-charts';
-import { statisticsHtml } from '../../visualize/statistics-html';
-import { LabeledStatistics, statisticsViewModel } from '../../visualize/statistics-model';
-import { ChartSpec, renderChartSvgs } from '../../visualize/vega';
+import type { Artifact } from '../dsl/artifact';
+import { loadStatistics } from '../stats/io';
+import { withInlineStyles } from './css';
+import { formatCount } from './html';
+import { MimeTypes, StatisticsPayload } from '../protocol/mime';
+import type { StatisticsViewModel } from '../protocol/view-models';
+import type { ArtifactView, MimeBundle } from './registry';
+import { statisticsChartSpecs } from './statistics-charts';
+import { statisticsHtml } from './statistics-html';
+import { LabeledStatistics, statisticsViewModel } from './statistics-model';
+import { ChartSpec, renderChartSvgs } from './vega';
 
 /**
  * StatisticsGen's view: Facets-Overview-like tables of ExampleStatistics (every split side by

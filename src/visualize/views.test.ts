@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { anomaliesBundle } from '../components/example_validator/view';
+import { anomaliesBundle } from './anomalies-view';
 import { ExampleValidator } from '../components/example_validator/component';
 import { CsvExampleGen } from '../components/example_gen/component';
 import { SchemaGen } from '../components/schema_gen/component';
 import { StatisticsGen } from '../components/statistics_gen/component';
-import { statisticsBundle } from '../components/statistics_gen/view';
+import { statisticsBundle } from './statistics-view';
 import type { Artifact } from '../dsl/artifact';
-import { InteractiveContext } from '../orchestration/interactive/context';
+import { InteractiveContext } from '../notebook/interactive-context';
 import { inferSchema } from '../schema/infer';
 import { loadSchema } from '../schema/io';
 import { generateStatistics } from '../stats/generate';
