@@ -71,8 +71,8 @@ describe('TFRecord and tf.Example', () => {
         const b = await readExampleColumns(db, splitFiles(imported.uri, split), features);
         expect(b.numRows).toBe(a.numRows);
         for (const f of features) {
-          const expected = f.dtype === 'float' ? Array.from(a.columns[f.name] as Float64Array, Math.fround) : Array.from(a.columns[f.name]);
-          expect(Array.from(b.columns[f.name])).toEqual(expected);
+          const expected = f.dtype === 'float' ? Array.from(a.columns[f.name] as Float64Array, Math.fround) : Array.from(a.columns[f.name] as ArrayLike<unknown>);
+          expect(Array.from(b.columns[f.name] as ArrayLike<unknown>)).toEqual(expected);
         }
       }
     });
