@@ -10,7 +10,7 @@
  *   value rounded to float32 exactly; mean and std_dev may differ by the float32 rounding of the
  *   values, at most 2^-24 of the largest magnitude (plus the 1e-12 relative summation term).
  * - STANDARD histogram counts are interpolated from the quantiles in floating point: 1e-9 absolute.
- * - avg_length: 1e-12 relative.
+ * - avg_length and avg_num_values are proto `float` fields: equal after rounding ours to float32.
  */
 import type { CommonStatistics, DatasetFeatureStatistics, FeatureNameStatistics, Histogram } from '../../src/stats/types';
 
@@ -43,7 +43,8 @@ function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics): str
   const value = (field: string, a: number, b: number) => exact(field, isFloat ? Math.fround(a) : a, b);
   const common = (field: string, a: CommonStatistics, b: CommonStatistics) => {
     for (const k of ['numNonMissing', 'numMissing', 'minNumValues', 'maxNumValues', 'totNumValues'] as const) exact(`${field}.${k}`, a[k], b[k]);
-    close(`${field}.avgNumValues`, a.avgNumValues, b.avgNumValues, 1e-12 * Math.abs(b.avgNumValues));
+    // avg_num_values is a proto `float`: TFDV's value is float32.
+    exact(`${field}.avgNumValues`, Math.fround(a.avgNumValues), Math.fround(b.avgNumValues));
     if (a.numValuesHistogram || b.numValuesHistogram) diffs.push(...compareHistogram(`${field}.numValuesHistogram`, a.numValuesHistogram, b.numValuesHistogram, (x) => x, 1e-9));
   };
   if (o.numStats || t.numStats) {
@@ -72,7 +73,8 @@ function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics): str
     const b = t.stringStats;
     common('stringStats.commonStats', a.commonStats, b.commonStats);
     exact('stringStats.unique', a.unique, b.unique);
-    close('stringStats.avgLength', a.avgLength, b.avgLength, 1e-12 * Math.abs(b.avgLength));
+    // avg_length is a proto `float`: TFDV's value is float32.
+    exact('stringStats.avgLength', Math.fround(a.avgLength), Math.fround(b.avgLength));
     const tv = (x: { value: string; frequency: number }[]) => x.map((v) => `${JSON.stringify(v.value)}×${v.frequency}`).join(', ');
     exact('stringStats.topValues', tv(a.topValues), tv(b.topValues));
     const rh = (x: { buckets: { lowRank: number; highRank: number; label: string; sampleCount: number }[] }) =>
