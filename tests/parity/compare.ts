@@ -1,22 +1,29 @@
 /**
- * Field-by-field comparison of our statistics with TFDV's. Returns every difference as a line
- * (feature, field, ours, TFDV's), so a failing test prints the whole list at once.
+ * Field-by-field comparison of our statistics with TFDV's, on the same file. Returns every difference
+ * as a line (feature, field, ours, TFDV's), so a failing test prints the whole list at once.
  *
- * Tolerances, each with its reason (docs/tfx-parity.md):
- * - Counts (examples, missing, values, zeros, unique, top-value and rank-histogram frequencies): exact.
- * - INT features: exact values; mean/std compared to 1e-12 relative (summation order only).
- * - FLOAT features: TFDV decodes CSV floats to float32 (tf.Example's float_list), we keep float64.
- *   Order statistics (min, max, median, quantile and histogram bucket boundaries) must equal our
- *   value rounded to float32 exactly; mean and std_dev may differ by the float32 rounding of the
- *   values, at most 2^-24 of the largest magnitude (plus the 1e-12 relative summation term).
- * - STANDARD histogram counts are interpolated from the quantiles in floating point: 1e-9 absolute.
- * - avg_length and avg_num_values are proto `float` fields: equal after rounding ours to float32.
+ * The input's FLOAT columns are float32 values already (tfdv.test.ts rounds them, as TFDV's CSV
+ * decoder and tf.Example do), so both sides see identical values and the comparison is exact:
+ * - counts, min, max, zeros, unique, top values, rank histograms, avg_length / avg_num_values
+ *   (proto `float` fields: compared as float32): exact;
+ * - mean and std_dev: 1e-12 relative (summation order); STANDARD histogram counts (interpolated from
+ *   the quantiles in floating point): 1e-9;
+ * - quantiles (median, QUANTILES histogram, and the STANDARD counts derived from them) are exact,
+ *   except where TFDV's quantile sketch is approximate: there each of TFDV's boundaries must lie
+ *   within TFDV's guaranteed rank error (epsilon 0.01 of the examples) of the exact rank, which the
+ *   caller checks against the data (`approximateQuantiles`).
  */
 import type { CommonStatistics, DatasetFeatureStatistics, FeatureNameStatistics, Histogram } from '../../src/stats/types';
 
-const F32_EPS = 2 ** -24;
+/** TFDV's quantile sketch epsilon (StatsOptions default). */
+export const TFDV_EPSILON = 0.01;
 
-export function compareDatasets(ours: DatasetFeatureStatistics, theirs: DatasetFeatureStatistics): string[] {
+/** Features whose quantiles TFDV approximated, with the check that its boundaries are within the sketch's rank error. */
+export interface ApproximateQuantiles {
+  features: ReadonlySet<string>;
+}
+
+export function compareDatasets(ours: DatasetFeatureStatistics, theirs: DatasetFeatureStatistics, approximate: ApproximateQuantiles = { features: new Set() }): string[] {
   const diffs: string[] = [];
   const name = (f: FeatureNameStatistics) => f.path.step.join('.');
   if (ours.numExamples !== theirs.numExamples) diffs.push(`numExamples: ${ours.numExamples} vs TFDV ${theirs.numExamples}`);
@@ -26,21 +33,19 @@ export function compareDatasets(ours: DatasetFeatureStatistics, theirs: DatasetF
   for (const n of ourFeatures.keys()) if (!theirFeatures.has(n)) diffs.push(`${n}: only in ours`);
   for (const [n, o] of ourFeatures) {
     const t = theirFeatures.get(n);
-    if (t) diffs.push(...compareFeature(o, t).map((d) => `${n}.${d}`));
+    if (t) diffs.push(...compareFeature(o, t, approximate.features.has(n) ? ours.numExamples : 0).map((d) => `${n}.${d}`));
   }
   return diffs;
 }
 
-function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics): string[] {
+/** `sketchN` > 0: TFDV's quantiles are approximate for this feature (n examples); quantile-derived fields are checked by the caller. */
+function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics, sketchN = 0): string[] {
   const diffs: string[] = [];
   if (o.type !== t.type) return [`type: ${o.type} vs TFDV ${t.type}`];
   const exact = (field: string, a: unknown, b: unknown) => { if (a !== b) diffs.push(`${field}: ${a} vs TFDV ${b}`); };
   const close = (field: string, a: number, b: number, tol: number) => {
     if (!(Math.abs(a - b) <= tol) && !(Number.isNaN(a) && Number.isNaN(b))) diffs.push(`${field}: ${a} vs TFDV ${b} (|diff| ${Math.abs(a - b)} > ${tol})`);
   };
-  const isFloat = o.type === 'FLOAT';
-  /** An order statistic (a data value): exact, after float32 rounding for FLOAT features. */
-  const value = (field: string, a: number, b: number) => exact(field, isFloat ? Math.fround(a) : a, b);
   const common = (field: string, a: CommonStatistics, b: CommonStatistics) => {
     for (const k of ['numNonMissing', 'numMissing', 'minNumValues', 'maxNumValues', 'totNumValues'] as const) exact(`${field}.${k}`, a[k], b[k]);
     // avg_num_values is a proto `float`: TFDV's value is float32.
@@ -53,18 +58,28 @@ function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics): str
     const b = t.numStats;
     common('numStats.commonStats', a.commonStats, b.commonStats);
     exact('numStats.numZeros', a.numZeros, b.numZeros);
-    value('numStats.min', a.min, b.min);
-    value('numStats.max', a.max, b.max);
-    value('numStats.median', a.median, b.median);
-    const magnitude = Math.max(Math.abs(b.min), Math.abs(b.max));
-    const rounding = isFloat ? F32_EPS * magnitude : 0;
-    close('numStats.mean', a.mean, b.mean, rounding + 1e-12 * Math.abs(b.mean));
-    close('numStats.stdDev', a.stdDev, b.stdDev, 2 * rounding + 1e-9 * Math.abs(b.stdDev));
+    exact('numStats.min', a.min, b.min);
+    exact('numStats.max', a.max, b.max);
+    const magnitude = Math.max(Math.abs(b.mean), Math.abs(b.min), Math.abs(b.max));
+    close('numStats.mean', a.mean, b.mean, 1e-12 * magnitude);
+    close('numStats.stdDev', a.stdDev, b.stdDev, 1e-9 * Math.abs(b.stdDev) + 1e-12 * magnitude);
     if (a.histograms.length !== b.histograms.length) diffs.push(`numStats.histograms: ${a.histograms.length} vs TFDV ${b.histograms.length}`);
-    for (let i = 0; i < Math.min(a.histograms.length, b.histograms.length); i++) {
-      const type = b.histograms[i].type;
-      const round = (x: number) => (isFloat ? Math.fround(x) : x);
-      diffs.push(...compareHistogram(`numStats.histograms[${type}]`, a.histograms[i], b.histograms[i], type === 'QUANTILES' ? round : (x) => x, 1e-9, type === 'STANDARD' && isFloat ? F32_EPS * magnitude : 0));
+    if (sketchN > 0) {
+      // Quantile-derived fields: the caller checks TFDV's values against the sketch's rank error.
+      const eps = TFDV_EPSILON * sketchN;
+      for (let i = 0; i < Math.min(a.histograms.length, b.histograms.length); i++) {
+        const x = a.histograms[i];
+        const y = b.histograms[i];
+        if (x.type === 'STANDARD') {
+          // Equal-width buckets: the same edges; each count is a difference of two cumulative counts, each within eps.
+          diffs.push(...compareHistogram(`numStats.histograms[STANDARD]`, x, y, (v) => v, 2 * eps, 1e-9 * Math.max(1, Math.abs(b.max - b.min))));
+        }
+      }
+    } else {
+      exact('numStats.median', a.median, b.median);
+      for (let i = 0; i < Math.min(a.histograms.length, b.histograms.length); i++) {
+        diffs.push(...compareHistogram(`numStats.histograms[${b.histograms[i].type}]`, a.histograms[i], b.histograms[i], (x) => x, 1e-9));
+      }
     }
   }
   if (o.stringStats || t.stringStats) {

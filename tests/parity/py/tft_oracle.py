@@ -58,6 +58,9 @@ def preprocessing_fn(inputs):
     tips = fill_in_missing(inputs["tips"])
     outputs["tips_xf"] = tf.where(is_missing(inputs["fare"]), tf.zeros_like(fare, dtype=tf.int64),
                                   tf.cast(tf.greater(tips, tf.multiply(fare, tf.constant(0.2))), tf.int64))
+    # The float32 inputs of the label, so the test can see where float32 decides a tie at exactly 20%.
+    outputs["fare_f32"] = fare
+    outputs["tips_f32"] = tips
     seconds = fill_in_missing(inputs["trip_seconds"])
     outputs["fare_mean"] = tf.zeros_like(fare) + tft.mean(fare)
     outputs["fare_var"] = tf.zeros_like(fare) + tft.var(fare)
