@@ -2,7 +2,7 @@
  * Interop with TFX's own artifacts, both ways, against the real libraries (Python side once:
  * tests/parity/py/interop_oracle.py):
  * - tf.data reads the gzipped TFRecord tf.Examples our ExampleGen writes (writeTfExamples): same rows;
- * - our ImportExampleGen reads what TFX's CsvExampleGen (InteractiveContext) wrote: same rows;
+ * - our ImportExampleGen reads what TFX's CsvExampleGen (run by TFX's LocalDagRunner) wrote: same rows;
  * - TensorBoard's event_processing finds our Trainer's scalars.
  * (TFDV reading FeatureStats.pb and SchemaGen's pbtxt is checked in tfdv.test.ts.)
  */

@@ -1,6 +1,6 @@
 """Interop with TFX artifacts, the Python side of tests/parity/interop.test.ts, in one process:
 - tf.data reads the gzipped TFRecord tf.Examples our ExampleGen writes (writeTfExamples);
-- TFX's own CsvExampleGen (InteractiveContext, Beam DirectRunner) makes examples for our ImportExampleGen,
+- TFX's own CsvExampleGen (LocalDagRunner, Beam DirectRunner) makes examples for our ImportExampleGen,
   and the records are decoded here with tf.train.Example for comparison;
 - TensorBoard's event_processing reads our Trainer's event files.
 
@@ -57,16 +57,15 @@ def decode_tfx_split(split_dir):
 
 
 def run_tfx_example_gen(csv_dir, pipeline_root):
-    from tfx.components import CsvExampleGen
-    from tfx.orchestration.experimental.interactive.interactive_context import InteractiveContext
-    from ml_metadata.proto import metadata_store_pb2
-    config = metadata_store_pb2.ConnectionConfig()
-    config.sqlite.filename_uri = os.path.join(pipeline_root, "metadata.sqlite")
-    config.sqlite.connection_mode = 3  # READWRITE_OPENCREATE
-    context = InteractiveContext(pipeline_name="interop", pipeline_root=pipeline_root, metadata_connection_config=config)
-    example_gen = CsvExampleGen(input_base=csv_dir)
-    context.run(example_gen)
-    return example_gen.outputs["examples"].get()[0].uri
+    """TFX's own CsvExampleGen, run by TFX's LocalDagRunner (InteractiveContext.run only runs inside IPython)."""
+    from tfx import v1 as tfx
+    example_gen = tfx.components.CsvExampleGen(input_base=csv_dir)
+    pipeline = tfx.dsl.Pipeline(
+        pipeline_name="interop", pipeline_root=pipeline_root, components=[example_gen],
+        metadata_connection_config=tfx.orchestration.metadata.sqlite_metadata_connection_config(os.path.join(pipeline_root, "metadata.sqlite")))
+    tfx.orchestration.LocalDagRunner().run(pipeline)
+    (uri,) = glob.glob(os.path.join(pipeline_root, "CsvExampleGen", "examples", "*"))
+    return uri
 
 
 def read_events(event_dir):
