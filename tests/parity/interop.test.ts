@@ -68,7 +68,7 @@ describe('interop with TFX artifacts (real TensorFlow, TFX, TensorBoard)', () =>
     }
     oracle = await runOracle('interop_oracle', request);
     imported = await run(new ImportExampleGen({ inputBase: oracle.tfxExamples.uri }));
-  }, 20 * 60_000);
+  }, 50 * 60_000);
 
   it('tf.data parses our gzipped tf.Examples into the same rows as our Parquet', async () => {
     for (const split of ours.splitNames) {

@@ -24,7 +24,7 @@ export function tfxPython(): string {
  * Runs tests/parity/py/<script>.py with `request` (JSON) and returns the JSON it writes. The script
  * gets the request file and the response file as its two arguments.
  */
-export async function runOracle<T = any>(script: string, request: unknown, timeoutMs = 15 * 60_000): Promise<T> {
+export async function runOracle<T = any>(script: string, request: unknown, timeoutMs = 45 * 60_000): Promise<T> {
   const dir = tempDir('tfx-ts-parity-');
   const requestFile = path.join(dir, 'request.json');
   const responseFile = path.join(dir, 'response.json');
@@ -36,7 +36,12 @@ export async function runOracle<T = any>(script: string, request: unknown, timeo
       // Quiet TensorFlow's and Abseil's start-up logs; one thread pool per process is plenty here.
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', PYTHONHASHSEED: '0', CUDA_VISIBLE_DEVICES: '' },
     }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`${script}.py failed (${error.message.split('\n')[0]}):\n${stderr.split('\n').slice(-40).join('\n')}`));
+      if (error) {
+        // The Python traceback if there is one, else the end of stderr (a timeout or a signal has none).
+        const traceback = stderr.lastIndexOf('Traceback (most recent call last)');
+        const detail = traceback >= 0 ? stderr.slice(traceback) : stderr.split('\n').slice(-20).join('\n');
+        reject(new Error(`${script}.py failed (${error.killed ? `killed after ${timeoutMs / 1000} s` : error.message.split('\n')[0]}):\n${detail}`));
+      }
       else resolve();
     });
   });

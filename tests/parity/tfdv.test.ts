@@ -215,7 +215,7 @@ describe('TFDV parity (real TFDV 1.16 in the tfx venv)', () => {
         });
       }
     }
-  }, 20 * 60_000);
+  }, 50 * 60_000);
 
   describe('generate_statistics_from_csv vs tfx-ts stats, field by field', () => {
     it.each(Object.keys(SOURCE_CSV))('%s', (name) => {

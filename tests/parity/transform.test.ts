@@ -44,7 +44,7 @@ describe('tf.Transform parity on the taxi preprocessing (real tft_beam)', () => 
     oracle = await runOracle('tft_oracle', {
       train: splitFiles(examples.uri, 'train')[0], eval: splitFiles(examples.uri, 'eval')[0], temp: dir,
     });
-  }, 20 * 60_000);
+  }, 50 * 60_000);
 
   it('transforms the same rows', () => {
     for (const split of ['train', 'eval']) {
