@@ -91,4 +91,4 @@ export type { ModelServerOptions } from './serving/server';
 export { predictFromJson } from './serving/predict';
 export { readExampleRows } from './transform/example-io';
 export { FeatureSelector } from './components/feature_selector/component';
-export type { FeatureSelectionResult } from './components/feature_selector/executor';
+export type { FeatureSelectionResult } from './feature_selection/scores';
