@@ -19,9 +19,11 @@ import type { AdamConfig } from './flat-adam';
  *     batch's logits (40 numbers);
  *   - Adam once, in JS, over all weights as one flat array (the same update as tfjs' Adam;
  *     flat-adam.ts explains why flat).
- * The dense variables of the model are assigned after every step; the wide tables are written
- * back by `syncToModel()` (fit() calls it before validation and when training ends), so the model
- * saves and predicts as usual. Other models take the generic path.
+ * The kernels are called directly (Kernels below), not through tfjs' engine: at batch 40 the
+ * engine's bookkeeping per op (scopes, tensor tracking, the reshapes matMul adds around its
+ * kernel) cost as much as the arithmetic. The weights live in the flat array between steps and are
+ * written into the model's variables by `syncToModel()` (fit() calls it before validation and when
+ * training ends), so the model saves and predicts as usual. Other models take the generic path.
  */
 export interface WideDeepPlan {
   /** Dataset features the deep tower concatenates, in order. */
@@ -178,7 +180,7 @@ export class WideDeepTrainer {
   private readonly wideOffset: number;
   private accBeta1: number;
   private accBeta2: number;
-  private readonly ones = new Map<number, tf.Tensor2D>();
+  private readonly kernels = new Kernels();
   private readonly deepVariables: tf.Variable[];
   private delta = new Float32Array(0);
 
@@ -212,13 +214,11 @@ export class WideDeepTrainer {
     variables.forEach((v, i) => this.weights.set(v.dataSync() as Float32Array, this.offsets[i]));
   }
 
-  /** Writes the wide tables into the model's embedding variables (the dense ones are current after every step). */
+  /** Writes the trained weights into the model's variables (fit() calls it before validation and when training ends). */
   syncToModel(): void {
+    const variables = [...this.deepVariables, ...this.plan.wide.map((w) => w.embeddings)];
     tf.tidy(() => {
-      this.plan.wide.forEach((w, j) => {
-        const start = this.offsets[this.deepVariables.length + j];
-        w.embeddings.assign(tf.tensor2d(this.weights.subarray(start, start + w.size), [w.size, 1]));
-      });
+      variables.forEach((v, i) => v.assign(tf.tensor(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), v.shape)));
     });
   }
 
@@ -238,12 +238,17 @@ export class WideDeepTrainer {
     if (this.delta.length < rows) this.delta = new Float32Array(rows);
     const delta = this.delta;
     let loss = 0;
-    tf.tidy(() => {
-      const activations: tf.Tensor2D[] = [tf.tensor2d(x, [rows, this.deepWidth])];
+    const k = this.kernels;
+    const temporaries: tf.TensorInfo[] = [];
+    const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
+    try {
+      // This step's dense weights, uploaded from the flat array Adam updated.
+      const kernels = this.deepVariables.map((v, i) => keep(k.upload(weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
+      const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
       for (let i = 0; i < layers.length; i++) {
-        activations.push(tf.fused.matMul({ a: activations[i], b: layers[i].kernel as tf.Tensor2D, bias: layers[i].bias, activation: layers[i].relu ? 'relu' : 'linear' }) as tf.Tensor2D);
+        activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
       }
-      const deepLogits = activations[layers.length].dataSync();
+      const deepLogits = k.read(activations[layers.length]);
       // Wide logits, the Add (in the layer's order, in float32), sigmoid, the loss and d loss / d logit.
       const width = this.plan.wide.length;
       const order = this.plan.sumOrder;
@@ -266,62 +271,37 @@ export class WideDeepTrainer {
         const d = delta[r];
         for (let j = 0; j < width; j++) tableGradient[wide[r * width + j]] += d;
       }
-      // Deep gradients, the backward pass written out.
-      let back: tf.Tensor2D = tf.tensor2d(delta.subarray(0, rows), [rows, 1]);
+      // Deep gradients, the backward pass written out (what tfjs' tape derives for these ops).
+      let back = keep(k.upload(delta.subarray(0, rows), [1, rows, 1]));
       let backValues: ArrayLike<number> = delta;
       for (let i = layers.length - 1; i >= 0; i--) {
-        gradient.set(tf.matMul(activations[i], back, true, false).dataSync(), this.offsets[2 * i]);
+        gradient.set(k.read(keep(k.matMul(activations[i], back, { transposeA: true }))), this.offsets[2 * i]);
         // The bias gradient (a sum over the batch) in JS: cheaper than a kernel at these sizes.
         const units = layers[i].bias.size;
         const biasStart = this.offsets[2 * i + 1];
-        for (let k = 0; k < units; k++) {
+        for (let u = 0; u < units; u++) {
           let sum = 0;
-          for (let r = 0; r < rows; r++) sum += backValues[r * units + k];
-          gradient[biasStart + k] = sum;
+          for (let r = 0; r < rows; r++) sum += backValues[r * units + u];
+          gradient[biasStart + u] = sum;
         }
         if (i > 0) {
-          const propagated = tf.matMul(back, layers[i].kernel as tf.Tensor2D, false, true) as tf.Tensor2D;
-          back = layers[i - 1].relu ? (tf.mul(propagated, tf.step(activations[i])) as tf.Tensor2D) : propagated;
-          backValues = back.dataSync();
+          const propagated = keep(k.matMul(back, kernels[2 * i], { transposeB: true }));
+          back = layers[i - 1].relu ? keep(k.reluGrad(propagated, activations[i], temporaries)) : propagated;
+          backValues = k.read(back);
         }
       }
-    });
-    // Adam over every weight at once (tfjs' update: moments, bias correction by accumulated beta powers, epsilon).
-    const firstMoment = this.firstMoment;
-    const secondMoment = this.secondMoment;
-    const oneMinusBeta1 = 1 - beta1;
-    const oneMinusBeta2 = 1 - beta2;
-    const stepSize = learningRate / (1 - this.accBeta1);
-    const inverseCorrection2 = 1 / (1 - this.accBeta2);
-    for (let i = 0; i < weights.length; i++) {
-      const g = gradient[i];
-      const m = (firstMoment[i] = beta1 * firstMoment[i] + oneMinusBeta1 * g);
-      const v = (secondMoment[i] = beta2 * secondMoment[i] + oneMinusBeta2 * g * g);
-      weights[i] -= (stepSize * m) / (Math.sqrt(v * inverseCorrection2) + epsilon);
+    } finally {
+      for (const t of temporaries) k.dispose(t);
     }
+    // Adam over every weight at once (tfjs' update: moments, bias correction by accumulated beta powers, epsilon).
+    adamUpdate(weights, gradient, this.firstMoment, this.secondMoment, beta1, beta2, epsilon, learningRate / (1 - this.accBeta1), 1 / (1 - this.accBeta2));
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(beta2));
-    tf.tidy(() => {
-      this.deepVariables.forEach((variable, i) => {
-        const start = this.offsets[i];
-        variable.assign(tf.tensor(weights.subarray(start, start + variable.size), variable.shape));
-      });
-    });
     return loss / rows;
   }
 
-  private onesRow(rows: number): tf.Tensor2D {
-    let ones = this.ones.get(rows);
-    if (!ones) {
-      ones = tf.keep(tf.ones([1, rows]) as tf.Tensor2D);
-      this.ones.set(rows, ones);
-    }
-    return ones;
-  }
-
   dispose(): void {
-    for (const t of this.ones.values()) t.dispose();
-    this.ones.clear();
+    // Nothing held between steps: every step's tensors are freed when it ends.
   }
 }
 
@@ -366,5 +346,88 @@ export class WideDeepPredictor {
       out[r] = 1 / (1 + Math.exp(-logit));
     }
     return out;
+  }
+}
+
+/**
+ * Adam's update of every weight (tfjs' arithmetic, with the bias corrections folded into stepSize
+ * and inverseCorrection2). Most entries of a wide table are untouched by any batch: with no
+ * gradient and no first moment their update is exactly zero, so only the second moment decays.
+ * Moments that fall below 1e-35 are flushed to zero before they become float32 subnormals (each
+ * operation on a subnormal takes a slow microcode path); at that size their share of an update
+ * (≤ stepSize · 1e-35 / epsilon) is far below a float32 weight's resolution, and tfjs' float32
+ * moments underflow to zero there too.
+ */
+function adamUpdate(weights: Float32Array, gradient: Float32Array, firstMoment: Float32Array, secondMoment: Float32Array, beta1: number, beta2: number, epsilon: number, stepSize: number, inverseCorrection2: number): void {
+  const oneMinusBeta1 = 1 - beta1;
+  const oneMinusBeta2 = 1 - beta2;
+  const n = weights.length;
+  for (let i = 0; i < n; i++) {
+    const g = gradient[i];
+    let m = firstMoment[i];
+    if (g === 0 && m === 0) {
+      const v = beta2 * secondMoment[i];
+      secondMoment[i] = v < 1e-35 ? 0 : v;
+      continue;
+    }
+    m = beta1 * m + oneMinusBeta1 * g;
+    const v = beta2 * secondMoment[i] + oneMinusBeta2 * g * g;
+    firstMoment[i] = m < 1e-35 && m > -1e-35 ? 0 : m;
+    secondMoment[i] = v < 1e-35 ? 0 : v;
+    weights[i] -= (stepSize * m) / (Math.sqrt(v * inverseCorrection2) + epsilon);
+  }
+}
+
+/**
+ * tfjs kernels called directly on the active backend (tf.getKernel / KernelBackend: tfjs' public
+ * kernel API), with tensors as plain TensorInfo the caller frees. The matmul kernels take rank-3
+ * operands ([batch, rows, cols]) — the shape tf.matMul reshapes to before running them.
+ */
+class Kernels {
+  private readonly backend = tf.backend() as tf.KernelBackend;
+  private readonly backendName = tf.getBackend();
+  private readonly fusedMatMul = this.kernel('_FusedMatMul');
+  private readonly batchMatMul = this.kernel('BatchMatMul');
+  private readonly stepKernel = this.kernel('Step');
+  private readonly multiply = this.kernel('Multiply');
+
+  private kernel(name: string): tf.KernelFunc {
+    const config = tf.getKernel(name, tf.getBackend());
+    if (!config) throw new Error(`tfjs backend ${tf.getBackend()} has no ${name} kernel.`);
+    return config.kernelFunc;
+  }
+
+  private check(): void {
+    if (tf.getBackend() !== this.backendName) throw new Error(`The tfjs backend changed from ${this.backendName} to ${tf.getBackend()} during training.`);
+  }
+
+  upload(values: Float32Array, shape: number[]): tf.TensorInfo {
+    return { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+  }
+
+  read(t: tf.TensorInfo): Float32Array {
+    return this.backend.readSync(t.dataId) as Float32Array;
+  }
+
+  dispose(t: tf.TensorInfo): void {
+    this.backend.disposeData(t.dataId, true);
+  }
+
+  /** a · b (rank 3), with an optional bias and relu fused into the kernel. */
+  matMul(a: tf.TensorInfo, b: tf.TensorInfo, options: { transposeA?: boolean; transposeB?: boolean; bias?: tf.TensorInfo; relu?: boolean } = {}): tf.TensorInfo {
+    this.check();
+    const attrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
+    if (options.bias || options.relu) {
+      const inputs = { a, b, ...(options.bias ? { bias: options.bias } : {}) } as unknown as tf.NamedTensorInfoMap;
+      return this.fusedMatMul({ inputs, backend: this.backend, attrs: { ...attrs, activation: options.relu ? 'relu' : 'linear', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    }
+    return this.batchMatMul({ inputs: { a, b } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+  }
+
+  /** dy ⊙ step(y): relu's gradient given its output y (tfjs' Relu gradient is dy · step(x), and step(relu(x)) = step(x)). */
+  reluGrad(dy: tf.TensorInfo, y: tf.TensorInfo, temporaries: tf.TensorInfo[]): tf.TensorInfo {
+    const mask = this.stepKernel({ inputs: { x: y } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: { alpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    temporaries.push(mask);
+    return this.multiply({ inputs: { a: dy, b: mask } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: {} }) as tf.TensorInfo;
   }
 }
