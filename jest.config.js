@@ -9,7 +9,7 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       // Module files and pipeline modules import "tfx-ts"; under Jest that must be the sources under test.
-      moduleNameMapper: { '^tfx-ts$': '<rootDir>/src/index.ts' },
+      moduleNameMapper: { '^tfx-ts$': '<rootDir>/src/index.ts', '^tfx-ts/(tfdv|transform|trainer|evaluator|serving|kubeflow|protocol)$': '<rootDir>/src/api/$1.ts' },
       testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.ui\\.test\\.ts$'],
     },

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { withInlineStyles } from '../../visualize/css';
-import { escapeHtml, formatCount, formatNumber, viewElement } from '../../visualize/html';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import { CHART_CONFIG, renderSvg } from '../../visualize/vega';
-import type { FeatureSelectionResult } from './executor';
+import { withInlineStyles } from './css';
+import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
+import type { ArtifactView, MimeBundle } from './registry';
+import { CHART_CONFIG, renderSvg } from './vega';
+import { FeatureSelectionResult, SELECTION_FILE } from '../feature_selection/scores';
 
 /** The FeatureSelection view: scores as a bar chart (selected features highlighted) and a table. */
 export async function featureSelectionBundle(result: FeatureSelectionResult, options: { title?: string } = {}): Promise<MimeBundle> {
@@ -35,6 +35,6 @@ export async function featureSelectionBundle(result: FeatureSelectionResult, opt
 
 export const featureSelectionView: ArtifactView = async (artifacts, options) => {
   const artifact = artifacts[artifacts.length - 1];
-  const result = JSON.parse(fs.readFileSync(path.join(artifact.uri, 'feature_selection.json'), 'utf8')) as FeatureSelectionResult;
+  const result = JSON.parse(fs.readFileSync(path.join(artifact.uri, SELECTION_FILE), 'utf8')) as FeatureSelectionResult;
   return featureSelectionBundle(result, { title: options.title });
 };

@@ -2,17 +2,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import { Artifact } from '../../dsl/artifact';
-import type { BaseComponent } from '../../dsl/component';
-import { Channel } from '../../dsl/channel';
-import { MetadataStore, LineageGraph } from '../../metadata/store';
-import { escapeHtml, MimeBundle, renderArtifacts, ViewOptions } from '../../visualize/registry';
-import { launchComponent, LaunchResult } from '../launcher';
-import { displayBundle, inNotebook, LiveDisplay } from './notebook-display';
+import { Artifact } from '../dsl/artifact';
+import type { BaseComponent } from '../dsl/component';
+import { Channel } from '../dsl/channel';
+import { MetadataStore, LineageGraph } from '../metadata/store';
+import { escapeHtml, MimeBundle, renderArtifacts, ViewOptions } from '../visualize/registry';
+import { registerStandardViews } from '../visualize/standard-views';
+import { launchComponent, LaunchResult } from '../orchestration/launcher';
+import { displayBundle, inNotebook, LiveDisplay } from './display';
 import { progressHtml, resultHtml, resultText } from './progress-view';
-import { UserError } from '../../util/errors';
-import { exportPipeline, ExportOptions } from '../kubeflow/deploy';
-import type { Pipeline } from '../../dsl/pipeline';
+import { UserError } from '../util/errors';
+import { Pipeline, validatePipelineName } from '../dsl/pipeline';
+import { assertShippable } from '../orchestration/kubeflow/deploy';
+import type { KubeflowRunnerConfig } from '../orchestration/kubeflow/runner-config';
+import { setCurrentInteractiveContext } from './context-registry';
 
 export interface InteractiveContextOptions {
   pipelineName?: string;
@@ -28,10 +31,16 @@ export interface RunOptions {
   enableCache?: boolean;
 }
 
-/** The most recent context created in this process; the JupyterLab bridge asks it what the user ran. */
-let currentContext: InteractiveContext | undefined;
-export function getCurrentInteractiveContext(): InteractiveContext | undefined {
-  return currentContext;
+export interface ToPipelineOptions {
+  pipelineName?: string;
+  /** Where the pipeline's artifacts go when it runs elsewhere (gs://, s3://, minio://). Default: the context's pipeline root. */
+  pipelineRoot?: string;
+  enableCache?: boolean;
+}
+
+export interface ExportOptions extends ToPipelineOptions {
+  /** Container image for deploy() to Kubeflow; carried in the pipeline's runnerConfigs.kubeflow. */
+  image?: string;
 }
 
 /**
@@ -58,7 +67,8 @@ export class InteractiveContext {
     this.store = new MetadataStore(this.metadataPath);
     this.pipelineContextId = this.store.context('pipeline', this.pipelineName);
     this.runContextId = this.store.context('run', `${this.pipelineName}.interactive.${Date.now()}.${process.pid}`);
-    currentContext = this;
+    registerStandardViews();
+    setCurrentInteractiveContext(this);
   }
 
   /** Runs one component now; its inputs come from the latest runs of their producers in this context. */
@@ -146,12 +156,12 @@ export class InteractiveContext {
 
   /** Shows the lineage of an artifact inline: a graph of the executions and artifacts upstream of it. */
   async showLineage(target: Artifact | Channel | number): Promise<void> {
-    const { lineageBundle } = await import('../../visualize/lineage');
+    const { lineageBundle } = await import('../visualize/lineage');
     const bundle = await lineageBundle(this.lineage(target), { title: 'Lineage' });
     if (!displayBundle(bundle)) console.log(String(bundle['text/plain'] ?? ''));
   }
 
-  /** Components in the order they first ran (what `exportPipeline` turns into a pipeline). */
+  /** Components in the order they first ran (what `toPipeline` turns into a pipeline). */
   get components(): BaseComponent[] {
     return [...this.results.keys()];
   }
@@ -160,9 +170,28 @@ export class InteractiveContext {
     return this.results.get(component);
   }
 
-  /** TFX's export: a Pipeline of exactly the components that ran here, ready for deploy() to Kubeflow. */
+  /** A Pipeline of exactly the components that ran here, in the order they ran (producers first). */
+  toPipeline(options: ToPipelineOptions = {}): Pipeline {
+    const components = this.components;
+    if (components.length === 0) {
+      throw new UserError('The InteractiveContext has not run any component yet, so there is nothing to export.', 'run the components first, e.g. await context.run(exampleGen), then export.');
+    }
+    const pipelineName = options.pipelineName ?? this.pipelineName;
+    validatePipelineName(pipelineName);
+    return new Pipeline({ pipelineName, pipelineRoot: options.pipelineRoot ?? this.pipelineRoot, components, enableCache: options.enableCache });
+  }
+
+  /**
+   * TFX's export for Kubeflow: toPipeline() plus the Kubeflow runner config deploy() reads (the
+   * image, and this notebook's directory as the project root module files are relative to).
+   * Refuses components built from inline functions, which cannot travel to a container.
+   */
   exportPipeline(options: ExportOptions = {}): Pipeline {
-    return exportPipeline(this, options);
+    const pipeline = this.toPipeline(options);
+    assertShippable(pipeline.components);
+    const kubeflow: KubeflowRunnerConfig = { image: options.image, projectRoot: this.baseDir };
+    pipeline.runnerConfigs.kubeflow = kubeflow;
+    return pipeline;
   }
 }
 
