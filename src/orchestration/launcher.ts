@@ -145,7 +145,7 @@ function removeAbandonedTemporaries(outputDir: string, store: MetadataStore): vo
   for (const entry of fs.readdirSync(outputDir)) {
     const match = /^\.tmp-(\d+)$/.exec(entry);
     if (!match) continue;
-    let running = false;
+    let running: boolean;
     try {
       running = store.getExecution(Number(match[1])).state === 'RUNNING';
     } catch {
