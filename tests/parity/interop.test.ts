@@ -40,6 +40,7 @@ async function columnsOf(uri: string, split: string): Promise<{ features: RawFea
 }
 
 describe('interop with TFX artifacts (real TensorFlow, TFX, TensorBoard)', () => {
+  jest.setTimeout(300_000);
   const taxiDir = path.join(sharedData, 'chicago_taxi', 'simple');
   const eventDir = tempDir('tfx-ts-events-');
   let ours: Awaited<ReturnType<typeof run>>;
