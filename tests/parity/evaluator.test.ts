@@ -55,6 +55,7 @@ function tfmaConfig(thresholds: (typeof CASES)[number]['thresholds']) {
 }
 
 describe('TFMA parity on taxi eval labels and scores (real TFMA)', () => {
+  jest.setTimeout(300_000);
   const dir = tempDir('tfx-ts-parity-tfma-');
   let rows: { label: number[]; prediction: number[]; payment_type: string[]; trip_start_hour: number[] };
   let oracle: { results: Record<string, { slices: { key: [string, string | number][]; metrics: Record<string, number> }[]; validationOk: boolean }> };

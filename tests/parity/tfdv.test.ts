@@ -137,6 +137,7 @@ function normalizeAnomalies(anomalies: Anomalies) {
 }
 
 describe('TFDV parity (real TFDV 1.16 in the tfx venv)', () => {
+  jest.setTimeout(300_000);
   const dir = tempDir('tfx-ts-parity-tfdv-');
   const ourStatsFile = (name: string) => path.join(dir, `${name}.stats.json`);
   const ourSchemaFile = (name: string) => path.join(dir, `${name}.schema.pbtxt`);

@@ -23,6 +23,7 @@ const MODULE = path.join(repoRoot, 'tests', 'parity', 'modules', 'taxi_preproces
 const FLOAT32_REL = 2 ** -20;
 
 describe('tf.Transform parity on the taxi preprocessing (real tft_beam)', () => {
+  jest.setTimeout(300_000);
   const dir = tempDir('tfx-ts-parity-tft-');
   const ours: Record<string, Record<string, ArrayLike<unknown>>> = {};
   let graph: TransformOutput;
