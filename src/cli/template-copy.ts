@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validatePipelineName } from '../dsl/pipeline';
+import { writeDirectoryAtomic } from '../util/atomic';
 import { UserError } from '../util/errors';
 
 /** Project templates shipped with tfx-ts (templates/<model>/), as TFX's `tfx template copy`. */
@@ -37,20 +38,25 @@ export function copyTemplate(options: CopyTemplateOptions): string[] {
   };
   const source = path.join(TEMPLATES_DIR, options.model);
   const written: string[] = [];
-  const copy = (relative: string) => {
-    const from = path.join(source, relative);
-    if (fs.statSync(from).isDirectory()) {
-      for (const entry of fs.readdirSync(from).sort()) copy(path.join(relative, entry));
-      return;
-    }
-    // npm drops .gitignore files from published packages, so the template ships it as `gitignore`.
-    const to = path.join(destination, path.basename(relative) === 'gitignore' ? path.join(path.dirname(relative), '.gitignore') : relative);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    let text = fs.readFileSync(from, 'utf8');
-    for (const [placeholder, value] of Object.entries(replacements)) text = text.split(placeholder).join(value);
-    fs.writeFileSync(to, text);
-    written.push(path.relative(destination, to).split(path.sep).join('/'));
-  };
-  copy('.');
+  // The project appears whole or not at all: files go to a temporary sibling that is renamed into place.
+  if (fs.existsSync(destination)) fs.rmdirSync(destination);
+  writeDirectoryAtomic(destination, (tmp) => {
+    const copy = (relative: string) => {
+      const from = path.join(source, relative);
+      if (fs.statSync(from).isDirectory()) {
+        for (const entry of fs.readdirSync(from).sort()) copy(path.join(relative, entry));
+        return;
+      }
+      // npm drops .gitignore files from published packages, so the template ships it as `gitignore`.
+      const name = path.basename(relative) === 'gitignore' ? path.join(path.dirname(relative), '.gitignore') : relative;
+      const to = path.join(tmp, name);
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      let text = fs.readFileSync(from, 'utf8');
+      for (const [placeholder, value] of Object.entries(replacements)) text = text.split(placeholder).join(value);
+      fs.writeFileSync(to, text);
+      written.push(path.normalize(name).split(path.sep).join('/'));
+    };
+    copy('.');
+  });
   return written;
 }

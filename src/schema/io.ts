@@ -9,6 +9,7 @@ import type { Artifact } from '../dsl/artifact';
 import { formatZodError, UserError } from '../util/errors';
 import { formatSchemaText, parseSchemaText } from './pbtxt';
 import type { Schema } from './types';
+import { writeFileAtomic } from '../util/atomic';
 
 /** TFX's file name inside a Schema artifact. */
 export const SCHEMA_FILE_NAME = 'schema.pbtxt';
@@ -92,8 +93,7 @@ export function formatSchema(schema: Schema, file: string): string {
 
 /** TFDV's write_schema_text (or JSON by extension). */
 export function writeSchema(schema: Schema, file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, formatSchema(schema, file));
+  writeFileAtomic(file, formatSchema(schema, file));
 }
 
 /** The schema of a Schema artifact (`<uri>/schema.pbtxt`). */
