@@ -8,7 +8,8 @@ import type { ModelSignature, Predictions } from '../trainer/model-bundle';
  * once, against the model's signature.
  */
 export class ServingError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** closeConnection: answer, then close without reading the rest of the request body. */
+  constructor(readonly status: number, message: string, readonly closeConnection = false) {
     super(message);
     this.name = 'ServingError';
   }
