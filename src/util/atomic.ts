@@ -109,6 +109,7 @@ export function explainWriteError(error: unknown, target: string): Error {
     case 'EISDIR':
       return new UserError(`Cannot write ${target}: it is a directory.`, `pass a file path, e.g. ${path.join(target, path.basename(target))}.`);
     case 'ENOTDIR':
+    case 'EEXIST': // mkdir -p through an existing file
       return new UserError(`Cannot write ${target}: a part of its path is a file, not a directory.`, 'check the output path.');
     case 'ENOSPC':
     case 'EDQUOT':
