@@ -5,7 +5,8 @@ import type { RawRow } from '../transform/apply';
 import type { ModelBundle, Predictions } from '../trainer/model-bundle';
 import { UserError } from '../util/errors';
 import { ModelRepository, resolveModelDir } from './repository';
-import { metadataResponse, parsePredictRequest, predictResponse, ServingError, statusResponse } from './rest';
+import { LargeRequestReclaimer } from './memory';
+import { metadataResponse, parsePredictRequest, predictResponseText, ServingError, statusResponse } from './rest';
 
 /**
  * A model server speaking a subset of TF Serving's REST API on one model:
@@ -59,6 +60,7 @@ export class ModelServer {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private inflightBytes = 0;
+  private readonly reclaimer = new LargeRequestReclaimer();
   /** Counters for logs and the soak test: what was refused and why. */
   readonly counters = { requests: 0, bodyTimeouts: 0, tooLarge: 0, overloaded: 0, connectionsRefused: 0 };
 
@@ -102,6 +104,7 @@ export class ModelServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
     this.repository.dispose();
+    this.reclaimer.dispose();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -123,16 +126,23 @@ export class ModelServer {
         throw new ServingError(404, `Servable not found for request: Specific(${route.name}, ${route.version})${failure ? `: ${failure}` : ''}`);
       }
       if (route.action === 'metadata') return send(res, 200, metadataResponse(route.name, loaded.version, loaded.bundle.signature));
-      const body = await this.readBody(req, res);
-      let json: unknown;
+      let body: string | undefined = await this.readBody(req, res);
+      const large = this.reclaimer.begin(body.length);
       try {
-        json = JSON.parse(body);
-      } catch (error) {
-        throw new ServingError(400, `JSON Parse error: ${(error as Error).message}`);
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch (error) {
+          throw new ServingError(400, `JSON Parse error: ${(error as Error).message}`);
+        }
+        body = undefined; // the text can go while the examples are predicted
+        const request = parsePredictRequest(json, loaded.bundle.signature);
+        json = undefined;
+        const predictions = await this.predict(loaded.bundle, request.rows);
+        sendText(res, 200, predictResponseText(request.format, predictions));
+      } finally {
+        if (large) this.reclaimer.end();
       }
-      const request = parsePredictRequest(json, loaded.bundle.signature);
-      const predictions = await this.predict(loaded.bundle, request.rows);
-      send(res, 200, predictResponse(request.format, predictions));
     } catch (error) {
       if (error instanceof ServingError) {
         if (error.closeConnection) return refuseAndClose(req, res, error.status, error.message);
@@ -315,6 +325,12 @@ function refuseAndClose(req: http.IncomingMessage, res: http.ServerResponse, sta
     req.socket.end();
     setTimeout(() => req.socket.destroy(), 1000).unref();
   });
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
