@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { GRAPH_FILE } from '../../src/transform/graph';
-import { saveServingModel, SIGNATURE_FILE, WEIGHTS_FILE } from '../../src/trainer/model-bundle';
+import { saveServingModel, SIGNATURE_FILE, WEIGHTS_FILE } from '../../src/model/bundle';
 
 /**
  * A one-feature model bundle (x → sigmoid(w·x + b)) written in a second: enough for the server's

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
-import { SERVING_MODEL_SUBDIR } from '../../trainer/bundle-format';
+import { SERVING_MODEL_SUBDIR } from '../../model/format';
 import { writeChecksums } from '../../serving/checksums';
 import { writeDirectoryAtomic } from '../../util/atomic';
 import { UserError } from '../../util/errors';
