@@ -25,6 +25,32 @@ export function checkCsvFile(file: string): void {
   } catch {
     throw new UserError(`CSV file ${file} cannot be read (permission denied).`, 'make it readable (chmod +r) or copy it somewhere readable.');
   }
+  // DuckDB accepts a quote left open at the end of the file (the rest of the file becomes one
+  // value). In valid CSV quote characters come in pairs, so an odd count is checked in detail.
+  if (quoteCount(file) % 2 === 1) {
+    const problem = scanCsvShape(file, guessDelimiter(file));
+    if (problem?.kind === 'unterminated') {
+      throw new UserError(`Cannot read CSV ${file}: the quoted field starting on line ${problem.line} is never closed.`,
+        'close the quote, or double a quote character that is part of a value ("").');
+    }
+  }
+}
+
+/** Number of '"' bytes in the file (memchr-speed: one read, indexOf per quote). */
+function quoteCount(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  const buffer = Buffer.alloc(1 << 20);
+  let count = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) return count;
+      const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
+      for (let at = chunk.indexOf(0x22); at !== -1; at = chunk.indexOf(0x22, at + 1)) count++;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function describeFileKind(stat: fs.Stats): string {
@@ -52,14 +78,18 @@ export function csvRelation(files: string[], options: CsvReadOptions = {}): stri
   const delim = options.delimiter ?? guessDelimiter(files[0]);
   const settings = ['header=true', 'skip=0', "auto_type_candidates=['BIGINT','DOUBLE','VARCHAR']", 'strict_mode=true', 'null_padding=false'];
   if (options.typeFromEveryRow) settings.push('sample_size=-1');
-  if (delim) settings.push(`delim=${sqlString(delim)}`);
+  settings.push(`delim=${sqlString(delim)}`);
   return `read_csv([${files.map(sqlString).join(', ')}], ${settings.join(', ')})`;
 }
 
-/** The header line decides the delimiter when it holds one of the usual ones (comma first, as "CSV" says). */
-export function guessDelimiter(file: string): string | undefined {
+/**
+ * The header line decides the delimiter when it holds one of the usual ones (comma first, as "CSV"
+ * says); a one-column header means comma. Never left to DuckDB's sniffer: on a one-column file it
+ * would pick whatever splits the sample best, and read a row with a stray comma as valid.
+ */
+export function guessDelimiter(file: string): string {
   const header = readFirstLine(file);
-  return [',', '\t', ';', '|'].find((d) => header.includes(d));
+  return [',', '\t', ';', '|'].find((d) => header.includes(d)) ?? ',';
 }
 
 function readFirstLine(file: string): string {
@@ -85,7 +115,7 @@ export function isConversionError(error: unknown): boolean {
  */
 export function csvError(files: string[], delimiter: string | undefined, error: Error): UserError {
   for (const file of files) {
-    const delim = delimiter ?? guessDelimiter(file) ?? ',';
+    const delim = delimiter ?? guessDelimiter(file);
     const problem = scanCsvShape(file, delim);
     if (problem?.kind === 'ragged') {
       return new UserError(`Cannot read CSV ${file}: line ${problem.line} has ${problem.fields} fields but the header has ${problem.expected}.`,
