@@ -21,7 +21,8 @@ export function kfpSamplesDir(): string {
 
 /** An upload the API server refuses; message and details as its `{error_message, error_details}`. */
 export class SpecRejectedError extends Error {
-  constructor(message: string, readonly details: string) { super(message); this.name = 'SpecRejectedError'; }
+  /** `template`: refused by the template parser (KFP wraps it as a "template creation error"). */
+  constructor(message: string, readonly details: string, readonly template = true) { super(message); this.name = 'SpecRejectedError'; }
 }
 
 export interface ParsedUpload { spec: Record<string, unknown>; platformSpec?: Record<string, unknown> }
@@ -43,7 +44,9 @@ function pipelineSpecRoot(): protobuf.Root {
  */
 export function parsePipelineUpload(text: string): ParsedUpload {
   const root = pipelineSpecRoot();
-  const invalid = (reason: string, details = reason) => new SpecRejectedError(`Invalid input error: ${reason}`, details);
+  // KFP's util.NewInvalidInputErrorWithDetails(ErrorInvalidPipelineSpec, reason) prints like this.
+  const invalid = (reason: string, details = reason) => new SpecRejectedError(`InvalidInputError: ${reason}: pipeline spec is invalid`, details);
+  const invalidName = (reason: string) => new SpecRejectedError(`Invalid input error: ${reason}`, reason, false);
   // js-yaml, not the project's `yaml`: Go's yaml.v3 (and PyYAML) read the under-indented continuation
   // lines of double-quoted scalars that the KFP SDK writes, which `yaml` refuses under YAML 1.2's rule.
   // The core schema resolves plain scalars as yaml.v3 does (no timestamps, yes/no are strings).
@@ -95,8 +98,8 @@ export function parsePipelineUpload(text: string): ParsedUpload {
     platformSpec = platform;
   }
   const name = String((spec.pipelineInfo as { name: string }).name);
-  if (name.length > 128) throw invalid("pipeline's name must contain no more than 128 characters");
-  if (!PIPELINE_NAME.test(name)) throw invalid("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
+  if (name.length > 128) throw invalidName("pipeline's name must contain no more than 128 characters");
+  if (!PIPELINE_NAME.test(name)) throw invalidName("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
   return { spec, ...(platformSpec ? { platformSpec } : {}) };
 }
 
