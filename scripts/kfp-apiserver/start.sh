@@ -47,8 +47,11 @@ contexts: [{name: none, context: {cluster: none, user: none, namespace: kubeflow
 current-context: none
 users: [{name: none, user: {}}]
 YAML
+# The server stops only on a second SIGTERM (controller-runtime's signal handler cancels a context
+# on the first), so it runs under a shell that turns the one TERM of the test script into a KILL.
 KUBECONFIG="$state/kubeconfig" POD_NAMESPACE=kubeflow \
 ML_PIPELINE_VISUALIZATIONSERVER_SERVICE_HOST=127.0.0.1 ML_PIPELINE_VISUALIZATIONSERVER_SERVICE_PORT=1 \
+  bash -c '"$@" & child=$!; trap "kill -9 $child" TERM; wait $child' kfp-apiserver \
   "$bin_dir/kfp-apiserver" --config="$state/config" --sampleconfig= --httpPortFlag="127.0.0.1:$http_port" \
   --rpcPortFlag=":$rpc_port" --logtostderr=true > "$state/apiserver.log" 2>&1 &
 echo "PID=$!"
