@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { readExampleRows } from 'tfx-ts';
 import { runTrainer } from '../../dist/trainer/run';
 import { runTransform } from '../../dist/transform/run';
+import { benchPython } from '../python';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     ['tfx-ts serve, taxi model (transform graph + wide & deep)', () => serveTfx(taxi.base, 'taxi'), taxi.bodies],
     ['tfx-ts serve, 64-32-1 DNN', () => serveTfx(dnn.base, 'dnn'), dnn.bodies],
     ['scikit-learn MLP behind Python ThreadingHTTPServer', async () => {
-      const child = spawn('/usr/bin/python3', [path.join(__dirname, 'sklearn_server.py'), dnn.csv], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(benchPython(), [path.join(__dirname, 'sklearn_server.py'), dnn.csv], { stdio: ['ignore', 'pipe', 'pipe'] });
       const [, port] = await waitFor(child, /port (\d+)/);
       return { child, url: `http://127.0.0.1:${port}/v1/models/mlp:predict` };
     }, dnn.bodies],

@@ -1,6 +1,6 @@
 """scikit-learn side of bench/train: the same DNN as bench/train/model.ts, timed around fit() only.
 
-usage: /usr/bin/python3 sklearn_mlp.py <csv> <repeat>   (prints one JSON line)
+usage: .venv/bench/bin/python sklearn_mlp.py <csv> <repeat>   (prints one JSON line)
 """
 import json
 import sys

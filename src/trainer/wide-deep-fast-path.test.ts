@@ -5,12 +5,16 @@ import { writeTaxiExamples } from '../testing/modeling-fixtures';
 import { runTransform } from '../transform/run';
 import { splitFiles } from '../transform/example-io';
 import { TransformOutput } from '../transform/transform-output';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
+import { loadUserModule } from '../util/module-loader';
 import { ExampleDataset } from './dataset';
 import { fit } from './fit';
-import { planWideDeep, planWideDeepStructure, WideDeepPredictor, wideIndexes } from './wide-deep-fast-path';
-import { buildKerasModel } from '../../notebooks/taxi/model';
-import { LABEL_KEY, transformedName } from '../../notebooks/taxi/features';
+import { planWideDeep, wideIndexes } from './wide-deep-fast-path';
+import { planWideDeepStructure, WideDeepPredictor } from '../model/wide-deep';
+
+// The notebook's module file, loaded as the Trainer loads it.
+const taxiModel = loadUserModule(path.join(repoRoot, 'notebooks', 'taxi', 'model.ts')) as { buildKerasModel(t: TransformOutput, hidden: number[], lr: number): tf.LayersModel };
+const buildKerasModel = taxiModel.buildKerasModel;
 
 /**
  * The compiled wide & deep step against tfjs' generic path (tape + tfjs' own gradients + the same
@@ -26,7 +30,7 @@ describe('compiled wide & deep training step (the taxi model)', () => {
   const dir = tempDir('tfx-ts-wide-deep-');
   let transform: TransformOutput;
   let train: ExampleDataset;
-  const labelKey = transformedName(LABEL_KEY);
+  const labelKey = 'tips_xf';
 
   beforeAll(async () => {
     await selectBackend();
