@@ -111,7 +111,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const summary = (xs: number[]) => ({ median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)) });
 const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(1)));
 
-interface TfxRun { fit: number; examplesPerSecond: number; wall: number; cpu: number; valAccuracy?: number }
+interface TfxRun { fit: number; fitCpu: number; examplesPerSecond: number; wall: number; cpu: number; valAccuracy?: number }
 
 async function tfxRun(name: string, r: number, args: Omit<Parameters<typeof runTrainer>[0], 'servingModelDir' | 'modelRunDir' | 'seed'>): Promise<TfxRun> {
   const run = path.join(outDir, 'train_runs', name, String(r));
@@ -121,13 +121,13 @@ async function tfxRun(name: string, r: number, args: Omit<Parameters<typeof runT
   await runTrainer({ ...args, seed: r, servingModelDir: path.join(run, 'serving'), modelRunDir: path.join(run, 'logs') });
   const cpu = process.cpuUsage(cpu0);
   const wall = (Date.now() - started) / 1000;
-  const history = JSON.parse(fs.readFileSync(path.join(run, 'logs', 'fit.json'), 'utf8')) as { seconds: number; examplesPerSecond: number; history: { val_binary_accuracy?: number }[] };
-  const result = { fit: history.seconds, examplesPerSecond: history.examplesPerSecond, wall, cpu: (cpu.user + cpu.system) / 1e6, valAccuracy: history.history[history.history.length - 1]?.val_binary_accuracy };
-  console.log(`  ${name} run ${r + 1}: fit ${result.fit.toFixed(2)} s (${Math.round(result.examplesPerSecond)} examples/s), Trainer wall ${wall.toFixed(2)} s, process CPU ${result.cpu.toFixed(2)} s${result.valAccuracy !== undefined ? `, eval accuracy ${result.valAccuracy.toFixed(3)}` : ''}`);
+  const history = JSON.parse(fs.readFileSync(path.join(run, 'logs', 'fit.json'), 'utf8')) as { seconds: number; cpuSeconds: number; examplesPerSecond: number; history: { val_binary_accuracy?: number }[] };
+  const result = { fit: history.seconds, fitCpu: history.cpuSeconds, examplesPerSecond: history.examplesPerSecond, wall, cpu: (cpu.user + cpu.system) / 1e6, valAccuracy: history.history[history.history.length - 1]?.val_binary_accuracy };
+  console.log(`  ${name} run ${r + 1}: fit ${result.fit.toFixed(2)} s (${Math.round(result.examplesPerSecond)} examples/s), fit CPU ${result.fitCpu.toFixed(2)} s, Trainer wall ${wall.toFixed(2)} s, process CPU ${result.cpu.toFixed(2)} s${result.valAccuracy !== undefined ? `, eval accuracy ${result.valAccuracy.toFixed(3)}` : ''}`);
   return result;
 }
 
-function python(script: string, args: string[]): { seconds: number[]; examples: number; sklearn: string; eval_accuracy?: number } {
+function python(script: string, args: string[]): { seconds: number[]; cpu_seconds: number[]; examples: number; sklearn: string; eval_accuracy?: number } {
   const out = spawnSync(benchPython(), [path.join(__dirname, script), ...args], { encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`${script} failed: ${out.stderr}`);
   return JSON.parse(out.stdout);
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     console.log(`\ndnn: ${rows} rows × 20 features (${csv})`);
     const tfx: TfxRun[] = [];
     const sk: number[] = [];
+    const skCpu: number[] = [];
     let skMeta: { examples: number; sklearn: string } | undefined;
     for (let r = 0; r < repeat; r++) {
       tfx.push(await tfxRun('dnn', r, {
@@ -153,14 +154,15 @@ async function main(): Promise<void> {
       const py = python('sklearn_mlp.py', [csv, '1']);
       skMeta = py;
       sk.push(py.seconds[0]);
-      console.log(`  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s)`);
+      skCpu.push(py.cpu_seconds[0]);
+      console.log(`  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s`);
     }
     const tfxRate = summary(tfx.map((t) => t.examplesPerSecond));
     const skRate = summary(sk.map((s) => skMeta!.examples / s));
     result.dnn = {
       rows, fusedOptimizer: fused, compiledStep: compiled && fused,
-      tfxTs: { examplesPerSecond: tfxRate, fitSeconds: median(tfx.map((t) => t.fit)), trainerWallSeconds: median(tfx.map((t) => t.wall)), processCpuSeconds: median(tfx.map((t) => t.cpu)) },
-      sklearn: { version: skMeta!.sklearn, examplesPerSecond: skRate, fitSeconds: median(sk) },
+      tfxTs: { examplesPerSecond: tfxRate, fitSeconds: median(tfx.map((t) => t.fit)), fitCpuSeconds: median(tfx.map((t) => t.fitCpu)), trainerWallSeconds: median(tfx.map((t) => t.wall)), processCpuSeconds: median(tfx.map((t) => t.cpu)) },
+      sklearn: { version: skMeta!.sklearn, examplesPerSecond: skRate, fitSeconds: median(sk), fitCpuSeconds: median(skCpu) },
       ratio: Number((tfxRate.median / skRate.median).toFixed(3)),
     };
     console.log(`dnn: tfx-ts ${tfxRate.median} examples/s (${tfxRate.min}–${tfxRate.max}) vs scikit-learn ${skRate.median} (${skRate.min}–${skRate.max}): ${(result.dnn as { ratio: number }).ratio}×`);
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
     console.log(`\ntaxi: the notebook's wide & deep model on the taxi sample (${taxi.dir})`);
     const sides: Record<string, TfxRun[]> = { compiled: [], generic: [] };
     const sk: number[] = [];
+    const skCpu: number[] = [];
     let skMeta: { examples: number; sklearn: string; eval_accuracy?: number } | undefined;
     const trainer = {
       moduleFile: path.join(__dirname, 'taxi_model.ts'), runFn: 'runFn', examplesUri: path.join(taxi.dir, 'transformed'), trainSplits: ['train'], evalSplits: ['eval'],
@@ -182,16 +185,17 @@ async function main(): Promise<void> {
       const py = python('sklearn_taxi.py', [taxi.trainCsv, taxi.evalCsv, taxi.featuresJson, '1', String(r)]);
       skMeta = py;
       sk.push(py.seconds[0]);
-      console.log(`  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), eval accuracy ${py.eval_accuracy?.toFixed(3)}`);
+      skCpu.push(py.cpu_seconds[0]);
+      console.log(`  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s, eval accuracy ${py.eval_accuracy?.toFixed(3)}`);
     }
     const side = (runs: TfxRun[]) => ({
-      examplesPerSecond: summary(runs.map((t) => t.examplesPerSecond)), fitSeconds: median(runs.map((t) => t.fit)),
+      examplesPerSecond: summary(runs.map((t) => t.examplesPerSecond)), fitSeconds: median(runs.map((t) => t.fit)), fitCpuSeconds: median(runs.map((t) => t.fitCpu)),
       trainerWallSeconds: median(runs.map((t) => t.wall)), processCpuSeconds: median(runs.map((t) => t.cpu)), evalAccuracy: median(runs.map((t) => t.valAccuracy ?? NaN)),
     });
     const skRate = summary(sk.map((s) => skMeta!.examples / s));
     const taxiResult = {
       compiled: side(sides.compiled), generic: side(sides.generic),
-      sklearn: { version: skMeta!.sklearn, examplesPerSecond: skRate, fitSeconds: median(sk), evalAccuracy: skMeta!.eval_accuracy },
+      sklearn: { version: skMeta!.sklearn, examplesPerSecond: skRate, fitSeconds: median(sk), fitCpuSeconds: median(skCpu), evalAccuracy: skMeta!.eval_accuracy },
     };
     result.taxi = { ...taxiResult, ratioCompiledVsSklearn: Number((taxiResult.compiled.examplesPerSecond.median / skRate.median).toFixed(3)), ratioCompiledVsGeneric: Number((taxiResult.compiled.examplesPerSecond.median / taxiResult.generic.examplesPerSecond.median).toFixed(2)) };
     const c = taxiResult.compiled.examplesPerSecond;

@@ -92,6 +92,8 @@ export interface FitHistory {
   steps: number;
   epochs: number;
   seconds: number;
+  /** Process CPU seconds (user + system) spent in fit: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   examplesPerSecond: number;
   backend: string;
   history: EpochLog[];
@@ -133,6 +135,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
 
   const history: EpochLog[] = [];
   const started = Date.now();
+  const cpuStarted = process.cpuUsage();
   let lastYield = started;
   let step = 0;
   let epoch = 0;
@@ -213,10 +216,12 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
     validationEvents?.close();
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const examplesPerSecond = examplesSeen / Math.max(seconds, 1e-9);
   session?.report?.({ kind: 'end', step, seconds, examplesPerSecond });
   session?.log?.(`trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s: ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`);
-  return { steps: step, epochs: epoch, seconds, examplesPerSecond, backend, history };
+  return { steps: step, epochs: epoch, seconds, cpuSeconds, examplesPerSecond, backend, history };
 }
 
 /** Loss (and binary accuracy for a sigmoid output) over a dataset, in large batches. */
