@@ -220,7 +220,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const examplesPerSecond = examplesSeen / Math.max(seconds, 1e-9);
   session?.report?.({ kind: 'end', step, seconds, examplesPerSecond });
-  session?.log?.(`trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s: ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`);
+  session?.log?.(`trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU): ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`);
   return { steps: step, epochs: epoch, seconds, cpuSeconds, examplesPerSecond, backend, history };
 }
 

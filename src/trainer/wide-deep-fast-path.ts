@@ -55,7 +55,7 @@ export function wideIndexes(plan: WideDeepPlan, columns: Float32Array[], rows: n
  *     batch's logits (40 numbers);
  *   - Adam once, in JS, over all weights as one flat array (the same update as tfjs' Adam;
  *     flat-adam.ts explains why flat).
- * The kernels are called directly (Kernels below), not through tfjs' engine: at batch 40 the
+ * The kernels are called directly (model/kernels.ts), not through tfjs' engine: at batch 40 the
  * engine's bookkeeping per op (scopes, tensor tracking, the reshapes matMul adds around its
  * kernel) cost as much as the arithmetic. The weights live in the flat array between steps and are
  * written into the model's variables by `syncToModel()` (fit() calls it before validation and when
