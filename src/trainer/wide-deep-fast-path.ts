@@ -113,6 +113,43 @@ export class WideDeepTrainer {
     });
   }
 
+  /** The dense tower's forward pass on this step's weights (uploaded from the flat array); every tensor goes to `temporaries`. */
+  private forward(x: Float32Array, rows: number, temporaries: tf.TensorInfo[]): { kernels: tf.TensorInfo[]; activations: tf.TensorInfo[]; deepLogits: Float32Array } {
+    const k = this.kernels;
+    const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
+    const layers = this.plan.deep;
+    const kernels = this.deepVariables.map((v, i) => keep(k.upload(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
+    const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
+    for (let i = 0; i < layers.length; i++) {
+      activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
+    }
+    return { kernels, activations, deepLogits: k.read(activations[layers.length]) };
+  }
+
+  /** sigmoid(deep logit + the row's wide weights), added in the Add layer's order in float32. */
+  private probability(deepLogit: number, wide: Int32Array, at: number, table: Float32Array): number {
+    const order = this.plan.sumOrder;
+    let logit = 0;
+    for (let t = 0; t < order.length; t++) {
+      const term = order[t] < 0 ? deepLogit : table[wide[at + order[t]]];
+      logit = t === 0 ? term : Math.fround(logit + term);
+    }
+    return Math.fround(1 / (1 + Math.exp(-logit)));
+  }
+
+  /** P(label = 1) for `rows` examples on the current weights (fit() validates with it: no write-back, no layers engine). */
+  predict(x: Float32Array, wide: Int32Array, rows: number): Float32Array {
+    const temporaries: tf.TensorInfo[] = [];
+    try {
+      const { deepLogits } = this.forward(x, rows, temporaries);
+      const table = this.weights.subarray(this.wideOffset);
+      const width = this.plan.wide.length;
+      return Float32Array.from({ length: rows }, (_, r) => this.probability(deepLogits[r], wide, r * width, table));
+    } finally {
+      for (const t of temporaries) this.kernels.dispose(t);
+    }
+  }
+
   /**
    * One step on `rows` examples: x is the deep features row-major (rows × deepWidth), wide the
    * table indexes (rows × wide features, from wideIndexes), y the labels. Returns the batch's
@@ -133,24 +170,12 @@ export class WideDeepTrainer {
     const temporaries: tf.TensorInfo[] = [];
     const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
     try {
-      // This step's dense weights, uploaded from the flat array Adam updated.
-      const kernels = this.deepVariables.map((v, i) => keep(k.upload(weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
-      const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
-      for (let i = 0; i < layers.length; i++) {
-        activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
-      }
-      const deepLogits = k.read(activations[layers.length]);
+      const { kernels, activations, deepLogits } = this.forward(x, rows, temporaries);
       // Wide logits, the Add (in the layer's order, in float32), sigmoid, the loss and d loss / d logit.
       const width = this.plan.wide.length;
-      const order = this.plan.sumOrder;
       const scale = Math.fround(1 / rows);
       for (let r = 0; r < rows; r++) {
-        let logit = 0;
-        for (let t = 0; t < order.length; t++) {
-          const term = order[t] < 0 ? deepLogits[r] : table[wide[r * width + order[t]]];
-          logit = t === 0 ? term : Math.fround(logit + term);
-        }
-        const p = Math.fround(1 / (1 + Math.exp(-logit)));
+        const p = this.probability(deepLogits[r], wide, r * width, table);
         const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
         loss -= y[r] * Math.log(q) + (1 - y[r]) * Math.log(1 - q);
         // The clip's gradient is zero outside [eps, 1 - eps], as in tfjs' clipByValue.
