@@ -25,7 +25,7 @@ import * as path from 'node:path';
 import { mulberry32 } from '../../src/trainer/random';
 import { DuckDBInstance } from '@duckdb/node-api';
 // The built package, as a user's module file sees it (so runFn's fit() is the same instance).
-import { selectBackend, TransformOutput, tf } from 'tfx-ts';
+import { selectBackend, TransformOutput, tf } from 'tfx-ts/trainer';
 import { runTrainer } from '../../dist/trainer/run';
 import { runTransform } from '../../dist/transform/run';
 import { planWideDeepStructure } from '../../dist/model/wide-deep';

@@ -5,6 +5,7 @@ import { Artifact } from '../dsl/artifact';
 import type { BaseComponent, ExecutorContext, OutputsDecl } from '../dsl/component';
 import { MetadataStore } from '../metadata/store';
 import { fileDigest } from '../util/module-loader';
+import { buildExecutorContext } from './executor-context';
 
 /**
  * TFX's launcher: runs ONE component node for any orchestrator. It resolves nothing and knows no
@@ -105,20 +106,30 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
       staged.push({ artifact, finalUri, tmpUri });
       outputs[key] = [artifact];
     }
-    const context: ExecutorContext<unknown> = {
+    const context = buildExecutorContext<unknown>({
       inputs: request.inputs,
       outputs,
       parameters: component.parameters,
       componentId: component.id,
       pipelineName: request.pipelineName,
-      progress: (fraction, message) => reporter?.onProgress?.(component, Math.max(0, Math.min(1, fraction)), message),
-      liveView: (view) => reporter?.onLiveView?.(component, view),
-      log: (message) => reporter?.onLog?.(component, message),
       metadata: store,
-    };
+      sinks: {
+        progress: (fraction, message) => reporter?.onProgress?.(component, fraction, message),
+        liveView: (view) => reporter?.onLiveView?.(component, view),
+        log: (message) => reporter?.onLog?.(component, message),
+      },
+    });
     const executor = await component.spec.executor();
     await executor(context as ExecutorContext<never>);
     for (const entry of staged) {
+      // An executor may answer with existing artifacts instead of the fresh ones (the Resolver):
+      // then the staged directory is not an output and must not be left behind.
+      if (!Object.values(outputs).some((list) => list.includes(entry.artifact))) {
+        fs.rmSync(entry.tmpUri, { recursive: true, force: true });
+        removeIfEmpty(path.dirname(entry.tmpUri)); // <root>/<component>/<output>
+        removeIfEmpty(path.dirname(path.dirname(entry.tmpUri))); // <root>/<component>
+        continue;
+      }
       fs.rmSync(entry.finalUri, { recursive: true, force: true });
       fs.renameSync(entry.tmpUri, entry.finalUri);
       entry.artifact.uri = entry.finalUri;
@@ -136,13 +147,19 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
   }
 }
 
+function removeIfEmpty(dir: string): void {
+  try {
+    if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  } catch { /* gone already, or not empty */ }
+}
+
 /** Temporary output directories of executions that are no longer RUNNING (a killed process) are garbage. */
 function removeAbandonedTemporaries(outputDir: string, store: MetadataStore): void {
   if (!fs.existsSync(outputDir)) return;
   for (const entry of fs.readdirSync(outputDir)) {
     const match = /^\.tmp-(\d+)$/.exec(entry);
     if (!match) continue;
-    let running = false;
+    let running: boolean;
     try {
       running = store.getExecution(Number(match[1])).state === 'RUNNING';
     } catch {
