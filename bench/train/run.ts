@@ -33,7 +33,6 @@ const repeat = arg('--repeat', 3);
 const fused = !process.argv.includes('--no-fused');
 const compiled = !process.argv.includes('--no-compiled');
 
-
 /** 20 uniform features and a label that needs the hidden layers (a linear part plus interactions). */
 async function buildData(n: number): Promise<{ csv: string; examples: string }> {
   const csv = path.join(outDir, `train_${n}.csv`);
@@ -71,14 +70,24 @@ async function main(): Promise<void> {
     fs.rmSync(run, { recursive: true, force: true });
     const started = Date.now();
     await runTrainer({
-      moduleFile: path.join(__dirname, 'model.ts'), runFn: 'runFn', examplesUri: examples, trainSplits: ['train'], evalSplits: ['train'],
-      trainSteps: 1, hyperparameters: {}, customConfig: { batchSize: 256, epochs: 2, fusedOptimizer: fused, compiledStep: compiled }, seed: r,
-      servingModelDir: path.join(run, 'serving'), modelRunDir: path.join(run, 'logs'),
+      moduleFile: path.join(__dirname, 'model.ts'),
+      runFn: 'runFn',
+      examplesUri: examples,
+      trainSplits: ['train'],
+      evalSplits: ['train'],
+      trainSteps: 1,
+      hyperparameters: {},
+      customConfig: { batchSize: 256, epochs: 2, fusedOptimizer: fused, compiledStep: compiled },
+      seed: r,
+      servingModelDir: path.join(run, 'serving'),
+      modelRunDir: path.join(run, 'logs'),
     });
     const wall = (Date.now() - started) / 1000;
     const history = JSON.parse(fs.readFileSync(path.join(run, 'logs', 'fit.json'), 'utf8')) as { seconds: number; examplesPerSecond: number };
     tfx.push({ fit: history.seconds, examplesPerSecond: history.examplesPerSecond, wall });
-    console.log(`tfx-ts run ${r + 1}: fit ${history.seconds.toFixed(2)} s (${Math.round(history.examplesPerSecond)} examples/s), Trainer wall ${wall.toFixed(2)} s`);
+    console.log(
+      `tfx-ts run ${r + 1}: fit ${history.seconds.toFixed(2)} s (${Math.round(history.examplesPerSecond)} examples/s), Trainer wall ${wall.toFixed(2)} s`,
+    );
   }
 
   const python = spawnSync('/usr/bin/python3', [path.join(__dirname, 'sklearn_mlp.py'), csv, String(repeat)], { encoding: 'utf8' });
@@ -89,13 +98,21 @@ async function main(): Promise<void> {
   const tfxRate = median(tfx.map((t) => t.examplesPerSecond));
   const skRate = median(sk.seconds.map((s) => sk.examples / s));
   const result = {
-    rows, repeat, backend, fusedOptimizer: fused, compiledStep: compiled && fused, cores: os.cpus().length, cpu: os.cpus()[0]?.model,
+    rows,
+    repeat,
+    backend,
+    fusedOptimizer: fused,
+    compiledStep: compiled && fused,
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
     tfxTs: { fitSeconds: median(tfx.map((t) => t.fit)), examplesPerSecond: Math.round(tfxRate), trainerWallSeconds: median(tfx.map((t) => t.wall)) },
     sklearn: { version: sk.sklearn, fitSeconds: median(sk.seconds), examplesPerSecond: Math.round(skRate) },
     ratio: Number((tfxRate / skRate).toFixed(3)),
   };
   fs.writeFileSync(path.join(outDir, 'train.json'), `${JSON.stringify(result, null, 1)}\n`);
-  console.log(`\ntfx-ts ${result.tfxTs.examplesPerSecond} examples/s vs scikit-learn ${result.sklearn.examplesPerSecond} examples/s: ratio ${result.ratio}× (goal ≥ 0.5×)`);
+  console.log(
+    `\ntfx-ts ${result.tfxTs.examplesPerSecond} examples/s vs scikit-learn ${result.sklearn.examplesPerSecond} examples/s: ratio ${result.ratio}× (goal ≥ 0.5×)`,
+  );
 }
 
 main().catch((error) => {

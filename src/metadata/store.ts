@@ -71,10 +71,26 @@ CREATE INDEX IF NOT EXISTS events_artifact ON events(artifact_id);
 CREATE INDEX IF NOT EXISTS events_execution ON events(execution_id);
 `;
 
-interface ArtifactRow { id: number; type: string; uri: string; state: string; properties: string; custom_properties: string }
+interface ArtifactRow {
+  id: number;
+  type: string;
+  uri: string;
+  state: string;
+  properties: string;
+  custom_properties: string;
+}
 interface ExecutionRow {
-  id: number; type: string; component_id: string; state: ExecutionState; cache_key: string | null; properties: string;
-  error: string | null; pid: number | null; host: string | null; create_time: number; update_time: number;
+  id: number;
+  type: string;
+  component_id: string;
+  state: ExecutionState;
+  cache_key: string | null;
+  properties: string;
+  error: string | null;
+  pid: number | null;
+  host: string | null;
+  create_time: number;
+  update_time: number;
 }
 
 export class MetadataStore {
@@ -91,10 +107,14 @@ export class MetadataStore {
         this.db.exec(DDL);
         const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
         if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
-        else if (row.version !== SCHEMA_VERSION) throw new Error(`metadata store ${path} has schema version ${row.version}, this tfx-ts expects ${SCHEMA_VERSION}.`);
+        else if (row.version !== SCHEMA_VERSION)
+          throw new Error(`metadata store ${path} has schema version ${row.version}, this tfx-ts expects ${SCHEMA_VERSION}.`);
       });
     } catch (error) {
-      throw new Error(`Cannot open the metadata store at ${path}: ${(error as Error).message}. Point metadataPath at a writable SQLite file, or remove a file that is not a tfx-ts store.`, { cause: error });
+      throw new Error(
+        `Cannot open the metadata store at ${path}: ${(error as Error).message}. Point metadataPath at a writable SQLite file, or remove a file that is not a tfx-ts store.`,
+        { cause: error },
+      );
     }
     this.reapAbandoned();
   }
@@ -129,15 +149,21 @@ export class MetadataStore {
 
   /** Registers a RUNNING execution with its input events, associated with the given contexts. */
   startExecution(args: {
-    type: string; componentId: string; cacheKey: string | null; properties: Record<string, unknown>;
-    inputs: Record<string, Artifact[]>; contextIds: number[];
+    type: string;
+    componentId: string;
+    cacheKey: string | null;
+    properties: Record<string, unknown>;
+    inputs: Record<string, Artifact[]>;
+    contextIds: number[];
   }): number {
     return this.immediate(() => {
       const now = Date.now();
       const typeId = this.typeId('execution_types', args.type);
       const id = Number(
         this.db
-          .prepare('INSERT INTO executions (type_id, component_id, state, cache_key, properties, pid, host, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO executions (type_id, component_id, state, cache_key, properties, pid, host, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
           .run(typeId, args.componentId, 'RUNNING', args.cacheKey, JSON.stringify(args.properties), process.pid, os.hostname(), now, now).lastInsertRowid,
       );
       for (const contextId of args.contextIds) this.db.prepare('INSERT OR IGNORE INTO associations VALUES (?, ?)').run(contextId, id);
@@ -203,9 +229,9 @@ export class MetadataStore {
 
   /** Latest COMPLETE execution with this cache key whose outputs are all still on disk. */
   findCachedOutputs(cacheKey: string): { executionId: number; outputs: Record<string, Artifact[]> } | undefined {
-    const candidates = this.db
-      .prepare("SELECT id FROM executions WHERE cache_key = ? AND state = 'COMPLETE' ORDER BY id DESC")
-      .all(cacheKey) as { id: number }[];
+    const candidates = this.db.prepare("SELECT id FROM executions WHERE cache_key = ? AND state = 'COMPLETE' ORDER BY id DESC").all(cacheKey) as {
+      id: number;
+    }[];
     for (const { id } of candidates) {
       const outputs = this.eventArtifacts(id, 'OUTPUT');
       const all = Object.values(outputs).flat();
@@ -225,16 +251,17 @@ export class MetadataStore {
 
   getArtifact(id: number): Artifact {
     const row = this.db
-      .prepare('SELECT a.id, t.name AS type, a.uri, a.state, a.properties, a.custom_properties FROM artifacts a JOIN artifact_types t ON t.id = a.type_id WHERE a.id = ?')
+      .prepare(
+        'SELECT a.id, t.name AS type, a.uri, a.state, a.properties, a.custom_properties FROM artifacts a JOIN artifact_types t ON t.id = a.type_id WHERE a.id = ?',
+      )
       .get(id) as ArtifactRow | undefined;
     if (!row) throw new Error(`No artifact with id ${id} in the metadata store ${this.path}.`);
     return toArtifact(row);
   }
 
   getExecution(id: number): ExecutionRecord {
-    const row = this.db
-      .prepare('SELECT x.*, t.name AS type FROM executions x JOIN execution_types t ON t.id = x.type_id WHERE x.id = ?')
-      .get(id) as ExecutionRow | undefined;
+    const row = this.db.prepare('SELECT x.*, t.name AS type FROM executions x JOIN execution_types t ON t.id = x.type_id WHERE x.id = ?').get(id) as
+      ExecutionRow | undefined;
     if (!row) throw new Error(`No execution with id ${id} in the metadata store ${this.path}.`);
     return toExecution(row);
   }
@@ -242,9 +269,18 @@ export class MetadataStore {
   executions(filter: { state?: ExecutionState; componentId?: string; contextId?: number } = {}): ExecutionRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.state) { where.push('x.state = ?'); params.push(filter.state); }
-    if (filter.componentId) { where.push('x.component_id = ?'); params.push(filter.componentId); }
-    if (filter.contextId !== undefined) { where.push('x.id IN (SELECT execution_id FROM associations WHERE context_id = ?)'); params.push(filter.contextId); }
+    if (filter.state) {
+      where.push('x.state = ?');
+      params.push(filter.state);
+    }
+    if (filter.componentId) {
+      where.push('x.component_id = ?');
+      params.push(filter.componentId);
+    }
+    if (filter.contextId !== undefined) {
+      where.push('x.id IN (SELECT execution_id FROM associations WHERE context_id = ?)');
+      params.push(filter.contextId);
+    }
     const sql = `SELECT x.*, t.name AS type FROM executions x JOIN execution_types t ON t.id = x.type_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY x.id`;
     return (this.db.prepare(sql).all(...params) as ExecutionRow[]).map(toExecution);
   }
@@ -252,15 +288,25 @@ export class MetadataStore {
   artifacts(filter: { type?: string; contextId?: number } = {}): Artifact[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.type) { where.push('t.name = ?'); params.push(filter.type); }
-    if (filter.contextId !== undefined) { where.push('a.id IN (SELECT artifact_id FROM attributions WHERE context_id = ?)'); params.push(filter.contextId); }
+    if (filter.type) {
+      where.push('t.name = ?');
+      params.push(filter.type);
+    }
+    if (filter.contextId !== undefined) {
+      where.push('a.id IN (SELECT artifact_id FROM attributions WHERE context_id = ?)');
+      params.push(filter.contextId);
+    }
     const sql = `SELECT a.id, t.name AS type, a.uri, a.state, a.properties, a.custom_properties FROM artifacts a JOIN artifact_types t ON t.id = a.type_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY a.id`;
     return (this.db.prepare(sql).all(...params) as ArtifactRow[]).map(toArtifact);
   }
 
   /** The execution that produced an artifact (its OUTPUT event), if any. */
   producerOf(artifactId: number): ExecutionRecord | undefined {
-    const row = this.db.prepare("SELECT e.execution_id FROM events e JOIN executions x ON x.id = e.execution_id WHERE e.artifact_id = ? AND e.type = 'OUTPUT' AND x.state != 'CACHED' ORDER BY e.id LIMIT 1").get(artifactId) as { execution_id: number } | undefined;
+    const row = this.db
+      .prepare(
+        "SELECT e.execution_id FROM events e JOIN executions x ON x.id = e.execution_id WHERE e.artifact_id = ? AND e.type = 'OUTPUT' AND x.state != 'CACHED' ORDER BY e.id LIMIT 1",
+      )
+      .get(artifactId) as { execution_id: number } | undefined;
     return row ? this.getExecution(row.execution_id) : undefined;
   }
 
@@ -276,13 +322,21 @@ export class MetadataStore {
       artifacts.set(id, this.getArtifact(id));
       // A CACHED execution re-announces outputs another execution produced: lineage follows the producer.
       const rows = this.db
-        .prepare("SELECT e.execution_id FROM events e JOIN executions x ON x.id = e.execution_id WHERE e.artifact_id = ? AND e.type = 'OUTPUT' AND x.state != 'CACHED'")
+        .prepare(
+          "SELECT e.execution_id FROM events e JOIN executions x ON x.id = e.execution_id WHERE e.artifact_id = ? AND e.type = 'OUTPUT' AND x.state != 'CACHED'",
+        )
         .all(id) as { execution_id: number }[];
       for (const { execution_id } of rows) {
         if (executions.has(execution_id)) continue;
         executions.set(execution_id, this.getExecution(execution_id));
-        const executionEvents = this.db.prepare('SELECT execution_id, artifact_id, type, key, idx FROM events WHERE execution_id = ? ORDER BY id').all(execution_id) as {
-          execution_id: number; artifact_id: number; type: EventType; key: string; idx: number;
+        const executionEvents = this.db
+          .prepare('SELECT execution_id, artifact_id, type, key, idx FROM events WHERE execution_id = ? ORDER BY id')
+          .all(execution_id) as {
+          execution_id: number;
+          artifact_id: number;
+          type: EventType;
+          key: string;
+          idx: number;
         }[];
         for (const e of executionEvents) {
           events.push({ executionId: e.execution_id, artifactId: e.artifact_id, type: e.type, key: e.key, index: e.idx });
@@ -303,7 +357,9 @@ export class MetadataStore {
     this.immediate(() => {
       const artifact = this.getArtifact(artifactId);
       artifact.customProperties[key] = value;
-      this.db.prepare('UPDATE artifacts SET custom_properties = ?, update_time = ? WHERE id = ?').run(JSON.stringify(artifact.customProperties), Date.now(), artifactId);
+      this.db
+        .prepare('UPDATE artifacts SET custom_properties = ?, update_time = ? WHERE id = ?')
+        .run(JSON.stringify(artifact.customProperties), Date.now(), artifactId);
     });
   }
 
@@ -322,9 +378,17 @@ function toArtifact(row: ArtifactRow): Artifact {
 
 function toExecution(row: ExecutionRow): ExecutionRecord {
   return {
-    id: row.id, type: row.type, componentId: row.component_id, state: row.state, cacheKey: row.cache_key,
-    properties: JSON.parse(row.properties), error: row.error, pid: row.pid, host: row.host,
-    createTime: row.create_time, updateTime: row.update_time,
+    id: row.id,
+    type: row.type,
+    componentId: row.component_id,
+    state: row.state,
+    cacheKey: row.cache_key,
+    properties: JSON.parse(row.properties),
+    error: row.error,
+    pid: row.pid,
+    host: row.host,
+    createTime: row.create_time,
+    updateTime: row.update_time,
   };
 }
 

@@ -21,8 +21,11 @@ export function resolveModelDir(basePath: string, name: string): string {
   const nested = path.join(base, name);
   if (fs.existsSync(nested) && fs.statSync(nested).isDirectory()) return nested;
   if (fs.existsSync(base) && fs.statSync(base).isDirectory() && versionsIn(base).length > 0) return base;
-  if (!fs.existsSync(base)) throw new UserError(`Model base path ${base} does not exist.`, 'pass the Pusher\'s pushDestination.filesystem.baseDirectory.');
-  throw new UserError(`No model "${name}" under ${base}: neither ${nested} nor version directories in ${base}.`, `push a model with modelName "${name}", or pass --model-name matching a directory in ${base}.`);
+  if (!fs.existsSync(base)) throw new UserError(`Model base path ${base} does not exist.`, "pass the Pusher's pushDestination.filesystem.baseDirectory.");
+  throw new UserError(
+    `No model "${name}" under ${base}: neither ${nested} nor version directories in ${base}.`,
+    `push a model with modelName "${name}", or pass --model-name matching a directory in ${base}.`,
+  );
 }
 
 export function versionsIn(dir: string): number[] {
@@ -38,7 +41,10 @@ export class ModelRepository {
   private loaded: LoadedVersion | undefined;
   private readonly failed = new Map<number, string>();
 
-  constructor(readonly modelDir: string, readonly log: (message: string) => void = () => undefined) {}
+  constructor(
+    readonly modelDir: string,
+    readonly log: (message: string) => void = () => undefined,
+  ) {}
 
   get current(): LoadedVersion | undefined {
     return this.loaded;

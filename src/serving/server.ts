@@ -84,7 +84,10 @@ export class ModelServer {
     try {
       const route = parseRoute(req.method ?? 'GET', req.url ?? '/');
       if (route.name !== this.options.modelName) {
-        throw new ServingError(404, `Servable not found for request: ${route.version !== undefined ? `Specific(${route.name}, ${route.version})` : `Latest(${route.name})`}`);
+        throw new ServingError(
+          404,
+          `Servable not found for request: ${route.version !== undefined ? `Specific(${route.name}, ${route.version})` : `Latest(${route.name})`}`,
+        );
       }
       const loaded = this.repository.current;
       if (!loaded) throw new ServingError(404, `Servable not found for request: Latest(${route.name}): no version of the model has been loaded yet`);
@@ -106,7 +109,8 @@ export class ModelServer {
       send(res, 200, predictResponse(request.format, predictions));
     } catch (error) {
       if (error instanceof ServingError) return send(res, error.status, { error: error.message });
-      if (error instanceof RawInputError || (error as Error).name === 'RawInputError') return send(res, 400, { error: (error as Error).message.replace(/\n {2}Fix: /, ' ') });
+      if (error instanceof RawInputError || (error as Error).name === 'RawInputError')
+        return send(res, 400, { error: (error as Error).message.replace(/\n {2}Fix: /, ' ') });
       throw error;
     }
   }

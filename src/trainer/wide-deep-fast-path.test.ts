@@ -32,8 +32,12 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     await selectBackend();
     const examples = await writeTaxiExamples(path.join(dir, 'examples'), { limit: 4000 });
     await runTransform({
-      moduleFile: path.join(repoRoot, 'notebooks', 'taxi', 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri: examples.uri,
-      analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'graph'),
+      moduleFile: path.join(repoRoot, 'notebooks', 'taxi', 'preprocessing.ts'),
+      preprocessingFn: 'preprocessingFn',
+      examplesUri: examples.uri,
+      analyzeSplits: ['train'],
+      transformSplits: [],
+      graphDir: path.join(dir, 'graph'),
     });
     transform = TransformOutput.load(path.join(dir, 'graph'));
     train = await ExampleDataset.fromFiles(splitFiles(examples.uri, 'train'), { batchSize: 40, labelKey }, transform);
@@ -51,7 +55,13 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const plan = planWideDeep(model)!;
     expect(plan).toBeDefined();
     expect(plan.deepFeatures).toEqual(['trip_miles_xf', 'fare_xf', 'trip_seconds_xf']);
-    expect(plan.deep.map((l) => l.kernel.shape)).toEqual([[3, 100], [100, 70], [70, 50], [50, 25], [25, 1]]);
+    expect(plan.deep.map((l) => l.kernel.shape)).toEqual([
+      [3, 100],
+      [100, 70],
+      [70, 50],
+      [50, 25],
+      [25, 1],
+    ]);
     expect(plan.wide).toHaveLength(13);
     expect(plan.sumOrder).toEqual([-1, ...Array.from({ length: 13 }, (_, i) => i)]);
   });
@@ -95,7 +105,11 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const expected = tf.tidy(() => (model.predict(inputs.map((c) => tf.tensor2d(c, [rows, 1]))) as tf.Tensor).dataSync());
     const x = new Float32Array(rows * plan.deepFeatures.length);
     plan.deepFeatures.forEach((f, j) => train.features[f].subarray(0, rows).forEach((v, i) => (x[i * plan.deepFeatures.length + j] = v)));
-    const got = new WideDeepPredictor(plan).predict(x, plan.wide.map((w) => train.features[w.feature]), rows);
+    const got = new WideDeepPredictor(plan).predict(
+      x,
+      plan.wide.map((w) => train.features[w.feature]),
+      rows,
+    );
     got.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThan(1e-6));
   });
 
@@ -104,7 +118,9 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const plan = planWideDeep(model)!;
     const columns = plan.wide.map(() => new Float32Array([0, 1]));
     columns[2] = new Float32Array([0, plan.wide[2].size]);
-    expect(() => wideIndexes(plan, columns, 2, 'train.parquet')).toThrow(`Feature "${plan.wide[2].feature}" has category id ${plan.wide[2].size} in train.parquet, outside its embedding's range [0, ${plan.wide[2].size})`);
+    expect(() => wideIndexes(plan, columns, 2, 'train.parquet')).toThrow(
+      `Feature "${plan.wide[2].feature}" has category id ${plan.wide[2].size} in train.parquet, outside its embedding's range [0, ${plan.wide[2].size})`,
+    );
   });
 
   it('leaves other models to the generic path', () => {

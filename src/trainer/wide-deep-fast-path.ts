@@ -82,8 +82,17 @@ function towerEndingAt(last: LayerInternals): Tower | undefined {
   covered.push(...inputs);
   const layers: Tower['layers'] = [];
   for (const [i, d] of dense.entries()) {
-    const config = d.getConfig() as { activation?: string; useBias?: boolean; kernelRegularizer?: unknown; biasRegularizer?: unknown; activityRegularizer?: unknown; kernelConstraint?: unknown; biasConstraint?: unknown };
-    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint) return undefined;
+    const config = d.getConfig() as {
+      activation?: string;
+      useBias?: boolean;
+      kernelRegularizer?: unknown;
+      biasRegularizer?: unknown;
+      activityRegularizer?: unknown;
+      kernelConstraint?: unknown;
+      biasConstraint?: unknown;
+    };
+    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint)
+      return undefined;
     const lastLayer = i === dense.length - 1;
     if (lastLayer ? config.activation !== 'linear' : config.activation !== 'relu' && config.activation !== 'linear') return undefined;
     layers.push({ kernel: d.kernel!.read() as tf.Variable, bias: d.bias!.read() as tf.Variable, relu: config.activation === 'relu' });
@@ -123,8 +132,16 @@ export function planWideDeepStructure(model: tf.LayersModel): WideDeepPlan | und
     } else if (term.getClassName() === 'Flatten') {
       const [embedding] = inboundOf(term);
       if (!embedding || embedding.getClassName() !== 'Embedding') return undefined;
-      const config = embedding.getConfig() as { inputDim?: number; outputDim?: number; maskZero?: boolean; embeddingsRegularizer?: unknown; activityRegularizer?: unknown; embeddingsConstraint?: unknown };
-      if (config.outputDim !== 1 || config.maskZero || config.embeddingsRegularizer || config.activityRegularizer || config.embeddingsConstraint) return undefined;
+      const config = embedding.getConfig() as {
+        inputDim?: number;
+        outputDim?: number;
+        maskZero?: boolean;
+        embeddingsRegularizer?: unknown;
+        activityRegularizer?: unknown;
+        embeddingsConstraint?: unknown;
+      };
+      if (config.outputDim !== 1 || config.maskZero || config.embeddingsRegularizer || config.activityRegularizer || config.embeddingsConstraint)
+        return undefined;
       const [input] = inboundOf(embedding);
       if (!input || input.getClassName() !== 'InputLayer') return undefined;
       sumOrder.push(wide.length);
@@ -184,7 +201,10 @@ export class WideDeepTrainer {
   private readonly deepVariables: tf.Variable[];
   private delta = new Float32Array(0);
 
-  constructor(readonly plan: WideDeepPlan, private readonly adam: AdamConfig) {
+  constructor(
+    readonly plan: WideDeepPlan,
+    private readonly adam: AdamConfig,
+  ) {
     this.deepVariables = plan.deep.flatMap((l) => [l.kernel, l.bias]);
     const sizes = [...this.deepVariables.map((v) => v.size), ...plan.wide.map((w) => w.size)];
     this.offsets = [];
@@ -243,7 +263,9 @@ export class WideDeepTrainer {
     const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
     try {
       // This step's dense weights, uploaded from the flat array Adam updated.
-      const kernels = this.deepVariables.map((v, i) => keep(k.upload(weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
+      const kernels = this.deepVariables.map((v, i) =>
+        keep(k.upload(weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)),
+      );
       const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
       for (let i = 0; i < layers.length; i++) {
         activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
@@ -322,7 +344,8 @@ export class WideDeepPredictor {
     const layers = this.plan.deep;
     const deepLogits = tf.tidy(() => {
       let h: tf.Tensor2D = tf.tensor2d(x, [rows, this.plan.deepFeatures.length]);
-      for (const layer of layers) h = tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: layer.relu ? 'relu' : 'linear' }) as tf.Tensor2D;
+      for (const layer of layers)
+        h = tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: layer.relu ? 'relu' : 'linear' }) as tf.Tensor2D;
       return h.dataSync() as Float32Array;
     });
     const out = new Float32Array(rows);
@@ -337,7 +360,9 @@ export class WideDeepPredictor {
           const w = order[t];
           const id = Math.trunc(wideColumns[w][r]);
           if (!(id >= 0 && id < this.plan.wide[w].size)) {
-            throw new UserError(`Feature "${this.plan.wide[w].feature}" has category id ${wideColumns[w][r]}, outside its embedding's range [0, ${this.plan.wide[w].size}).`);
+            throw new UserError(
+              `Feature "${this.plan.wide[w].feature}" has category id ${wideColumns[w][r]}, outside its embedding's range [0, ${this.plan.wide[w].size}).`,
+            );
           }
           term = this.tables[w][id];
         }
@@ -358,7 +383,17 @@ export class WideDeepPredictor {
  * (≤ stepSize · 1e-35 / epsilon) is far below a float32 weight's resolution, and tfjs' float32
  * moments underflow to zero there too.
  */
-function adamUpdate(weights: Float32Array, gradient: Float32Array, firstMoment: Float32Array, secondMoment: Float32Array, beta1: number, beta2: number, epsilon: number, stepSize: number, inverseCorrection2: number): void {
+function adamUpdate(
+  weights: Float32Array,
+  gradient: Float32Array,
+  firstMoment: Float32Array,
+  secondMoment: Float32Array,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  stepSize: number,
+  inverseCorrection2: number,
+): void {
   const oneMinusBeta1 = 1 - beta1;
   const oneMinusBeta2 = 1 - beta2;
   const n = weights.length;
@@ -414,19 +449,35 @@ class Kernels {
   }
 
   /** a · b (rank 3), with an optional bias and relu fused into the kernel. */
-  matMul(a: tf.TensorInfo, b: tf.TensorInfo, options: { transposeA?: boolean; transposeB?: boolean; bias?: tf.TensorInfo; relu?: boolean } = {}): tf.TensorInfo {
+  matMul(
+    a: tf.TensorInfo,
+    b: tf.TensorInfo,
+    options: { transposeA?: boolean; transposeB?: boolean; bias?: tf.TensorInfo; relu?: boolean } = {},
+  ): tf.TensorInfo {
     this.check();
     const attrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
     if (options.bias || options.relu) {
       const inputs = { a, b, ...(options.bias ? { bias: options.bias } : {}) } as unknown as tf.NamedTensorInfoMap;
-      return this.fusedMatMul({ inputs, backend: this.backend, attrs: { ...attrs, activation: options.relu ? 'relu' : 'linear', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+      return this.fusedMatMul({
+        inputs,
+        backend: this.backend,
+        attrs: { ...attrs, activation: options.relu ? 'relu' : 'linear', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
     }
-    return this.batchMatMul({ inputs: { a, b } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    return this.batchMatMul({
+      inputs: { a, b } as unknown as tf.NamedTensorInfoMap,
+      backend: this.backend,
+      attrs: attrs as unknown as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
   }
 
   /** dy ⊙ step(y): relu's gradient given its output y (tfjs' Relu gradient is dy · step(x), and step(relu(x)) = step(x)). */
   reluGrad(dy: tf.TensorInfo, y: tf.TensorInfo, temporaries: tf.TensorInfo[]): tf.TensorInfo {
-    const mask = this.stepKernel({ inputs: { x: y } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: { alpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    const mask = this.stepKernel({
+      inputs: { x: y } as unknown as tf.NamedTensorInfoMap,
+      backend: this.backend,
+      attrs: { alpha: 0 } as unknown as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
     temporaries.push(mask);
     return this.multiply({ inputs: { a: dy, b: mask } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: {} }) as tf.TensorInfo;
   }

@@ -170,7 +170,8 @@ describe('schema view (SchemaGen output)', () => {
       expect(await row.locator('[data-stat="type"]').textContent()).toBe(typeOf(feature));
       expect(await row.locator('[data-stat="presence"]').textContent()).toBe(presenceOf(feature));
       expect(await row.locator('[data-stat="valency"]').textContent()).toBe(valencyOf(feature));
-      if (feature.presence) expect(await row.locator('[data-stat="presence"]').textContent()).toBe(feature.presence.minFraction === 1 ? 'required' : 'optional');
+      if (feature.presence)
+        expect(await row.locator('[data-stat="presence"]').textContent()).toBe(feature.presence.minFraction === 1 ? 'required' : 'optional');
     }
     for (const domain of schema.stringDomain ?? []) {
       const values = await p.locator(`.tfx-ts-schema-domains tr[data-domain="'${domain.name}'"] .tfx-ts-domain-values`).textContent();

@@ -26,7 +26,11 @@ export function registerRunExecutorCommand(program: Command): void {
       const started = Date.now();
       const id = options.componentId ?? options.componentType;
       console.log(`[${id}] running ${options.componentType} executor`);
-      const output = await runExecutorFromInput(input, { componentType: options.componentType, componentId: options.componentId, pipelineName: options.pipelineName });
+      const output = await runExecutorFromInput(input, {
+        componentType: options.componentType,
+        componentId: options.componentId,
+        pipelineName: options.pipelineName,
+      });
       for (const [key, list] of Object.entries(output.artifacts)) {
         for (const artifact of list.artifacts) console.log(`[${id}] output ${key}: ${artifact.uri} ${JSON.stringify(artifact.metadata)}`);
       }

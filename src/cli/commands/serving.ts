@@ -24,11 +24,18 @@ export function registerServingCommands(program: Command): void {
       const maxBodyBytes = integerFlag('--max-body-bytes', flags.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
       const { startModelServer } = await import('../../serving/server');
       const server = await startModelServer({
-        modelBasePath: flags.modelBasePath, modelName: flags.modelName, port, host: flags.host, pollIntervalMs: poll * 1000, maxBodyBytes,
+        modelBasePath: flags.modelBasePath,
+        modelName: flags.modelName,
+        port,
+        host: flags.host,
+        pollIntervalMs: poll * 1000,
+        maxBodyBytes,
         log: (message) => console.log(`[${flags.modelName}] ${message}`),
       });
       const current = server.repository.current;
-      console.log(`Serving model "${flags.modelName}" from ${server.repository.modelDir} at ${server.url}/v1/models/${flags.modelName} (${current ? `version ${current.version}` : 'no version yet; waiting for one to be pushed'})`);
+      console.log(
+        `Serving model "${flags.modelName}" from ${server.repository.modelDir} at ${server.url}/v1/models/${flags.modelName} (${current ? `version ${current.version}` : 'no version yet; waiting for one to be pushed'})`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -47,7 +54,8 @@ export function registerServingCommands(program: Command): void {
     .requiredOption('--json <file>', 'the request file')
     .action(async (flags: { model: string; json: string }) => {
       const file = path.resolve(flags.json);
-      if (!fs.existsSync(file)) throw new UserError(`Request file ${file} does not exist.`, 'write the instances as JSON, e.g. {"instances": [{"fare": 7.5, ...}]}.');
+      if (!fs.existsSync(file))
+        throw new UserError(`Request file ${file} does not exist.`, 'write the instances as JSON, e.g. {"instances": [{"fare": 7.5, ...}]}.');
       let json: unknown;
       try {
         json = JSON.parse(fs.readFileSync(file, 'utf8'));

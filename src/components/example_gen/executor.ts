@@ -11,8 +11,17 @@ import { resolveInputFiles } from './files';
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
 const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 
-interface CsvParameters { inputBase: string; inputConfig?: InputConfig; outputConfig: OutputConfig; delimiter?: string }
-interface QueryParameters { query: string; outputConfig: OutputConfig; inputFiles?: string[] }
+interface CsvParameters {
+  inputBase: string;
+  inputConfig?: InputConfig;
+  outputConfig: OutputConfig;
+  delimiter?: string;
+}
+interface QueryParameters {
+  query: string;
+  outputConfig: OutputConfig;
+  inputFiles?: string[];
+}
 
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
   const p = context.parameters;
@@ -43,7 +52,10 @@ export const queryExampleGenExecutor: Executor<QueryParameters> = async (context
     try {
       await db.run(`CREATE TABLE raw AS ${context.parameters.query.trim().replace(/;+\s*$/, '')}`);
     } catch (error) {
-      throw new UserError(`QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`, 'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).');
+      throw new UserError(
+        `QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`,
+        'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).',
+      );
     }
     await normalizeTypes(db, 'raw', 'src');
     await splitAndWrite(db, context, context.parameters.outputConfig);
@@ -82,13 +94,23 @@ async function checkConsistentColumns(db: DuckSession, files: string[], reader: 
       throw csvError([file], guessDelimiter(file), error as Error);
     }
     const columns = new Map(described.map((d) => [d.column_name, d.column_type === 'BIGINT' || d.column_type === 'DOUBLE' ? 'number' : 'text']));
-    if (!reference) { reference = { file, columns }; continue; }
+    if (!reference) {
+      reference = { file, columns };
+      continue;
+    }
     const a = [...reference.columns.keys()].join(',');
     const b = [...columns.keys()].join(',');
-    if (a !== b) throw new UserError(`CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`, 'give every file of one input the same columns in the same order.');
+    if (a !== b)
+      throw new UserError(
+        `CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`,
+        'give every file of one input the same columns in the same order.',
+      );
     for (const [name, kind] of columns) {
       if (reference.columns.get(name) !== kind) {
-        throw new UserError(`Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`, `clean the values of "${name}" so that it is numeric (or text) in every file.`);
+        throw new UserError(
+          `Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`,
+          `clean the values of "${name}" so that it is numeric (or text) in every file.`,
+        );
       }
     }
   }
@@ -124,7 +146,10 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
     context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
     await writeSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
   }
-  finish(context, ranges.map((r) => r.name));
+  finish(
+    context,
+    ranges.map((r) => r.name),
+  );
 }
 
 async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, table: string, split: string, where: string, columns?: string[]): Promise<void> {
@@ -169,12 +194,16 @@ function csvError(files: string[], delim: string | undefined, error: Error): Use
   for (const file of files) {
     const ragged = delim ? findRaggedLine(file, delim) : undefined;
     if (ragged) {
-      return new UserError(`Cannot read CSV ${file}: line ${ragged.line} has ${ragged.fields} fields but the header has ${ragged.expected}.`,
-        'every row needs as many fields as the header (quote fields that contain the delimiter).');
+      return new UserError(
+        `Cannot read CSV ${file}: line ${ragged.line} has ${ragged.fields} fields but the header has ${ragged.expected}.`,
+        'every row needs as many fields as the header (quote fields that contain the delimiter).',
+      );
     }
   }
-  return new UserError(`Cannot read CSV ${files.length === 1 ? files[0] : `files under ${path.dirname(files[0])}`}: ${firstLines(error.message)}`,
-    'every row needs as many fields as the header, and each column one type (numbers or text) throughout.');
+  return new UserError(
+    `Cannot read CSV ${files.length === 1 ? files[0] : `files under ${path.dirname(files[0])}`}: ${firstLines(error.message)}`,
+    'every row needs as many fields as the header, and each column one type (numbers or text) throughout.',
+  );
 }
 
 function findRaggedLine(file: string, delim: string): { line: number; fields: number; expected: number } | undefined {
@@ -198,5 +227,9 @@ function findRaggedLine(file: string, delim: string): { line: number; fields: nu
 }
 
 function firstLines(message: string): string {
-  return message.split('\n').filter((l) => l.trim()).slice(0, 4).join(' | ');
+  return message
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 4)
+    .join(' | ');
 }
