@@ -17,6 +17,8 @@ const tsJest = [
   },
 ];
 module.exports = {
+  // Per-test time limit: the default 5 s fails healthy tests when the 2-core machine is busy (CI shares it).
+  testTimeout: 120000,
   // The built extension and the test app carry package.json files of their own.
   modulePathIgnorePatterns: ['<rootDir>/lab-extension/labextension/', '<rootDir>/lab-extension/ui-tests/app/'],
   projects: [

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { writeFileAtomic } from '../util/atomic';
 
 /**
  * The data step of the taxi template: TFX's `tfx template copy` put the Chicago taxi sample
@@ -65,9 +66,8 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
       `expected a CSV starting with ${dataset.header.join(',')}.`,
     );
   }
-  fs.mkdirSync(options.destination, { recursive: true });
   const file = path.join(options.destination, 'data.csv');
-  fs.writeFileSync(file, text);
+  writeFileAtomic(file, text);
   const rows = text.split('\n').filter((line) => line.trim()).length - 1;
   return { file, bytes: Buffer.byteLength(text), rows, source };
 }

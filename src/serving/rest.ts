@@ -8,9 +8,11 @@ import type { ModelSignature, Predictions } from '../model/bundle';
  * once, against the model's signature.
  */
 export class ServingError extends Error {
+  /** closeConnection: answer, then close without reading the rest of the request body. */
   constructor(
     readonly status: number,
     message: string,
+    readonly closeConnection = false,
   ) {
     super(message);
     this.name = 'ServingError';
@@ -88,6 +90,32 @@ export function predictResponse(format: 'row' | 'columnar', predictions: Predict
     Array.from(predictions.values.subarray(i * predictions.width, (i + 1) * predictions.width)),
   );
   return format === 'row' ? { predictions: perExample } : { outputs: perExample };
+}
+
+/**
+ * The same response as JSON text, written straight from the scores: no array per example, so a
+ * 1e6-instance answer does not allocate a million small arrays. Identical to
+ * JSON.stringify(predictResponse(...)) (NaN → null as JSON.stringify writes it).
+ */
+export function predictResponseText(format: 'row' | 'columnar', predictions: Predictions): string {
+  const { numRows, width, values } = predictions;
+  const parts: string[] = [format === 'row' ? '{"predictions":[' : '{"outputs":['];
+  const rowText = (i: number) => {
+    let text = '[';
+    for (let j = 0; j < width; j++) {
+      const v = values[i * width + j];
+      text += (j ? ',' : '') + (Number.isFinite(v) ? String(v) : 'null');
+    }
+    return `${text}]`;
+  };
+  const CHUNK = 4096;
+  for (let start = 0; start < numRows; start += CHUNK) {
+    const rows: string[] = [];
+    for (let i = start; i < Math.min(numRows, start + CHUNK); i++) rows.push(rowText(i));
+    parts.push((start ? ',' : '') + rows.join(','));
+  }
+  parts.push(']}');
+  return parts.join('');
 }
 
 /** TF Serving's GetModelStatus response. */

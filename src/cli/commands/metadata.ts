@@ -20,7 +20,8 @@ export function registerMetadataCommands(program: Command): void {
         );
       if (!fs.existsSync(options.metadata))
         throw new UserError(`Metadata store ${options.metadata} does not exist.`, 'pass --metadata <pipelineRoot>/metadata.sqlite of a pipeline that ran.');
-      const store = new MetadataStore(options.metadata);
+      // Lineage only reads: a read-only store (or one on a read-only file system) is fine.
+      const store = new MetadataStore(options.metadata, { readonly: true });
       try {
         const graph = store.lineage(id);
         if (options.json) {

@@ -22,7 +22,7 @@ function openStore(context: ContextWithMetadata): { store: MetadataStore; close:
       'keep the metadata store at its default place (<pipelineRoot>/metadata.sqlite) or run the Resolver with an orchestrator that passes the store.',
     );
   }
-  return { store: new MetadataStore(file), close: true };
+  return { store: new MetadataStore(file, { readonly: true }), close: true };
 }
 
 export const resolverExecutor: Executor<{ strategyClass: string }> = async (context) => {
