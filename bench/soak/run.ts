@@ -7,8 +7,8 @@
  *          that hang up mid-body
  *   pushes: every 3 s a new version through the Pusher (checksum manifest); every 4th push is a
  *          hand copy caught mid-write (weights truncated, completed 2 s later); every 7th a
- *          pushed version whose weights are then replaced by garbage of the same size (must never
- *          be served); old versions removed to keep five
+ *          version with a manifest but garbage weights of the same size (must never be served);
+ *          old versions removed to keep five
  * Records RSS every second, good/bad counts by status, p50/p99 of good requests, versions served.
  *
  *   npm run build && npx tsx bench/soak/run.ts [--minutes 10]
@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { Artifact, standardArtifacts } from '../../dist/dsl/artifact';
 import { pusherExecutor } from '../../dist/components/pusher/executor';
 import { saveServingModel } from '../../dist/model/bundle';
+import { writeChecksums } from '../../dist/serving/checksums';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -244,14 +245,16 @@ async function main(): Promise<void> {
       const bundle = bundles[n % 2];
       try {
         if (n % 7 === 0) {
-          const dir = await push(bundle);
-          const weights = path.join(dir, 'weights.bin');
-          // Replaced after the push: the manifest no longer matches (the server may have loaded it already: then it is the good one in memory).
-          const servedAlready = (await request('GET', `/v1/models/soak/versions/${path.basename(dir)}`)).text.includes('AVAILABLE');
-          if (!servedAlready) {
-            fs.writeFileSync(weights, Buffer.alloc(fs.statSync(weights).size, 0xff));
-            corrupt.add(path.basename(dir));
-          }
+          // A version published with a manifest whose weights are garbage of the same size
+          // (written after the checksums, before the rename): it must never be served.
+          const version = String(Math.floor(Date.now() / 1000) + 200_000 + n);
+          const staging = path.join(base, 'soak', `.staging-${version}`);
+          fs.cpSync(path.join(bundle, 'Format-Serving'), staging, { recursive: true });
+          writeChecksums(staging);
+          const weights = path.join(staging, 'weights.bin');
+          fs.writeFileSync(weights, Buffer.alloc(fs.statSync(weights).size, 0xff));
+          fs.renameSync(staging, path.join(base, 'soak', version));
+          corrupt.add(version);
         } else if (n % 4 === 0) {
           const version = String(Math.floor(Date.now() / 1000) + 100_000 + n);
           const dir = path.join(base, 'soak', version);

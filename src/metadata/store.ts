@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as pathModule from 'node:path';
 import { Artifact, artifactTypeByName, PropertyValue } from '../dsl/artifact';
 import { UserError } from '../util/errors';
 
@@ -167,8 +166,8 @@ export class MetadataStore {
       if (!/^SQLITE_(CANTOPEN|READONLY)/.test(code)) throw explainStoreError(error, file);
     }
     try {
-      this.snapshotDir = fs.mkdtempSync(pathModule.join(os.tmpdir(), 'tfx-ts-store-'));
-      const copy = pathModule.join(this.snapshotDir, 'metadata.sqlite');
+      this.snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-store-'));
+      const copy = path.join(this.snapshotDir, 'metadata.sqlite');
       for (const suffix of ['', '-wal']) if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, copy + suffix);
       return open(copy);
     } catch (error) {
@@ -488,7 +487,7 @@ export function explainStoreError(error: unknown, file: string): Error {
   if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
     return new UserError(
       `Metadata store ${file} is damaged or not a tfx-ts metadata store (SQLite: ${reason}).`,
-      `restore ${pathModule.basename(file)} from a backup if you have one; otherwise move it aside (mv ${file} ${file}.damaged) and run again: a new store is created, the artifacts stay on disk but their lineage and cache entries are lost.`,
+      `restore ${path.basename(file)} from a backup if you have one; otherwise move it aside (mv ${file} ${file}.damaged) and run again: a new store is created, the artifacts stay on disk but their lineage and cache entries are lost.`,
     );
   }
   if (/^SQLITE_READONLY/.test(code)) {
