@@ -43,7 +43,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 // Number grammar as a DFA over byte classes, states pre-multiplied by the class count.
-const K_OTHER = 0, K_DIGIT = 1, K_SIGN = 2, K_DOT = 3, K_E = 4, K_SPACE = 5, CLASSES = 6;
+const K_OTHER = 0, K_DIGIT = 1, K_SIGN = 2, K_DOT = 3, K_E = 4, K_SPACE = 5, CLASSES = 6, K_STRUCTURAL = 7;
 const CLASS = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) CLASS[c] = K_DIGIT;
 CLASS[0x2b] = CLASS[0x2d] = K_SIGN;
@@ -91,7 +91,7 @@ class SplitWriter {
       this.flush();
       if (n > this.buffer.length) this.buffer = Buffer.allocUnsafe(n);
     }
-    source.copy(this.buffer, this.used, start, end);
+    this.buffer.set(source.subarray(start, end), this.used);
     this.buffer[this.used + n - 1] = LF;
     this.used += n;
   }
@@ -124,6 +124,10 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
     throw new UserError(`The splits have ${splitting.totalBuckets} hash buckets in total.`, `use between 1 and ${MAX_TOTAL_BUCKETS} buckets in total (e.g. 2 for train, 1 for eval).`);
   }
   const D = delim[0];
+  const partitionColumn = splitting?.partitionColumn ?? -1;
+  // Byte classes of this dialect: the delimiter, quote and line breaks end the hot loop.
+  const cls = Uint8Array.from(CLASS);
+  cls[D] = cls[QUOTE] = cls[LF] = cls[CR] = K_STRUCTURAL;
   let columns: string[] | undefined;
   let types: number[] = [];
   const fileTypes: CsvColumnType[][] = [];
@@ -178,6 +182,13 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
           let next = -1;
           let newlines = 0;
           for (;;) {
+            if (!inQuotes) {
+              // The hot loop: ordinary bytes only move the number DFA.
+              const run = i;
+              let k = 0;
+              while (i < len && (k = cls[buffer[i]]) !== K_STRUCTURAL) { state = NEXT[state + k]; i++; }
+              content += i - run;
+            }
             let c = -1; // end of file
             if (i < len) c = buffer[i];
             else if (!eof) break;
@@ -201,7 +212,7 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
                 if (kind === TEXT && types[col] < TEXT && content <= 16 && SPECIAL_FLOAT.test(unquote(buffer, fieldStart, i).toString('latin1'))) kind = FLOAT;
                 else if (kind === INT && content > 18) kind = fitsInt64(unquote(buffer, fieldStart, i).toString('latin1')) ? INT : FLOAT;
                 kinds[col] = kind;
-                if (col === splitting?.partitionColumn) { keyStart = fieldStart; keyEnd = i; keyQuoted = quoted; }
+                if (col === partitionColumn) { keyStart = fieldStart; keyEnd = i; keyQuoted = quoted; }
               }
               if (c === D) { col++; state = 0; content = 0; quoted = false; fieldStart = i + 1; i++; continue; }
               end = i; next = c === -1 ? len : c === CR ? i + 2 : i + 1; break;
