@@ -66,7 +66,7 @@ export async function computeCacheKey(request: Pick<LaunchRequest, 'component' |
     componentId: component.id,
     type: spec.type,
     version: spec.version,
-    inputs: Object.fromEntries(Object.entries(request.inputs).sort().map(([k, list]) => [k, list.map((a) => a.id)])),
+    inputs: Object.fromEntries(Object.entries(spec.cacheInputs ? spec.cacheInputs(request.inputs) : request.inputs).sort().map(([k, list]) => [k, list.map((a) => a.id)])),
     parameters: canonicalJson(component.parameters),
     files: fileDigests,
     fingerprint: spec.fingerprint ? await spec.fingerprint(component.parameters) : '',
