@@ -2,7 +2,7 @@
  * The benchmark model, as a Trainer module file: the same DNN as the scikit-learn side
  * (20 inputs → 64 relu → 32 relu → 1 sigmoid, Adam 1e-3, batch 256, 2 epochs, shuffled).
  */
-import { fit, saveServingModel, tf } from 'tfx-ts';
+import { fit, saveServingModel, tf } from 'tfx-ts/trainer';
 import type { FnArgs } from 'tfx-ts';
 
 export const FEATURES = Array.from({ length: 20 }, (_, i) => `f${i}`);

@@ -11,7 +11,7 @@ export function registerRunCommands(program: Command): void {
     .option('--no-cache', 'run every component even when a cached result exists')
     .action(async (moduleFile: string, options: { pipelineRoot?: string; cache: boolean }) => {
       // Loaded here, not at CLI start: other commands do not pay for the runner and the metadata store.
-      const { loadPipelineModule } = await import('../pipeline-module');
+      const { loadPipelineModule } = await import('../../orchestration/pipeline-module');
       const { LocalDagRunner } = await import('../../orchestration/local/runner');
       const { SingleBar, Presets } = await import('cli-progress');
       const pipeline = await loadPipelineModule(moduleFile, { pipelineRoot: options.pipelineRoot });
