@@ -29,7 +29,8 @@ export const Evaluator = defineComponent({
     .strict(),
   executor: async () => (await import('./executor')).evaluatorExecutor,
   // A re-run whose Resolver now returns the candidate itself as baseline is the same evaluation: cached.
-  cacheInputs: ({ baselineModel, ...inputs }) => (baselineIsCandidate(baselineModel?.[0], inputs.model?.[0]) ? inputs : { ...inputs, ...(baselineModel ? { baselineModel } : {}) }),
+  // (The first run's Resolver found nothing: its baselineModel input was the empty list.)
+  cacheInputs: (inputs) => (baselineIsCandidate(inputs.baselineModel?.[0], inputs.model?.[0]) ? { ...inputs, baselineModel: [] } : inputs),
 });
 
 /**

@@ -13,6 +13,9 @@ import { resolveInputFiles } from './files';
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
 const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 
+/** DuckDB's memory limit while writing splits: a streaming CSV → Parquet copy needs a few row groups per thread. */
+const EXAMPLEGEN_MEMORY_LIMIT = '256MB';
+
 interface CsvParameters { inputBase: string; inputConfig?: InputConfig; outputConfig: OutputConfig; delimiter?: string }
 interface QueryParameters { query: string; outputConfig: OutputConfig; inputFiles?: string[] }
 
@@ -27,6 +30,9 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-examplegen-'));
   try {
     await DuckSession.with(async (db) => {
+      // COPY streams; the limit keeps DuckDB's buffers (and the process) small, spilling to our own
+      // temporary directory instead of the working directory if it ever needs to.
+      await db.run(`SET temp_directory = ${sqlString(work)}`);
       if (p.inputConfig) {
         checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
         const written: string[] = [];
@@ -62,7 +68,7 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
         await writeSplit(db, context, [outputs[index]], delim, scan, range.name, scan.rowsPerSplit[index], { files, delim, index, totalBuckets: ranges[ranges.length - 1].end, ranges, partitionColumn });
       }
       finish(context, ranges.map((r) => r.name));
-    });
+    }, { memoryLimit: EXAMPLEGEN_MEMORY_LIMIT });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
