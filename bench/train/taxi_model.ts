@@ -6,7 +6,9 @@
  * the training path chosen by customConfig so the benchmark can run the compiled step and tfjs'
  * generic path side by side.
  */
-import { fit, saveServingModel, TransformOutput } from 'tfx-ts';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fit, saveServingModel, TransformOutput } from 'tfx-ts/trainer';
 import type { FnArgs } from 'tfx-ts';
 import { buildKerasModel } from '../../notebooks/taxi/model';
 import { LABEL_KEY, transformedName } from '../../notebooks/taxi/features';
@@ -19,6 +21,6 @@ export async function runFn(fnArgs: FnArgs): Promise<void> {
   const model = buildKerasModel(transformOutput, [100, 70, 50, 25], 0.005);
   const history = await fit(model, train, { steps: fnArgs.trainSteps, validationData: evaluation, validationSteps: fnArgs.evalSteps, compiledStep: fnArgs.customConfig.compiledStep !== false });
   // The benchmark reads the fit figures back from the model run.
-  require('node:fs').writeFileSync(require('node:path').join(fnArgs.modelRunDir, 'fit.json'), JSON.stringify(history));
+  fs.writeFileSync(path.join(fnArgs.modelRunDir, 'fit.json'), JSON.stringify(history));
   await saveServingModel(model, fnArgs.servingModelDir, { transformOutput, labelKey });
 }

@@ -192,7 +192,7 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
             let c = -1; // end of file
             if (i < len) c = buffer[i];
             else if (!eof) break;
-            else if (inQuotes) throw new UserError(`Cannot read CSV ${file}: the quoted field starting on line ${line} is not closed.`, 'close every opening double quote; a quote inside a quoted field is written twice ("").');
+            else if (inQuotes) throw new UserError(`Cannot read CSV ${file}: the quoted field starting on line ${line} is never closed.`, 'close the quote, or double a quote character that is part of a value ("").');
             if (inQuotes) {
               if (c === QUOTE) {
                 if (i + 1 >= len && !eof) break;

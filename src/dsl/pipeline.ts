@@ -21,7 +21,7 @@ export interface PipelineOptions {
  * augmentation (orchestration/kubeflow/runner-config.ts adds `kubeflow`), so this file names
  * no orchestrator and the settings stay typed.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by module augmentation
 export interface RunnerConfigs {}
 
 /** A pipeline = a DAG of components (TFX's tfx.dsl.Pipeline). Validated on construction. */

@@ -5,7 +5,7 @@ import { describeExamples, readExampleColumns, splitFiles } from '../transform/e
 import type { ColumnValues } from '../transform/ops';
 import type { RawFeature } from '../transform/graph';
 import { ModelBundle, Predictions } from '../model/bundle';
-import { EVALUATION_FILE, METRIC_NAMES, NormalizedEvalConfig } from './eval-config';
+import { METRIC_NAMES, NormalizedEvalConfig } from './eval-config';
 import { binaryMetrics, binaryPlots, BinaryPlots, checkBinaryLabels, MetricRequest, MetricValue, multiclassMetrics, regressionMetrics } from './metrics';
 import { computeSlices, requireSliceFeatures, SliceKey } from './slicing';
 import { validateMetrics, ValidationResult } from './validate';

@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as pathModule from 'node:path';
 import { Artifact, artifactTypeByName, PropertyValue } from '../dsl/artifact';
+import { UserError } from '../util/errors';
 
 /**
  * An ML-Metadata-style store on SQLite: artifact/execution/context types, artifacts, executions,
@@ -77,13 +79,31 @@ interface ExecutionRow {
   error: string | null; pid: number | null; host: string | null; create_time: number; update_time: number;
 }
 
+export interface StoreOptions {
+  /** Open for reading only (lineage, views): nothing is created, migrated or reaped. */
+  readonly?: boolean;
+  /** How long a write waits for another process's transaction (default 30 s). */
+  busyTimeoutMs?: number;
+}
+
 export class MetadataStore {
   private readonly db: Database.Database;
+  /** Set when a read-only store had to be read from a private copy (see openReadOnly). */
+  private snapshotDir?: string;
 
-  constructor(readonly path: string) {
-    fs.mkdirSync(dirnameOf(path), { recursive: true });
+  constructor(readonly path: string, options: StoreOptions = {}) {
+    const timeout = options.busyTimeoutMs ?? 30_000;
+    if (options.readonly) {
+      this.db = this.openReadOnly(path, timeout);
+      return;
+    }
     try {
-      this.db = new Database(path, { timeout: 30_000 });
+      fs.mkdirSync(dirnameOf(path), { recursive: true });
+      this.db = new Database(path, { timeout });
+    } catch (error) {
+      throw explainStoreError(error, path);
+    }
+    try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
@@ -91,16 +111,56 @@ export class MetadataStore {
         this.db.exec(DDL);
         const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
         if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
-        else if (row.version !== SCHEMA_VERSION) throw new Error(`metadata store ${path} has schema version ${row.version}, this tfx-ts expects ${SCHEMA_VERSION}.`);
+        else if (row.version !== SCHEMA_VERSION) throw new UserError(`Metadata store ${path} has schema version ${row.version}; this tfx-ts expects ${SCHEMA_VERSION}.`, 'open it with the tfx-ts version that wrote it, or give this pipeline a new pipeline root.');
       });
+      this.reapAbandoned();
     } catch (error) {
-      throw new Error(`Cannot open the metadata store at ${path}: ${(error as Error).message}. Point metadataPath at a writable SQLite file, or remove a file that is not a tfx-ts store.`);
+      this.db.close();
+      throw explainStoreError(error, path);
     }
-    this.reapAbandoned();
+  }
+
+  /**
+   * Read-only: SQLite's read-only mode. A WAL store in a directory this user cannot write (no -shm
+   * file can be made there) cannot be opened even read-only; it is then read from a private copy.
+   */
+  private openReadOnly(file: string, timeout: number): Database.Database {
+    if (!fs.existsSync(file)) throw new UserError(`Metadata store ${file} does not exist.`, 'pass the metadata.sqlite of a pipeline that ran (<pipelineRoot>/metadata.sqlite).');
+    const open = (f: string) => {
+      const db = new Database(f, { readonly: true, fileMustExist: true, timeout });
+      try {
+        db.prepare('SELECT version FROM schema_version').get();
+        return db;
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    };
+    try {
+      return open(file);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (!/^SQLITE_(CANTOPEN|READONLY)/.test(code)) throw explainStoreError(error, file);
+    }
+    try {
+      this.snapshotDir = fs.mkdtempSync(pathModule.join(os.tmpdir(), 'tfx-ts-store-'));
+      const copy = pathModule.join(this.snapshotDir, 'metadata.sqlite');
+      for (const suffix of ['', '-wal']) if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, copy + suffix);
+      return open(copy);
+    } catch (error) {
+      this.removeSnapshot();
+      throw explainStoreError(error, file);
+    }
+  }
+
+  private removeSnapshot(): void {
+    if (this.snapshotDir) fs.rmSync(this.snapshotDir, { recursive: true, force: true });
+    this.snapshotDir = undefined;
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.removeSnapshot();
   }
 
   /** Runs fn in one BEGIN IMMEDIATE transaction (writers queue on the busy timeout instead of failing). */
@@ -339,4 +399,56 @@ function processAlive(pid: number): boolean {
 
 function dirnameOf(file: string): string {
   return path.dirname(path.resolve(file));
+}
+
+/**
+ * SQLite's failure on opening a store as one UserError with the file and what to do. A locked
+ * store is valid and in use: the advice is to wait for (or stop) the process using it, never to
+ * remove it.
+ */
+export function explainStoreError(error: unknown, file: string): Error {
+  if (error instanceof UserError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const reason = (error as Error).message;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    const holders = runningHolders(file);
+    return new UserError(`Metadata store ${file} is in use by another process${holders ? ` (${holders})` : ''}: it held the store locked for the whole wait.`,
+      `wait for that process to finish (or stop it${holders ? ', e.g. kill <pid>' : ''}) and run again. Do not delete the store: it is valid, only busy.`);
+  }
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+    return new UserError(`Metadata store ${file} is damaged or not a tfx-ts metadata store (SQLite: ${reason}).`,
+      `restore ${pathModule.basename(file)} from a backup if you have one; otherwise move it aside (mv ${file} ${file}.damaged) and run again: a new store is created, the artifacts stay on disk but their lineage and cache entries are lost.`);
+  }
+  if (/^SQLITE_READONLY/.test(code)) {
+    return new UserError(`Metadata store ${file} cannot be written (read-only file, directory or file system).`,
+      'runs need a writable store: make the file and its directory writable, or use another pipeline root. Commands that only read (tfx-ts lineage) work on a read-only store.');
+  }
+  if (/^SQLITE_CANTOPEN/.test(code)) {
+    return new UserError(`Metadata store ${file} cannot be opened (${reason}).`, 'check that its directory exists and this user may read (and, for runs, write) it.');
+  }
+  if (/^SQLITE_(FULL|IOERR)/.test(code)) {
+    return new UserError(`Metadata store ${file} could not be written: ${code === 'SQLITE_FULL' ? 'the disk is full' : reason}.`, 'free some disk space and run again.');
+  }
+  const fsCode = (error as NodeJS.ErrnoException).code;
+  if (fsCode === 'EACCES' || fsCode === 'EPERM' || fsCode === 'EROFS') {
+    return new UserError(`Metadata store ${file} cannot be created: ${reason}.`, 'use a pipeline root in a directory this user may write.');
+  }
+  return new UserError(`Cannot open the metadata store at ${file}: ${reason}.`, 'point metadataPath at a tfx-ts metadata store (SQLite file) this user may read and write.');
+}
+
+/** Live processes of this host with a RUNNING execution in the store: who most likely holds it. */
+function runningHolders(file: string): string | undefined {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 0 });
+    try {
+      const rows = db.prepare("SELECT id, component_id AS componentId, pid FROM executions WHERE state = 'RUNNING' AND host = ?").all(os.hostname()) as { id: number; componentId: string; pid: number }[];
+      const alive = rows.filter((r) => r.pid !== process.pid && processAlive(r.pid));
+      if (alive.length === 0) return undefined;
+      return alive.map((r) => `pid ${r.pid}, running ${r.componentId} as execution ${r.id}`).join('; ');
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
+  }
 }

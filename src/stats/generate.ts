@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkCsvFile, csvError, csvRelation, describeFileKind, guessDelimiter, isConversionError } from '../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../data/duckdb';
 import type { Schema } from '../schema/types';
 import { NotSupportedError, UserError } from '../util/errors';
@@ -260,6 +261,8 @@ export async function generateStatistics(input: StatisticsInput | string, option
       datasets.push({ name: name ?? path.basename(absolute), files: dataFiles(absolute) });
     }
   } else {
+    const stat = fs.statSync(absolute);
+    if (!stat.isFile()) throw new UserError(`Input ${absolute} is ${describeFileKind(stat)}, not a regular file.`, 'save the data to a regular file first (e.g. `cat pipe > data.csv`) and pass that file.');
     relationOfFiles([absolute]); // refuses other formats up front
     datasets.push({ name: name ?? path.basename(absolute), files: [absolute] });
   }
@@ -297,30 +300,33 @@ async function statisticsOfDatasets(db: DuckSession, datasets: { name: string; f
  */
 async function datasetStatistics(db: DuckSession, files: string[], name: string, options: GenerateOptions): Promise<DatasetFeatureStatistics> {
   if (path.extname(files[0]).toLowerCase() !== '.csv') return statisticsOfRelation(db, relationOfFiles(files), name, options);
-  const wide = headerFields(files[0]) > MAX_COLUMNS_PER_SCAN;
+  // The CSV front door shared with CsvExampleGen: same file checks, strict reading, same errors.
+  for (const file of files) checkCsvFile(file);
+  const delimiter = guessDelimiter(files[0]);
+  const wide = headerFields(files[0], delimiter) > MAX_COLUMNS_PER_SCAN;
   try {
-    const scan = await scanRelation(db, csvRelation(files, false), name, options, wide);
+    const scan = await scanRelation(db, csvRelation(files, { delimiter }), name, options, wide);
     if (scan.numericText.length === 0) return scan.statistics;
   } catch (error) {
-    if (!/conver|cast|sniff/i.test((error as Error).message)) throw error;
+    if (!isConversionError(error)) throw csvError(files, delimiter, error as Error);
   }
-  return (await scanRelation(db, csvRelation(files, true), name, options, wide)).statistics;
+  try {
+    return (await scanRelation(db, csvRelation(files, { delimiter, typeFromEveryRow: true }), name, options, wide)).statistics;
+  } catch (error) {
+    throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
+  }
 }
 
-/** Fields of a CSV's first line by its most frequent usual delimiter: only a hint of the width (the sniffer decides the dialect). */
-function headerFields(file: string): number {
+/** Fields of a CSV's first line: only a hint of the width (the reader decides). */
+function headerFields(file: string, delimiter: string): number {
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(1 << 20);
     const line = buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1').split('\n')[0];
-    return 1 + Math.max(...[',', '\t', ';', '|'].map((d) => line.split(d).length - 1));
+    return line.split(delimiter).length;
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function csvRelation(files: string[], typeFromEveryRow: boolean): string {
-  return `read_csv([${files.map(sqlString).join(', ')}], header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR']${typeFromEveryRow ? ', sample_size=-1' : ''})`;
 }
 
 function dataFiles(dir: string): string[] {
@@ -336,6 +342,6 @@ export function relationOfFiles(files: string[]): string {
   const list = `[${files.map(sqlString).join(', ')}]`;
   const ext = path.extname(files[0]).toLowerCase();
   if (ext === '.parquet') return `read_parquet(${list})`;
-  if (ext === '.csv') return csvRelation(files, true);
+  if (ext === '.csv') return csvRelation(files, { typeFromEveryRow: true });
   throw new UserError(`${files[0]} is neither .csv nor .parquet.`, 'statistics read CSV (with a header row) or Parquet files.');
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as YAML from 'yaml';
 import type { IrTask, PipelineSpec } from '../orchestration/kubeflow/ir';
 import { BodyRejectedError, checkRequestBody, parsePipelineUpload, SpecRejectedError } from './kfp-api-schema';
 

@@ -5,7 +5,7 @@ import { writeTaxiExamples } from '../testing/modeling-fixtures';
 import { runTransform } from '../transform/run';
 import { splitFiles } from '../transform/example-io';
 import { TransformOutput } from '../transform/transform-output';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import { ExampleDataset } from './dataset';
 import { fit } from './fit';
 import { planWideDeep, planWideDeepStructure, WideDeepPredictor, wideIndexes } from './wide-deep-fast-path';

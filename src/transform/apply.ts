@@ -92,6 +92,10 @@ function rowsToColumns(graph: TransformGraph, rows: RawRow[], inputNames: string
         if (v === null) out[i] = NaN;
         else if (typeof v === 'number' && Number.isFinite(v)) {
           if (dtype === 'int' && !Number.isInteger(v)) throw new RawInputError(`Example ${i}: feature "${name}" must be an integer, got ${v}.`);
+          // 1e30 is an "integer" to JavaScript but no int64; beyond 2^53 a JSON number is not exact either.
+          if (dtype === 'int' && !Number.isSafeInteger(v)) {
+            throw new RawInputError(`Example ${i}: feature "${name}" is an int64 feature, but ${v} is outside the integers a JSON number holds exactly (±${Number.MAX_SAFE_INTEGER}).`, `send "${name}" as an integer within that range (or null when missing).`);
+          }
           out[i] = v;
         } else if (typeof v === 'bigint') out[i] = Number(v);
         else throw new RawInputError(`Example ${i}: feature "${name}" must be ${dtype === 'int' ? 'an integer' : 'a number'}, got ${typeName(v)}.`, `send "${name}" as a JSON number (or null when missing).`);

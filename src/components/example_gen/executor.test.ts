@@ -159,7 +159,7 @@ describe('CsvExampleGen', () => {
     });
     it('an unclosed quote names its line', () => {
       const file = writeFile(tempDir(), 'open.csv', 'a,b\n1,x\n2,"y\n3,z\n');
-      return expectRefused(() => new CsvExampleGen({ inputBase: file }), /Cannot read CSV .*open.csv: the quoted field starting on line 3 is not closed/);
+      return expectRefused(() => new CsvExampleGen({ inputBase: file }), /Cannot read CSV .*open.csv: the quoted field starting on line 3 is never closed/);
     });
     it('a column numeric in one file and text in another', () => {
       const dir = tempDir();

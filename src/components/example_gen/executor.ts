@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
+import { checkCsvFile, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
@@ -74,11 +75,9 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
   }
 };
 
+/** The CSV front door shared with statistics (regular, non-empty, readable files; quotes closed). */
 function checkFiles(files: string[]): string[] {
-  for (const file of files) {
-    if (!fs.statSync(file).isFile()) throw new UserError(`${file} is not a file.`);
-    if (fs.statSync(file).size === 0) throw new UserError(`CSV file ${file} is empty.`, 'ExampleGen needs a header line and at least one row.');
-  }
+  for (const file of files) checkCsvFile(file);
   return files;
 }
 
@@ -209,12 +208,6 @@ function finish(context: ExecutorContext<unknown>, splitNames: string[]): void {
   examples.properties.span = 0;
   examples.properties.version = 0;
   context.progress(1, 'done');
-}
-
-/** The header line decides the delimiter when it holds one of the usual ones (comma first, as "CSV" says). */
-function guessDelimiter(file: string): string {
-  const header = readFirstLine(file);
-  return [',', '\t', ';', '|'].find((d) => header.includes(d)) ?? ',';
 }
 
 function readFirstLine(file: string): string {

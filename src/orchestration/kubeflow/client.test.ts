@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { Pipeline } from '../../dsl/pipeline';
 import { CsvExampleGen } from '../../components/example_gen/component';
 import { startKfpTestServer, KfpTestServer } from '../../testing/kfp-test-server';
