@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors';
 
 type Register = (program: Command) => void;
+type Area = { commands: string[]; register: () => Promise<Register> };
 
 /**
  * Each area adds its commands through one register function (commands/<area>.ts), listed here with
@@ -9,18 +10,18 @@ type Register = (program: Command) => void;
  * `tfx-ts stats` does not load the Kubeflow compiler, Vega or the metadata store (≈ 0.3 s of
  * start-up); help, an unknown command, or a name shared by two areas registers every area.
  */
-const AREAS: { commands: string[]; register: () => Register }[] = [
-  { commands: ['run'], register: () => require('./commands/run').registerRunCommands },
-  { commands: ['lineage'], register: () => require('./commands/metadata').registerMetadataCommands },
-  { commands: ['setup'], register: () => require('./commands/setup').registerSetupCommands },
-  { commands: ['run', 'run-executor', 'pipeline', 'template', 'datasets'], register: () => require('./commands/kfp').registerKfpCommands },
-  { commands: ['report'], register: () => require('./commands/report').registerReportCommands },
-  { commands: ['stats', 'schema', 'validate'], register: () => require('./commands/tfdv').registerTfdvCommands },
-  { commands: ['serve', 'predict'], register: () => require('./commands/serving').registerServingCommands },
+const AREAS: Area[] = [
+  { commands: ['run'], register: async () => (await import('./commands/run')).registerRunCommands },
+  { commands: ['lineage'], register: async () => (await import('./commands/metadata')).registerMetadataCommands },
+  { commands: ['setup'], register: async () => (await import('./commands/setup')).registerSetupCommands },
+  { commands: ['run', 'run-executor', 'pipeline', 'template', 'datasets'], register: async () => (await import('./commands/kfp')).registerKfpCommands },
+  { commands: ['report'], register: async () => (await import('./commands/report')).registerReportCommands },
+  { commands: ['stats', 'schema', 'validate'], register: async () => (await import('./commands/tfdv')).registerTfdvCommands },
+  { commands: ['serve', 'predict'], register: async () => (await import('./commands/serving')).registerServingCommands },
 ];
 
 /** The program with every command, or (given argv) only the areas defining argv's command. */
-export function buildProgram(argv?: string[]): Command {
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('tfx-ts')
     .description("TensorFlow Extended's pipeline components in TypeScript: notebooks, local runs, Kubeflow Pipelines")
     .version(require('../../package.json').version)
@@ -28,13 +29,13 @@ export function buildProgram(argv?: string[]): Command {
     .exitOverride();
   const name = argv?.slice(2).find((a) => !a.startsWith('-'));
   const areas = AREAS.filter((a) => name !== undefined && a.commands.includes(name));
-  for (const area of areas.length > 0 ? areas : AREAS) area.register()(program);
+  for (const area of areas.length > 0 ? areas : AREAS) (await area.register())(program);
   return program;
 }
 
 /** Entry point; returns the process exit code. User errors print one clear message, no stack. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

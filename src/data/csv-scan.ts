@@ -43,7 +43,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 // Number grammar as a DFA over byte classes, states pre-multiplied by the class count.
-const K_OTHER = 0, K_DIGIT = 1, K_SIGN = 2, K_DOT = 3, K_E = 4, K_SPACE = 5, CLASSES = 6, K_STRUCTURAL = 7;
+// Class 0 (the default) is any other byte.
+const K_DIGIT = 1, K_SIGN = 2, K_DOT = 3, K_E = 4, K_SPACE = 5, CLASSES = 6, K_STRUCTURAL = 7;
 const CLASS = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) CLASS[c] = K_DIGIT;
 CLASS[0x2b] = CLASS[0x2d] = K_SIGN;
