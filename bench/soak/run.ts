@@ -7,8 +7,8 @@
  *          that hang up mid-body
  *   pushes: every 3 s a new version through the Pusher (checksum manifest); every 4th push is a
  *          hand copy caught mid-write (weights truncated, completed 2 s later); every 7th a
- *          pushed version whose weights are then replaced by garbage of the same size (must never
- *          be served); old versions removed to keep five
+ *          version with a manifest but garbage weights of the same size (must never be served);
+ *          old versions removed to keep five
  * Records RSS every second, good/bad counts by status, p50/p99 of good requests, versions served.
  *
  *   npm run build && npx tsx bench/soak/run.ts [--minutes 10]
@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { Artifact, standardArtifacts } from '../../dist/dsl/artifact';
 import { pusherExecutor } from '../../dist/components/pusher/executor';
 import { saveServingModel } from '../../dist/model/bundle';
+import { writeChecksums } from '../../dist/serving/checksums';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -34,8 +35,12 @@ const FEATURES = Array.from({ length: 8 }, (_, i) => `f${i}`);
 async function writeModel(dir: string, seed: number): Promise<void> {
   const inputs = FEATURES.map((name) => tf.input({ shape: [1], name }));
   const joined = tf.layers.concatenate().apply(inputs) as tf.SymbolicTensor;
-  const hidden = tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(joined) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(hidden) as tf.SymbolicTensor;
+  const hidden = tf.layers
+    .dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .apply(joined) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .apply(hidden) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: out });
   await saveServingModel(model, dir);
   model.dispose();
@@ -59,14 +64,37 @@ async function main(): Promise<void> {
     model.id = 1;
     const pushed = new Artifact(standardArtifacts.PushedModel, fs.mkdtempSync(path.join(work, 'pushed-')));
     await pusherExecutor({
-      inputs: { model: [model] }, outputs: { pushedModel: [pushed] }, parameters: { pushDestination: { filesystem: { baseDirectory: base } }, modelName: 'soak' },
-      componentId: 'Pusher', pipelineName: 'soak', progress: () => undefined, liveView: () => undefined, log: () => undefined,
+      inputs: { model: [model] },
+      outputs: { pushedModel: [pushed] },
+      parameters: { pushDestination: { filesystem: { baseDirectory: base } }, modelName: 'soak' },
+      componentId: 'Pusher',
+      pipelineName: 'soak',
+      progress: () => undefined,
+      liveView: () => undefined,
+      log: () => undefined,
     } as never);
     return String(pushed.customProperties.pushed_destination);
   };
   await push(bundles[0]);
 
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'serve', '--model-base-path', base, '--model-name', 'soak', '--port', '0', '--poll-seconds', '0.5', '--max-body-bytes', String(1 << 20)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin', 'tfx-ts.js'),
+      'serve',
+      '--model-base-path',
+      base,
+      '--model-name',
+      'soak',
+      '--port',
+      '0',
+      '--poll-seconds',
+      '0.5',
+      '--max-body-bytes',
+      String(1 << 20),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const serverLog: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -85,22 +113,37 @@ async function main(): Promise<void> {
 
   const good = { ok: 0, failed: 0, latencies: [] as number[], failures: [] as string[] };
   const bad: Record<string, Record<string, number>> = {};
-  const countBad = (kind: string, status: string) => { (bad[kind] ??= {})[status] = (bad[kind][status] ?? 0) + 1; };
+  const countBad = (kind: string, status: string) => {
+    (bad[kind] ??= {})[status] = (bad[kind][status] ?? 0) + 1;
+  };
   const corrupt = new Set<string>();
   let corruptServed = 0;
   const versionsSeen = new Set<string>();
   const rss: { t: number; mb: number }[] = [];
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const request = (method: string, urlPath: string, body?: string, useAgent = true) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request({ host: hostname, port: Number(port), method, path: urlPath, agent: useAgent ? agent : false, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+  const request = (method: string, urlPath: string, body?: string, useAgent = true) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: hostname,
+          port: Number(port),
+          method,
+          path: urlPath,
+          agent: useAgent ? agent : false,
+          headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {},
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   const instance = (i: number) => Object.fromEntries(FEATURES.map((f, j) => [f, ((i * 31 + j * 7) % 100) / 10]));
 
   const goodLoop = async (worker: number) => {
@@ -139,7 +182,11 @@ async function main(): Promise<void> {
     let i = 0;
     while (running()) {
       const [kind, body] = badBodies[i++ % badBodies.length];
-      try { countBad(kind, String((await request('POST', '/v1/models/soak:predict', body, false)).status)); } catch (e) { countBad(kind, `error ${(e as NodeJS.ErrnoException).code}`); }
+      try {
+        countBad(kind, String((await request('POST', '/v1/models/soak:predict', body, false)).status));
+      } catch (e) {
+        countBad(kind, `error ${(e as NodeJS.ErrnoException).code}`);
+      }
       await sleep(20);
     }
   };
@@ -148,18 +195,46 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => {
         const socket = net.connect(Number(port), hostname, () => send(socket));
         let text = '';
-        const timer = setTimeout(() => { socket.destroy(); countBad(kind, 'still open'); resolve(); }, waitMs);
-        socket.on('data', (d) => { text += d; });
+        const timer = setTimeout(() => {
+          socket.destroy();
+          countBad(kind, 'still open');
+          resolve();
+        }, waitMs);
+        socket.on('data', (d) => {
+          text += d;
+        });
         socket.on('error', () => undefined);
-        socket.on('close', () => { clearTimeout(timer); countBad(kind, /^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 'closed'); resolve(); });
+        socket.on('close', () => {
+          clearTimeout(timer);
+          countBad(kind, /^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 'closed');
+          resolve();
+        });
       });
       await sleep(every);
     }
   };
-  const oversized = (s: net.Socket) => { s.write('POST /v1/models/soak:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n'); const chunk = Buffer.alloc(64 * 1024, 32); const pump = () => { if (!s.destroyed && s.write(chunk)) setImmediate(pump); }; pump(); };
-  const trickleBody = (s: net.Socket) => { s.write('POST /v1/models/soak:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{'); const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write(' ')), 1000); s.on('close', () => clearInterval(t)); };
-  const trickleHeaders = (s: net.Socket) => { s.write('GET /v1/models/soak HTTP/1.1\r\n'); const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write('X-Slow: 1\r\n')), 1000); s.on('close', () => clearInterval(t)); };
-  const hangUp = (s: net.Socket) => { s.write('POST /v1/models/soak:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{"instances": ['); setTimeout(() => s.destroy(), 50); };
+  const oversized = (s: net.Socket) => {
+    s.write('POST /v1/models/soak:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 500000000\r\n\r\n');
+    const chunk = Buffer.alloc(64 * 1024, 32);
+    const pump = () => {
+      if (!s.destroyed && s.write(chunk)) setImmediate(pump);
+    };
+    pump();
+  };
+  const trickleBody = (s: net.Socket) => {
+    s.write('POST /v1/models/soak:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{');
+    const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write(' ')), 1000);
+    s.on('close', () => clearInterval(t));
+  };
+  const trickleHeaders = (s: net.Socket) => {
+    s.write('GET /v1/models/soak HTTP/1.1\r\n');
+    const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write('X-Slow: 1\r\n')), 1000);
+    s.on('close', () => clearInterval(t));
+  };
+  const hangUp = (s: net.Socket) => {
+    s.write('POST /v1/models/soak:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{"instances": [');
+    setTimeout(() => s.destroy(), 50);
+  };
 
   const pushLoop = async () => {
     let n = 0;
@@ -170,11 +245,16 @@ async function main(): Promise<void> {
       const bundle = bundles[n % 2];
       try {
         if (n % 7 === 0) {
-          const dir = await push(bundle);
-          const weights = path.join(dir, 'weights.bin');
-          // Replaced after the push: the manifest no longer matches (the server may have loaded it already: then it is the good one in memory).
-          const servedAlready = (await request('GET', `/v1/models/soak/versions/${path.basename(dir)}`)).text.includes('AVAILABLE');
-          if (!servedAlready) { fs.writeFileSync(weights, Buffer.alloc(fs.statSync(weights).size, 0xff)); corrupt.add(path.basename(dir)); }
+          // A version published with a manifest whose weights are garbage of the same size
+          // (written after the checksums, before the rename): it must never be served.
+          const version = String(Math.floor(Date.now() / 1000) + 200_000 + n);
+          const staging = path.join(base, 'soak', `.staging-${version}`);
+          fs.cpSync(path.join(bundle, 'Format-Serving'), staging, { recursive: true });
+          writeChecksums(staging);
+          const weights = path.join(staging, 'weights.bin');
+          fs.writeFileSync(weights, Buffer.alloc(fs.statSync(weights).size, 0xff));
+          fs.renameSync(staging, path.join(base, 'soak', version));
+          corrupt.add(version);
         } else if (n % 4 === 0) {
           const version = String(Math.floor(Date.now() / 1000) + 100_000 + n);
           const dir = path.join(base, 'soak', version);
@@ -191,7 +271,10 @@ async function main(): Promise<void> {
         serverLog.push(`push ${n} failed: ${(error as Error).message}`);
       }
       // Keep the five newest versions.
-      const versions = fs.readdirSync(path.join(base, 'soak')).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(a) - Number(b));
+      const versions = fs
+        .readdirSync(path.join(base, 'soak'))
+        .filter((d) => /^\d+$/.test(d))
+        .sort((a, b) => Number(a) - Number(b));
       for (const old of versions.slice(0, -5)) fs.rmSync(path.join(base, 'soak', old), { recursive: true, force: true });
     }
   };
@@ -202,24 +285,43 @@ async function main(): Promise<void> {
       try {
         const status = JSON.parse((await request('GET', '/v1/models/soak')).text).model_version_status as { version: string; state: string }[];
         for (const v of status) {
-          if (v.state === 'AVAILABLE') { versionsSeen.add(v.version); if (corrupt.has(v.version)) corruptServed++; }
+          if (v.state === 'AVAILABLE') {
+            versionsSeen.add(v.version);
+            if (corrupt.has(v.version)) corruptServed++;
+          }
         }
-      } catch { /* counted by the good loop if the server is down */ }
+      } catch {
+        /* counted by the good loop if the server is down */
+      }
       await sleep(1000);
     }
   };
 
   const started = Date.now();
-  console.log(`soak: ${minutes} min against ${url}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const progress = setInterval(() => console.log(`  ${((Date.now() - started) / 60000).toFixed(1)} min: good ${good.ok} ok / ${good.failed} failed, rss ${rss[rss.length - 1]?.mb.toFixed(0)} MB, versions ${versionsSeen.size}`), 60_000);
+  console.log(
+    `soak: ${minutes} min against ${url}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const progress = setInterval(
+    () =>
+      console.log(
+        `  ${((Date.now() - started) / 60000).toFixed(1)} min: good ${good.ok} ok / ${good.failed} failed, rss ${rss[rss.length - 1]?.mb.toFixed(0)} MB, versions ${versionsSeen.size}`,
+      ),
+    60_000,
+  );
   await Promise.all([
     ...Array.from({ length: 8 }, (_, w) => goodLoop(w)),
     badLoop(),
     rawLoop('oversized Content-Length', oversized, 10_000, 200),
-    rawLoop('body trickled 1 byte/s', trickleBody, 60_000, 0), rawLoop('body trickled 1 byte/s', trickleBody, 60_000, 0),
-    rawLoop('headers trickled', trickleHeaders, 60_000, 0), rawLoop('headers trickled', trickleHeaders, 60_000, 0),
+    rawLoop('body trickled 1 byte/s', trickleBody, 60_000, 0),
+    rawLoop('body trickled 1 byte/s', trickleBody, 60_000, 0),
+    rawLoop('headers trickled', trickleHeaders, 60_000, 0),
+    rawLoop('headers trickled', trickleHeaders, 60_000, 0),
     rawLoop('hang up mid-body', hangUp, 5000, 100),
-    pushLoop(), statusLoop(),
+    pushLoop(),
+    statusLoop(),
   ]);
   clearInterval(progress);
   agent.destroy();
@@ -228,11 +330,28 @@ async function main(): Promise<void> {
   const lastMinute = rss.filter((r) => r.t > deadline - 60_000).map((r) => r.mb);
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const summary = {
-    date: new Date().toISOString(), minutes, machine: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`, loadAverageEnd: os.loadavg(),
-    good: { ok: good.ok, failed: good.failed, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[sorted.length - 1], failures: good.failures },
+    date: new Date().toISOString(),
+    minutes,
+    machine: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    loadAverageEnd: os.loadavg(),
+    good: {
+      ok: good.ok,
+      failed: good.failed,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      maxMs: sorted[sorted.length - 1],
+      failures: good.failures,
+    },
     bad,
     versions: { served: versionsSeen.size, corruptPushed: corrupt.size, corruptServed },
-    rssMb: { start: rss[0]?.mb, min: Math.min(...rss.map((r) => r.mb)), max: Math.max(...rss.map((r) => r.mb)), avgMinute1: avg(firstMinute), avgLastMinute: avg(lastMinute), end: rss[rss.length - 1]?.mb },
+    rssMb: {
+      start: rss[0]?.mb,
+      min: Math.min(...rss.map((r) => r.mb)),
+      max: Math.max(...rss.map((r) => r.mb)),
+      avgMinute1: avg(firstMinute),
+      avgLastMinute: avg(lastMinute),
+      end: rss[rss.length - 1]?.mb,
+    },
     serverLogTail: serverLog.slice(-15),
   };
   child.kill();
@@ -242,4 +361,10 @@ async function main(): Promise<void> {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-void main().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+void main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -34,10 +34,28 @@ export class RawInputError extends UserError {
   }
 }
 
+/**
+ * The nodes an output set needs and the raw inputs they read, per graph: serving applies the same
+ * graph to the same outputs for every request, one row at a time.
+ */
+const plans = new WeakMap<TransformGraph, Map<string, { needed: number[]; inputNames: string[] }>>();
+
+function planFor(graph: TransformGraph, outputNames: readonly string[]): { needed: number[]; inputNames: string[] } {
+  let byOutputs = plans.get(graph);
+  if (!byOutputs) plans.set(graph, (byOutputs = new Map()));
+  const key = outputNames.join('\u0000');
+  let plan = byOutputs.get(key);
+  if (!plan) {
+    const needed = nodesNeededFor(graph, outputNames);
+    plan = { needed, inputNames: needed.filter((id) => graph.nodes[id].op === 'input').map((id) => graph.nodes[id].attrs.name as string) };
+    byOutputs.set(key, plan);
+  }
+  return plan;
+}
+
 export function applyTransformGraph(graph: TransformGraph, examples: RawRow[] | RawColumns, options: ApplyOptions = {}): TransformedBatch {
   const outputNames = options.outputs ?? graph.outputs.map((o) => o.name);
-  const needed = nodesNeededFor(graph, outputNames);
-  const inputNames = needed.filter((id) => graph.nodes[id].op === 'input').map((id) => graph.nodes[id].attrs.name as string);
+  const { needed, inputNames } = planFor(graph, outputNames);
   const raw = Array.isArray(examples) ? rowsToColumns(graph, examples, inputNames) : checkColumns(graph, examples, inputNames);
   const rows = raw.numRows;
   const values: Value[] = [];
