@@ -30,7 +30,8 @@ describe('taxi tutorial steps', () => {
     third = await runTaxiSteps({ ...options, retrain: true });
   }, 450_000);
 
-  const evaluation = (run: typeof first) => JSON.parse(fs.readFileSync(path.join(run.context.artifacts(run.evaluator.outputs.evaluation)[0].uri, 'evaluation.json'), 'utf8')) as EvaluationResult;
+  const evaluation = (run: typeof first) =>
+    JSON.parse(fs.readFileSync(path.join(run.context.artifacts(run.evaluator.outputs.evaluation)[0].uri, 'evaluation.json'), 'utf8')) as EvaluationResult;
 
   it('evaluates the first model without a baseline, blesses it and pushes it', () => {
     const result = evaluation(first);

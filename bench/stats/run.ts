@@ -29,19 +29,24 @@ const skipBig = process.argv.includes('--skip-big');
 /** Only build the input files (they are kept in bench/out/ between runs). */
 const prepareOnly = process.argv.includes('--prepare');
 
-
 /** Resamples the taxi rows (with replacement, seed 42) into a CSV of `n` rows. */
 function buildCsv(n: number): string {
   const file = path.join(outDir, `taxi_${n}.csv`);
   if (fs.existsSync(file)) return file;
-  const [header, ...lines] = fs.readFileSync(taxiCsv, 'utf8').split('\n').filter((l) => l.length > 0);
+  const [header, ...lines] = fs
+    .readFileSync(taxiCsv, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const random = mulberry32(42);
   const fd = fs.openSync(`${file}.tmp`, 'w');
   fs.writeSync(fd, `${header}\n`);
   const chunk: string[] = [];
   for (let i = 0; i < n; i++) {
     chunk.push(lines[Math.floor(random() * lines.length)]);
-    if (chunk.length === 100_000) { fs.writeSync(fd, `${chunk.join('\n')}\n`); chunk.length = 0; }
+    if (chunk.length === 100_000) {
+      fs.writeSync(fd, `${chunk.join('\n')}\n`);
+      chunk.length = 0;
+    }
   }
   if (chunk.length) fs.writeSync(fd, `${chunk.join('\n')}\n`);
   fs.closeSync(fd);
@@ -49,7 +54,11 @@ function buildCsv(n: number): string {
   return file;
 }
 
-interface Run { seconds: number; cpuSeconds: number; maxRssMb: number }
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+}
 
 /** Runs a command under /usr/bin/time -v: wall seconds and peak RSS. */
 function timed(command: string, args: string[]): Run {
@@ -114,18 +123,33 @@ function main(): void {
     const m = median(list);
     results.set(name, m);
     const walls = list.map((x) => x.seconds);
-    console.log(`${name.padEnd(45)} ${m.seconds.toFixed(2)} s wall (min–max ${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}), ${m.cpuSeconds.toFixed(2)} s CPU, peak RSS ${m.maxRssMb.toFixed(0)} MB`);
+    console.log(
+      `${name.padEnd(45)} ${m.seconds.toFixed(2)} s wall (min–max ${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}), ${m.cpuSeconds.toFixed(2)} s CPU, peak RSS ${m.maxRssMb.toFixed(0)} MB`,
+    );
   }
   const [ours, summarize, pandas] = [...results.values()];
-  const pairwise = (peer: Run[]) => runs.get(tools[0][0])!.map((x, i) => peer[i].seconds / x.seconds).sort((a, b) => a - b);
+  const pairwise = (peer: Run[]) =>
+    runs
+      .get(tools[0][0])!
+      .map((x, i) => peer[i].seconds / x.seconds)
+      .sort((a, b) => a - b);
   const fmt = (xs: number[]) => `median ${xs[Math.floor(xs.length / 2)].toFixed(2)}x (${xs[0].toFixed(2)}–${xs[xs.length - 1].toFixed(2)}x)`;
-  console.log(`\ntfx-ts stats / SUMMARIZE = ${(ours.seconds / summarize.seconds).toFixed(2)}x wall, ${(ours.cpuSeconds / summarize.cpuSeconds).toFixed(2)}x CPU (goal <= 1.0x)`);
-  console.log(`pandas time / tfx-ts stats time, run by run: ${fmt(pairwise(runs.get(tools[2][0])!))}; CPU ${(pandas.cpuSeconds / ours.cpuSeconds).toFixed(2)}x (goal >= 2x)`);
+  console.log(
+    `\ntfx-ts stats / SUMMARIZE = ${(ours.seconds / summarize.seconds).toFixed(2)}x wall, ${(ours.cpuSeconds / summarize.cpuSeconds).toFixed(2)}x CPU (goal <= 1.0x)`,
+  );
+  console.log(
+    `pandas time / tfx-ts stats time, run by run: ${fmt(pairwise(runs.get(tools[2][0])!))}; CPU ${(pandas.cpuSeconds / ours.cpuSeconds).toFixed(2)}x (goal >= 2x)`,
+  );
   console.log(`load average (1 min) during the runs: ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${os.cpus().length} cores`);
   const small = path.join(outDir, 'taxi_100.csv');
   fs.writeFileSync(small, fs.readFileSync(csv, 'utf8').split('\n').slice(0, 101).join('\n') + '\n');
-  const smallRuns = Array.from({ length: repeat }, () => timed(process.execPath, [cli, 'stats', small, '-o', path.join(outDir, 'stats_small.json')]).seconds).sort((a, b) => a - b);
-  console.log(`100-row file: tfx-ts stats ${smallRuns[Math.floor(smallRuns.length / 2)].toFixed(2)} s (min–max ${smallRuns[0].toFixed(2)}–${smallRuns[smallRuns.length - 1].toFixed(2)}; goal <= 0.25 s)`);
+  const smallRuns = Array.from(
+    { length: repeat },
+    () => timed(process.execPath, [cli, 'stats', small, '-o', path.join(outDir, 'stats_small.json')]).seconds,
+  ).sort((a, b) => a - b);
+  console.log(
+    `100-row file: tfx-ts stats ${smallRuns[Math.floor(smallRuns.length / 2)].toFixed(2)} s (min–max ${smallRuns[0].toFixed(2)}–${smallRuns[smallRuns.length - 1].toFixed(2)}; goal <= 0.25 s)`,
+  );
   // Wide data (issue 10): 5,000 integer columns × 20 rows.
   const wide = path.join(outDir, 'wide_5000x20.csv');
   if (!fs.existsSync(wide)) {
@@ -135,11 +159,15 @@ function main(): void {
   }
   const wideRuns = Array.from({ length: Math.min(repeat, 3) }, () => timed(process.execPath, [cli, 'stats', wide, '-o', path.join(outDir, 'stats_wide.json')]));
   const wideMedian = median(wideRuns);
-  console.log(`5,000 columns × 20 rows: tfx-ts stats ${wideMedian.seconds.toFixed(2)} s wall, ${wideMedian.cpuSeconds.toFixed(2)} s CPU, peak RSS ${Math.max(...wideRuns.map((x) => x.maxRssMb)).toFixed(0)} MB (goal <= 3 s, <= 300 MB)`);
+  console.log(
+    `5,000 columns × 20 rows: tfx-ts stats ${wideMedian.seconds.toFixed(2)} s wall, ${wideMedian.cpuSeconds.toFixed(2)} s CPU, peak RSS ${Math.max(...wideRuns.map((x) => x.maxRssMb)).toFixed(0)} MB (goal <= 3 s, <= 300 MB)`,
+  );
   if (skipBig) return;
   const big = buildCsv(bigRows);
   const bigRun = timed(process.execPath, [cli, 'stats', big, '-o', path.join(outDir, 'stats_big.json')]);
-  console.log(`\n${bigRows.toLocaleString('en')} rows (${(fs.statSync(big).size / 1e6).toFixed(0)} MB): tfx-ts stats ${bigRun.seconds.toFixed(1)} s wall, ${bigRun.cpuSeconds.toFixed(1)} s CPU, peak RSS ${bigRun.maxRssMb.toFixed(0)} MB (goal <= 1024 MB)`);
+  console.log(
+    `\n${bigRows.toLocaleString('en')} rows (${(fs.statSync(big).size / 1e6).toFixed(0)} MB): tfx-ts stats ${bigRun.seconds.toFixed(1)} s wall, ${bigRun.cpuSeconds.toFixed(1)} s CPU, peak RSS ${bigRun.maxRssMb.toFixed(0)} MB (goal <= 1024 MB)`,
+  );
 }
 
 main();

@@ -17,8 +17,17 @@ const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 /** DuckDB's memory limit while writing splits: a streaming CSV → Parquet copy needs a few row groups per thread. */
 const EXAMPLEGEN_MEMORY_LIMIT = '256MB';
 
-interface CsvParameters { inputBase: string; inputConfig?: InputConfig; outputConfig: OutputConfig; delimiter?: string }
-interface QueryParameters { query: string; outputConfig: OutputConfig; inputFiles?: string[] }
+interface CsvParameters {
+  inputBase: string;
+  inputConfig?: InputConfig;
+  outputConfig: OutputConfig;
+  delimiter?: string;
+}
+interface QueryParameters {
+  query: string;
+  outputConfig: OutputConfig;
+  inputFiles?: string[];
+}
 
 /**
  * CSV → Parquet per split in one read of the input: a byte-level pass (data/csv-scan.ts) types every
@@ -30,46 +39,60 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
   const p = context.parameters;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-examplegen-'));
   try {
-    await DuckSession.with(async (db) => {
-      // COPY streams; the limit keeps DuckDB's buffers (and the process) small, spilling to our own
-      // temporary directory instead of the working directory if it ever needs to.
-      await db.run(`SET temp_directory = ${sqlString(work)}`);
-      if (p.inputConfig) {
-        checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
-        const written: string[] = [];
-        for (const [index, split] of p.inputConfig.splits.entries()) {
-          context.progress(index / p.inputConfig.splits.length, `reading split ${split.name}`);
-          const files = checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern)));
-          const delim = p.delimiter ?? guessDelimiter(files[0]);
-          const scan = scanCsv(files, delim);
-          checkScan(files, scan);
-          await writeSplit(db, context, files, delim, scan, split.name, scan.rows);
-          written.push(split.name);
+    await DuckSession.with(
+      async (db) => {
+        // COPY streams; the limit keeps DuckDB's buffers (and the process) small, spilling to our own
+        // temporary directory instead of the working directory if it ever needs to.
+        await db.run(`SET temp_directory = ${sqlString(work)}`);
+        if (p.inputConfig) {
+          checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
+          const written: string[] = [];
+          for (const [index, split] of p.inputConfig.splits.entries()) {
+            context.progress(index / p.inputConfig.splits.length, `reading split ${split.name}`);
+            const files = checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern)));
+            const delim = p.delimiter ?? guessDelimiter(files[0]);
+            const scan = scanCsv(files, delim);
+            checkScan(files, scan);
+            await writeSplit(db, context, files, delim, scan, split.name, scan.rows);
+            written.push(split.name);
+          }
+          finish(context, written);
+          return;
         }
-        finish(context, written);
-        return;
-      }
-      const files = checkFiles(resolveInputFiles(p.inputBase));
-      const { splits, partitionFeatureName } = p.outputConfig.splitConfig;
-      checkUniqueSplitNames(splits.map((s) => s.name));
-      const delim = p.delimiter ?? guessDelimiter(files[0]);
-      const ranges = bucketRanges(p.outputConfig);
-      const outputs = ranges.map((r) => path.join(work, `${r.name}.csv`));
-      let partitionColumn: number | undefined;
-      if (partitionFeatureName) {
-        const columns = scanHeader(files[0], delim);
-        partitionColumn = columns.indexOf(partitionFeatureName);
-        if (partitionColumn < 0) throw new UserError(`partitionFeatureName "${partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
-      }
-      context.progress(0.05, `reading ${files.length} CSV file(s), hashing rows into splits`);
-      const scan = scanCsv(files, delim, { totalBuckets: ranges[ranges.length - 1].end, ranges, partitionColumn, outputs });
-      checkScan(files, scan);
-      for (const [index, range] of ranges.entries()) {
-        context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
-        await writeSplit(db, context, [outputs[index]], delim, scan, range.name, scan.rowsPerSplit[index], { files, delim, index, totalBuckets: ranges[ranges.length - 1].end, ranges, partitionColumn });
-      }
-      finish(context, ranges.map((r) => r.name));
-    }, { memoryLimit: EXAMPLEGEN_MEMORY_LIMIT });
+        const files = checkFiles(resolveInputFiles(p.inputBase));
+        const { splits, partitionFeatureName } = p.outputConfig.splitConfig;
+        checkUniqueSplitNames(splits.map((s) => s.name));
+        const delim = p.delimiter ?? guessDelimiter(files[0]);
+        const ranges = bucketRanges(p.outputConfig);
+        const outputs = ranges.map((r) => path.join(work, `${r.name}.csv`));
+        let partitionColumn: number | undefined;
+        if (partitionFeatureName) {
+          const columns = scanHeader(files[0], delim);
+          partitionColumn = columns.indexOf(partitionFeatureName);
+          if (partitionColumn < 0)
+            throw new UserError(`partitionFeatureName "${partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
+        }
+        context.progress(0.05, `reading ${files.length} CSV file(s), hashing rows into splits`);
+        const scan = scanCsv(files, delim, { totalBuckets: ranges[ranges.length - 1].end, ranges, partitionColumn, outputs });
+        checkScan(files, scan);
+        for (const [index, range] of ranges.entries()) {
+          context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
+          await writeSplit(db, context, [outputs[index]], delim, scan, range.name, scan.rowsPerSplit[index], {
+            files,
+            delim,
+            index,
+            totalBuckets: ranges[ranges.length - 1].end,
+            ranges,
+            partitionColumn,
+          });
+        }
+        finish(
+          context,
+          ranges.map((r) => r.name),
+        );
+      },
+      { memoryLimit: EXAMPLEGEN_MEMORY_LIMIT },
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -94,7 +117,8 @@ function scanHeader(file: string, delim: string): string[] {
 
 /** No rows, or a column numeric in one file and text in another: refused (a silent cast to text would hide the problem). */
 function checkScan(files: string[], scan: CsvScan): void {
-  if (scan.rows === 0) throw new UserError(`CSV ${files.join(', ')} has a header but no rows.`, 'add data rows; ExampleGen cannot make examples from a header alone.');
+  if (scan.rows === 0)
+    throw new UserError(`CSV ${files.join(', ')} has a header but no rows.`, 'add data rows; ExampleGen cannot make examples from a header alone.');
   const kind = (t: CsvColumnType) => (t === 'VARCHAR' ? 'text' : 'number');
   scan.columns.forEach((name, c) => {
     const present = scan.fileTypes.map((types, f) => ({ file: files[f], kind: kind(types[c]) }));
@@ -102,15 +126,34 @@ function checkScan(files: string[], scan: CsvScan): void {
     const textFile = present.find((x) => x.kind === 'text');
     if (numberFile && textFile && scan.types[c] === 'VARCHAR' && files.length > 1) {
       const [first, second] = files.indexOf(numberFile.file) < files.indexOf(textFile.file) ? [numberFile, textFile] : [textFile, numberFile];
-      throw new UserError(`Column "${name}" cannot be given one type: it is ${first.kind} in ${first.file} but ${second.kind} in ${second.file}.`, `clean the values of "${name}" so that it is numeric (or text) in every file.`);
+      throw new UserError(
+        `Column "${name}" cannot be given one type: it is ${first.kind} in ${first.file} but ${second.kind} in ${second.file}.`,
+        `clean the values of "${name}" so that it is numeric (or text) in every file.`,
+      );
     }
   });
 }
 
-interface Origin { files: string[]; delim: string; index: number; totalBuckets: number; ranges: { start: number; end: number }[]; partitionColumn?: number }
+interface Origin {
+  files: string[];
+  delim: string;
+  index: number;
+  totalBuckets: number;
+  ranges: { start: number; end: number }[];
+  partitionColumn?: number;
+}
 
 /** One split file (CSV with the input's header) → Split-<name>/data.parquet, typed as the scan found. */
-async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, files: string[], delim: string, scan: CsvScan, split: string, expected: number, origin?: Origin): Promise<void> {
+async function writeSplit(
+  db: DuckSession,
+  context: ExecutorContext<unknown>,
+  files: string[],
+  delim: string,
+  scan: CsvScan,
+  split: string,
+  expected: number,
+  origin?: Origin,
+): Promise<void> {
   const dir = splitUri(context.outputs.examples[0].uri, split);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'data.parquet');
@@ -133,15 +176,21 @@ function conversionError(error: Error, files: string[], origin?: Origin): Error 
   const line = /Line: (\d+)/.exec(error.message);
   const column = /converting column "([^"]+)"/.exec(error.message);
   const value = /Could not convert string "([^"]*)" to '(\w+)'/.exec(error.message);
-  if (!line || !column) return new UserError(`Cannot read CSV ${files.join(', ')}: ${firstLines(error.message)}`, 'every row needs as many fields as the header, and each column one type (numbers or text) throughout.');
+  if (!line || !column)
+    return new UserError(
+      `Cannot read CSV ${files.join(', ')}: ${firstLines(error.message)}`,
+      'every row needs as many fields as the header, and each column one type (numbers or text) throughout.',
+    );
   let where = `line ${line[1]} of ${files[0]}`;
   if (origin) {
     const locate: { split: number; record: number; found?: { file: string; line: number } } = { split: origin.index, record: Number(line[1]) - 1 };
     scanCsv(origin.files, origin.delim, { totalBuckets: origin.totalBuckets, ranges: origin.ranges, partitionColumn: origin.partitionColumn }, locate);
     if (locate.found) where = `line ${locate.found.line} of ${locate.found.file}`;
   }
-  return new UserError(`Cannot read CSV: column "${column[1]}" ${value ? `has the value "${value[1]}", which is not a ${value[2]}, ` : 'has a value of another type '}on ${where}.`,
-    `make every value of "${column[1]}" a number, or quote text so that the column is read as text.`);
+  return new UserError(
+    `Cannot read CSV: column "${column[1]}" ${value ? `has the value "${value[1]}", which is not a ${value[2]}, ` : 'has a value of another type '}on ${where}.`,
+    `make every value of "${column[1]}" a number, or quote text so that the column is read as text.`,
+  );
 }
 
 export const queryExampleGenExecutor: Executor<QueryParameters> = async (context) => {
@@ -150,7 +199,10 @@ export const queryExampleGenExecutor: Executor<QueryParameters> = async (context
     try {
       await db.run(`CREATE TABLE raw AS ${context.parameters.query.trim().replace(/;+\s*$/, '')}`);
     } catch (error) {
-      throw new UserError(`QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`, 'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).');
+      throw new UserError(
+        `QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`,
+        'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).',
+      );
     }
     await normalizeTypes(db, 'raw', 'src');
     await splitAndWrite(db, context, context.parameters.outputConfig);
@@ -187,10 +239,20 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
     context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
     await writeTableSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
   }
-  finish(context, ranges.map((r) => r.name));
+  finish(
+    context,
+    ranges.map((r) => r.name),
+  );
 }
 
-async function writeTableSplit(db: DuckSession, context: ExecutorContext<unknown>, table: string, split: string, where: string, columns?: string[]): Promise<void> {
+async function writeTableSplit(
+  db: DuckSession,
+  context: ExecutorContext<unknown>,
+  table: string,
+  split: string,
+  where: string,
+  columns?: string[],
+): Promise<void> {
   const examples = context.outputs.examples[0];
   const dir = splitUri(examples.uri, split);
   fs.mkdirSync(dir, { recursive: true });
@@ -222,5 +284,9 @@ function readFirstLine(file: string): string {
 }
 
 function firstLines(message: string): string {
-  return message.split('\n').filter((l) => l.trim()).slice(0, 4).join(' | ');
+  return message
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 4)
+    .join(' | ');
 }
