@@ -4,7 +4,11 @@ import { repoRoot, sharedData, tempDir } from '../src/testing/fixtures';
 import { EvaluationResult } from '../src/evaluator/evaluate';
 import { runTaxiSteps } from './taxi-steps';
 
-/** The notebook's steps, in-process, twice on one pipeline root (the second run has a baseline). */
+/**
+ * The notebook's steps, in-process, three times on one pipeline root: the first run blesses and
+ * pushes; the second is a cached re-run (a no-op); the third trains a new model, evaluated against
+ * the first as baseline.
+ */
 describe('taxi tutorial steps', () => {
   const root = tempDir('tfx-ts-taxi-');
   const options = {
@@ -16,11 +20,15 @@ describe('taxi tutorial steps', () => {
   };
   let first: Awaited<ReturnType<typeof runTaxiSteps>>;
   let second: Awaited<ReturnType<typeof runTaxiSteps>>;
+  let third: Awaited<ReturnType<typeof runTaxiSteps>>;
+  let versionsAfterSecond: string[];
 
   beforeAll(async () => {
     first = await runTaxiSteps(options);
     second = await runTaxiSteps(options);
-  }, 300_000);
+    versionsAfterSecond = fs.readdirSync(path.join(options.servingModelDir, 'taxi'));
+    third = await runTaxiSteps({ ...options, retrain: true });
+  }, 450_000);
 
   const evaluation = (run: typeof first) =>
     JSON.parse(fs.readFileSync(path.join(run.context.artifacts(run.evaluator.outputs.evaluation)[0].uri, 'evaluation.json'), 'utf8')) as EvaluationResult;
@@ -41,11 +49,22 @@ describe('taxi tutorial steps', () => {
     expect(fs.existsSync(path.join(String(pushed.customProperties.pushed_destination), 'model.json'))).toBe(true);
   });
 
-  it('evaluates the second run against the first blessed model as baseline', () => {
+  it('re-runs as a no-op: the baseline found is the cached model itself, so Evaluator and Pusher are cached and no serving version is added', () => {
     const resolved = second.context.artifacts(second.modelResolver.outputs.model);
     expect(resolved).toHaveLength(1);
     expect(resolved[0].id).toBe(first.context.artifacts(first.trainer.outputs.model)[0].id);
-    const result = evaluation(second);
+    expect(second.context.artifacts(second.trainer.outputs.model)[0].id).toBe(resolved[0].id);
+    expect([second.evaluatorRun.state, second.pusherRun.state]).toEqual(['CACHED', 'CACHED']);
+    expect(second.context.artifacts(second.evaluator.outputs.blessing)[0].id).toBe(first.context.artifacts(first.evaluator.outputs.blessing)[0].id);
+    expect(versionsAfterSecond).toEqual([String(first.context.artifacts(first.pusher.outputs.pushedModel)[0].customProperties.pushed_version)]);
+  });
+
+  it('evaluates a newly trained model against the first blessed model as baseline', () => {
+    const resolved = third.context.artifacts(third.modelResolver.outputs.model);
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0].id).toBe(first.context.artifacts(first.trainer.outputs.model)[0].id);
+    expect(third.context.artifacts(third.trainer.outputs.model)[0].id).not.toBe(resolved[0].id);
+    const result = evaluation(third);
     expect(result.baseline?.modelId).toBe(resolved[0].id);
     const change = result.validation.checks.find((c) => c.kind === 'change')!;
     expect(change.skipped).toBeUndefined();
@@ -53,7 +72,7 @@ describe('taxi tutorial steps', () => {
   });
 
   it('renders the evaluation view with the slicing table, charts and MIME payload', () => {
-    const bundle = second.views.evaluation;
+    const bundle = third.views.evaluation;
     const html = String(bundle['text/html']);
     expect(html).toContain('data-slice="trip_start_hour:0"');
     expect(html).toContain('data-chart="roc"');

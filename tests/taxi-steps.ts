@@ -29,6 +29,8 @@ export interface TaxiStepsOptions {
   /** Directory of the module files (notebooks/taxi). */
   moduleDir: string;
   trainSteps?: number;
+  /** Train again instead of reusing a cached model (a new candidate for the Evaluator to compare with the last blessed one). */
+  retrain?: boolean;
 }
 
 export const EVAL_CONFIG: EvalConfig = {
@@ -93,7 +95,7 @@ export async function runTaxiSteps(options: TaxiStepsOptions) {
     trainArgs: { numSteps: options.trainSteps ?? 1000 },
     evalArgs: { numSteps: 150 },
   });
-  await context.run(trainer);
+  await context.run(trainer, options.retrain ? { enableCache: false } : undefined);
   views.modelRun = await context.render(trainer.outputs.modelRun);
 
   const modelResolver = new Resolver({ strategyClass: LatestBlessedModelStrategy }).withId('latest_blessed_model_resolver');
@@ -105,7 +107,7 @@ export async function runTaxiSteps(options: TaxiStepsOptions) {
     baselineModel: modelResolver.outputs.model,
     evalConfig: EVAL_CONFIG,
   });
-  await context.run(evaluator);
+  const evaluatorRun = await context.run(evaluator);
   views.evaluation = await context.render(evaluator.outputs.evaluation);
 
   const pusher = new Pusher({
@@ -113,7 +115,7 @@ export async function runTaxiSteps(options: TaxiStepsOptions) {
     modelBlessing: evaluator.outputs.blessing,
     pushDestination: { filesystem: { baseDirectory: options.servingModelDir } },
   });
-  await context.run(pusher);
+  const pusherRun = await context.run(pusher);
 
-  return { context, exampleGen, transform, trainer, modelResolver, evaluator, pusher, views };
+  return { context, exampleGen, transform, trainer, modelResolver, evaluator, pusher, views, evaluatorRun, pusherRun };
 }

@@ -111,27 +111,56 @@ function main(): void {
     ['DuckDB SUMMARIZE (@duckdb/node-api)', () => timed(process.execPath, ['-e', SUMMARIZE_SCRIPT, csv])],
     ['pandas read_csv + describe + value_counts', () => timed('/usr/bin/python3', ['-c', PANDAS_SCRIPT, csv])],
   ];
+  // Interleaved (A B C A B C ...) so that every tool sees the same machine load.
+  const runs = new Map<string, Run[]>(tools.map(([name]) => [name, []]));
+  const load = [os.loadavg()[0]];
+  for (let r = 0; r < repeat; r++) {
+    for (const [name, run] of tools) runs.get(name)!.push(run());
+    load.push(os.loadavg()[0]);
+  }
   const results = new Map<string, Run>();
-  for (const [name, run] of tools) {
-    const runs = Array.from({ length: repeat }, run);
-    results.set(name, median(runs));
-    const m = median(runs);
+  for (const [name, list] of runs) {
+    const m = median(list);
+    results.set(name, m);
+    const walls = list.map((x) => x.seconds);
     console.log(
-      `${name.padEnd(45)} ${m.seconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU  (wall runs: ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}; peak RSS ${m.maxRssMb.toFixed(0)} MB)`,
+      `${name.padEnd(45)} ${m.seconds.toFixed(2)} s wall (min–max ${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}), ${m.cpuSeconds.toFixed(2)} s CPU, peak RSS ${m.maxRssMb.toFixed(0)} MB`,
     );
   }
   const [ours, summarize, pandas] = [...results.values()];
+  const pairwise = (peer: Run[]) =>
+    runs
+      .get(tools[0][0])!
+      .map((x, i) => peer[i].seconds / x.seconds)
+      .sort((a, b) => a - b);
+  const fmt = (xs: number[]) => `median ${xs[Math.floor(xs.length / 2)].toFixed(2)}x (${xs[0].toFixed(2)}–${xs[xs.length - 1].toFixed(2)}x)`;
   console.log(
     `\ntfx-ts stats / SUMMARIZE = ${(ours.seconds / summarize.seconds).toFixed(2)}x wall, ${(ours.cpuSeconds / summarize.cpuSeconds).toFixed(2)}x CPU (goal <= 1.0x)`,
   );
   console.log(
-    `pandas / tfx-ts stats   = ${(pandas.seconds / ours.seconds).toFixed(2)}x faster wall, ${(pandas.cpuSeconds / ours.cpuSeconds).toFixed(2)}x CPU (goal >= 2x)`,
+    `pandas time / tfx-ts stats time, run by run: ${fmt(pairwise(runs.get(tools[2][0])!))}; CPU ${(pandas.cpuSeconds / ours.cpuSeconds).toFixed(2)}x (goal >= 2x)`,
   );
+  console.log(`load average (1 min) during the runs: ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${os.cpus().length} cores`);
+  const small = path.join(outDir, 'taxi_100.csv');
+  fs.writeFileSync(small, fs.readFileSync(csv, 'utf8').split('\n').slice(0, 101).join('\n') + '\n');
+  const smallRuns = Array.from(
+    { length: repeat },
+    () => timed(process.execPath, [cli, 'stats', small, '-o', path.join(outDir, 'stats_small.json')]).seconds,
+  ).sort((a, b) => a - b);
   console.log(
-    `load average: ${os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')} on ${os.cpus().length} cores`,
+    `100-row file: tfx-ts stats ${smallRuns[Math.floor(smallRuns.length / 2)].toFixed(2)} s (min–max ${smallRuns[0].toFixed(2)}–${smallRuns[smallRuns.length - 1].toFixed(2)}; goal <= 0.25 s)`,
+  );
+  // Wide data (issue 10): 5,000 integer columns × 20 rows.
+  const wide = path.join(outDir, 'wide_5000x20.csv');
+  if (!fs.existsSync(wide)) {
+    const header = Array.from({ length: 5000 }, (_, i) => `c${i}`).join(',');
+    const lines = Array.from({ length: 20 }, (_, r) => Array.from({ length: 5000 }, (_, i) => String((r * 31 + i * 17) % 1000)).join(','));
+    fs.writeFileSync(wide, `${header}\n${lines.join('\n')}\n`);
+  }
+  const wideRuns = Array.from({ length: Math.min(repeat, 3) }, () => timed(process.execPath, [cli, 'stats', wide, '-o', path.join(outDir, 'stats_wide.json')]));
+  const wideMedian = median(wideRuns);
+  console.log(
+    `5,000 columns × 20 rows: tfx-ts stats ${wideMedian.seconds.toFixed(2)} s wall, ${wideMedian.cpuSeconds.toFixed(2)} s CPU, peak RSS ${Math.max(...wideRuns.map((x) => x.maxRssMb)).toFixed(0)} MB (goal <= 3 s, <= 300 MB)`,
   );
   if (skipBig) return;
   const big = buildCsv(bigRows);

@@ -4,11 +4,16 @@ import { sqlIdent } from './duckdb';
 /**
  * Deterministic hash splits (TFX's output_config.split_config).
  *
- * bucket(row) = md5(key) read as an unsigned 128-bit integer, modulo the total number of hash
- * buckets. key = the partition feature cast to VARCHAR when one is set, else every column cast to
- * VARCHAR in column order joined by U+001F, with NULL written as U+0000. Splits take consecutive
- * bucket ranges in the order listed. md5 is fixed by RFC 1321, so the same row lands in the same
- * split on every run, machine and DuckDB version (unlike DuckDB's internal hash()).
+ * CsvExampleGen: bucket(row) = fingerprint64(key) mod the total number of hash buckets, where
+ * fingerprint64 is the first 64 bits of MurmurHash3_x86_128 (seed 0, read little-endian; see
+ * fingerprint.ts) and key is the record's bytes as they stand in the file, without the line
+ * terminator — or, with a partition feature, that field's value (without enclosing quotes). Splits
+ * take consecutive bucket ranges in the order listed. The key and the hash depend only on the input
+ * bytes, so the same row lands in the same split on every run, machine and DuckDB version.
+ *
+ * QueryExampleGen (rows come from SQL, there are no file bytes): bucket = md5(key) read as an
+ * unsigned 128-bit integer, key = the partition feature cast to VARCHAR, else every column cast to
+ * VARCHAR in column order joined by U+001F, NULL as U+0000.
  */
 export const splitSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'split names may use letters, digits, "_" and "-" only'),

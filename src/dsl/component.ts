@@ -60,6 +60,11 @@ export interface ComponentSpec<I extends InputsDecl, O extends OutputsDecl, S ex
   readonly executor: () => Promise<Executor<z.output<S>>>;
   /** Extra cache-key material, e.g. the size and mtime of ExampleGen's input files. */
   readonly fingerprint?: (parameters: z.output<S>) => Promise<string>;
+  /**
+   * The inputs as they count for the cache key, when some inputs cannot change the result (the
+   * Evaluator ignores a baseline that is the candidate model itself). Default: all of them.
+   */
+  readonly cacheInputs?: (inputs: Record<string, Artifact[]>) => Record<string, Artifact[]>;
 }
 
 type RequiredKeys<I extends InputsDecl> = { [K in keyof I]: I[K]['optional'] extends true ? never : K }[keyof I];

@@ -72,7 +72,7 @@ export async function computeCacheKey(request: Pick<LaunchRequest, 'component' |
     type: spec.type,
     version: spec.version,
     inputs: Object.fromEntries(
-      Object.entries(request.inputs)
+      Object.entries(spec.cacheInputs ? spec.cacheInputs(request.inputs) : request.inputs)
         .sort()
         .map(([k, list]) => [k, list.map((a) => a.id)]),
     ),

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DuckDBConnection } from '@duckdb/node-api';
 import { DuckSession, sqlString } from '../data/duckdb';
 import { sharedData, tempDir, writeFile } from '../testing/fixtures';
 import { generateStatistics, statisticsOfRelation } from './generate';
@@ -187,6 +188,42 @@ describe('statisticsOfRelation', () => {
     expect(features).toHaveLength(130);
     expect(features[129].numStats!).toMatchObject({ min: 129, max: 516, commonStats: { numNonMissing: 4, numMissing: 1 } });
     expect(features[2].numStats!.mean).toBe(4);
+  });
+
+  it('reads wide data once and issues the same queries whatever the number of columns (linear in columns)', async () => {
+    const dir = tempDir();
+    const wideCsv = (columns: number) => {
+      const header = Array.from({ length: columns }, (_, i) => `c${i}`).join(',');
+      const rows = Array.from({ length: 20 }, (_, r) => Array.from({ length: columns }, (_, i) => String((r * 31 + i * 17) % 1000)).join(','));
+      return writeFile(dir, `wide${columns}.csv`, `${header}\n${rows.join('\n')}\n`);
+    };
+    const queriesOf = async (csv: string) => {
+      const sql: string[] = [];
+      const spies = (['run', 'runAndReadAll', 'stream'] as const).map((method) => {
+        const original = DuckDBConnection.prototype[method] as (...args: unknown[]) => unknown;
+        return jest.spyOn(DuckDBConnection.prototype, method).mockImplementation(function (this: DuckDBConnection, ...args: unknown[]) {
+          sql.push(String(args[0]));
+          return original.apply(this, args) as never;
+        });
+      });
+      try {
+        return { list: await generateStatistics(csv), sql };
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+    };
+    const narrow = await queriesOf(wideCsv(100));
+    const wide = await queriesOf(wideCsv(3000));
+    // Before: one GROUPING SETS query over read_csv per 60 columns (each sniffing and parsing the whole file again).
+    expect(wide.sql.length).toBe(narrow.sql.length);
+    expect(wide.sql.filter((q) => q.includes('read_csv')).length).toBe(1);
+    const features = wide.list.datasets[0].features;
+    expect(features).toHaveLength(3000);
+    const values = Array.from({ length: 20 }, (_, r) => (r * 31 + 2999 * 17) % 1000);
+    expect(features[2999].numStats!).toMatchObject({ min: Math.min(...values), max: Math.max(...values), commonStats: { numNonMissing: 20 } });
+    expect(features[2999].numStats!.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / 20, 9);
+    // The same numbers as the narrow path for the columns both files share.
+    expect(features.slice(0, 100)).toEqual(narrow.list.datasets[0].features);
   });
 
   it('reads a directory of Split-<name> folders as one dataset per split', async () => {

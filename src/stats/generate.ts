@@ -65,9 +65,28 @@ interface Scan {
   numericText: string[];
 }
 
-async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions): Promise<Scan> {
+/**
+ * `knownWide`: the caller saw more than MAX_COLUMNS_PER_SCAN columns (a CSV header), so the source
+ * is read into a temporary table before it is described: one CSV sniff instead of two (sniffing
+ * thousands of columns takes seconds).
+ */
+async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions, knownWide = false): Promise<Scan> {
   const o = { ...DEFAULT_STATS_OPTIONS, ...options };
   const keep = Math.max(o.numTopValues, o.numRankHistogramBuckets);
+  let wide = knownWide ? await materialize(db, relation) : undefined;
+  try {
+    return await scanPlanned(db, wide ?? relation, name, options, o, keep, async (scalars) => {
+      // Wide data is counted from a temporary table: read once, whatever the number of columns.
+      if (!wide && scalars > MAX_COLUMNS_PER_SCAN) wide = await materialize(db, relation);
+      return wide;
+    });
+  } finally {
+    if (wide) await db.run(`DROP TABLE IF EXISTS ${wide}`);
+  }
+}
+
+async function scanPlanned(db: DuckSession, relation: string, name: string, options: GenerateOptions, o: Required<StatsOptions>, keep: number,
+  wideTable: (scalarColumns: number) => Promise<string | undefined>): Promise<Scan> {
   const plans = await planColumns(db, relation, options.schema);
   const builders = new Map<ColumnPlan, Builder>();
   const newBuilder = (p: ColumnPlan): Builder => (p.type === 'STRING' || p.categorical ? new StringValueCounts(keep, p.categorical) : new NumericValueCounts());
@@ -75,24 +94,26 @@ async function scanRelation(db: DuckSession, relation: string, name: string, opt
   const scalars = plans.filter((p) => !p.isList);
   let numExamples = 0;
   options.progress?.(0, 'scanning');
+  const wide = await wideTable(scalars.length);
+  const source = wide ?? relation;
   if (scalars.length > 0) {
     for (const p of scalars) builders.set(p, newBuilder(p));
     const nonMissing = new Map<ColumnPlan, number>(scalars.map((p) => [p, 0]));
-    // grouping_id is a 64-bit mask: very wide data is scanned in groups of columns.
-    for (let start = 0; start < scalars.length; start += MAX_COLUMNS_PER_SCAN) {
-      const group = scalars.slice(start, start + MAX_COLUMNS_PER_SCAN);
-      const total = await scanValueCounts(db, relation, group, (p, value, count) => {
-        nonMissing.set(p, nonMissing.get(p)! + count);
-        const builder = builders.get(p)!;
-        if (builder instanceof NumericValueCounts) builder.add(Number(value), count);
-        else builder.add(typeof value === 'bigint' ? value.toString() : (value as string), count);
-      });
-      if (start === 0) numExamples = total;
-      options.progress?.(Math.min(1, (start + group.length) / scalars.length) / 2, 'scanning');
+    const onValue = (p: ColumnPlan, value: unknown, count: number) => {
+      nonMissing.set(p, nonMissing.get(p)! + count);
+      const builder = builders.get(p)!;
+      if (builder instanceof NumericValueCounts) builder.add(Number(value), count);
+      else builder.add(typeof value === 'bigint' ? value.toString() : (value as string), count);
+    };
+    if (wide) {
+      numExamples = await scanValueCountsUnpivoted(db, wide, scalars, onValue);
+    } else {
+      numExamples = await scanValueCounts(db, source, scalars, onValue);
     }
+    options.progress?.(0.5, 'scanning');
     for (const p of scalars) presence.set(p, nonMissing.get(p)! > 0 ? new Map([[1, nonMissing.get(p)!]]) : new Map());
   } else {
-    const [{ n }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${relation}`);
+    const [{ n }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${source}`);
     numExamples = n;
   }
   for (const [index, p] of plans.filter((x) => x.isList).entries()) {
@@ -100,11 +121,11 @@ async function scanRelation(db: DuckSession, relation: string, name: string, opt
     const builder = newBuilder(p);
     builders.set(p, builder);
     const lengths = new Map<number, number>();
-    await streamRows(db, `SELECT len(${p.expression}) AS k, count(*) AS n FROM ${relation} WHERE ${sqlIdent(p.name)} IS NOT NULL GROUP BY 1`, 2, (row) => {
+    await streamRows(db, `SELECT len(${p.expression}) AS k, count(*) AS n FROM ${source} WHERE ${sqlIdent(p.name)} IS NOT NULL GROUP BY 1`, 2, (row) => {
       lengths.set(Number(row[0]), Number(row[1]));
     });
     presence.set(p, lengths);
-    await streamRows(db, `SELECT v, count(*) AS n FROM (SELECT unnest(${p.expression}) AS v FROM ${relation}) WHERE v IS NOT NULL GROUP BY v`, 2, (row) => {
+    await streamRows(db, `SELECT v, count(*) AS n FROM (SELECT unnest(${p.expression}) AS v FROM ${source}) WHERE v IS NOT NULL GROUP BY v`, 2, (row) => {
       if (builder instanceof NumericValueCounts) builder.add(Number(row[0]), Number(row[1]));
       else builder.add(typeof row[0] === 'bigint' ? row[0].toString() : (row[0] as string), Number(row[1]));
     });
@@ -127,7 +148,38 @@ async function scanRelation(db: DuckSession, relation: string, name: string, opt
   return { statistics: { name, numExamples, features }, numericText };
 }
 
+/** Up to this many scalar columns are counted in one GROUPING SETS scan straight over the source (grouping_id is a 64-bit mask). */
 const MAX_COLUMNS_PER_SCAN = 60;
+
+let wideTables = 0;
+
+/** The relation read once into a temporary table (DuckDB spills it to its temp directory beyond the memory limit). */
+async function materialize(db: DuckSession, relation: string): Promise<string> {
+  const table = `__tfx_ts_wide_${++wideTables}`;
+  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${relation}`);
+  return table;
+}
+
+/**
+ * Wide data (more columns than one GROUPING SETS query handles well: each grouping set costs a hash
+ * table, so 60 sets over 20 rows took seconds): the table unpivoted into (column, value) pairs, one
+ * query per value type, so the work is linear in the number of cells. UNPIVOT drops NULLs, which
+ * statistics count as missing anyway. Returns the number of rows.
+ */
+async function scanValueCountsUnpivoted(db: DuckSession, table: string, plans: ColumnPlan[], onValue: (p: ColumnPlan, value: unknown, count: number) => void): Promise<number> {
+  const [{ n: rows }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+  const byType = new Map<string, number[]>();
+  plans.forEach((p, i) => {
+    const target = /AS (\w+)\)$/.exec(p.expression)![1];
+    byType.set(target, [...(byType.get(target) ?? []), i]);
+  });
+  for (const indexes of byType.values()) {
+    const select = indexes.map((i) => `${plans[i].expression} AS k${i}`).join(', ');
+    const sql = `SELECT column_key, value, count(*) AS n FROM (UNPIVOT (SELECT ${select} FROM ${table}) ON COLUMNS(*) INTO NAME column_key VALUE value) GROUP BY ALL`;
+    await streamRows(db, sql, 3, (row) => onValue(plans[Number((row[0] as string).slice(1))], row[1], Number(row[2])));
+  }
+  return rows;
+}
 
 /**
  * One scan: the value counts of every column of `group` (one grouping set per column). Calls
@@ -279,16 +331,29 @@ async function datasetStatistics(db: DuckSession, files: string[], name: string,
   // The CSV front door shared with CsvExampleGen: same file checks, strict reading, same errors.
   for (const file of files) checkCsvFile(file);
   const delimiter = guessDelimiter(files[0]);
+  const wide = headerFields(files[0], delimiter) > MAX_COLUMNS_PER_SCAN;
   try {
-    const scan = await scanRelation(db, csvRelation(files, { delimiter }), name, options);
+    const scan = await scanRelation(db, csvRelation(files, { delimiter }), name, options, wide);
     if (scan.numericText.length === 0) return scan.statistics;
   } catch (error) {
     if (!isConversionError(error)) throw csvError(files, delimiter, error as Error);
   }
   try {
-    return await statisticsOfRelation(db, csvRelation(files, { delimiter, typeFromEveryRow: true }), name, options);
+    return (await scanRelation(db, csvRelation(files, { delimiter, typeFromEveryRow: true }), name, options, wide)).statistics;
   } catch (error) {
     throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
+  }
+}
+
+/** Fields of a CSV's first line: only a hint of the width (the reader decides). */
+function headerFields(file: string, delimiter: string): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const line = buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1').split('\n')[0];
+    return line.split(delimiter).length;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -4,12 +4,12 @@ import { UserError } from '../../util/errors';
 import { registerRunExecutorCommand } from './run-executor';
 import { AUTH_MODES, AuthMode } from '../../protocol/auth';
 import { KfpClient, KfpPipeline, KfpRun, TERMINAL_RUN_STATES } from '../../orchestration/kubeflow/client';
-import { compilePipeline, pipelineSpecToYaml } from '../../orchestration/kubeflow/compiler';
 import { assertShippable, defaultImage, versionName } from '../../orchestration/kubeflow/deploy';
-import { writeBuildFiles } from '../../orchestration/kubeflow/dockerfile';
 import type { PipelineSpec } from '../../orchestration/kubeflow/ir';
 import { kfpPipelineName } from '../../orchestration/kubeflow/names';
-import { loadKubeflowRunner, LoadedKubeflowRunner } from '../../orchestration/kubeflow/runner-config';
+import type { LoadedKubeflowRunner } from '../../orchestration/kubeflow/runner-config';
+// The compiler (with its YAML library) and the runner loader load when a command needs them.
+const loadKubeflowRunner = async (file: string) => (await import('../../orchestration/kubeflow/runner-config')).loadKubeflowRunner(file);
 import { copyTemplate, listTemplates } from '../template-copy';
 import { DATASETS, downloadDataset } from '../dataset-download';
 import { writeFileAtomic } from '../../util/atomic';
@@ -105,6 +105,7 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
         .filter((value): value is string => typeof value === 'string')
         .map((value) => path.relative(projectRoot, path.resolve(projectRoot, value)).split(path.sep).join('/')),
     );
+    const { writeBuildFiles } = await import('../../orchestration/kubeflow/dockerfile');
     const build = writeBuildFiles(projectRoot, { moduleFiles });
     step(
       `${build.written ? 'Wrote' : 'Using'} ${build.dockerfile}; build and push the image with:\n    docker build -t ${image} ${projectRoot} && docker push ${image}`,
@@ -112,6 +113,7 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
     for (const warning of build.warnings) step(`warning: ${warning}`);
   }
   step(`Compiling ${name} (${runner.pipeline.components.length} components) for image ${image}`);
+  const { compilePipeline, pipelineSpecToYaml } = await import('../../orchestration/kubeflow/compiler');
   const spec = compilePipeline(runner.pipeline, {
     image,
     projectRoot,

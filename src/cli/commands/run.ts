@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
-import { LocalDagRunner } from '../../orchestration/local/runner';
-import { loadPipelineModule } from '../../orchestration/pipeline-module';
+import type { SingleBar } from 'cli-progress';
 
 /** `tfx-ts run <pipeline-module.ts>`: the local runner with a progress bar and per-component status. */
 export function registerRunCommands(program: Command): void {
@@ -12,6 +10,10 @@ export function registerRunCommands(program: Command): void {
     .option('--pipeline-root <dir>', 'where artifacts and the metadata store go (overrides the module)')
     .option('--no-cache', 'run every component even when a cached result exists')
     .action(async (moduleFile: string, options: { pipelineRoot?: string; cache: boolean }) => {
+      // Loaded here, not at CLI start: other commands do not pay for the runner and the metadata store.
+      const { loadPipelineModule } = await import('../../orchestration/pipeline-module');
+      const { LocalDagRunner } = await import('../../orchestration/local/runner');
+      const { SingleBar, Presets } = await import('cli-progress');
       const pipeline = await loadPipelineModule(moduleFile, { pipelineRoot: options.pipelineRoot });
       console.log(`Pipeline ${pipeline.pipelineName}: ${pipeline.components.length} components, root ${pipeline.pipelineRoot}`);
       const tty = Boolean(process.stdout.isTTY);

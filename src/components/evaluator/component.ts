@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { standardArtifacts } from '../../dsl/artifact';
+import { Artifact, standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { evalConfigSchema } from '../../evaluator/eval-config';
 
@@ -28,4 +28,16 @@ export const Evaluator = defineComponent({
     })
     .strict(),
   executor: async () => (await import('./executor')).evaluatorExecutor,
+  // A re-run whose Resolver now returns the candidate itself as baseline is the same evaluation: cached.
+  // (The first run's Resolver found nothing: its baselineModel input was the empty list.)
+  cacheInputs: (inputs) => (baselineIsCandidate(inputs.baselineModel?.[0], inputs.model?.[0]) ? { ...inputs, baselineModel: [] } : inputs),
 });
+
+/**
+ * The Resolver's latest blessed model is the candidate itself when the Trainer's output was reused
+ * (a cached re-run): comparing a model with itself tells nothing (every change is zero), so the
+ * Evaluator treats it as no baseline, in its cache key and in its executor alike.
+ */
+export function baselineIsCandidate(baseline?: Artifact, model?: Artifact): boolean {
+  return Boolean(baseline && model && (baseline.id !== undefined && baseline.id === model.id ? true : baseline.uri === model.uri));
+}

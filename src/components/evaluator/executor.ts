@@ -5,6 +5,7 @@ import type { NormalizedEvalConfig } from '../../evaluator/eval-config';
 import { EVALUATION_FILE } from '../../evaluator/eval-config';
 import { evaluateModels } from '../../evaluator/evaluate';
 import { SERVING_MODEL_SUBDIR } from '../../model/format';
+import { baselineIsCandidate } from './component';
 
 interface EvaluatorParameters {
   evalConfig: NormalizedEvalConfig;
@@ -18,8 +19,10 @@ export const VALIDATION_FILE = 'validation.json';
 
 export const evaluatorExecutor: Executor<EvaluatorParameters> = async (context) => {
   const model = context.inputs.model[0];
-  const baseline = context.inputs.baselineModel?.[0];
+  const resolved = context.inputs.baselineModel?.[0];
+  const baseline = baselineIsCandidate(resolved, model) ? undefined : resolved;
   const examples = context.inputs.examples[0];
+  if (resolved && !baseline) context.log(`the baseline is the candidate model #${model.id} itself: evaluated without a baseline`);
   if (baseline) context.log(`baseline: model #${baseline.id} (${baseline.uri})`);
   else context.log('no baseline model: change thresholds are skipped');
   const result = await evaluateModels({

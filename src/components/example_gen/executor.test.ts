@@ -7,6 +7,7 @@ import { LocalDagRunner } from '../../orchestration/local/runner';
 import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
 import { CsvExampleGen, QueryExampleGen } from './component';
 import { penguinsQuery } from '../../datasets/bundled';
+import { bucketOf } from '../../data/fingerprint';
 
 const penguinsCsv = path.join(sharedData, 'penguins', 'labelled', 'penguins_processed.csv');
 const taxiCsv = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
@@ -47,6 +48,67 @@ describe('CsvExampleGen', () => {
       const [{ n }] = await query<{ n: number }>(`SELECT count(*) AS n FROM ((${sql(a.examples.uri)}) EXCEPT ALL (${sql(b.examples.uri)}))`);
       expect(n).toBe(0);
     }
+  });
+
+  it('splits by the documented fingerprint of each record\'s bytes: bucket = fingerprint64(line) mod 3, buckets 0-1 train, 2 eval', async () => {
+    const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: taxiCsv }));
+    // An independent reading of the rule: the file's lines (the taxi sample has no quoted line breaks), header skipped.
+    const bytes = fs.readFileSync(taxiCsv);
+    const expected: Record<string, string[]> = { train: [], eval: [] };
+    let start = bytes.indexOf(10) + 1;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(10, start);
+      if (end < 0) end = bytes.length;
+      const stop = bytes[end - 1] === 13 ? end - 1 : end;
+      if (stop > start) expected[bucketOf(bytes, start, stop, 3) < 2 ? 'train' : 'eval'].push(bytes.subarray(start, stop).toString('utf8'));
+      start = end + 1;
+    }
+    for (const split of ['train', 'eval']) {
+      const file = path.join(examples.uri, `Split-${split}`, 'data.parquet');
+      const rows = await query<{ trip_start_timestamp: number }>(`SELECT trip_start_timestamp FROM read_parquet(${sqlString(file)})`);
+      expect(rows.length).toBe(expected[split].length);
+      // Rows keep the input order inside a split: check every row's timestamp field against its line.
+      const column = expected[split].map((line) => line.split(',')[5]);
+      expect(rows.map((r) => String(r.trip_start_timestamp))).toEqual(column);
+    }
+  });
+
+  it('writes byte-identical splits on every run and with 1 or 2 DuckDB threads', async () => {
+    const outputs: Buffer[][] = [];
+    for (const threads of ['1', '2', '2']) {
+      process.env.TFX_TS_DUCKDB_THREADS = threads;
+      try {
+        const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: taxiCsv }));
+        outputs.push(['train', 'eval'].map((s) => fs.readFileSync(path.join(examples.uri, `Split-${s}`, 'data.parquet'))));
+      } finally {
+        delete process.env.TFX_TS_DUCKDB_THREADS;
+      }
+    }
+    expect(outputs[1][0].equals(outputs[0][0]) && outputs[1][1].equals(outputs[0][1])).toBe(true);
+    expect(outputs[2][0].equals(outputs[0][0]) && outputs[2][1].equals(outputs[0][1])).toBe(true);
+  });
+
+  it('types each column from every row in the same pass (a late decimal makes the column float instead of being rounded)', async () => {
+    const dir = tempDir();
+    const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i},${i % 5},${i < 29_000 ? '' : 'x'}`);
+    rows.push('30000,1.5,7,y');
+    const file = writeFile(dir, 'late.csv', `id,late_float,small,late_text\n${rows.join('\n')}\n`);
+    const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }));
+    const parquet = sqlString(path.join(examples.uri, 'Split-train', 'data.parquet'));
+    const types = await query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${parquet})`);
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({ id: 'BIGINT', late_float: 'DOUBLE', small: 'BIGINT', late_text: 'VARCHAR' });
+    const [{ v, n }] = await query<{ v: number; n: number }>(`SELECT max(late_float) AS v, count(late_text) AS n FROM read_parquet(${parquet})`);
+    expect([v, n]).toEqual([29_999, 1_001]);
+    const [{ last }] = await query<{ last: number }>(`SELECT late_float AS last FROM read_parquet(${parquet}) WHERE id = 30000`);
+    expect(last).toBe(1.5);
+  });
+
+  it('reads RFC 4180 details: quoted delimiters and line breaks, doubled quotes, CRLF, a byte order mark, blank lines, no final newline', async () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'quoted.csv', '\uFEFFname,n,note\r\n"Smith, J",1,"two\nlines"\r\n\r\n"say ""hi""",2,\r\nplain,3,""');
+    const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }));
+    const rows = await query<{ name: string; n: number; note: string | null }>(`SELECT * FROM read_parquet(${sqlString(path.join(examples.uri, 'Split-train', 'data.parquet'))})`);
+    expect(rows).toEqual([{ name: 'Smith, J', n: 1, note: 'two\nlines' }, { name: 'say "hi"', n: 2, note: null }, { name: 'plain', n: 3, note: null }]);
   });
 
   it('keeps all rows of one partition feature value in one split and honours named splits', async () => {
@@ -118,6 +180,10 @@ describe('CsvExampleGen', () => {
         () => new CsvExampleGen({ inputBase: file }),
         /Cannot read CSV .*ragged.csv: line 3 has 2 fields but the header has 3.*Fix: every row needs as many fields as the header/s,
       );
+    });
+    it('an unclosed quote names its line', () => {
+      const file = writeFile(tempDir(), 'open.csv', 'a,b\n1,x\n2,"y\n3,z\n');
+      return expectRefused(() => new CsvExampleGen({ inputBase: file }), /Cannot read CSV .*open.csv: the quoted field starting on line 3 is never closed/);
     });
     it('a column numeric in one file and text in another', () => {
       const dir = tempDir();

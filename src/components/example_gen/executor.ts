@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
-import { csvError, csvRelation, checkCsvFile, guessDelimiter } from '../../data/csv';
+import { checkCsvFile, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
+import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
@@ -12,6 +14,9 @@ import { writeTfExamplesOfSplit } from '../../data/tf-example-io';
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
 const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+
+/** DuckDB's memory limit while writing splits: a streaming CSV → Parquet copy needs a few row groups per thread. */
+const EXAMPLEGEN_MEMORY_LIMIT = '256MB';
 
 interface CsvParameters {
   inputBase: string;
@@ -27,28 +32,170 @@ interface QueryParameters {
   writeTfExamples?: boolean;
 }
 
+/**
+ * CSV → Parquet per split in one read of the input: a byte-level pass (data/csv-scan.ts) types every
+ * column from every row, checks the shape, and appends each record to its split's CSV file by the
+ * fingerprint of its bytes; DuckDB then parses each split file once with those fixed types (no
+ * sniffing) and writes it as Parquet.
+ */
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
   const p = context.parameters;
-  await DuckSession.with(async (db) => {
-    if (p.inputConfig) {
-      checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
-      const written: string[] = [];
-      for (const [index, split] of p.inputConfig.splits.entries()) {
-        context.progress(index / p.inputConfig.splits.length, `reading split ${split.name}`);
-        const files = resolveInputFiles(path.join(p.inputBase, split.pattern));
-        await loadCsv(db, files, p.delimiter, `src_${index}`);
-        await writeSplit(db, context, `src_${index}`, split.name, 'TRUE');
-        written.push(split.name);
-      }
-      await finish(db, context, written);
-      return;
-    }
-    const files = resolveInputFiles(p.inputBase);
-    context.progress(0.05, `reading ${files.length} CSV file(s)`);
-    await loadCsv(db, files, p.delimiter, 'src');
-    await splitAndWrite(db, context, p.outputConfig);
-  });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-examplegen-'));
+  try {
+    await DuckSession.with(
+      async (db) => {
+        // COPY streams; the limit keeps DuckDB's buffers (and the process) small, spilling to our own
+        // temporary directory instead of the working directory if it ever needs to.
+        await db.run(`SET temp_directory = ${sqlString(work)}`);
+        if (p.inputConfig) {
+          checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
+          const written: string[] = [];
+          for (const [index, split] of p.inputConfig.splits.entries()) {
+            context.progress(index / p.inputConfig.splits.length, `reading split ${split.name}`);
+            const files = checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern)));
+            const delim = p.delimiter ?? guessDelimiter(files[0]);
+            const scan = scanCsv(files, delim);
+            checkScan(files, scan);
+            await writeSplit(db, context, files, delim, scan, split.name, scan.rows);
+            written.push(split.name);
+          }
+          await finish(db, context, written);
+          return;
+        }
+        const files = checkFiles(resolveInputFiles(p.inputBase));
+        const { splits, partitionFeatureName } = p.outputConfig.splitConfig;
+        checkUniqueSplitNames(splits.map((s) => s.name));
+        const delim = p.delimiter ?? guessDelimiter(files[0]);
+        const ranges = bucketRanges(p.outputConfig);
+        const outputs = ranges.map((r) => path.join(work, `${r.name}.csv`));
+        let partitionColumn: number | undefined;
+        if (partitionFeatureName) {
+          const columns = scanHeader(files[0], delim);
+          partitionColumn = columns.indexOf(partitionFeatureName);
+          if (partitionColumn < 0)
+            throw new UserError(`partitionFeatureName "${partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
+        }
+        context.progress(0.05, `reading ${files.length} CSV file(s), hashing rows into splits`);
+        const scan = scanCsv(files, delim, { totalBuckets: ranges[ranges.length - 1].end, ranges, partitionColumn, outputs });
+        checkScan(files, scan);
+        for (const [index, range] of ranges.entries()) {
+          context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
+          await writeSplit(db, context, [outputs[index]], delim, scan, range.name, scan.rowsPerSplit[index], {
+            files,
+            delim,
+            index,
+            totalBuckets: ranges[ranges.length - 1].end,
+            ranges,
+            partitionColumn,
+          });
+        }
+        await finish(
+          db,
+          context,
+          ranges.map((r) => r.name),
+        );
+      },
+      { memoryLimit: EXAMPLEGEN_MEMORY_LIMIT },
+    );
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 };
+
+/** The CSV front door shared with statistics (regular, non-empty, readable files; quotes closed). */
+function checkFiles(files: string[]): string[] {
+  for (const file of files) checkCsvFile(file);
+  return files;
+}
+
+function scanHeader(file: string, delim: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-header-'));
+  try {
+    const head = path.join(dir, 'head.csv');
+    fs.writeFileSync(head, `${readFirstLine(file).replace(/^\uFEFF/, '')}\n`);
+    return scanCsv([head], delim).columns;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** No rows, or a column numeric in one file and text in another: refused (a silent cast to text would hide the problem). */
+function checkScan(files: string[], scan: CsvScan): void {
+  if (scan.rows === 0)
+    throw new UserError(`CSV ${files.join(', ')} has a header but no rows.`, 'add data rows; ExampleGen cannot make examples from a header alone.');
+  const kind = (t: CsvColumnType) => (t === 'VARCHAR' ? 'text' : 'number');
+  scan.columns.forEach((name, c) => {
+    const present = scan.fileTypes.map((types, f) => ({ file: files[f], kind: kind(types[c]) }));
+    const numberFile = present.find((x) => x.kind === 'number');
+    const textFile = present.find((x) => x.kind === 'text');
+    if (numberFile && textFile && scan.types[c] === 'VARCHAR' && files.length > 1) {
+      const [first, second] = files.indexOf(numberFile.file) < files.indexOf(textFile.file) ? [numberFile, textFile] : [textFile, numberFile];
+      throw new UserError(
+        `Column "${name}" cannot be given one type: it is ${first.kind} in ${first.file} but ${second.kind} in ${second.file}.`,
+        `clean the values of "${name}" so that it is numeric (or text) in every file.`,
+      );
+    }
+  });
+}
+
+interface Origin {
+  files: string[];
+  delim: string;
+  index: number;
+  totalBuckets: number;
+  ranges: { start: number; end: number }[];
+  partitionColumn?: number;
+}
+
+/** One split file (CSV with the input's header) → Split-<name>/data.parquet, typed as the scan found. */
+async function writeSplit(
+  db: DuckSession,
+  context: ExecutorContext<unknown>,
+  files: string[],
+  delim: string,
+  scan: CsvScan,
+  split: string,
+  expected: number,
+  origin?: Origin,
+): Promise<void> {
+  const dir = splitUri(context.outputs.examples[0].uri, split);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'data.parquet');
+  const columns = `{${scan.columns.map((c, i) => `${sqlString(c)}: '${scan.types[i]}'`).join(', ')}}`;
+  const reader = `read_csv([${files.map(sqlString).join(', ')}], header=true, auto_detect=false, columns=${columns}, delim=${sqlString(delim)}, quote='"', escape='"', strict_mode=true, null_padding=false)`;
+  let written: number;
+  try {
+    const [{ Count }] = await db.all<{ Count: number }>(`COPY (SELECT * FROM ${reader}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    written = Number(Count);
+  } catch (error) {
+    throw conversionError(error as Error, files, origin);
+  }
+  if (written !== expected) throw new Error(`split ${split}: DuckDB read ${written} rows where the scan found ${expected}.`);
+  context.log(`split ${split}: ${written} examples`);
+  if (written === 0) context.log(`warning: split ${split} is empty; give it more hash buckets or provide more data.`);
+}
+
+/** DuckDB's conversion error names a line of the split file; find the input line it came from. */
+function conversionError(error: Error, files: string[], origin?: Origin): Error {
+  const line = /Line: (\d+)/.exec(error.message);
+  const column = /converting column "([^"]+)"/.exec(error.message);
+  const value = /Could not convert string "([^"]*)" to '(\w+)'/.exec(error.message);
+  if (!line || !column)
+    return new UserError(
+      `Cannot read CSV ${files.join(', ')}: ${firstLines(error.message)}`,
+      'every row needs as many fields as the header, and each column one type (numbers or text) throughout.',
+    );
+  let where = `line ${line[1]} of ${files[0]}`;
+  if (origin) {
+    const locate: { split: number; record: number; found?: { file: string; line: number } } = { split: origin.index, record: Number(line[1]) - 1 };
+    scanCsv(origin.files, origin.delim, { totalBuckets: origin.totalBuckets, ranges: origin.ranges, partitionColumn: origin.partitionColumn }, locate);
+    if (locate.found) where = `line ${locate.found.line} of ${locate.found.file}`;
+  }
+  return new UserError(
+    `Cannot read CSV: column "${column[1]}" ${value ? `has the value "${value[1]}", which is not a ${value[2]}, ` : 'has a value of another type '}on ${where}.`,
+    `make every value of "${column[1]}" a number, or quote text so that the column is read as text.`,
+  );
+}
 
 export const queryExampleGenExecutor: Executor<QueryParameters> = async (context) => {
   await DuckSession.with(async (db) => {
@@ -65,53 +212,6 @@ export const queryExampleGenExecutor: Executor<QueryParameters> = async (context
     await splitAndWrite(db, context, context.parameters.outputConfig);
   });
 };
-
-async function loadCsv(db: DuckSession, files: string[], delimiter: string | undefined, table: string): Promise<void> {
-  for (const file of files) checkCsvFile(file);
-  const delim = delimiter ?? guessDelimiter(files[0]);
-  const reader = (fileList: string[]) => csvRelation(fileList, { delimiter: delim, typeFromEveryRow: true });
-  if (files.length > 1) await checkConsistentColumns(db, files, reader);
-  try {
-    await db.run(`CREATE TABLE ${table} AS SELECT * FROM ${reader(files)}`);
-  } catch (error) {
-    throw csvError(files, delim, error as Error);
-  }
-  const [{ n }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
-  if (n === 0) throw new UserError(`CSV ${files.join(', ')} has a header but no rows.`, 'add data rows; ExampleGen cannot make examples from a header alone.');
-}
-
-/** Each file is sniffed on its own: a column that is numeric in one file and text in another is refused rather than silently turned into text. */
-async function checkConsistentColumns(db: DuckSession, files: string[], reader: (f: string[]) => string): Promise<void> {
-  let reference: { file: string; columns: Map<string, string> } | undefined;
-  for (const file of files) {
-    let described: { column_name: string; column_type: string }[];
-    try {
-      described = await db.all(`DESCRIBE SELECT * FROM ${reader([file])}`);
-    } catch (error) {
-      throw csvError([file], guessDelimiter(file), error as Error);
-    }
-    const columns = new Map(described.map((d) => [d.column_name, d.column_type === 'BIGINT' || d.column_type === 'DOUBLE' ? 'number' : 'text']));
-    if (!reference) {
-      reference = { file, columns };
-      continue;
-    }
-    const a = [...reference.columns.keys()].join(',');
-    const b = [...columns.keys()].join(',');
-    if (a !== b)
-      throw new UserError(
-        `CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`,
-        'give every file of one input the same columns in the same order.',
-      );
-    for (const [name, kind] of columns) {
-      if (reference.columns.get(name) !== kind) {
-        throw new UserError(
-          `Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`,
-          `clean the values of "${name}" so that it is numeric (or text) in every file.`,
-        );
-      }
-    }
-  }
-}
 
 /** Query results may hold any DuckDB type: map them onto TFX's int64 / float / bytes (as BigQueryExampleGen does). */
 async function normalizeTypes(db: DuckSession, from: string, to: string): Promise<void> {
@@ -141,7 +241,7 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
   const ranges = bucketRanges(outputConfig);
   for (const [index, range] of ranges.entries()) {
     context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
-    await writeSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
+    await writeTableSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
   }
   await finish(
     db,
@@ -150,7 +250,14 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
   );
 }
 
-async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, table: string, split: string, where: string, columns?: string[]): Promise<void> {
+async function writeTableSplit(
+  db: DuckSession,
+  context: ExecutorContext<unknown>,
+  table: string,
+  split: string,
+  where: string,
+  columns?: string[],
+): Promise<void> {
   const examples = context.outputs.examples[0];
   const dir = splitUri(examples.uri, split);
   fs.mkdirSync(dir, { recursive: true });
@@ -174,4 +281,23 @@ async function finish(db: DuckSession, context: ExecutorContext<unknown>, splitN
   examples.properties.span = 0;
   examples.properties.version = 0;
   context.progress(1, 'done');
+}
+
+function readFirstLine(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function firstLines(message: string): string {
+  return message
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 4)
+    .join(' | ');
 }

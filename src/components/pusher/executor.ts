@@ -42,6 +42,15 @@ export const pusherExecutor: Executor<PusherParameters> = async (context) => {
   const modelName = context.parameters.modelName ?? context.pipelineName;
   const modelDir = path.resolve(context.parameters.pushDestination.filesystem.baseDirectory, modelName);
   fs.mkdirSync(modelDir, { recursive: true });
+  // A model server loads every new version directory; the same model pushed again (a re-run that
+  // re-evaluated, a run without cache) must not become one.
+  const latest = latestVersion(modelDir);
+  if (latest !== undefined && holdsSameFiles(path.join(modelDir, String(latest)), source)) {
+    const existing = path.join(modelDir, String(latest));
+    context.log(`model #${model.id} is already the latest version ${latest} (${existing}), file for file; no new version`);
+    record({ pushed: 1, pushed_destination: existing, pushed_version: String(latest) });
+    return;
+  }
   const version = nextVersion(modelDir);
   const destination = path.join(modelDir, String(version));
   // Copied into a hidden staging directory, checksummed, fsync'ed, then renamed: a model server
@@ -54,3 +63,22 @@ export const pusherExecutor: Executor<PusherParameters> = async (context) => {
   context.log(`pushed model #${model.id} to ${destination}`);
   record({ pushed: 1, pushed_destination: destination, pushed_version: String(version) });
 };
+
+function latestVersion(modelDir: string): number | undefined {
+  const versions = fs.readdirSync(modelDir).filter((d) => /^\d+$/.test(d) && fs.statSync(path.join(modelDir, d)).isDirectory()).map(Number);
+  return versions.length ? Math.max(...versions) : undefined;
+}
+
+/** Every file of the bundle `source` is in `dir` with the same bytes (the checksum manifest written beside them does not count). */
+function holdsSameFiles(dir: string, source: string): boolean {
+  for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+    const a = path.join(source, entry.name);
+    const b = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!fs.existsSync(b) || !fs.statSync(b).isDirectory() || !holdsSameFiles(b, a)) return false;
+    } else {
+      if (!fs.existsSync(b) || fs.statSync(b).size !== fs.statSync(a).size || !fs.readFileSync(a).equals(fs.readFileSync(b))) return false;
+    }
+  }
+  return true;
+}

@@ -61,6 +61,24 @@ describe('Pusher', () => {
     expect(fs.existsSync(path.join(base, 'taxi_model'))).toBe(false);
   });
 
+  it('does not make a new version when the latest one already holds the same model, file for file', async () => {
+    const dir = tempDir();
+    const base = path.join(dir, 'serving');
+    const model = modelArtifact(dir, 5);
+    const first = context(dir, { model: [model], modelBlessing: [blessingArtifact(dir, 1, 5)] }, base);
+    await pusherExecutor(first);
+    const again = context(dir, { model: [model], modelBlessing: [blessingArtifact(dir, 1, 5)] }, base);
+    await pusherExecutor(again);
+    expect(fs.readdirSync(path.join(base, 'taxi'))).toEqual([String(first.outputs.pushedModel[0].customProperties.pushed_version)]);
+    expect(again.outputs.pushedModel[0].customProperties).toMatchObject({ pushed: 1, pushed_version: first.outputs.pushedModel[0].customProperties.pushed_version });
+    // A different model (same file names, other bytes) is a new version.
+    const other = modelArtifact(dir, 6);
+    const third = context(dir, { model: [other], modelBlessing: [blessingArtifact(dir, 1, 6)] }, base);
+    await pusherExecutor(third);
+    expect(fs.readdirSync(path.join(base, 'taxi'))).toHaveLength(2);
+    expect(Number(third.outputs.pushedModel[0].customProperties.pushed_version)).toBeGreaterThan(Number(first.outputs.pushedModel[0].customProperties.pushed_version));
+  });
+
   it('gives two pushes in the same second different versions', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, '1700000000'));
