@@ -1,11 +1,12 @@
 /** Two projects: fast unit/integration tests under src/ and tests/, and UI tests in real Chromium. */
 const tsJest = ['ts-jest', { tsconfig: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true, strict: true, skipLibCheck: true, isolatedModules: true, lib: ['ES2022', 'DOM'], types: ['node', 'jest'] }, diagnostics: false }];
+// The built extension carries a package.json of its own (same name as its source's); not modules.
+const modulePathIgnorePatterns = ['<rootDir>/lab-extension/tfx_ts_labextension/', '<rootDir>/.venv/'];
 module.exports = {
-  // The built extension and the test app carry package.json files of their own.
-  modulePathIgnorePatterns: ['<rootDir>/lab-extension/labextension/', '<rootDir>/lab-extension/ui-tests/app/'],
   projects: [
     {
       displayName: 'unit',
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       // Module files and pipeline modules import "tfx-ts"; under Jest that must be the sources under test.
@@ -15,6 +16,7 @@ module.exports = {
     },
     {
       displayName: 'ui',
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/lab-extension/ui-tests/**/*.ui.test.ts'],
