@@ -52,6 +52,8 @@ export interface DescribeResult {
 export interface CompileResult {
   yaml: string;
   pipelineName: string;
+  /** What the compiler changed or left out (e.g. a Resolver on Kubeflow), per component. */
+  warnings?: { componentId?: string; message: string }[];
 }
 
 export interface Experiment {
