@@ -11,7 +11,7 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       // Module files and pipeline modules import "tfx-ts"; under Jest that must be the sources under test.
       moduleNameMapper: { '^tfx-ts$': '<rootDir>/src/index.ts' },
-      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts', '<rootDir>/lab-extension/src/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.ui\\.test\\.ts$'],
     },
     {

@@ -240,13 +240,18 @@ export class NotebookTarget {
   /** Ask the kernel what its InteractiveContext ran. */
   async describe(): Promise<void> {
     this._stale = false;
+    const seq = ++this._describeSeq;
+    // Only a TypeScript/JavaScript kernel can load tfx-ts: know the language before asking.
+    await this._languageKnown;
+    if (seq !== this._describeSeq) {
+      return; // a newer describe (or a reset) came while waiting
+    }
     const bridge = this.status === 'ready' ? this.bridge() : null;
     if (!bridge) {
       this._setPipeline(null, null);
       return;
     }
     const kernel = this.kernel;
-    const seq = ++this._describeSeq;
     this._describing = true;
     this._pipelineChanged.emit();
     try {
@@ -374,9 +379,10 @@ export class NotebookTarget {
     this._language = '';
     this._languageOf = kernel;
     if (!kernel) {
+      this._languageKnown = Promise.resolve();
       return;
     }
-    void kernel.info
+    this._languageKnown = kernel.info
       .then(info => {
         if (this._languageOf === kernel && !this._disposed) {
           this._language = (info.language_info?.name ?? '').toLowerCase();
@@ -405,6 +411,7 @@ export class NotebookTarget {
   private _lastStatus = '';
   private _language = '';
   private _languageOf: IKernelLike | null = null;
+  private _languageKnown: Promise<void> = Promise.resolve();
   private _bridge: IBridge | null = null;
   private _bridgeKernel: IKernelLike | null = null;
   private _pipeline: DescribeResult | null = null;
