@@ -9,7 +9,7 @@ export type { ComponentSpec, Executor, ExecutorContext, ResourceSpec } from './d
 export { Pipeline } from './dsl/pipeline';
 export type { PipelineOptions } from './dsl/pipeline';
 export { MetadataStore } from './metadata/store';
-export { InteractiveContext, getCurrentInteractiveContext } from './orchestration/interactive/context';
+export { InteractiveContext, getCurrentInteractiveContext } from './notebook/interactive-context';
 export { LocalDagRunner } from './orchestration/local/runner';
 export { UserError, NotSupportedError } from './util/errors';
 export { registerView, renderArtifacts } from './visualize/registry';
@@ -21,10 +21,10 @@ export { bundledDatasetPath, penguinsQuery, writeBundledCsv } from './datasets/b
 
 // Views of the standard artifacts (registered on import), and the view builders for scripts and reports.
 import './visualize/standard-views';
-export { MimeTypes } from './visualize/mime';
-export { statisticsBundle } from './components/statistics_gen/view';
-export { schemaBundle } from './components/schema_gen/view';
-export { anomaliesBundle } from './components/example_validator/view';
+export { MimeTypes } from './protocol/mime';
+export { statisticsBundle } from './visualize/statistics-view';
+export { schemaBundle } from './visualize/schema-view';
+export { anomaliesBundle } from './visualize/anomalies-view';
 export { lineageBundle } from './visualize/lineage';
 export { buildReport } from './visualize/report';
 
@@ -62,7 +62,7 @@ export { KfpClient, KfpApiError } from './orchestration/kubeflow/client';
 export type { KfpConnectionOptions } from './orchestration/kubeflow/client';
 export { deploy, exportPipeline } from './orchestration/kubeflow/deploy';
 export type { DeployOptions, DeployResult, ExportOptions } from './orchestration/kubeflow/deploy';
-export { labBridge } from './orchestration/kubeflow/lab-bridge';
+export { labBridge } from './notebook/lab-bridge';
 export type { KubeflowRunnerConfig } from './orchestration/kubeflow/runner-config';
 export { Trainer } from './components/trainer/component';
 export { fit, evaluateDataset } from './trainer/fit';
@@ -70,14 +70,14 @@ export type { FitOptions, FitHistory, EpochLog } from './trainer/fit';
 export { dataAccessor, ExampleDataset } from './trainer/dataset';
 export type { DataAccessor, DatasetOptions } from './trainer/dataset';
 export type { FnArgs } from './trainer/fn-args';
-export { saveServingModel, ModelBundle } from './trainer/model-bundle';
-export type { ModelSignature, Predictions } from './trainer/model-bundle';
-export { selectBackend } from './trainer/backend';
+export { saveServingModel, ModelBundle } from './model/bundle';
+export type { ModelSignature, Predictions } from './model/bundle';
+export { selectBackend } from './model/backend';
 export { EventFileWriter } from './trainer/tensorboard';
 /** The TensorFlow.js instance tfx-ts trains and serves with (import it from here to build models on the same instance). */
 export * as tf from '@tensorflow/tfjs';
 export { Evaluator } from './components/evaluator/component';
-export { evaluationBundle } from './components/evaluator/view';
+export { evaluationBundle } from './visualize/evaluation-view';
 export { evaluateModels } from './evaluator/evaluate';
 export type { EvaluationResult, SliceMetrics } from './evaluator/evaluate';
 export type { EvalConfig, MetricThreshold, SlicingSpec } from './evaluator/eval-config';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import { ExampleDataset } from './dataset';
 import { planDenseBinaryClassifier } from './dense-fast-path';
 import { fit } from './fit';

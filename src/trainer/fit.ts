@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { NotSupportedError, UserError } from '../util/errors';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import type { ExampleDataset } from './dataset';
 import { mulberry32, permutation } from './random';
 import { currentTrainingSession } from './session';

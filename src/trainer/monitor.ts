@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MimeBundle } from '../visualize/registry';
 import type { TrainingEvent, TrainingPoint } from './session';
-import { downsample, TrainingCurves, trainingBundle } from './training-view';
+import { downsample, TrainingCurves, trainingBundle } from '../visualize/training-view';
 
-import { CURVES_FILE } from './bundle-format';
+import { CURVES_FILE } from '../model/format';
 
 export { CURVES_FILE };
 

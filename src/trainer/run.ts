@@ -3,18 +3,18 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { loadUserModule, requireExport } from '../util/module-loader';
 import type { MimeBundle } from '../visualize/registry';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import { dataAccessor } from './dataset';
 import type { FnArgs } from './fn-args';
-import { MODEL_JSON, SIGNATURE_FILE } from './bundle-format';
-import type { ModelSignature } from './model-bundle';
+import { MODEL_JSON, SIGNATURE_FILE } from '../model/format';
+import type { ModelSignature } from '../model/bundle';
 import { TrainingMonitor } from './monitor';
 import { withSeededMathRandom } from './random';
 import { runInTrainingSession } from './session';
-import type { TrainingCurves } from './training-view';
+import type { TrainingCurves } from '../visualize/training-view';
 import { splitFiles } from '../transform/example-io';
 
-export { SERVING_MODEL_SUBDIR } from './bundle-format';
+export { SERVING_MODEL_SUBDIR } from '../model/format';
 
 export interface TrainerRunArgs {
   moduleFile: string;

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { repoRoot, tempDir, writeFile } from '../testing/fixtures';
 import { writeTaxiExamples } from '../testing/modeling-fixtures';
 import { runTransform } from '../transform/run';
-import { ModelBundle } from './model-bundle';
+import { ModelBundle } from '../model/bundle';
 import { runTrainer, TrainerRunArgs } from './run';
 import { crc32c, EventFileWriter, maskedCrc32c } from './tensorboard';
 import { spawnSync } from 'node:child_process';
-import { MimeTypes } from '../visualize/mime';
+import { MimeTypes } from '../protocol/mime';
 
 const TAXI = path.join(repoRoot, 'notebooks', 'taxi');
 

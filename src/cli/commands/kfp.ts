@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 import { registerRunExecutorCommand } from './run-executor';
-import { AUTH_MODES, AuthMode } from '../../orchestration/kubeflow/auth';
+import { AUTH_MODES, AuthMode } from '../../protocol/auth';
 import { KfpClient, KfpPipeline, KfpRun, TERMINAL_RUN_STATES } from '../../orchestration/kubeflow/client';
 import { compilePipeline, pipelineSpecToYaml } from '../../orchestration/kubeflow/compiler';
 import { assertShippable, defaultImage, versionName } from '../../orchestration/kubeflow/deploy';

@@ -3,7 +3,7 @@ import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { evalConfigSchema } from '../../evaluator/eval-config';
 import { registerView } from '../../visualize/registry';
-import { blessingView, evaluationView } from './view';
+import { blessingView, evaluationView } from '../../visualize/evaluation-view';
 
 registerView('ModelEvaluation', evaluationView);
 registerView('ModelBlessing', blessingView);

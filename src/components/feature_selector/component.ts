@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { registerView } from '../../visualize/registry';
-import { featureSelectionView } from './view';
+import { featureSelectionView } from '../../visualize/feature-selection-view';
 
 registerView('FeatureSelection', featureSelectionView);
 

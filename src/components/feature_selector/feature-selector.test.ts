@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Channel } from '../../dsl/channel';
 import { DuckSession } from '../../data/duckdb';
 import { standardArtifacts } from '../../dsl/artifact';
-import { InteractiveContext } from '../../orchestration/interactive/context';
+import { InteractiveContext } from '../../notebook/interactive-context';
 import { renderArtifacts } from '../../visualize/registry';
 import { repoRoot, sharedData, tempDir } from '../../testing/fixtures';
 import { CsvExampleGen } from '../example_gen/component';

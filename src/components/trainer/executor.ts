@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
 import { SCHEMA_FILE_NAME } from '../../schema/io';
-import { SERVING_MODEL_SUBDIR } from '../../trainer/bundle-format';
+import { SERVING_MODEL_SUBDIR } from '../../model/format';
 import { runTrainer } from '../../trainer/run';
 
 interface TrainerParameters {

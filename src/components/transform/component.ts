@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { registerView } from '../../visualize/registry';
-import { transformGraphView } from './view';
+import { transformGraphView } from '../../visualize/transform-view';
 
 registerView('TransformGraph', transformGraphView);
 

@@ -6,7 +6,7 @@ import { defineComponent } from '../../dsl/component';
 import { CsvExampleGen } from '../../components/example_gen/component';
 import { StatisticsGen } from '../../components/statistics_gen/component';
 import { SchemaGen } from '../../components/schema_gen/component';
-import { InteractiveContext } from '../interactive/context';
+import { InteractiveContext } from '../../notebook/interactive-context';
 import { startKfpTestServer, KfpTestServer } from '../../testing/kfp-test-server';
 import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
 import { deploy, exportPipeline, versionName } from './deploy';

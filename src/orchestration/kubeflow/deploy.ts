@@ -1,6 +1,6 @@
 import { Pipeline, validatePipelineName } from '../../dsl/pipeline';
 import type { BaseComponent } from '../../dsl/component';
-import type { InteractiveContext } from '../interactive/context';
+import type { InteractiveContext } from '../../notebook/interactive-context';
 import { UserError } from '../../util/errors';
 import { KfpClient, KfpApiError, KfpConnectionOptions } from './client';
 import { compilePipeline, ComponentOverrides, findInlineParameter, InlineComponentError, pipelineSpecToYaml } from './compiler';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Pipeline } from '../../dsl/pipeline';
 import { UserError } from '../../util/errors';
 import { loadUserModule } from '../../util/module-loader';
-import { loadPipelineModule } from '../../cli/pipeline-module';
+import { loadPipelineModule } from '../pipeline-module';
 import type { ComponentOverrides } from './compiler';
 
 /**

@@ -1,9 +1,9 @@
-import { loadAnomalies } from '../../validation/io';
-import type { Anomalies } from '../../validation/types';
-import { anomaliesHtml, anomaliesViewModel } from '../../visualize/anomalies-html';
-import { withInlineStyles } from '../../visualize/css';
-import { MimeTypes } from '../../visualize/mime';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
+import { loadAnomalies } from '../validation/io';
+import type { Anomalies } from '../validation/types';
+import { anomaliesHtml, anomaliesViewModel } from './anomalies-html';
+import { withInlineStyles } from './css';
+import { AnomaliesPayload, MimeTypes } from '../protocol/mime';
+import type { ArtifactView, MimeBundle } from './registry';
 
 /** Anomalies of one split (ExampleValidator writes one per split; `tfx-ts validate` one without a split). */
 export interface SplitAnomalies {
@@ -18,7 +18,7 @@ export interface SplitAnomalies {
 export function anomaliesBundle(splits: SplitAnomalies[], options: { title?: string; id?: string } = {}): MimeBundle {
   const models = splits.map((s) => anomaliesViewModel(s.anomalies, s.split));
   const first = splits[0]?.anomalies ?? { anomalyNameFormat: 'KEY_IS_FEATURE_NAME', anomalyInfo: {} };
-  const payload = {
+  const payload: AnomaliesPayload = {
     ...first,
     ...(splits[0]?.split ? { split: splits[0].split } : {}),
     splits: splits.map((s) => ({ name: s.split ?? '', anomalies: s.anomalies })),

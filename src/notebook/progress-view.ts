@@ -1,5 +1,5 @@
-import type { LaunchResult } from '../launcher';
-import { escapeHtml } from '../../visualize/registry';
+import type { LaunchResult } from '../orchestration/launcher';
+import { escapeHtml } from '../visualize/registry';
 
 export function progressHtml(componentId: string, fraction: number, message?: string): string {
   const pct = Math.round(fraction * 100);

@@ -1,10 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { withInlineStyles } from '../visualize/css';
-import { escapeHtml, formatNumber, viewElement } from '../visualize/html';
-import { MimeTypes } from '../visualize/mime';
-import type { MimeBundle } from '../visualize/registry';
-import { CHART_CONFIG, renderSvg } from '../visualize/vega';
-import type { TrainingPoint } from './session';
+import { withInlineStyles } from './css';
+import { escapeHtml, formatNumber, viewElement } from './html';
+import { MimeTypes } from '../protocol/mime';
+import type { MimeBundle } from './registry';
+import { CHART_CONFIG, renderSvg } from './vega';
+import type { TrainingPoint } from '../trainer/session';
 
 /** The training curves a Trainer records (live while it trains, then `training_curves.json` in the ModelRun). */
 export interface TrainingCurves {

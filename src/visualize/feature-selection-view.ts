@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { withInlineStyles } from '../../visualize/css';
-import { escapeHtml, formatCount, formatNumber, viewElement } from '../../visualize/html';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import { CHART_CONFIG, renderSvg } from '../../visualize/vega';
-import type { FeatureSelectionResult } from './executor';
+import { withInlineStyles } from './css';
+import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
+import type { ArtifactView, MimeBundle } from './registry';
+import { CHART_CONFIG, renderSvg } from './vega';
+import type { FeatureSelectionResult } from '../components/feature_selector/executor';
 
 /** The FeatureSelection view: scores as a bar chart (selected features highlighted) and a table. */
 export async function featureSelectionBundle(result: FeatureSelectionResult, options: { title?: string } = {}): Promise<MimeBundle> {

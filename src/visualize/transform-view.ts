@@ -1,8 +1,8 @@
-import { withInlineStyles } from '../../visualize/css';
-import { escapeHtml, formatCount, formatNumber, viewElement } from '../../visualize/html';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import type { GraphNode, TransformGraph } from '../../transform/graph';
-import { TransformOutput } from '../../transform/transform-output';
+import { withInlineStyles } from './css';
+import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
+import type { ArtifactView, MimeBundle } from './registry';
+import type { GraphNode, TransformGraph } from '../transform/graph';
+import { TransformOutput } from '../transform/transform-output';
 
 /** TFT names of the graph ops, for people reading the view. */
 const OP_NAMES: Record<string, string> = {

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withInlineStyles } from '../../visualize/css';
-import { escapeHtml, viewElement } from '../../visualize/html';
-import type { ArtifactView } from '../../visualize/registry';
-import { CURVES_FILE, SERVING_MODEL_SUBDIR, SIGNATURE_FILE } from '../../trainer/bundle-format';
-import type { ModelSignature } from '../../trainer/model-bundle';
-import { TrainingCurves, trainingBundle } from '../../trainer/training-view';
+import { withInlineStyles } from './css';
+import { escapeHtml, viewElement } from './html';
+import type { ArtifactView } from './registry';
+import { CURVES_FILE, SERVING_MODEL_SUBDIR, SIGNATURE_FILE } from '../model/format';
+import type { ModelSignature } from '../model/bundle';
+import { TrainingCurves, trainingBundle } from './training-view';
 
 /** The Model view: the serving signature (raw features in, scores out). */
 export const modelView: ArtifactView = async (artifacts, options) => {

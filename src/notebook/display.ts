@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MimeBundle } from '../../visualize/registry';
+import type { MimeBundle } from '../visualize/registry';
 
 /**
  * Sends MIME bundles to the notebook when running inside a tslab kernel. tslab's public `display`

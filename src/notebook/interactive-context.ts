@@ -2,17 +2,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import { Artifact } from '../../dsl/artifact';
-import type { BaseComponent } from '../../dsl/component';
-import { Channel } from '../../dsl/channel';
-import { MetadataStore, LineageGraph } from '../../metadata/store';
-import { escapeHtml, MimeBundle, renderArtifacts, ViewOptions } from '../../visualize/registry';
-import { launchComponent, LaunchResult } from '../launcher';
-import { displayBundle, inNotebook, LiveDisplay } from './notebook-display';
+import { Artifact } from '../dsl/artifact';
+import type { BaseComponent } from '../dsl/component';
+import { Channel } from '../dsl/channel';
+import { MetadataStore, LineageGraph } from '../metadata/store';
+import { escapeHtml, MimeBundle, renderArtifacts, ViewOptions } from '../visualize/registry';
+import { launchComponent, LaunchResult } from '../orchestration/launcher';
+import { displayBundle, inNotebook, LiveDisplay } from './display';
 import { progressHtml, resultHtml, resultText } from './progress-view';
-import { UserError } from '../../util/errors';
-import { exportPipeline, ExportOptions } from '../kubeflow/deploy';
-import type { Pipeline } from '../../dsl/pipeline';
+import { UserError } from '../util/errors';
+import { exportPipeline, ExportOptions } from '../orchestration/kubeflow/deploy';
+import type { Pipeline } from '../dsl/pipeline';
 
 export interface InteractiveContextOptions {
   pipelineName?: string;
@@ -146,7 +146,7 @@ export class InteractiveContext {
 
   /** Shows the lineage of an artifact inline: a graph of the executions and artifacts upstream of it. */
   async showLineage(target: Artifact | Channel | number): Promise<void> {
-    const { lineageBundle } = await import('../../visualize/lineage');
+    const { lineageBundle } = await import('../visualize/lineage');
     const bundle = await lineageBundle(this.lineage(target), { title: 'Lineage' });
     if (!displayBundle(bundle)) console.log(String(bundle['text/plain'] ?? ''));
   }

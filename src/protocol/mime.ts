@@ -1,3 +1,8 @@
+import type { Anomalies } from '../validation/types';
+import type { Schema } from '../schema/types';
+import type { DatasetFeatureStatisticsList } from '../stats/types';
+import type { StatisticsViewModel } from './view-models';
+
 /**
  * The custom MIME types of tfx-ts views. JupyterLab's tfx-ts extension renders them interactively;
  * every bundle also carries `text/html` (static, self-contained) for nbconvert, GitHub and other
@@ -32,3 +37,21 @@ export interface ChartMeta {
   /** Feature path joined by "." (statistics charts). */
   feature?: string;
 }
+
+/** What every payload carries besides the artifact's JSON. */
+export interface PayloadBase {
+  /** The Vega-Lite specs the static fallback was drawn from (each with `usermeta.tfxTs: ChartMeta` where it is a statistics or lineage chart). */
+  vegaLite: unknown[];
+  title?: string;
+}
+
+/** `MimeTypes.statistics`: a DatasetFeatureStatisticsList (datasets named as shown) and the view model built from it. */
+export interface StatisticsPayload extends DatasetFeatureStatisticsList, PayloadBase {
+  model: StatisticsViewModel;
+}
+
+/** `MimeTypes.schema`: TFDV's Schema JSON. */
+export type SchemaPayload = Schema & PayloadBase;
+
+/** `MimeTypes.anomalies`: the first split's Anomalies at the top level, every split in `splits`. */
+export type AnomaliesPayload = Anomalies & PayloadBase & { split?: string; splits: { name: string; anomalies: Anomalies }[] };

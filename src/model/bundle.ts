@@ -9,8 +9,8 @@ import { OPS } from '../transform/ops';
 import { parseTransformGraph } from '../transform/graph';
 import { TransformOutput } from '../transform/transform-output';
 import { selectBackend } from './backend';
-import { isBinaryClassifier } from './fit';
-import { DenseStack, denseForward, planDenseStack } from './dense-fast-path';
+import { isBinaryClassifier } from '../trainer/fit';
+import { DenseStack, denseForward, planDenseStack } from '../trainer/dense-fast-path';
 
 /**
  * A model bundle (the Model artifact's `Format-Serving` directory and what Pusher copies):
@@ -19,7 +19,7 @@ import { DenseStack, denseForward, planDenseStack } from './dense-fast-path';
  *   signature.json             raw feature names/types in, scores out (TF Serving's serving_default)
  * Evaluator and the model server both predict through ModelBundle.predict, so they give the same scores.
  */
-import { MODEL_JSON, SIGNATURE_FILE, SIGNATURE_FORMAT, WEIGHTS_FILE } from './bundle-format';
+import { MODEL_JSON, SIGNATURE_FILE, SIGNATURE_FORMAT, WEIGHTS_FILE } from './format';
 
 export { MODEL_JSON, SIGNATURE_FILE, SIGNATURE_FORMAT, WEIGHTS_FILE };
 

@@ -1,58 +1,37 @@
-import { z } from 'zod';
-import { getCurrentInteractiveContext, InteractiveContext } from '../interactive/context';
-import { formatZodError, UserError } from '../../util/errors';
-import { AUTH_MODES } from './auth';
-import { KfpApiError, KfpClient } from './client';
-import { compileForDeploy, deploy, DeployOptions, exportPipeline, uploadOrAddVersion } from './deploy';
-import { findInlineParameter, InlineComponentError } from './compiler';
-import { InvalidPipelineSpecError } from './validate';
-import { CPU_PATTERN, MEMORY_PATTERN } from './resources';
+import type { z } from 'zod';
+import { getCurrentInteractiveContext, InteractiveContext } from './interactive-context';
+import { formatZodError, UserError } from '../util/errors';
+import {
+  BridgeAnswer,
+  BridgeErrorBody,
+  BridgeMethods,
+  compileOptionsSchema,
+  connectionOptionsSchema,
+  DeployOptions as BridgeDeployOptions,
+  deployOptionsSchema,
+  formatBridgeAnswer,
+  KernelErrorCode,
+  runOptionsSchema,
+  runStatusOptionsSchema,
+} from '../protocol/bridge';
+import { KfpApiError, KfpClient } from '../orchestration/kubeflow/client';
+import { compileForDeploy, deploy, DeployOptions, exportPipeline, uploadOrAddVersion } from '../orchestration/kubeflow/deploy';
+import { findInlineParameter, InlineComponentError } from '../orchestration/kubeflow/compiler';
+import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
 
 /**
- * The notebook kernel's side of the JupyterLab "Deploy to Kubeflow" panel (docs/lab-bridge.md).
- * Each method runs in the user's tslab kernel, where the InteractiveContext knows what ran, and
- * prints exactly one line: `__TFX_TS_BRIDGE__` + {"ok": true, "result": ...} or
- * {"ok": false, "error": {code, message, hint}}. Secrets arrive in the options of one call and are
- * never printed, stored or compiled; only authMode is echoed.
+ * The notebook kernel's side of the JupyterLab "Deploy to Kubeflow" panel (docs/lab-bridge.md;
+ * the contract, shared with the panel, is protocol/bridge.ts). Each method runs in the user's
+ * tslab kernel, where the InteractiveContext knows what ran, and prints exactly one answer line.
+ * Secrets arrive in the options of one call and are never printed, stored or compiled; only
+ * authMode is echoed.
  */
-export const BRIDGE_MARKER = '__TFX_TS_BRIDGE__';
-
-export type BridgeErrorCode = 'NO_INTERACTIVE_CONTEXT' | 'INLINE_COMPONENT' | 'INVALID_OPTIONS' | 'UNREACHABLE' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_SPEC' | 'KFP_ERROR';
 
 class BridgeError extends Error {
-  constructor(readonly code: BridgeErrorCode, message: string, readonly hint?: string) {
+  constructor(readonly code: KernelErrorCode, message: string, readonly hint?: string) {
     super(message);
   }
 }
-
-const connectionShape = {
-  endpoint: z.string({ required_error: 'endpoint is required (e.g. http://127.0.0.1:8888/pipeline)' }).min(1, 'endpoint is empty'),
-  namespace: z.string().optional(),
-  authMode: z.enum(AUTH_MODES as [string, ...string[]], { errorMap: () => ({ message: `authMode must be one of ${AUTH_MODES.join(', ')}` }) }),
-  token: z.string().optional(),
-  cookie: z.string().optional(),
-  tokenPath: z.string().optional(),
-};
-const componentSettings = z.object({
-  cpu: z.string().regex(CPU_PATTERN, 'cpu must be a Kubernetes CPU quantity such as "2", "0.5" or "500m"').optional(),
-  memory: z.string().regex(MEMORY_PATTERN, 'memory must be a Kubernetes memory quantity such as "4Gi" or "512Mi"').optional(),
-  gpu: z.number().int('gpu must be a whole number').min(0, 'gpu must not be negative').optional(),
-  enableCache: z.boolean().optional(),
-}).strict();
-const deployShape = {
-  ...connectionShape,
-  pipelineName: z.string().optional(),
-  image: z.string().optional(),
-  components: z.record(componentSettings).optional(),
-};
-const connectionSchema = z.object(connectionShape).strict();
-const deploySchema = z.object(deployShape).strict();
-// Compiling needs no server, so a half-filled form can still preview the YAML.
-const compileSchema = z.object({ ...deployShape, endpoint: z.string().optional(), authMode: connectionShape.authMode.optional() }).strict();
-const runSchema = z.object({ ...deployShape, experimentName: z.string().min(1, 'experimentName is empty') }).strict();
-const runStatusSchema = z.object({ ...connectionShape, runId: z.string().min(1, 'runId is empty') }).strict();
-
-type DeployBridgeOptions = z.infer<typeof deploySchema>;
 
 function parseOptions<S extends z.ZodTypeAny>(schema: S, options: unknown): z.infer<S> {
   const parsed = schema.safeParse(options ?? {});
@@ -79,11 +58,11 @@ function exportFromContext(options: { pipelineName?: string; image?: string; com
   return { context, pipeline };
 }
 
-function deployOptions(options: DeployBridgeOptions): DeployOptions {
+function deployOptions(options: BridgeDeployOptions): DeployOptions {
   return {
     endpoint: options.endpoint,
     namespace: options.namespace || undefined,
-    authMode: options.authMode as DeployOptions['authMode'],
+    authMode: options.authMode,
     token: options.token,
     cookie: options.cookie,
     tokenPath: options.tokenPath || undefined,
@@ -94,30 +73,30 @@ function deployOptions(options: DeployBridgeOptions): DeployOptions {
 }
 
 /** Connection problems found before any request (missing token, bad URL) are the user's options. */
-function connect(options: z.infer<typeof connectionSchema>): KfpClient {
+function connect(options: z.infer<typeof connectionOptionsSchema>): KfpClient {
   try {
-    return new KfpClient({ ...options, authMode: options.authMode as DeployOptions['authMode'], namespace: options.namespace || undefined, tokenPath: options.tokenPath || undefined });
+    return new KfpClient({ ...options, namespace: options.namespace || undefined, tokenPath: options.tokenPath || undefined });
   } catch (error) {
     if (error instanceof UserError) throw new BridgeError('INVALID_OPTIONS', messageOf(error), error.hint);
     throw error;
   }
 }
 
-async function answer(work: () => Promise<unknown>): Promise<void> {
-  let line: object;
+async function answer<M extends keyof BridgeMethods>(work: () => Promise<BridgeMethods[M]['result']>): Promise<void> {
+  let line: BridgeAnswer;
   try {
     line = { ok: true, result: await work() };
   } catch (error) {
     line = { ok: false, error: toBridgeError(error) };
   }
-  console.log(`${BRIDGE_MARKER}${JSON.stringify(line)}`);
+  console.log(formatBridgeAnswer(line));
 }
 
 function messageOf(error: Error): string {
   return error.message.split('\n  Fix: ')[0];
 }
 
-function toBridgeError(error: unknown): { code: BridgeErrorCode; message: string; hint?: string } {
+function toBridgeError(error: unknown): BridgeErrorBody {
   if (error instanceof BridgeError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof KfpApiError) return { code: error.code, message: error.summary, hint: error.hintText };
   if (error instanceof InlineComponentError) return { code: 'INLINE_COMPONENT', message: messageOf(error), hint: error.hint };
@@ -129,7 +108,7 @@ function toBridgeError(error: unknown): { code: BridgeErrorCode; message: string
 export const labBridge = {
   /** What ran in this notebook: the pipeline the panel would deploy. */
   describe(): Promise<void> {
-    return answer(async () => {
+    return answer<'describe'>(async () => {
       const context = currentContext();
       return {
         pipelineName: context.pipelineName,
@@ -148,8 +127,8 @@ export const labBridge = {
   },
 
   compile(options: unknown): Promise<void> {
-    return answer(async () => {
-      const o = parseOptions(compileSchema, options);
+    return answer<'compile'>(async () => {
+      const o = parseOptions(compileOptionsSchema, options);
       const { pipeline } = exportFromContext(o);
       const { yaml, uploadName } = compileForDeploy(pipeline, { image: o.image || undefined, pipelineName: o.pipelineName || undefined, components: o.components });
       return { yaml, pipelineName: uploadName };
@@ -157,16 +136,16 @@ export const labBridge = {
   },
 
   listExperiments(options: unknown): Promise<void> {
-    return answer(async () => {
-      const client = connect(parseOptions(connectionSchema, options));
+    return answer<'listExperiments'>(async () => {
+      const client = connect(parseOptions(connectionOptionsSchema, options));
       const experiments = await client.listExperiments();
       return { experiments: experiments.map((e) => ({ id: e.experiment_id, name: e.display_name })) };
     });
   },
 
   upload(options: unknown): Promise<void> {
-    return answer(async () => {
-      const o = parseOptions(deploySchema, options);
+    return answer<'upload'>(async () => {
+      const o = parseOptions(deployOptionsSchema, options);
       const client = connect(o);
       const { pipeline } = exportFromContext(o);
       const { yaml, uploadName } = compileForDeploy(pipeline, deployOptions(o));
@@ -175,18 +154,19 @@ export const labBridge = {
   },
 
   run(options: unknown): Promise<void> {
-    return answer(async () => {
-      const o = parseOptions(runSchema, options);
+    return answer<'run'>(async () => {
+      const o = parseOptions(runOptionsSchema, options);
       connect(o);
       const { pipeline } = exportFromContext(o);
       const result = await deploy(pipeline, { ...deployOptions(o), experimentName: o.experimentName });
+      if (!result.runId || !result.runUrl) throw new BridgeError('KFP_ERROR', 'Kubeflow Pipelines accepted the pipeline but returned no run.');
       return { runId: result.runId, runUrl: result.runUrl, pipelineId: result.pipelineId, pipelineVersionId: result.pipelineVersionId };
     });
   },
 
   runStatus(options: unknown): Promise<void> {
-    return answer(async () => {
-      const o = parseOptions(runStatusSchema, options);
+    return answer<'runStatus'>(async () => {
+      const o = parseOptions(runStatusOptionsSchema, options);
       const client = connect(o);
       const run = await client.getRun(o.runId);
       return {

@@ -1,14 +1,14 @@
-import type { Artifact } from '../../dsl/artifact';
-import { loadStatistics } from '../../stats/io';
-import type { DatasetFeatureStatisticsList } from '../../stats/types';
-import { withInlineStyles } from '../../visualize/css';
-import { formatCount } from '../../visualize/html';
-import { MimeTypes } from '../../visualize/mime';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import { statisticsChartSpecs } from '../../visualize/statistics-charts';
-import { statisticsHtml } from '../../visualize/statistics-html';
-import { LabeledStatistics, StatisticsViewModel, statisticsViewModel } from '../../visualize/statistics-model';
-import { ChartSpec, renderChartSvgs } from '../../visualize/vega';
+import type { Artifact } from '../dsl/artifact';
+import { loadStatistics } from '../stats/io';
+import { withInlineStyles } from './css';
+import { formatCount } from './html';
+import { MimeTypes, StatisticsPayload } from '../protocol/mime';
+import type { StatisticsViewModel } from '../protocol/view-models';
+import type { ArtifactView, MimeBundle } from './registry';
+import { statisticsChartSpecs } from './statistics-charts';
+import { statisticsHtml } from './statistics-html';
+import { LabeledStatistics, statisticsViewModel } from './statistics-model';
+import { ChartSpec, renderChartSvgs } from './vega';
 
 /**
  * StatisticsGen's view: Facets-Overview-like tables of ExampleStatistics (every split side by
@@ -33,8 +33,9 @@ export async function statisticsBundle(inputs: LabeledStatistics[], options: Sta
   const { html, specs, model } = await statisticsFragment(inputs, options);
   // The payload is one DatasetFeatureStatisticsList, datasets named as shown (TFDV merges lhs/rhs the same way).
   const datasets = inputs.flatMap((input) => input.statistics.datasets ?? []);
-  const payload: DatasetFeatureStatisticsList & { vegaLite: unknown[]; title?: string } = {
+  const payload: StatisticsPayload = {
     datasets: datasets.map((dataset, i) => ({ ...dataset, name: model.datasets[i].name })),
+    model,
     vegaLite: specs,
     ...(options.title ? { title: options.title } : {}),
   };

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { withInlineStyles } from '../../visualize/css';
-import { escapeHtml, formatCount, formatNumber, viewElement } from '../../visualize/html';
-import { MimeTypes } from '../../visualize/mime';
-import type { ArtifactView, MimeBundle } from '../../visualize/registry';
-import { CHART_CONFIG, renderSvg } from '../../visualize/vega';
-import { EVALUATION_FILE, EvaluationResult } from '../../evaluator/evaluate';
-import type { MetricValue } from '../../evaluator/metrics';
-import type { ValidationResult } from '../../evaluator/validate';
+import { withInlineStyles } from './css';
+import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
+import { MimeTypes } from '../protocol/mime';
+import type { ArtifactView, MimeBundle } from './registry';
+import { CHART_CONFIG, renderSvg } from './vega';
+import { EVALUATION_FILE, EvaluationResult } from '../evaluator/evaluate';
+import type { MetricValue } from '../evaluator/metrics';
+import type { ValidationResult } from '../evaluator/validate';
 
 /**
  * The ModelEvaluation view (TFMA's slicing metrics browser, statically): a metrics table per
