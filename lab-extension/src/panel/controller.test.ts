@@ -6,7 +6,7 @@
 import { Signal } from '@lumino/signaling';
 
 import { BridgeError } from '../bridge/client';
-import type { BridgeMethod, DescribeResult } from '../bridge/types';
+import type { BridgeMethod, DescribeResult } from '../protocol';
 import { DeployController, resourceError, resourceField } from './controller';
 import { DeployModel } from './model';
 import { NotebookTarget, type IBridge, type IKernelLike, type INotebookLike, type ISessionLike } from './target';

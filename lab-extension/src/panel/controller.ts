@@ -14,8 +14,9 @@ import type {
   DeployOptions,
   Experiment,
   RunStatusResult
-} from '../bridge/types';
-import { TERMINAL_RUN_STATES } from '../bridge/types';
+} from '../protocol';
+// The same Kubernetes quantity patterns the kernel validates options with.
+import { CPU_PATTERN, MEMORY_PATTERN, TERMINAL_RUN_STATES } from '../protocol';
 import type { DeployModel, INotebookDeployState, IRecentRun } from './model';
 import { errorNotice, type INotice } from './notices';
 import { POLL_INTERVAL_MS, RunMonitor, type IRunMonitorUpdate } from './run-monitor';
@@ -34,9 +35,6 @@ export const ACTION_TIMEOUTS_MS = {
   run: 120_000
 };
 
-/** Kubernetes quantities the compiled pipeline accepts (as the kernel checks them). */
-const CPU_PATTERN = /^([0-9]*\.?[0-9]+|[0-9]+m)$/;
-const MEMORY_PATTERN = /^[0-9]+(\.[0-9]+)?(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki|k)?$/;
 
 /** The field key of one component's resource input, e.g. `component:Trainer:cpu`. */
 export function resourceField(componentId: string, key: 'cpu' | 'memory' | 'gpu'): string {

@@ -12,7 +12,7 @@ import type { IStateDB } from '@jupyterlab/statedb';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Signal, type ISignal } from '@lumino/signaling';
 
-import type { AuthMode, ComponentResources, ConnectionOptions } from '../bridge/types';
+import { AUTH_MODES as PROTOCOL_AUTH_MODES, AUTH_MODE_LABELS, type AuthMode, type ComponentResources, type ConnectionOptions } from '../protocol';
 import { PLUGIN_ID } from '../tokens';
 
 /** Persisted settings of the deploy panel (see schema/plugin.json). */
@@ -36,12 +36,8 @@ export const DEFAULT_SETTINGS: IDeploySettings = {
   maxRecentRuns: 10
 };
 
-export const AUTH_MODES: { value: AuthMode; label: string }[] = [
-  { value: 'none', label: 'None' },
-  { value: 'bearer', label: 'Bearer token' },
-  { value: 'cookie', label: 'Cookie' },
-  { value: 'serviceAccount', label: 'Service-account token file' }
-];
+/** The auth modes the kernel's KFP client accepts, with the labels the panel shows. */
+export const AUTH_MODES: { value: AuthMode; label: string }[] = PROTOCOL_AUTH_MODES.map(value => ({ value, label: AUTH_MODE_LABELS[value] }));
 
 /** A run started from this notebook. */
 export interface IRecentRun {

@@ -4,7 +4,7 @@
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 
-import { TERMINAL_RUN_STATES, type ConnectionOptions, type RunStatusResult } from '../bridge/types';
+import { TERMINAL_RUN_STATES, type ConnectionOptions, type RunStatusResult } from '../protocol';
 import type { IBridge } from './target';
 
 export const POLL_INTERVAL_MS = 2000;

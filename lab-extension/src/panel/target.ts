@@ -10,7 +10,7 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import { BridgeClient, BridgeError, type BridgeKernel } from '../bridge/client';
-import type { BridgeMethod, BridgeMethods, DescribeResult } from '../bridge/types';
+import type { BridgeMethod, BridgeMethods, DescribeResult } from '../protocol';
 import { errorNotice, type INotice } from './notices';
 
 /** The kernel surface used: bridge calls and the language it runs. */

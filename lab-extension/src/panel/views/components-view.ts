@@ -4,7 +4,7 @@
  * Invalid values are marked on their input as typed; rows a compile warning is about are marked.
  */
 import { h, replaceChildren } from '../../dom';
-import type { ComponentInfo, ComponentResources } from '../../bridge/types';
+import type { ComponentInfo, ComponentResources } from '../../protocol';
 import { resourceField, type ChangeKind, type DeployController } from '../controller';
 
 export class ComponentsView {

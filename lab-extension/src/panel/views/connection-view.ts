@@ -6,7 +6,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 
 import { h, replaceChildren } from '../../dom';
-import type { AuthMode } from '../../bridge/types';
+import type { AuthMode } from '../../protocol';
 import type { ChangeKind, DeployController } from '../controller';
 import { AUTH_MODES, type IDeploySettings } from '../model';
 import { field, markField, renderNotice, selectWrap, textInput } from './notice';
