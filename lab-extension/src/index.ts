@@ -14,7 +14,6 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import type { IDisposable } from '@lumino/disposable';
 
-import '../../style/index.css';
 
 import { DeployController } from './panel/controller';
 import { kubeflowIcon } from './panel/icon';

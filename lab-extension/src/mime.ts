@@ -4,7 +4,6 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 
-import '../../style/index.css';
 
 import { AnomaliesRenderer } from './renderers/anomalies';
 import { SchemaRenderer } from './renderers/schema';
