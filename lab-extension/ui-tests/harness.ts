@@ -280,6 +280,12 @@ export async function openLab(
   page.setDefaultTimeout(TIMEOUTS.ui);
   const errors: string[] = [];
   page.on('pageerror', e => errors.push(`pageerror: ${e.message}`));
+  // Name failed requests, so a "Failed to load resource" console error says which one.
+  page.on('response', r => {
+    if (r.status() >= 400) {
+      errors.push(`response: ${r.status()} ${r.url()}`);
+    }
+  });
   page.on('console', m => {
     if (m.type() === 'error') {
       errors.push(`console: ${m.text()}`);
