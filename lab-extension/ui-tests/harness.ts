@@ -148,7 +148,7 @@ export async function startLab(files: Files = {}): Promise<LabServer> {
       '--IdentityProvider.token=',
       '--ServerApp.password=',
       `--ServerApp.root_dir=${rootDir}`,
-      `--LabApp.user_settings_dir=${path.join(stateDir, 'settings')}`,
+      `--LabApp.user_settings_dir=${path.join(stateDir, 'user_settings')}`,
       `--LabApp.workspaces_dir=${path.join(stateDir, 'workspaces')}`,
       // window.jupyterapp, for the tests' commands and waits.
       '--LabApp.expose_app_in_browser=True',
