@@ -19,8 +19,8 @@ export type { MimeBundle } from './visualize/registry';
 export { CsvExampleGen, QueryExampleGen } from './components/example_gen/component';
 export { bundledDatasetPath, penguinsQuery, writeBundledCsv } from './datasets/bundled';
 
-// Views of the standard artifacts (registered on import), and the view builders for scripts and reports.
-import './visualize/standard-views';
+// Views of the standard artifacts (registered by registerStandardViews(), which InteractiveContext calls), and the view builders for scripts and reports.
+export { registerStandardViews } from './visualize/standard-views';
 export { MimeTypes } from './protocol/mime';
 export { statisticsBundle } from './visualize/statistics-view';
 export { schemaBundle } from './visualize/schema-view';

@@ -9,8 +9,7 @@ import { OPS } from '../transform/ops';
 import { parseTransformGraph } from '../transform/graph';
 import { TransformOutput } from '../transform/transform-output';
 import { selectBackend } from './backend';
-import { isBinaryClassifier } from '../trainer/fit';
-import { DenseStack, denseForward, planDenseStack } from '../trainer/dense-fast-path';
+import { DenseStack, denseForward, isBinaryClassifier, planDenseStack } from './dense-stack';
 
 /**
  * A model bundle (the Model artifact's `Format-Serving` directory and what Pusher copies):

@@ -7,6 +7,7 @@ import type { BaseComponent } from '../dsl/component';
 import { Channel } from '../dsl/channel';
 import { MetadataStore, LineageGraph } from '../metadata/store';
 import { escapeHtml, MimeBundle, renderArtifacts, ViewOptions } from '../visualize/registry';
+import { registerStandardViews } from '../visualize/standard-views';
 import { launchComponent, LaunchResult } from '../orchestration/launcher';
 import { displayBundle, inNotebook, LiveDisplay } from './display';
 import { progressHtml, resultHtml, resultText } from './progress-view';
@@ -58,6 +59,7 @@ export class InteractiveContext {
     this.store = new MetadataStore(this.metadataPath);
     this.pipelineContextId = this.store.context('pipeline', this.pipelineName);
     this.runContextId = this.store.context('run', `${this.pipelineName}.interactive.${Date.now()}.${process.pid}`);
+    registerStandardViews();
     currentContext = this;
   }
 

@@ -55,3 +55,25 @@ export interface StatisticsViewModel {
   other: { name: string; type: string }[];
 }
 
+
+/** One point of a training curve (loss or a metric, train or validation). */
+export interface TrainingPoint {
+  step: number;
+  epoch: number;
+  split: 'train' | 'validation';
+  metric: string;
+  value: number;
+}
+
+/** The training curves a Trainer records (live while it trains, then `training_curves.json` in the ModelRun); the training payload. */
+export interface TrainingCurves {
+  points: TrainingPoint[];
+  status: {
+    step: number;
+    totalSteps: number;
+    done: boolean;
+    backend?: string;
+    examplesPerSecond?: number;
+    seconds?: number;
+  };
+}

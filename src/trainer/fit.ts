@@ -8,6 +8,7 @@ import { currentTrainingSession } from './session';
 import { EventFileWriter } from './tensorboard';
 import { FlatAdam, flatAdamConfig, flatAdamFor } from './flat-adam';
 import { binaryCrossentropy, DenseTrainer, planDenseBinaryClassifier } from './dense-fast-path';
+import { isBinaryClassifier } from '../model/dense-stack';
 
 /**
  * The Trainer's training loop for a compiled tfjs LayersModel (Keras' model.fit, for module files).
@@ -244,14 +245,6 @@ export function modelInputs(model: tf.LayersModel, dataset: ExampleDataset): str
     }
     return name;
   });
-}
-
-/** A single sigmoid unit: the model outputs P(label = 1). */
-export function isBinaryClassifier(model: tf.LayersModel): boolean {
-  const last = model.layers[model.layers.length - 1];
-  const config = last.getConfig() as { activation?: string };
-  const shape = model.outputs[0]?.shape ?? [];
-  return shape.length === 2 && shape[1] === 1 && config.activation === 'sigmoid';
 }
 
 /** Row-major matrix of the columns (rows × columns.length), the compiled step's single input. */

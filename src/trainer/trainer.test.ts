@@ -8,6 +8,7 @@ import { runTrainer, TrainerRunArgs } from './run';
 import { crc32c, EventFileWriter, maskedCrc32c } from './tensorboard';
 import { spawnSync } from 'node:child_process';
 import { MimeTypes } from '../protocol/mime';
+import { trainingBundle } from '../visualize/training-view';
 
 const TAXI = path.join(repoRoot, 'notebooks', 'taxi');
 
@@ -125,7 +126,9 @@ describe('Trainer on the taxi sample', () => {
       moduleFile: path.join(TAXI, 'model.ts'), runFn: 'runFn', examplesUri: examples.uri, trainSplits: ['train'], evalSplits: ['eval'],
       trainSteps: 600, evalSteps: 50, transformGraphDir: path.join(dir, 'graph'), hyperparameters: { hiddenUnits: [16, 8], learningRate: 0.01 }, customConfig: {}, seed: 7,
     };
-    first = await runTrainer({ ...base, servingModelDir: path.join(dir, 'run1', 'serving'), modelRunDir: path.join(dir, 'run1', 'logs'), liveView: (b) => liveBundles.push(b) });
+    first = await runTrainer({ ...base, servingModelDir: path.join(dir, 'run1', 'serving'), modelRunDir: path.join(dir, 'run1', 'logs'), liveView: async (curves) => {
+      liveBundles.push(await trainingBundle(curves, { title: 'training' }));
+    } });
   }, 120_000);
 
   it('trains a model whose validation accuracy beats always guessing "no big tip"', () => {

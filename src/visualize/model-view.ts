@@ -5,7 +5,8 @@ import { escapeHtml, viewElement } from './html';
 import type { ArtifactView } from './registry';
 import { CURVES_FILE, SERVING_MODEL_SUBDIR, SIGNATURE_FILE } from '../model/format';
 import type { ModelSignature } from '../model/bundle';
-import { TrainingCurves, trainingBundle } from './training-view';
+import type { TrainingCurves } from '../protocol/view-models';
+import { trainingBundle } from './training-view';
 
 /** The Model view: the serving signature (raw features in, scores out). */
 export const modelView: ArtifactView = async (artifacts, options) => {

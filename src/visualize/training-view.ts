@@ -4,20 +4,7 @@ import { escapeHtml, formatNumber, viewElement } from './html';
 import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
-import type { TrainingPoint } from '../trainer/session';
-
-/** The training curves a Trainer records (live while it trains, then `training_curves.json` in the ModelRun). */
-export interface TrainingCurves {
-  points: TrainingPoint[];
-  status: {
-    step: number;
-    totalSteps: number;
-    done: boolean;
-    backend?: string;
-    examplesPerSecond?: number;
-    seconds?: number;
-  };
-}
+import type { TrainingCurves } from '../protocol/view-models';
 
 /** Loss (and metric) against step, train and validation as two colors, one chart per metric. */
 export function trainingSpec(curves: TrainingCurves): TopLevelSpec {
@@ -81,28 +68,3 @@ export async function trainingBundle(curves: TrainingCurves, options: { title?: 
   };
 }
 
-/** Keeps at most `max` train points per metric by averaging neighbours (rendering stays cheap for long runs). */
-export function downsample(points: TrainingPoint[], max = 300): TrainingPoint[] {
-  const out: TrainingPoint[] = [];
-  const groups = new Map<string, TrainingPoint[]>();
-  for (const p of points) {
-    const key = `${p.split}:${p.metric}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key)!.push(p);
-  }
-  for (const group of groups.values()) {
-    if (group.length <= max) {
-      out.push(...group);
-      continue;
-    }
-    // Averages of neighbours, but the newest point as it is (the status line reports it).
-    const size = Math.ceil((group.length - 1) / (max - 1));
-    for (let i = 0; i < group.length - 1; i += size) {
-      const chunk = group.slice(i, Math.min(i + size, group.length - 1));
-      const last = chunk[chunk.length - 1];
-      out.push({ ...last, value: chunk.reduce((sum, p) => sum + p.value, 0) / chunk.length });
-    }
-    out.push(group[group.length - 1]);
-  }
-  return out;
-}

@@ -23,7 +23,6 @@ import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';
 import { displays, launchChromium, openHtml } from './testing-browser';
 // What `import ... from 'tfx-ts'` does in a notebook: register the standard views.
-import './standard-views';
 
 /**
  * The views as a notebook user gets them: ExampleGen → StatisticsGen → SchemaGen →
