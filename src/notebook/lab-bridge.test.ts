@@ -225,7 +225,14 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
         const outside = new InteractiveContext({ pipelineName: 'outside_data', pipelineRoot: path.join(tempDir(), 'out'), baseDir: tempDir() });
         await outside.run(new CsvExampleGen({ inputBase: elsewhere }));
         const answer = await call('compile', { image: 'img' });
-        expect(answer).toMatchObject({ ok: true, result: { yaml: expect.stringMatching(/^# Warning: CsvExampleGen\.inputBase is the local path \/.*, outside the project/m) } });
+        expect(answer).toMatchObject({
+          ok: true,
+          result: {
+            yaml: expect.stringMatching(/^# Warning: CsvExampleGen\.inputBase is the local path \/.*, outside the project/m),
+            // The same warning as data, naming the component: the panel shows it as a notice and marks the row.
+            warnings: [{ componentId: 'CsvExampleGen', message: expect.stringMatching(/^CsvExampleGen\.inputBase is the local path/) }],
+          },
+        });
       } finally {
         log.mockRestore();
       }
