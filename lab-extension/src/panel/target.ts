@@ -203,7 +203,8 @@ export class NotebookTarget {
         break;
     }
     if (!this._pipeline) {
-      if (this._describing || !this._pipelineNotice) {
+      // A notice on screen says why (even while the pipeline is read again): the reason matches it.
+      if (!this._pipelineNotice) {
         return 'Reading the notebook\'s pipeline…';
       }
       return this._pipelineNotice.code === 'NO_INTERACTIVE_CONTEXT'

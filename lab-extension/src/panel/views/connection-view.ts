@@ -3,7 +3,8 @@
  * experiment, pipeline name and image. Values go to the settings (DeployModel) as typed; invalid
  * fields are marked inline from the controller's fieldErrors.
  */
-import { refreshIcon } from '@jupyterlab/ui-components';
+import { InputDialog } from '@jupyterlab/apputils';
+import { closeIcon, refreshIcon, saveIcon } from '@jupyterlab/ui-components';
 
 import { h, replaceChildren } from '../../dom';
 import type { AuthMode } from '../../protocol';
@@ -12,6 +13,7 @@ import { AUTH_MODES, type IDeploySettings } from '../model';
 import { field, markField, renderNotice, selectWrap, textInput } from './notice';
 
 const NEW_EXPERIMENT = '__tfx_ts_new_experiment__';
+const NO_PROFILE = '';
 
 type Row = { node: HTMLElement; error: HTMLElement };
 
@@ -42,7 +44,38 @@ export class ConnectionView {
     });
     refreshIcon.element({ container: loadExperiments, tag: 'span' });
 
+    // Named endpoint profiles (Elyra's runtime configurations): pick one to fill the connection.
+    this._profile = h('select', { id: 'tfx-ts-profile', class: 'tfx-DeployPanel-select', 'aria-label': 'Profile' });
+    this._profile.addEventListener('change', () => {
+      const name = this._profile.value;
+      if (name !== NO_PROFILE) {
+        void model.applyProfile(name).then(() => this._controller.fieldEdited('endpoint'));
+      }
+    });
+    const saveProfile = h('button', {
+      class: 'jp-Button jp-mod-minimal tfx-DeployPanel-iconButton',
+      type: 'button',
+      title: 'Save endpoint, namespace, authentication and image as a profile (never the token)',
+      'aria-label': 'Save profile',
+      onclick: () => void this._saveProfile()
+    });
+    saveIcon.element({ container: saveProfile, tag: 'span' });
+    this._deleteProfile = h('button', {
+      class: 'jp-Button jp-mod-minimal tfx-DeployPanel-iconButton',
+      type: 'button',
+      title: 'Delete this profile (the fields keep their values)',
+      'aria-label': 'Delete profile',
+      onclick: () => {
+        const name = model.values.activeProfile;
+        if (name) {
+          void model.deleteProfile(name);
+        }
+      }
+    });
+    closeIcon.element({ container: this._deleteProfile, tag: 'span' });
+
     this._rows = {
+      profile: field('tfx-ts-profile', 'Profile', h('div', { class: 'tfx-DeployPanel-inline' }, selectWrap(this._profile), saveProfile, this._deleteProfile)),
       endpoint: field('tfx-ts-endpoint', 'KFP endpoint', this._endpoint),
       namespace: field('tfx-ts-namespace', 'Namespace', this._namespace),
       authMode: field('tfx-ts-auth-mode', 'Authentication', selectWrap(this._authMode)),
@@ -62,7 +95,7 @@ export class ConnectionView {
     this.node = h(
       'div',
       { class: 'tfx-DeployPanel-form' },
-      h('section', { class: 'tfx-DeployPanel-section' }, h('h3', null, 'Connection'), this._rows.endpoint.node, this._rows.namespace.node, this._rows.authMode.node, this._rows.token.node, this._rows.cookie.node, this._rows.tokenPath.node),
+      h('section', { class: 'tfx-DeployPanel-section' }, h('h3', null, 'Connection'), this._rows.profile.node, this._rows.endpoint.node, this._rows.namespace.node, this._rows.authMode.node, this._rows.token.node, this._rows.cookie.node, this._rows.tokenPath.node),
       h('section', { class: 'tfx-DeployPanel-section' }, h('h3', null, 'Pipeline'), this._rows.experiment.node, this._rows.newExperiment.node, this._rows.pipelineName.node, this._rows.image.node)
     );
 
@@ -75,6 +108,7 @@ export class ConnectionView {
           timer = undefined;
         }
         void model.set(key, el.value.trim());
+        this._renderProfiles();
       };
       el.addEventListener('input', () => {
         this._controller.fieldEdited(fieldKey);
@@ -91,6 +125,7 @@ export class ConnectionView {
     persist(this._image, 'image');
     this._authMode.addEventListener('change', () => {
       void model.set('authMode', this._authMode.value as AuthMode);
+      this._renderProfiles();
       this._showAuthFields();
     });
     this._token.addEventListener('input', () => {
@@ -148,8 +183,41 @@ export class ConnectionView {
     set(this._authMode, v.authMode);
     set(this._tokenPath, v.tokenPath);
     set(this._image, v.image);
+    // Picking another profile forgets the secrets (model.applyProfile): show that.
+    set(this._token, this._controller.model.secrets.token);
+    set(this._cookie, this._controller.model.secrets.cookie);
+    this._renderProfiles();
     this._renderExperiments();
     this._showAuthFields();
+  }
+
+  /** The Profile field: the saved profiles; the active one marked "(changed)" once a field differs from it. */
+  private _renderProfiles(): void {
+    const model = this._controller.model;
+    const active = model.values.activeProfile;
+    const unchanged = model.activeProfile;
+    const options = [h('option', { value: NO_PROFILE }, model.profiles.length ? 'No profile' : 'No profile saved')];
+    for (const p of model.profiles) {
+      const changed = p.name === active && !unchanged;
+      options.push(h('option', { value: p.name, title: `${p.endpoint || 'no endpoint'} · ${p.namespace || 'no namespace'} · ${p.authMode}` }, changed ? `${p.name} (changed)` : p.name));
+    }
+    replaceChildren(this._profile, options);
+    this._profile.value = model.profiles.some(p => p.name === active) ? active : NO_PROFILE;
+    this._deleteProfile.disabled = this._profile.value === NO_PROFILE;
+  }
+
+  private async _saveProfile(): Promise<void> {
+    const model = this._controller.model;
+    const result = await InputDialog.getText({
+      title: 'Save endpoint profile',
+      label: 'Profile name (endpoint, namespace, authentication and image; never the token)',
+      text: model.values.activeProfile || '',
+      placeholder: 'e.g. staging cluster',
+      okLabel: 'Save'
+    });
+    if (result.button.accept && result.value?.trim()) {
+      await model.saveProfile(result.value);
+    }
   }
 
   private _showAuthFields(): void {
@@ -195,6 +263,8 @@ export class ConnectionView {
   }
 
   private _rows: Record<string, Row>;
+  private _profile: HTMLSelectElement;
+  private _deleteProfile: HTMLButtonElement;
   private _endpoint: HTMLInputElement;
   private _namespace: HTMLInputElement;
   private _authMode: HTMLSelectElement;
