@@ -21,7 +21,6 @@ export { bundledDatasetPath, penguinsQuery, writeBundledCsv } from './datasets/b
 
 // Views of the standard artifacts (registered by registerStandardViews(), which InteractiveContext calls), and the view builders for scripts and reports.
 export { registerStandardViews } from './visualize/standard-views';
-export { MimeTypes } from './protocol/mime';
 export { statisticsBundle } from './visualize/statistics-view';
 export { schemaBundle } from './visualize/schema-view';
 export { anomaliesBundle } from './visualize/anomalies-view';

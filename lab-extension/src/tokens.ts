@@ -1,5 +1,5 @@
 /**
- * Identifiers shared by the plugins, the panel and the renderers.
+ * Identifiers shared by the plugin and the panel.
  */
 
 /** The npm name of this extension; also the prefix of every plugin id. */
@@ -15,6 +15,3 @@ export namespace CommandIDs {
 
 /** The DOM id of the side panel (also used by the layout restorer). */
 export const DEPLOY_PANEL_ID = 'tfx-ts-deploy-panel';
-
-/** The MIME types the inline renderers handle (the kernel's views emit them): from the protocol. */
-export { MimeTypes } from './protocol';

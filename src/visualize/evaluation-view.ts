@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { withInlineStyles } from './css';
 import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
-import { MimeTypes } from '../protocol/mime';
 import type { ArtifactView, MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
 import { EVALUATION_FILE, EvaluationResult } from '../evaluator/evaluate';
@@ -163,7 +162,6 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
     ...result.validation.checks.map((c) => `  ${c.skipped ? 'skipped' : c.ok ? 'ok' : 'FAILED'}: ${c.message}`),
   ].join('\n');
   return {
-    [MimeTypes.evaluation]: { ...result, ...(options.title ? { title: options.title } : {}), vegaLite: specs.map((s) => ({ ...s.spec, usermeta: { tfxTs: { chart: s.name } } })) },
     'text/html': withInlineStyles(viewElement('evaluation', options.title, body)),
     'text/plain': text,
   };

@@ -17,7 +17,6 @@ import { sharedData, tempDir } from '../testing/fixtures';
 import { loadAnomalies } from '../validation/io';
 import { validateStatistics } from '../validation/validate';
 import { lineageBundle, lineageViewModel } from './lineage';
-import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';
@@ -89,13 +88,15 @@ describe('statistics view (StatisticsGen output)', () => {
     stored = loadStatistics(statisticsArtifact);
   });
 
-  test('the bundle carries the statistics, their charts, and a static fallback', () => {
-    const payload = bundle[MimeTypes.statistics] as DatasetFeatureStatisticsList & { vegaLite: { usermeta: { tfxTs: { chart: string; feature: string } } }[] };
-    expect(payload.datasets.map((d) => d.name)).toEqual(statisticsArtifact.splitNames);
-    expect(payload.datasets).toEqual(stored.datasets);
+  test('the bundle is the HTML view (one standard chart per numeric feature) and a text summary, stored once', () => {
+    // No JSON copy of the statistics beside the HTML: a saved notebook keeps the data once.
+    expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
+    const html = String(bundle['text/html']);
     const numeric = stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf);
-    const standard = payload.vegaLite.filter((s) => s.usermeta.tfxTs.chart === 'standard').map((s) => s.usermeta.tfxTs.feature);
-    expect(standard).toEqual(numeric);
+    for (const name of numeric) {
+      expect(html).toMatch(new RegExp(`data-feature="${name}"[^]*?data-chart="standard"><svg`));
+    }
+    expect(html.match(/data-chart="standard"/g)).toHaveLength(numeric.length);
     expect(String(bundle['text/html'])).toMatch(/^<style>/);
     expect(String(bundle['text/plain'])).toContain(`${stored.datasets[0].name} (`);
   });
@@ -129,16 +130,23 @@ describe('statistics view (StatisticsGen output)', () => {
     await p.close();
   });
 
-  test('each numeric feature has a histogram; the switch shows quantiles instead', async () => {
+  test('each numeric feature has a histogram; the switch shows it on a log scale, or quantiles instead', async () => {
     const p = await page(bundle);
     const numeric = stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf);
     for (const name of numeric) {
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"] svg`).isVisible()).resolves.toBe(true);
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="quantiles"] svg`).isVisible()).resolves.toBe(false);
     }
+    await p.locator('label', { hasText: 'Log' }).click();
+    for (const name of numeric) {
+      await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"]`).isVisible()).resolves.toBe(false);
+      await expect(p.locator(`tr[data-feature="${name}"] [data-chart="log"] svg`).isVisible()).resolves.toBe(true);
+    }
+    await expect(p.locator('th', { hasText: 'Histogram (log scale)' }).isVisible()).resolves.toBe(true);
     await p.locator('label', { hasText: 'Quantiles' }).click();
     for (const name of numeric) {
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"]`).isVisible()).resolves.toBe(false);
+      await expect(p.locator(`tr[data-feature="${name}"] [data-chart="log"]`).isVisible()).resolves.toBe(false);
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="quantiles"] svg`).isVisible()).resolves.toBe(true);
     }
     await p.locator('label', { hasText: 'Standard' }).click();
@@ -162,7 +170,7 @@ describe('schema view (SchemaGen output)', () => {
   test('one row per schema feature with TFDV display_schema wording', async () => {
     const schema = loadSchema(schemaArtifact);
     const bundle = await context.render(context.components.find((c) => c.type === 'SchemaGen')!.outputs.schema);
-    expect((bundle[MimeTypes.schema] as { feature: unknown[] }).feature).toEqual(schema.feature);
+    expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
     const p = await page(bundle);
     expect(await p.locator('.tfx-ts-schema-features tbody tr').count()).toBe(schema.feature.length);
     for (const feature of schema.feature) {
@@ -209,7 +217,7 @@ describe('anomalies view (ExampleValidator output)', () => {
     const names = Object.keys(anomalies.anomalyInfo);
     expect(names.length).toBeGreaterThan(0);
     const bundle = anomaliesBundle([{ split: 'eval', anomalies }]);
-    expect((bundle[MimeTypes.anomalies] as { anomalyInfo: unknown }).anomalyInfo).toEqual(anomalies.anomalyInfo);
+    expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
     const p = await page(bundle, 'dark');
     expect(await p.locator('.tfx-ts-no-anomalies').count()).toBe(0);
     for (const name of names) {
