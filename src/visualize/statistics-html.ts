@@ -4,7 +4,7 @@ import { datasetChip, escapeHtml, formatCount, formatNumber, formatPercent, newV
 /**
  * Static HTML of the statistics view (Facets Overview's layout): a numeric and a categorical
  * table, one row per feature and dataset, the chart of each feature beside its rows. The switch
- * between STANDARD and QUANTILES histograms is two radio buttons and CSS sibling selectors, so it
+ * between STANDARD, LOG (standard buckets, log heights) and QUANTILES histograms is three radio buttons and CSS sibling selectors, so it
  * works with no JavaScript (nbconvert output, GitHub previews, sanitizing front ends).
  */
 
@@ -33,7 +33,9 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
     model.numeric.length > 0
       ? `<span class="tfx-ts-toggle-label">Histograms:</span>` +
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-standard" name="${id}-histogram" id="${id}-standard" value="STANDARD" checked>` +
-        `<label for="${id}-standard" title="Equal-width buckets">Standard</label>` +
+        `<label for="${id}-standard" title="Equal-width buckets shared by every split">Standard</label>` +
+        `<input type="radio" class="tfx-ts-toggle tfx-ts-show-log" name="${id}-histogram" id="${id}-log" value="LOG">` +
+        `<label for="${id}-log" title="The same buckets, heights on a log scale (heavy tails)">Log</label>` +
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-quantiles" name="${id}-histogram" id="${id}-quantiles" value="QUANTILES">` +
         `<label for="${id}-quantiles" title="Quantile boundaries (min, deciles, max)">Quantiles</label>`
       : '';
@@ -123,7 +125,7 @@ function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, colu
 }
 
 function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
-  const head = headRow(numericColumns, compare, '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-quantiles">Quantiles</span>');
+  const head = headRow(numericColumns, compare, '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-log">Histogram (log scale)</span><span class="tfx-ts-when-quantiles">Quantiles</span>');
   const rows = model.numeric.map((feature) =>
     featureRow(
       model,
@@ -131,6 +133,7 @@ function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: bool
       numericColumns,
       compare,
       `<div class="tfx-ts-chart tfx-ts-chart-standard" data-chart="standard">${svgs.get(chartKey('standard', feature.name)) ?? ''}</div>` +
+        `<div class="tfx-ts-chart tfx-ts-chart-log" data-chart="log">${svgs.get(chartKey('log', feature.name)) ?? ''}</div>` +
         `<div class="tfx-ts-chart tfx-ts-chart-quantiles" data-chart="quantiles">${svgs.get(chartKey('quantiles', feature.name)) ?? ''}</div>`,
     ),
   );
