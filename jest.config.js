@@ -3,6 +3,8 @@ const tsJest = ['ts-jest', { tsconfig: { target: 'ES2022', module: 'commonjs', e
 // The built extension carries a package.json of its own (same name as its source's); not modules.
 const modulePathIgnorePatterns = ['<rootDir>/lab-extension/tfx_ts_labextension/', '<rootDir>/.venv/'];
 module.exports = {
+  // Per-test time limit: the default 5 s fails healthy tests when the 2-core machine is busy (CI shares it).
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -10,7 +12,7 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       // Module files and pipeline modules import "tfx-ts"; under Jest that must be the sources under test.
-      moduleNameMapper: { '^tfx-ts$': '<rootDir>/src/index.ts' },
+      moduleNameMapper: { '^tfx-ts$': '<rootDir>/src/index.ts', '^tfx-ts/(tfdv|transform|trainer|evaluator|serving|kubeflow|protocol)$': '<rootDir>/src/api/$1.ts' },
       testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts', '<rootDir>/lab-extension/src/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.ui\\.test\\.ts$'],
     },

@@ -10,7 +10,6 @@ import { binaryMetrics, binaryPlots, BinaryPlots, checkBinaryLabels, MetricReque
 import { computeSlices, requireSliceFeatures, SliceKey } from './slicing';
 import { validateMetrics, ValidationResult } from './validate';
 
-export const EVALUATION_FILE = 'evaluation.json';
 export const EVALUATION_FORMAT = 'tfx-ts.model_evaluation';
 
 export interface ModelRef {

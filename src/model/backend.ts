@@ -21,10 +21,10 @@ async function pick(log: (message: string) => void): Promise<BackendName> {
     try {
       if (name === 'tensorflow') {
         // Optional dependency: it cannot install offline (its install script downloads libtensorflow).
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('@tensorflow/tfjs-node');
       } else if (name === 'wasm') {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('@tensorflow/tfjs-backend-wasm');
       }
       if (await tf.setBackend(name)) {
@@ -34,7 +34,7 @@ async function pick(log: (message: string) => void): Promise<BackendName> {
         return name;
       }
     } catch (error) {
-      if (forced) throw new Error(`TFX_TS_TFJS_BACKEND=${forced} cannot be used: ${(error as Error).message}`);
+      if (forced) throw new Error(`TFX_TS_TFJS_BACKEND=${forced} cannot be used: ${(error as Error).message}`, { cause: error });
       // Not installed or not usable here: try the next one.
     }
   }

@@ -10,7 +10,7 @@ type Writer = (data: { data: MimeBundle; metadata: object; transient: { display_
 
 function tslabWriter(): Writer | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData?: Writer };
     return jupyter.lastWriteDisplayData ?? undefined;
   } catch {

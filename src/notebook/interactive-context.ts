@@ -12,8 +12,10 @@ import { launchComponent, LaunchResult } from '../orchestration/launcher';
 import { displayBundle, inNotebook, LiveDisplay } from './display';
 import { progressHtml, resultHtml, resultText } from './progress-view';
 import { UserError } from '../util/errors';
-import { exportPipeline, ExportOptions } from '../orchestration/kubeflow/deploy';
-import type { Pipeline } from '../dsl/pipeline';
+import { Pipeline, validatePipelineName } from '../dsl/pipeline';
+import { assertShippable } from '../orchestration/kubeflow/deploy';
+import type { KubeflowRunnerConfig } from '../orchestration/kubeflow/runner-config';
+import { setCurrentInteractiveContext } from './context-registry';
 
 export interface InteractiveContextOptions {
   pipelineName?: string;
@@ -29,10 +31,16 @@ export interface RunOptions {
   enableCache?: boolean;
 }
 
-/** The most recent context created in this process; the JupyterLab bridge asks it what the user ran. */
-let currentContext: InteractiveContext | undefined;
-export function getCurrentInteractiveContext(): InteractiveContext | undefined {
-  return currentContext;
+export interface ToPipelineOptions {
+  pipelineName?: string;
+  /** Where the pipeline's artifacts go when it runs elsewhere (gs://, s3://, minio://). Default: the context's pipeline root. */
+  pipelineRoot?: string;
+  enableCache?: boolean;
+}
+
+export interface ExportOptions extends ToPipelineOptions {
+  /** Container image for deploy() to Kubeflow; carried in the pipeline's runnerConfigs.kubeflow. */
+  image?: string;
 }
 
 /**
@@ -60,7 +68,7 @@ export class InteractiveContext {
     this.pipelineContextId = this.store.context('pipeline', this.pipelineName);
     this.runContextId = this.store.context('run', `${this.pipelineName}.interactive.${Date.now()}.${process.pid}`);
     registerStandardViews();
-    currentContext = this;
+    setCurrentInteractiveContext(this);
   }
 
   /** Runs one component now; its inputs come from the latest runs of their producers in this context. */
@@ -153,7 +161,7 @@ export class InteractiveContext {
     if (!displayBundle(bundle)) console.log(String(bundle['text/plain'] ?? ''));
   }
 
-  /** Components in the order they first ran (what `exportPipeline` turns into a pipeline). */
+  /** Components in the order they first ran (what `toPipeline` turns into a pipeline). */
   get components(): BaseComponent[] {
     return [...this.results.keys()];
   }
@@ -162,9 +170,28 @@ export class InteractiveContext {
     return this.results.get(component);
   }
 
-  /** TFX's export: a Pipeline of exactly the components that ran here, ready for deploy() to Kubeflow. */
+  /** A Pipeline of exactly the components that ran here, in the order they ran (producers first). */
+  toPipeline(options: ToPipelineOptions = {}): Pipeline {
+    const components = this.components;
+    if (components.length === 0) {
+      throw new UserError('The InteractiveContext has not run any component yet, so there is nothing to export.', 'run the components first, e.g. await context.run(exampleGen), then export.');
+    }
+    const pipelineName = options.pipelineName ?? this.pipelineName;
+    validatePipelineName(pipelineName);
+    return new Pipeline({ pipelineName, pipelineRoot: options.pipelineRoot ?? this.pipelineRoot, components, enableCache: options.enableCache });
+  }
+
+  /**
+   * TFX's export for Kubeflow: toPipeline() plus the Kubeflow runner config deploy() reads (the
+   * image, and this notebook's directory as the project root module files are relative to).
+   * Refuses components built from inline functions, which cannot travel to a container.
+   */
   exportPipeline(options: ExportOptions = {}): Pipeline {
-    return exportPipeline(this, options);
+    const pipeline = this.toPipeline(options);
+    assertShippable(pipeline.components);
+    const kubeflow: KubeflowRunnerConfig = { image: options.image, projectRoot: this.baseDir };
+    pipeline.runnerConfigs.kubeflow = kubeflow;
+    return pipeline;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { getCurrentInteractiveContext, InteractiveContext } from './interactive-context';
+import type { InteractiveContext } from './interactive-context';
+import { getCurrentInteractiveContext } from './context-registry';
 import { formatZodError, UserError } from '../util/errors';
 import {
   BridgeAnswer,
@@ -15,7 +16,7 @@ import {
   runStatusOptionsSchema,
 } from '../protocol/bridge';
 import { KfpApiError, KfpClient } from '../orchestration/kubeflow/client';
-import { compileForDeploy, deploy, DeployOptions, exportPipeline, uploadOrAddVersion } from '../orchestration/kubeflow/deploy';
+import { compileForDeploy, deploy, DeployOptions, uploadOrAddVersion } from '../orchestration/kubeflow/deploy';
 import { findInlineParameter, InlineComponentError } from '../orchestration/kubeflow/compiler';
 import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
 
@@ -49,7 +50,7 @@ function currentContext(): InteractiveContext {
 
 function exportFromContext(options: { pipelineName?: string; image?: string; components?: Record<string, unknown> }) {
   const context = currentContext();
-  const pipeline = exportPipeline(context, { pipelineName: options.pipelineName || undefined, image: options.image || undefined });
+  const pipeline = context.exportPipeline({ pipelineName: options.pipelineName || undefined, image: options.image || undefined });
   for (const id of Object.keys(options.components ?? {})) {
     if (!pipeline.components.some((c) => c.id === id)) {
       throw new BridgeError('INVALID_OPTIONS', `Settings were given for component "${id}", which has not run in this notebook.`, `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`);

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TrainingPoint } from '../protocol/view-models';
 
 /**
  * What a running Trainer offers the training loop its module file starts: where TensorBoard

@@ -210,7 +210,7 @@ describe('Trainer on the taxi sample', () => {
 
     it('stops with a clear message when the loss becomes NaN', async () => {
       const file = writeFile(dir, 'nan_loss.ts', [
-        "import { fit, tf, TransformOutput } from 'tfx-ts';",
+        "import { fit, tf, TransformOutput } from 'tfx-ts/trainer';",
         'export async function runFn(fnArgs: any) {',
         '  const t = TransformOutput.load(fnArgs.transformOutput);',
         "  const train = await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'fare_xf', featureKeys: ['trip_miles_xf'], batchSize: 64 }, t);",
@@ -225,7 +225,7 @@ describe('Trainer on the taxi sample', () => {
 
     it('names a label that is not in the data', async () => {
       const file = writeFile(dir, 'bad_label.ts', [
-        "import { TransformOutput } from 'tfx-ts';",
+        "import { TransformOutput } from 'tfx-ts/transform';",
         'export async function runFn(fnArgs: any) {',
         "  await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'big_tipper' }, TransformOutput.load(fnArgs.transformOutput));",
         '}',

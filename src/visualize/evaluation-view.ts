@@ -5,7 +5,8 @@ import { withInlineStyles } from './css';
 import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
 import type { ArtifactView, MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
-import { EVALUATION_FILE, EvaluationResult } from '../evaluator/evaluate';
+import { EVALUATION_FILE } from '../evaluator/eval-config';
+import type { EvaluationResult } from '../evaluator/evaluate';
 import type { MetricValue } from '../evaluator/metrics';
 import type { ValidationResult } from '../evaluator/validate';
 

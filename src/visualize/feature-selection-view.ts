@@ -5,7 +5,7 @@ import { withInlineStyles } from './css';
 import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
 import type { ArtifactView, MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
-import type { FeatureSelectionResult } from '../components/feature_selector/executor';
+import { FeatureSelectionResult, SELECTION_FILE } from '../feature_selection/scores';
 
 /** The FeatureSelection view: scores as a bar chart (selected features highlighted) and a table. */
 export async function featureSelectionBundle(result: FeatureSelectionResult, options: { title?: string } = {}): Promise<MimeBundle> {
@@ -35,6 +35,6 @@ export async function featureSelectionBundle(result: FeatureSelectionResult, opt
 
 export const featureSelectionView: ArtifactView = async (artifacts, options) => {
   const artifact = artifacts[artifacts.length - 1];
-  const result = JSON.parse(fs.readFileSync(path.join(artifact.uri, 'feature_selection.json'), 'utf8')) as FeatureSelectionResult;
+  const result = JSON.parse(fs.readFileSync(path.join(artifact.uri, SELECTION_FILE), 'utf8')) as FeatureSelectionResult;
   return featureSelectionBundle(result, { title: options.title });
 };

@@ -3,11 +3,10 @@ import type {
   DatasetFeatureStatistics,
   DatasetFeatureStatisticsList,
   FeatureNameStatistics,
-  FreqAndValue,
   Histogram,
   HistogramBucket,
 } from '../stats/types';
-import type { CategoricalSummary, DatasetSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
+import type { CategoricalSummary, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
 import { datasetColor } from './vega';
 
 /**

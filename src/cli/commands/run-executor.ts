@@ -19,7 +19,7 @@ export function registerRunExecutorCommand(program: Command): void {
     .option('--component-module <file...>', 'module files that define custom component types (paths relative to the working directory)')
     .action(async (options: { executorInput: string; componentType: string; componentId?: string; pipelineName?: string; componentModule?: string[] }) => {
       // Standard components register themselves when the package is imported.
-      require('../../index');
+      await import('../../index');
       for (const file of options.componentModule ?? []) loadUserModule(file);
       const text = options.executorInput.startsWith('@') ? readInputFile(options.executorInput.slice(1)) : options.executorInput;
       const input = parseExecutorInput(text);

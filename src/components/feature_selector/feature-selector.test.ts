@@ -10,8 +10,8 @@ import { repoRoot, sharedData, tempDir } from '../../testing/fixtures';
 import { CsvExampleGen } from '../example_gen/component';
 import { Transform } from '../transform/component';
 import { FeatureSelector } from './component';
-import { FeatureSelectionResult, SELECTION_FILE } from './executor';
-import { anovaF, discretize, mutualInformation } from './scores';
+import { FeatureSelectionResult, SELECTION_FILE } from '../../feature_selection/scores';
+import { anovaF, discretize, mutualInformation } from '../../feature_selection/scores';
 
 describe('FeatureSelector on the taxi sample', () => {
   const root = tempDir('tfx-ts-fs-');

@@ -22,6 +22,13 @@ export interface KubeflowRunnerConfig {
   componentModules?: Record<string, string>;
 }
 
+declare module '../../dsl/pipeline' {
+  interface RunnerConfigs {
+    /** Read by compileForDeploy / deploy(): image and project root unless the call gives them. */
+    kubeflow: KubeflowRunnerConfig;
+  }
+}
+
 export interface LoadedKubeflowRunner {
   pipeline: Pipeline;
   config: KubeflowRunnerConfig;
@@ -41,5 +48,6 @@ export async function loadKubeflowRunner(file: string): Promise<LoadedKubeflowRu
     throw new UserError(`${moduleFile}: kubeflowRunnerConfig must be an object.`, 'export const kubeflowRunnerConfig = { image: "<registry>/<name>:<tag>" };');
   }
   const projectRoot = path.resolve(path.dirname(moduleFile), raw.projectRoot ?? '.');
+  pipeline.runnerConfigs.kubeflow = { ...raw, projectRoot };
   return { pipeline, config: raw, projectRoot, moduleFile };
 }

@@ -1,6 +1,6 @@
-import { UserError } from '../../util/errors';
-import type { DType } from '../../transform/graph';
-import type { ColumnValues } from '../../transform/ops';
+import { UserError } from '../util/errors';
+import type { DType } from '../transform/graph';
+import type { ColumnValues } from '../transform/ops';
 
 /**
  * Feature scores against the label, as tfx-addons' FeatureSelector computes them with
@@ -14,6 +14,19 @@ import type { ColumnValues } from '../../transform/ops';
  * Missing values are a category of their own (mutual_info) or left out (f_classif, correlation).
  */
 export type ScoreFunction = 'mutual_info' | 'f_classif' | 'correlation';
+
+/** The FeatureSelection artifact's file: written by FeatureSelector's executor, read by its view. */
+export const SELECTION_FILE = 'feature_selection.json';
+
+export interface FeatureSelectionResult {
+  labelKey: string;
+  scoreFunction: ScoreFunction;
+  split: string;
+  numExamples: number;
+  rule: string;
+  selected: string[];
+  features: { name: string; dtype: string; treatedAs: string; score: number; rank: number; selected: boolean }[];
+}
 
 export interface FeatureScore {
   name: string;
