@@ -274,9 +274,10 @@ export interface LabPage {
 export async function openLab(
   browser: Browser,
   server: LabServer,
+  // 1280x720 by default: the smallest screen the panel and the views are checked at.
   options: { path?: string; reset?: boolean; viewport?: { width: number; height: number } } = {}
 ): Promise<LabPage> {
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 720 } });
   page.setDefaultTimeout(TIMEOUTS.ui);
   const errors: string[] = [];
   page.on('pageerror', e => errors.push(`pageerror: ${e.message}`));
@@ -421,7 +422,7 @@ export async function screenshot(page: Page, name: string, locator?: { screensho
  */
 export async function panelScreenshot(page: Page, name: string): Promise<string> {
   const panel = page.locator('#tfx-ts-deploy-panel');
-  const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
+  const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
   const height = await panel.evaluate(el => el.scrollHeight);
   await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height + 120) });
   await page.waitForTimeout(300);
