@@ -175,3 +175,14 @@ test('every spec of the view compiles, is tagged with its feature, and carries i
     expect(model.numeric.map((f) => f.name).concat(model.categorical.map((f) => f.name))).toContain(spec.usermeta.tfxTs.feature);
   }
 });
+
+test('a split with no values of a feature shows "–" for its statistics, not zeros', async () => {
+  const { statisticsHtml } = await import('./statistics-html');
+  const tract = model.categorical.find((f) => f.name === 'pickup_census_tract')!;
+  expect(tract.perDataset.every((s) => s!.count === 0)).toBe(true);
+  const html = statisticsHtml({ ...model, numeric: [], other: [], categorical: [tract] }, new Map());
+  for (const stat of ['unique', 'avgLength']) {
+    const cell = html.match(new RegExp(`data-stat="${stat}">(.*?)</td>`))![1];
+    expect(cell.match(/>([^<]*)<\/div>/g)!.map((m) => m.slice(1, -6))).toEqual(['–', '–']);
+  }
+});

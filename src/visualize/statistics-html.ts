@@ -91,24 +91,31 @@ function missingValue(fraction: number) {
   return { text: formatPercent(fraction), raw: fraction, className: fraction >= MISSING_HIGHLIGHT ? 'tfx-ts-alert' : undefined };
 }
 
+/** A statistic of no values (a split where the feature is 100 % missing) is "–", not the 0 the proto stores. */
+const NO_VALUES = { text: '–', raw: 'no values in this dataset', className: 'tfx-ts-muted' };
+
+function ofValues<S extends { count: number }>(read: (s: S) => { text: string; raw?: number | string; className?: string }) {
+  return (s: S) => (s.count > 0 ? read(s) : NO_VALUES);
+}
+
 const numericColumns: Column<NumericSummary>[] = [
   { stat: 'count', header: 'count', numeric: true, value: (s) => ({ text: formatCount(s.count), raw: s.count }) },
   { stat: 'missing', header: 'missing', numeric: true, value: (s) => missingValue(s.missingFraction) },
-  { stat: 'mean', header: 'mean', numeric: true, value: (s) => ({ text: formatNumber(s.mean), raw: s.mean }) },
-  { stat: 'stdDev', header: 'std dev', numeric: true, value: (s) => ({ text: formatNumber(s.stdDev), raw: s.stdDev }) },
-  { stat: 'zeros', header: 'zeros', numeric: true, value: (s) => ({ text: formatPercent(s.zerosFraction), raw: s.zerosFraction }) },
-  { stat: 'min', header: 'min', numeric: true, value: (s) => ({ text: formatNumber(s.min), raw: s.min }) },
-  { stat: 'median', header: 'median', numeric: true, value: (s) => ({ text: formatNumber(s.median), raw: s.median }) },
-  { stat: 'max', header: 'max', numeric: true, value: (s) => ({ text: formatNumber(s.max), raw: s.max }) },
+  { stat: 'mean', header: 'mean', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.mean), raw: s.mean })) },
+  { stat: 'stdDev', header: 'std dev', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.stdDev), raw: s.stdDev })) },
+  { stat: 'zeros', header: 'zeros', numeric: true, value: ofValues((s) => ({ text: formatPercent(s.zerosFraction), raw: s.zerosFraction })) },
+  { stat: 'min', header: 'min', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.min), raw: s.min })) },
+  { stat: 'median', header: 'median', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.median), raw: s.median })) },
+  { stat: 'max', header: 'max', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.max), raw: s.max })) },
 ];
 
 const categoricalColumns: Column<CategoricalSummary>[] = [
   { stat: 'count', header: 'count', numeric: true, value: (s) => ({ text: formatCount(s.count), raw: s.count }) },
   { stat: 'missing', header: 'missing', numeric: true, value: (s) => missingValue(s.missingFraction) },
-  { stat: 'unique', header: 'unique', numeric: true, value: (s) => ({ text: formatCount(s.unique), raw: s.unique }) },
+  { stat: 'unique', header: 'unique', numeric: true, value: ofValues((s) => ({ text: formatCount(s.unique), raw: s.unique })) },
   { stat: 'top', header: 'top', numeric: false, value: (s) => ({ text: s.topValues[0]?.value ?? '–', raw: s.topValues[0]?.value, className: 'tfx-ts-top-value' }) },
   { stat: 'freqTop', header: 'freq top', numeric: true, value: (s) => ({ text: s.topValues[0] ? formatCount(s.topValues[0].frequency) : '–', raw: s.topValues[0]?.frequency }) },
-  { stat: 'avgLength', header: 'avg length', numeric: true, value: (s) => ({ text: formatNumber(s.avgLength), raw: s.avgLength }) },
+  { stat: 'avgLength', header: 'avg length', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.avgLength), raw: s.avgLength })) },
 ];
 
 function headRow<S>(columns: Column<S>[], compare: boolean, chartHead: string): string {

@@ -114,7 +114,11 @@ describe('statistics view (StatisticsGen output)', () => {
         expect(displays(count.text, common.numNonMissing)).toBe(true);
         const missing = await cellLine(p, name, 'missing', dataset.name);
         expect(displays(missing.text, common.numMissing / dataset.numExamples)).toBe(true);
-        if (feature.numStats) {
+        if (common.numNonMissing === 0) {
+          // No values in this split: "–", not the zeros the proto stores.
+          const stat = feature.numStats ? 'mean' : 'unique';
+          expect((await cellLine(p, name, stat, dataset.name)).text).toBe('–');
+        } else if (feature.numStats) {
           for (const stat of ['mean', 'stdDev', 'min', 'median', 'max'] as const) {
             const shown = await cellLine(p, name, stat, dataset.name);
             expect(Number(shown.title)).toBe(feature.numStats[stat]);
