@@ -133,6 +133,15 @@ test('endpoint profiles: save the connection under a name, pick it back, never w
   const panel = await openDeployPanel(page);
   const endpoint = panel.getByLabel('KFP endpoint', { exact: true });
   const profile = panel.getByLabel('Profile', { exact: true });
+  // Resolves when the server has written settings holding `text` (saves are chained; wait for the one that matters).
+  const settingsSaved = (text: string) =>
+    page.waitForResponse(
+      r =>
+        r.url().includes('/lab/api/settings/tfx-ts-labextension') &&
+        r.request().method() === 'PUT' &&
+        r.ok() &&
+        (JSON.parse(r.request().postData() ?? '{}').raw ?? '').includes(text)
+    );
 
   // Two clusters, each saved as a profile through JupyterLab's input dialog.
   const saveAs = async (name: string) => {
@@ -140,9 +149,7 @@ test('endpoint profiles: save the connection under a name, pick it back, never w
     const dialog = page.locator('.jp-Dialog');
     await dialog.locator('input').fill(name);
     // The request that carries the profile (debounced saves of the fields may come first).
-    const saved = page.waitForRequest(
-      r => r.url().includes('/lab/api/settings/tfx-ts-labextension') && r.method() === 'PUT' && (r.postData() ?? '').includes(`\\"activeProfile\\": \\"${name}\\"`)
-    );
+    const saved = settingsSaved(`"activeProfile": "${name}"`);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await saved;
     await page.waitForFunction(n => (document.getElementById('tfx-ts-profile') as HTMLSelectElement | null)?.value === n, name);
@@ -164,6 +171,7 @@ test('endpoint profiles: save the connection under a name, pick it back, never w
   await expect(profile.locator('option').allInnerTexts()).resolves.toEqual(['No profile', 'local', 'staging']);
 
   // Picking a profile fills the connection and forgets the other cluster's token.
+  const picked = settingsSaved('"activeProfile": "staging"');
   await profile.selectOption('staging');
   await page.waitForFunction(() => (document.getElementById('tfx-ts-endpoint') as HTMLInputElement).value === 'https://staging.example.com/pipeline');
   await expect(panel.getByLabel('Namespace', { exact: true }).inputValue()).resolves.toBe('team-a');
@@ -173,7 +181,7 @@ test('endpoint profiles: save the connection under a name, pick it back, never w
 
   // Saved in the user settings (where the settings editor shows them), without any token.
   const settingsFile = path.join(server.stateDir, 'user_settings', 'tfx-ts-labextension', 'plugin.jupyterlab-settings');
-  await page.waitForTimeout(1000);
+  await picked;
   const saved = fs.readFileSync(settingsFile, 'utf-8');
   expect(saved.match(/"name": "[^"]*"/g)).toEqual(['"name": "local"', '"name": "staging"']);
   expect(saved).toContain('"activeProfile": "staging"');

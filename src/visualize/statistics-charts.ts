@@ -259,3 +259,53 @@ export function statisticsChartSpecs(model: StatisticsViewModel): ChartSpec[] {
     ...model.categorical.filter((f) => f.perDataset.some((s) => s && s.topValues.length > 0)).map((f) => topValuesSpec(f, model.datasets)),
   ];
 }
+
+/** What the features can be sorted by, as Facets Overview offers. */
+export interface FeatureScores {
+  /** The largest missing share over the datasets. */
+  missing: number;
+  /** L-infinity distance between the first two datasets' distributions (shared histogram buckets or top values); 0 with one dataset. */
+  drift: number;
+  /** 1 − normalized entropy of the first dataset's distribution: 0 for uniform, 1 for one value. */
+  nonUniformity: number;
+}
+
+function nonUniformity(shares: number[]): number {
+  const p = shares.filter((s) => s > 0);
+  if (p.length <= 1) return shares.length > 1 || p.length === 1 ? 1 : 0;
+  const entropy = -p.reduce((sum, s) => sum + s * Math.log(s), 0);
+  return Math.max(0, 1 - entropy / Math.log(shares.length));
+}
+
+export function numericScores(feature: FeatureView<NumericSummary>, datasets: DatasetSummary[]): FeatureScores {
+  const bars = standardHistogramBars(feature, datasets);
+  const byDataset = datasets.map((d) => bars.filter((b) => b.dataset === d.name).map((b) => b.share)).filter((s) => s.length > 0);
+  const drift = byDataset.length > 1 ? Math.max(0, ...byDataset[0].map((s, k) => Math.abs(s - (byDataset[1][k] ?? 0)))) : 0;
+  return {
+    missing: Math.max(0, ...feature.perDataset.map((s) => s?.missingFraction ?? 0)),
+    drift,
+    nonUniformity: byDataset.length > 0 ? nonUniformity(byDataset[0]) : 0,
+  };
+}
+
+export function categoricalScores(feature: FeatureView<CategoricalSummary>, datasets: DatasetSummary[]): FeatureScores {
+  const bars = topValueBars(feature, datasets, Number.MAX_SAFE_INTEGER);
+  const shares = (i: number) => new Map(bars.filter((b) => b.dataset === datasets[i]?.name).map((b) => [b.value, b.share]));
+  const [a, b] = [shares(0), shares(1)];
+  const values = new Set([...a.keys(), ...b.keys()]);
+  const drift = datasets.length > 1 && b.size > 0 ? Math.max(0, ...[...values].map((v) => Math.abs((a.get(v) ?? 0) - (b.get(v) ?? 0)))) : 0;
+  // Entropy over the values TFDV kept (top values) and the remaining unique values, taken as equally
+  // frequent (all the stored statistics allow), normalized by the log of the number of unique values.
+  const first = feature.perDataset[0];
+  const kept = [...a.values()].filter((s) => s > 0);
+  const rest = Math.max(0, 1 - kept.reduce((sum, s) => sum + s, 0));
+  const unique = Math.max(first?.unique ?? 0, kept.length);
+  const others = unique - kept.length;
+  const entropy = -kept.reduce((sum, s) => sum + s * Math.log(s), 0) - (others > 0 && rest > 0 ? rest * Math.log(rest / others) : 0);
+  const score = unique > 1 ? Math.min(1, Math.max(0, 1 - entropy / Math.log(unique))) : unique === 1 ? 1 : 0;
+  return {
+    missing: Math.max(0, ...feature.perDataset.map((s) => s?.missingFraction ?? 0)),
+    drift,
+    nonUniformity: score,
+  };
+}

@@ -1,4 +1,5 @@
 import type { CategoricalSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
+import { categoricalScores, numericScores, type FeatureScores } from './statistics-charts';
 import { datasetChip, escapeHtml, formatCount, formatNumber, formatPercent, newViewId, viewElement } from './html';
 
 /**
@@ -39,6 +40,16 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-quantiles" name="${id}-histogram" id="${id}-quantiles" value="QUANTILES">` +
         `<label for="${id}-quantiles" title="Quantile boundaries (min, deciles, max)">Quantiles</label>`
       : '';
+  const tools =
+    model.numeric.length + model.categorical.length > 1
+      ? `<div class="tfx-ts-stats-tools" data-role="tools" hidden>` +
+        `<label>Sort by <select data-role="sort"><option value="order">feature order</option><option value="name">name</option><option value="missing">missing</option>` +
+        (compare ? `<option value="drift">${escapeHtml(model.datasets[0].name)}–${escapeHtml(model.datasets[1].name)} distance</option>` : '') +
+        `<option value="nonuniformity">non-uniformity</option></select></label> ` +
+        `<input type="search" data-role="search" placeholder="Search features" aria-label="Search features"></div>` +
+        `<p class="tfx-ts-muted" data-role="no-js">Sorting and search need JavaScript (a trusted notebook in JupyterLab, or nbconvert's HTML).</p>` +
+        `<script>${toolsScript(id)}</script>`
+      : '';
   const sections = [
     model.numeric.length > 0 ? numericTable(model, svgs, compare) : '',
     model.categorical.length > 0 ? categoricalTable(model, svgs, compare) : '',
@@ -49,7 +60,29 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
   if (model.datasets.length === 0 || model.numeric.length + model.categorical.length + model.other.length === 0) {
     sections.push('<p class="tfx-ts-muted">These statistics hold no features.</p>');
   }
-  return viewElement('statistics', options.title, `${legend}${toggle}<div class="tfx-ts-stats-body">${sections.join('')}</div>`, id);
+  return viewElement('statistics', options.title, `${legend}${tools}${toggle}<div class="tfx-ts-stats-body">${sections.join('')}</div>`, id);
+}
+
+/**
+ * Sorting and search, as a progressive enhancement of the static view: the rows carry their scores
+ * (data-missing, data-drift, data-nonuniformity); this script, where a front end runs it, shows
+ * the tools and reorders or hides rows. Without JavaScript the view stays as it is and says so.
+ */
+function toolsScript(id: string): string {
+  return `(function(){var v=document.getElementById(${JSON.stringify(id)});if(!v||v.dataset.tools)return;v.dataset.tools='1';` +
+    `var t=v.querySelector('[data-role=tools]'),s=t.querySelector('[data-role=sort]'),q=t.querySelector('[data-role=search]');` +
+    `t.hidden=false;var n=v.querySelector('[data-role=no-js]');if(n)n.remove();` +
+    `function apply(){var k=s.value,f=q.value.trim().toLowerCase();v.querySelectorAll('tbody').forEach(function(b){` +
+    `var r=Array.prototype.slice.call(b.children).filter(function(x){return x.classList.contains('tfx-ts-feature')});` +
+    `r.sort(function(a,c){if(k==='name')return a.dataset.feature.localeCompare(c.dataset.feature);` +
+    `var d=k==='order'?0:(+c.dataset[k]||0)-(+a.dataset[k]||0);return d||(+a.dataset.order)-(+c.dataset.order)});` +
+    `r.forEach(function(x){b.appendChild(x);x.hidden=!!f&&x.dataset.feature.toLowerCase().indexOf(f)<0})})}` +
+    `s.addEventListener('change',apply);q.addEventListener('input',apply)})();`;
+}
+
+function scoreAttributes(scores: FeatureScores, order: number): string {
+  const f = (x: number) => String(Math.round(x * 1e6) / 1e6);
+  return ` data-order="${order}" data-missing="${f(scores.missing)}" data-drift="${f(scores.drift)}" data-nonuniformity="${f(scores.nonUniformity)}"`;
 }
 
 /** Underscores and dots are where long feature names may wrap. */
@@ -126,14 +159,14 @@ function headRow<S>(columns: Column<S>[], compare: boolean, chartHead: string): 
   );
 }
 
-function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, columns: Column<S>[], compare: boolean, charts: string): string {
+function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, columns: Column<S>[], compare: boolean, charts: string, scores = ''): string {
   const cells = columns.map((c) => stackedCell(model, feature, c)).join('');
-  return `<tr class="tfx-ts-feature" data-feature="${escapeHtml(feature.name)}">${featureHeader(feature)}${compare ? datasetCell(model) : ''}${cells}<td class="tfx-ts-chart-cell">${charts}</td></tr>`;
+  return `<tr class="tfx-ts-feature" data-feature="${escapeHtml(feature.name)}"${scores}>${featureHeader(feature)}${compare ? datasetCell(model) : ''}${cells}<td class="tfx-ts-chart-cell">${charts}</td></tr>`;
 }
 
 function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
   const head = headRow(numericColumns, compare, '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-log">Histogram (log scale)</span><span class="tfx-ts-when-quantiles">Quantiles</span>');
-  const rows = model.numeric.map((feature) =>
+  const rows = model.numeric.map((feature, order) =>
     featureRow(
       model,
       feature,
@@ -142,6 +175,7 @@ function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: bool
       `<div class="tfx-ts-chart tfx-ts-chart-standard" data-chart="standard">${svgs.get(chartKey('standard', feature.name)) ?? ''}</div>` +
         `<div class="tfx-ts-chart tfx-ts-chart-log" data-chart="log">${svgs.get(chartKey('log', feature.name)) ?? ''}</div>` +
         `<div class="tfx-ts-chart tfx-ts-chart-quantiles" data-chart="quantiles">${svgs.get(chartKey('quantiles', feature.name)) ?? ''}</div>`,
+      scoreAttributes(numericScores(feature, model.datasets), order),
     ),
   );
   return `<h4 class="tfx-ts-section">Numeric features (${model.numeric.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-numeric">${head}<tbody>${rows.join('')}</tbody></table></div>`;
@@ -149,9 +183,9 @@ function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: bool
 
 function categoricalTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
   const head = headRow(categoricalColumns, compare, 'Top values');
-  const rows = model.categorical.map((feature) => {
+  const rows = model.categorical.map((feature, order) => {
     const svg = svgs.get(chartKey('topValues', feature.name));
-    return featureRow(model, feature, categoricalColumns, compare, svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '');
+    return featureRow(model, feature, categoricalColumns, compare, svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '', scoreAttributes(categoricalScores(feature, model.datasets), order));
   });
   return `<h4 class="tfx-ts-section">Categorical features (${model.categorical.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-categorical">${head}<tbody>${rows.join('')}</tbody></table></div>`;
 }

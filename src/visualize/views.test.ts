@@ -158,6 +158,33 @@ describe('statistics view (StatisticsGen output)', () => {
     await p.close();
   });
 
+  test('features sort by missing, train-eval distance and non-uniformity, and filter by a search', async () => {
+    const p = await page(bundle);
+    // The script shows the tools and removes the "needs JavaScript" note.
+    await expect(p.locator('[data-role="tools"]').isVisible()).resolves.toBe(true);
+    expect(await p.locator('[data-role="no-js"]').count()).toBe(0);
+    const order = (table: string) => p.locator(`table.${table} tbody > tr.tfx-ts-feature:not([hidden])`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
+    const scores = (table: string, key: string) =>
+      p.locator(`table.${table} tbody > tr.tfx-ts-feature`).evaluateAll((rows, k) => rows.map((r) => Number(r.getAttribute(`data-${k}`))), key);
+    const original = await order('tfx-ts-numeric');
+    for (const key of ['missing', 'drift', 'nonuniformity']) {
+      await p.locator('[data-role="sort"]').selectOption(key);
+      const values = await scores('tfx-ts-numeric', key);
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+      expect(values.some((v) => v > 0)).toBe(true);
+    }
+    await p.locator('[data-role="sort"]').selectOption('name');
+    const byName = await order('tfx-ts-numeric');
+    expect(byName).toEqual([...byName].sort((a, b) => a!.localeCompare(b!)));
+    await p.locator('[data-role="sort"]').selectOption('order');
+    expect(await order('tfx-ts-numeric')).toEqual(original);
+    await p.locator('[data-role="search"]').fill('trip');
+    const found = [...(await order('tfx-ts-numeric')), ...(await order('tfx-ts-categorical'))];
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((name) => name!.includes('trip'))).toBe(true);
+    await p.close();
+  });
+
   test('compareWith draws another run beside the splits, told apart by its label', async () => {
     const serving = await generateStatistics({ path: path.join(sharedData, 'chicago_taxi', 'tfdv_tutorial', 'serving.csv'), name: 'serving' });
     const compared = await statisticsBundle([{ statistics: stored }, { statistics: serving, label: 'serving' }]);
