@@ -85,6 +85,15 @@ test('run the quickstart notebook, then compile, upload and run it on Kubeflow f
     // the notebook stores no JSON copy of them.
     await page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-statistics svg').first().waitFor({ state: 'visible' });
     await page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-schema table').first().waitFor({ state: 'visible' });
+    // JupyterLab runs the view's script for outputs of this session (trusted): sorting and search show.
+    const stats = page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-statistics').first();
+    await stats.locator('[data-role="tools"]').waitFor({ state: 'visible' });
+    await stats.locator('[data-role="sort"]').selectOption('missing');
+    await stats.locator('[data-role="search"]').fill('culmen');
+    const shown = await stats.locator('tr.tfx-ts-feature:not([hidden])').evaluateAll(rows => rows.map(r => r.getAttribute('data-feature')));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every(name => name!.includes('culmen'))).toBe(true);
+    await stats.locator('[data-role="search"]').fill('');
     const mimeTypes = await page.evaluate(() => {
       const cells: any[] = (window as any).jupyterapp.shell.currentWidget.content.widgets;
       const types = new Set<string>();
