@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as protobuf from 'protobufjs';
-import * as YAML from 'yaml';
+import * as jsYaml from 'js-yaml';
 import { checkProtoJson, loadProto, ProtoJsonError } from './kfp-protojson';
 
 /**
@@ -14,17 +14,30 @@ export function kfpSamplesDir(): string {
   const fromEnv = process.env.KFP_SAMPLES_DIR;
   const dir = fromEnv ? path.resolve(fromEnv) : path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'kfp_samples');
   if (!fs.existsSync(path.join(dir, 'api', 'pipeline_spec.proto'))) {
-    throw new Error(`KFP's API definitions are not at ${dir} (api/pipeline_spec.proto). Set KFP_SAMPLES_DIR to a folder with api/pipeline_spec.proto and api/*.swagger.json from kubeflow/pipelines.`);
+    throw new Error(
+      `KFP's API definitions are not at ${dir} (api/pipeline_spec.proto). Set KFP_SAMPLES_DIR to a folder with api/pipeline_spec.proto and api/*.swagger.json from kubeflow/pipelines.`,
+    );
   }
   return dir;
 }
 
 /** An upload the API server refuses; message and details as its `{error_message, error_details}`. */
 export class SpecRejectedError extends Error {
-  constructor(message: string, readonly details: string) { super(message); this.name = 'SpecRejectedError'; }
+  /** `template`: refused by the template parser (KFP wraps it as a "template creation error"). */
+  constructor(
+    message: string,
+    readonly details: string,
+    readonly template = true,
+  ) {
+    super(message);
+    this.name = 'SpecRejectedError';
+  }
 }
 
-export interface ParsedUpload { spec: Record<string, unknown>; platformSpec?: Record<string, unknown> }
+export interface ParsedUpload {
+  spec: Record<string, unknown>;
+  platformSpec?: Record<string, unknown>;
+}
 
 const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 
@@ -43,54 +56,77 @@ function pipelineSpecRoot(): protobuf.Root {
  */
 export function parsePipelineUpload(text: string): ParsedUpload {
   const root = pipelineSpecRoot();
-  const invalid = (reason: string, details = reason) => new SpecRejectedError(`Invalid input error: ${reason}`, details);
+  // KFP's util.NewInvalidInputErrorWithDetails(ErrorInvalidPipelineSpec, reason) prints like this.
+  const invalid = (reason: string, details = reason) => new SpecRejectedError(`InvalidInputError: ${reason}: pipeline spec is invalid`, details);
+  const invalidName = (reason: string) => new SpecRejectedError(`Invalid input error: ${reason}`, reason, false);
+  // js-yaml, not the project's `yaml`: Go's yaml.v3 (and PyYAML) read the under-indented continuation
+  // lines of double-quoted scalars that the KFP SDK writes, which `yaml` refuses under YAML 1.2's rule.
+  // The core schema resolves plain scalars as yaml.v3 does (no timestamps, yes/no are strings).
   const documents: Record<string, unknown>[] = [];
   let decodeError: string | undefined;
-  for (const document of YAML.parseAllDocuments(text)) {
-    if (document.errors.length) {
-      decodeError ??= document.errors[0].message;
-      continue;
-    }
-    const value = document.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
+  try {
+    jsYaml.loadAll(
+      text,
+      (value) => {
+        if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
+      },
+      { schema: jsYaml.CORE_SCHEMA },
+    );
+  } catch (error) {
+    decodeError = (error as Error).message;
   }
   const reasons: string[] = [];
+  const canonical = new Map<Record<string, unknown>, Record<string, unknown>>();
   const isPipelineSpec = (value: Record<string, unknown>): boolean => {
+    let spec: Record<string, unknown>;
     try {
-      checkProtoJson(root, 'ml_pipelines.PipelineSpec', value);
+      spec = checkProtoJson(root, 'ml_pipelines.PipelineSpec', value);
     } catch (error) {
       if (!(error instanceof ProtoJsonError)) throw error;
       reasons.push(error.message);
       return false;
     }
-    const info = value.pipelineInfo as { name?: unknown } | undefined;
-    if (!info?.name) { reasons.push('pipelineInfo.name is empty'); return false; }
-    if (!value.root) { reasons.push('root is empty'); return false; }
+    const info = spec.pipelineInfo as { name?: unknown } | undefined;
+    if (!info?.name) {
+      reasons.push('pipelineInfo.name is empty');
+      return false;
+    }
+    if (!spec.root) {
+      reasons.push('root is empty');
+      return false;
+    }
+    canonical.set(value, spec);
     return true;
   };
   const specs = documents.filter(isPipelineSpec);
   if (specs.length === 0) {
-    throw invalid('unknown template format', `no YAML document is a KFP v2 PipelineSpec: ${decodeError ?? (reasons.join('; ') || 'the file has no YAML mapping')}`);
+    throw invalid(
+      'unknown template format',
+      `no YAML document is a KFP v2 PipelineSpec: ${decodeError ?? (reasons.join('; ') || 'the file has no YAML mapping')}`,
+    );
   }
   if (decodeError) throw invalid(`unable to decode yaml document: ${decodeError}`);
   if (specs.length > 1) throw invalid('multiple pipeline specs provided');
-  const spec = specs[0];
-  if (spec.schemaVersion !== '2.1.0') throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${String(spec.schemaVersion ?? '')}`);
+  const spec = canonical.get(specs[0])!;
+  if (spec.schemaVersion !== '2.1.0')
+    throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${String(spec.schemaVersion ?? '')}`);
   let platformSpec: Record<string, unknown> | undefined;
   for (const document of documents) {
-    if (document === spec) continue;
+    if (document === specs[0]) continue;
+    let platform: Record<string, unknown>;
     try {
-      checkProtoJson(root, 'ml_pipelines.PlatformSpec', document);
+      platform = checkProtoJson(root, 'ml_pipelines.PlatformSpec', document);
     } catch {
       continue; // as the server: a document that is neither spec nor platform spec is ignored
     }
-    if (!(document.platforms as Record<string, unknown> | undefined)?.kubernetes) continue;
+    if (!(platform.platforms as Record<string, unknown> | undefined)?.kubernetes) continue;
     if (platformSpec) throw invalid('multiple platform specs provided');
-    platformSpec = document;
+    platformSpec = platform;
   }
   const name = String((spec.pipelineInfo as { name: string }).name);
-  if (name.length > 128) throw invalid("pipeline's name must contain no more than 128 characters");
-  if (!PIPELINE_NAME.test(name)) throw invalid("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
+  if (name.length > 128) throw invalidName("pipeline's name must contain no more than 128 characters");
+  if (!PIPELINE_NAME.test(name))
+    throw invalidName("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
   return { spec, ...(platformSpec ? { platformSpec } : {}) };
 }
 
@@ -117,7 +153,10 @@ function swaggerDefinitions(): Record<string, SwaggerSchema> {
 
 /** A body grpc-gateway would refuse (HTTP 400, code 3): the message is protojson's. */
 export class BodyRejectedError extends Error {
-  constructor(message: string) { super(message); this.name = 'BodyRejectedError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'BodyRejectedError';
+  }
 }
 
 /**
@@ -130,7 +169,9 @@ export function checkRequestBody(definition: string, body: unknown): void {
 }
 
 function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): void {
-  const fail = (reason: string): never => { throw new BodyRejectedError(`proto: ${reason}${where ? ` (at ${where})` : ''}`); };
+  const fail = (reason: string): never => {
+    throw new BodyRejectedError(`proto: ${reason}${where ? ` (at ${where})` : ''}`);
+  };
   if (schema.$ref) {
     const name = schema.$ref.replace('#/definitions/', '');
     const target = swaggerDefinitions()[name];
@@ -150,7 +191,10 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
         const byName = new Map<string, [string, SwaggerSchema]>();
         for (const [key, property] of Object.entries(schema.properties)) {
           byName.set(key, [key, property]);
-          byName.set(key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), [key, property]);
+          byName.set(
+            key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+            [key, property],
+          );
         }
         const seen = new Set<string>();
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
@@ -162,7 +206,8 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
         }
         return;
       }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`expected a JSON object (google.protobuf.Struct or map), got ${JSON.stringify(value)}`);
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        fail(`expected a JSON object (google.protobuf.Struct or map), got ${JSON.stringify(value)}`);
       const additional = schema.additionalProperties;
       if (additional && typeof additional === 'object' && (additional.type || additional.$ref)) {
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) checkSwagger(additional, item, `${where}.${key}`);
@@ -175,7 +220,8 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
       return;
     case 'string':
       if (schema.format === 'int64' || schema.format === 'uint64') {
-        if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value))) fail(`invalid value for int64 field: ${JSON.stringify(value)}`);
+        if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value)))
+          fail(`invalid value for int64 field: ${JSON.stringify(value)}`);
         return;
       }
       if (typeof value !== 'string') fail(`invalid value for string field: ${JSON.stringify(value)}`);
@@ -183,10 +229,12 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
       if (schema.format === 'byte' && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value as string)) fail(`invalid value for bytes field: ${JSON.stringify(value)}`);
       return;
     case 'integer':
-      if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value))) fail(`invalid value for integer field: ${JSON.stringify(value)}`);
+      if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value)))
+        fail(`invalid value for integer field: ${JSON.stringify(value)}`);
       return;
     case 'number':
-      if (typeof value !== 'number' && !(typeof value === 'string' && /^(NaN|-?Infinity|-?[0-9.eE+-]+)$/.test(value))) fail(`invalid value for number field: ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' && !(typeof value === 'string' && /^(NaN|-?Infinity|-?[0-9.eE+-]+)$/.test(value)))
+        fail(`invalid value for number field: ${JSON.stringify(value)}`);
       return;
     case 'boolean':
       if (typeof value !== 'boolean') fail(`invalid value for bool field: ${JSON.stringify(value)}`);

@@ -19,15 +19,19 @@ import * as protobuf from 'protobufjs';
  */
 
 export class ProtoJsonError extends Error {
-  constructor(readonly fieldPath: string, readonly reason: string) {
+  constructor(
+    readonly fieldPath: string,
+    readonly reason: string,
+  ) {
     super(`proto: ${reason}${fieldPath ? ` (at ${fieldPath})` : ''}`);
     this.name = 'ProtoJsonError';
   }
 }
 
 /** google/rpc/status.proto is imported by pipeline_spec.proto but is not one of protobufjs's bundled files. */
-const RPC_STATUS_PROTO = 'syntax = "proto3"; package google.rpc; import "google/protobuf/any.proto";'
-  + ' message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }';
+const RPC_STATUS_PROTO =
+  'syntax = "proto3"; package google.rpc; import "google/protobuf/any.proto";' +
+  ' message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }';
 
 /** Loads a .proto file (and the well-known types it imports) into a protobufjs Root, names as in the file. */
 export function loadProto(protoPath: string): protobuf.Root {
@@ -43,10 +47,14 @@ export function loadProto(protoPath: string): protobuf.Root {
   return root;
 }
 
-/** Checks `value` (a parsed JSON value) against message type `typeName` of `root`; throws ProtoJsonError. */
-export function checkProtoJson(root: protobuf.Root, typeName: string, value: unknown): void {
+/**
+ * Checks `value` (a parsed JSON value) against message type `typeName` of `root`; throws
+ * ProtoJsonError. Returns the value with every field under its JSON name (what protojson.Marshal
+ * writes back), nulls of unset fields dropped.
+ */
+export function checkProtoJson(root: protobuf.Root, typeName: string, value: unknown): Record<string, unknown> {
   const type = root.lookupType(typeName);
-  checkMessage(type, value, '');
+  return checkMessage(type, value, '') as Record<string, unknown>;
 }
 
 const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
@@ -54,9 +62,15 @@ const UINT32 = new Set(['uint32', 'fixed32']);
 const INT64 = new Set(['int64', 'sint64', 'sfixed64']);
 const UINT64 = new Set(['uint64', 'fixed64']);
 const WRAPPERS: Record<string, string> = {
-  '.google.protobuf.DoubleValue': 'double', '.google.protobuf.FloatValue': 'float', '.google.protobuf.Int64Value': 'int64',
-  '.google.protobuf.UInt64Value': 'uint64', '.google.protobuf.Int32Value': 'int32', '.google.protobuf.UInt32Value': 'uint32',
-  '.google.protobuf.BoolValue': 'bool', '.google.protobuf.StringValue': 'string', '.google.protobuf.BytesValue': 'bytes',
+  '.google.protobuf.DoubleValue': 'double',
+  '.google.protobuf.FloatValue': 'float',
+  '.google.protobuf.Int64Value': 'int64',
+  '.google.protobuf.UInt64Value': 'uint64',
+  '.google.protobuf.Int32Value': 'int32',
+  '.google.protobuf.UInt32Value': 'uint32',
+  '.google.protobuf.BoolValue': 'bool',
+  '.google.protobuf.StringValue': 'string',
+  '.google.protobuf.BytesValue': 'bytes',
 };
 const MAX_DURATION_SECONDS = 315_576_000_000;
 
@@ -83,12 +97,13 @@ function fieldsByName(type: protobuf.Type): Map<string, protobuf.Field> {
   return index;
 }
 
-function checkMessage(type: protobuf.Type, value: unknown, where: string): void {
-  if (checkWellKnown(type, value, where)) return;
+function checkMessage(type: protobuf.Type, value: unknown, where: string): unknown {
+  if (checkWellKnown(type, value, where)) return value;
   if (!isObject(value)) throw new ProtoJsonError(where, `message ${type.fullName.slice(1)} must be a JSON object, got ${describe(value)}`);
   const seenFields = new Set<number>();
   const seenOneofs = new Map<string, string>();
   const byName = fieldsByName(type);
+  const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const field = byName.get(key);
     const here = at(where, key);
@@ -101,32 +116,37 @@ function checkMessage(type: protobuf.Type, value: unknown, where: string): void 
     const isNullValue = resolved instanceof protobuf.Enum && resolved.fullName === '.google.protobuf.NullValue';
     // protojson: null means "not set", except for fields whose type gives null a meaning.
     if (item === null && !(isValueType && !field.repeated && !field.map) && !isNullValue) continue;
+    const name = jsonName(field);
     if (field.map) {
-      checkMap(field as unknown as protobuf.MapField, item, here);
+      out[name] = checkMap(field as unknown as protobuf.MapField, item, here);
     } else if (field.repeated) {
       if (!Array.isArray(item)) throw new ProtoJsonError(here, `repeated field "${key}" must be a JSON array, got ${describe(item)}`);
-      item.forEach((element, i) => checkSingular(field, element, at(here, i)));
+      out[name] = item.map((element, i) => checkSingular(field, element, at(here, i)));
     } else {
       const oneof = field.partOf;
       if (oneof) {
         const previous = seenOneofs.get(oneof.name);
-        if (previous !== undefined) throw new ProtoJsonError(here, `error parsing "${key}", oneof ${type.fullName.slice(1)}.${oneof.name} is already set (by "${previous}")`);
+        if (previous !== undefined)
+          throw new ProtoJsonError(here, `error parsing "${key}", oneof ${type.fullName.slice(1)}.${oneof.name} is already set (by "${previous}")`);
         seenOneofs.set(oneof.name, key);
       }
-      checkSingular(field, item, here);
+      out[name] = checkSingular(field, item, here);
     }
   }
+  return out;
 }
 
-function checkMap(field: protobuf.MapField, value: unknown, where: string): void {
+function checkMap(field: protobuf.MapField, value: unknown, where: string): Record<string, unknown> {
   if (!isObject(value)) throw new ProtoJsonError(where, `map field "${field.name}" must be a JSON object, got ${describe(value)}`);
+  const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     checkMapKey(field.keyType, key, at(where, key));
     if (item === null && !(field.resolvedType instanceof protobuf.Type && field.resolvedType.fullName === '.google.protobuf.Value')) {
       throw new ProtoJsonError(at(where, key), 'map value must not be null');
     }
-    checkSingular(field, item, at(where, key));
+    out[key] = checkSingular(field, item, at(where, key));
   }
+  return out;
 }
 
 function checkMapKey(keyType: string, key: string, where: string): void {
@@ -138,17 +158,19 @@ function checkMapKey(keyType: string, key: string, where: string): void {
   checkScalar(keyType, key, where, true);
 }
 
-function checkSingular(field: protobuf.FieldBase, value: unknown, where: string): void {
+function checkSingular(field: protobuf.FieldBase, value: unknown, where: string): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) return checkMessage(resolved, value, where);
-  if (resolved instanceof protobuf.Enum) return checkEnum(resolved, value, where);
-  checkScalar(field.type, value, where, false);
+  if (resolved instanceof protobuf.Enum) checkEnum(resolved, value, where);
+  else checkScalar(field.type, value, where, false);
+  return value;
 }
 
 function checkEnum(type: protobuf.Enum, value: unknown, where: string): void {
   if (type.fullName === '.google.protobuf.NullValue' && value === null) return;
   if (typeof value === 'string') {
-    if (!(value in type.values)) throw new ProtoJsonError(where, `invalid value for enum field ${type.fullName.slice(1)}: "${value}" (one of ${Object.keys(type.values).join(', ')})`);
+    if (!(value in type.values))
+      throw new ProtoJsonError(where, `invalid value for enum field ${type.fullName.slice(1)}: "${value}" (one of ${Object.keys(type.values).join(', ')})`);
     return;
   }
   if (typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return; // open enums take unknown numbers
@@ -156,7 +178,9 @@ function checkEnum(type: protobuf.Enum, value: unknown, where: string): void {
 }
 
 function checkScalar(type: string, value: unknown, where: string, fromMapKey: boolean): void {
-  const bad = (what: string): never => { throw new ProtoJsonError(where, `invalid value for ${type} field: ${describe(value)}${what ? ` (${what})` : ''}`); };
+  const bad = (what: string): never => {
+    throw new ProtoJsonError(where, `invalid value for ${type} field: ${describe(value)}${what ? ` (${what})` : ''}`);
+  };
   switch (type) {
     case 'string':
       if (typeof value !== 'string') bad('a JSON string is required');
@@ -220,7 +244,8 @@ function checkWellKnown(type: protobuf.Type, value: unknown, where: string): boo
       return true;
     case '.google.protobuf.Duration': {
       const match = typeof value === 'string' ? /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/.exec(value) : null;
-      if (!match) throw new ProtoJsonError(where, `invalid google.protobuf.Duration value ${describe(value)} (seconds with an "s" suffix, e.g. "300s" or "1.5s")`);
+      if (!match)
+        throw new ProtoJsonError(where, `invalid google.protobuf.Duration value ${describe(value)} (seconds with an "s" suffix, e.g. "300s" or "1.5s")`);
       if (Number(match[2]) > MAX_DURATION_SECONDS) throw new ProtoJsonError(where, `google.protobuf.Duration value ${value} out of range`);
       return true;
     }
