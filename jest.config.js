@@ -1,5 +1,21 @@
 /** Two projects: fast unit/integration tests under src/ and tests/, and UI tests in real Chromium. */
-const tsJest = ['ts-jest', { tsconfig: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true, strict: true, skipLibCheck: true, isolatedModules: true, lib: ['ES2022', 'DOM'], types: ['node', 'jest'] }, diagnostics: false }];
+const tsJest = [
+  'ts-jest',
+  {
+    tsconfig: {
+      target: 'ES2022',
+      module: 'commonjs',
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      strict: true,
+      skipLibCheck: true,
+      isolatedModules: true,
+      lib: ['ES2022', 'DOM'],
+      types: ['node', 'jest'],
+    },
+    diagnostics: false,
+  },
+];
 // The built extension carries a package.json of its own (same name as its source's); not modules.
 const modulePathIgnorePatterns = ['<rootDir>/lab-extension/tfx_ts_labextension/', '<rootDir>/.venv/'];
 module.exports = {
@@ -12,7 +28,10 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       // Module files and pipeline modules import "tfx-ts"; under Jest that must be the sources under test.
-      moduleNameMapper: { '^tfx-ts$': '<rootDir>/src/index.ts', '^tfx-ts/(tfdv|transform|trainer|evaluator|serving|kubeflow|protocol)$': '<rootDir>/src/api/$1.ts' },
+      moduleNameMapper: {
+        '^tfx-ts$': '<rootDir>/src/index.ts',
+        '^tfx-ts/(tfdv|transform|trainer|evaluator|serving|kubeflow|protocol)$': '<rootDir>/src/api/$1.ts',
+      },
       testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts', '<rootDir>/lab-extension/src/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.ui\\.test\\.ts$'],
     },

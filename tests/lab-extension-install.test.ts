@@ -31,13 +31,15 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { status
 function labextensionList(python: string, env: NodeJS.ProcessEnv = {}): string {
   const { status, out } = run(python, ['-m', 'jupyterlab.labextensions', 'list'], env);
   expect(status).toBe(0);
-  // eslint-disable-next-line no-control-regex
   return out.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
 let tmp: string;
 beforeAll(() => {
-  for (const [what, file] of [['the lab environment (bash scripts/venv.sh lab)', path.join(labVenv, 'bin', 'python')], ['the prebuilt extension (bash lab-extension/scripts/build.sh)', prebuilt]]) {
+  for (const [what, file] of [
+    ['the lab environment (bash scripts/venv.sh lab)', path.join(labVenv, 'bin', 'python')],
+    ['the prebuilt extension (bash lab-extension/scripts/build.sh)', prebuilt],
+  ]) {
     if (!fs.existsSync(file)) throw new Error(`This test needs ${what}: missing ${file}. npm test prepares it.`);
   }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-labext-'));
@@ -61,7 +63,9 @@ test('pip install of the Python package makes JupyterLab list the extension enab
   expect(listing).toMatch(listedOk);
   expect(listing).toMatch(/\(python, tfx-ts-labextension\)/);
   // pip knows the package: uninstall removes the extension again.
-  expect(run(path.join(labVenv, 'bin', 'python'), ['-m', 'pip', '--python', path.join(env, 'bin', 'python'), 'uninstall', '-y', '-q', 'tfx-ts-labextension']).status).toBe(0);
+  expect(
+    run(path.join(labVenv, 'bin', 'python'), ['-m', 'pip', '--python', path.join(env, 'bin', 'python'), 'uninstall', '-y', '-q', 'tfx-ts-labextension']).status,
+  ).toBe(0);
   expect(fs.existsSync(installed)).toBe(false);
   expect(labextensionList(path.join(env, 'bin', 'python'))).not.toMatch(/tfx-ts-labextension/);
 }, 300_000);

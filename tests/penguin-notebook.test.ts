@@ -29,7 +29,9 @@ describe('notebooks/penguin_quickstart.ipynb under the real tslab kernel', () =>
 
     const [lineageCell] = nb.cellsContaining('context.lineage');
     expect(nb.cellText(lineageCell)).toMatch(/ExampleGen again: CACHED/);
-    expect((nb.cells[lineageCell].outputs ?? []).some((o) => o.data && [o.data['text/html'] ?? ''].flat().join('').includes('class="tfx-ts-view tfx-ts-lineage"'))).toBe(true);
+    expect(
+      (nb.cells[lineageCell].outputs ?? []).some((o) => o.data && [o.data['text/html'] ?? ''].flat().join('').includes('class="tfx-ts-view tfx-ts-lineage"')),
+    ).toBe(true);
     expect(nb.cellText(lineageCell)).toMatch(/schema lineage: CsvExampleGen#1 -> StatisticsGen#2 -> SchemaGen#3\n/);
   });
 });

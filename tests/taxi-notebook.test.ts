@@ -31,7 +31,11 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
   // What the Evaluator wrote, run by run (artifact ids grow: the first run's is the smallest).
   const evaluations = (): EvaluationResult[] => {
     const dir = path.join(pipelineRoot, 'Evaluator', 'evaluation');
-    return fs.readdirSync(dir).map(Number).sort((a, b) => a - b).map((id) => readEvaluation(path.join(dir, String(id))));
+    return fs
+      .readdirSync(dir)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((id) => readEvaluation(path.join(dir, String(id))));
   };
   const cellOf = (nb: ExecutedNotebook, snippet: string) => {
     const [cell] = nb.cellsContaining(snippet);
@@ -39,14 +43,24 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
     return cell;
   };
 
-  it('runs every cell without an error, in the tutorial\'s order', () => {
+  it("runs every cell without an error, in the tutorial's order", () => {
     for (const nb of [first, second]) {
       nb.cells.forEach((c, i) => {
         const errors = (c.outputs ?? []).filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'));
         expect({ cell: i, errors }).toEqual({ cell: i, errors: [] });
       });
     }
-    const order = ['new CsvExampleGen', 'new StatisticsGen', 'new SchemaGen', 'new ExampleValidator', 'new Transform', 'new Trainer', 'new Evaluator', 'new Pusher', 'startModelServer({'];
+    const order = [
+      'new CsvExampleGen',
+      'new StatisticsGen',
+      'new SchemaGen',
+      'new ExampleValidator',
+      'new Transform',
+      'new Trainer',
+      'new Evaluator',
+      'new Pusher',
+      'startModelServer({',
+    ];
     const cells = order.map((s) => cellOf(first, s));
     expect([...cells].sort((a, b) => a - b)).toEqual(cells);
   });
@@ -71,7 +85,7 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
     expect(evaluation.slices.filter((s) => s.name.startsWith('trip_start_hour:'))).toHaveLength(24);
   });
 
-  it('blesses and pushes the first model, and a predict call answers with the Evaluator\'s scores', () => {
+  it("blesses and pushes the first model, and a predict call answers with the Evaluator's scores", () => {
     expect(first.cellText(cellOf(first, 'evaluator.outputs.blessing'))).toContain('BLESSED');
     expect(first.cellText(cellOf(first, 'new Pusher'))).toMatch(/pushed version \d+ to /);
     const serving = first.cellText(cellOf(first, 'startModelServer({'));

@@ -18,7 +18,10 @@ function build() {
   let deep = tf.layers.concatenate().apply(deepInputs) as tf.SymbolicTensor;
   for (const units of [100, 70, 50, 25]) deep = tf.layers.dense({ units, activation: 'relu' }).apply(deep) as tf.SymbolicTensor;
   const deepLogit = tf.layers.dense({ units: 1 }).apply(deep) as tf.SymbolicTensor;
-  const wideLogits = wideInputs.map((input, i) => tf.layers.flatten().apply(tf.layers.embedding({ inputDim: sizes[i], outputDim: 1, embeddingsInitializer: 'zeros' }).apply(input)) as tf.SymbolicTensor);
+  const wideLogits = wideInputs.map(
+    (input, i) =>
+      tf.layers.flatten().apply(tf.layers.embedding({ inputDim: sizes[i], outputDim: 1, embeddingsInitializer: 'zeros' }).apply(input)) as tf.SymbolicTensor,
+  );
   const logit = tf.layers.add().apply([deepLogit, ...wideLogits]) as tf.SymbolicTensor;
   const output = tf.layers.activation({ activation: 'sigmoid' }).apply(logit) as tf.SymbolicTensor;
   const model = tf.model({ inputs: [...deepInputs, ...wideInputs], outputs: output });
@@ -30,18 +33,27 @@ async function main() {
   const model = build();
   const plan = planWideDeep(model)!;
   const trainer = new WideDeepTrainer(plan, flatAdamConfig(model)!);
-  const rnd = mulberry32(1); const B = 40, N = 10000;
+  const rnd = mulberry32(1);
+  const B = 40,
+    N = 10000;
   const x = Float32Array.from({ length: N * 3 }, () => rnd() * 2 - 1);
   const cols = sizes.map((s) => Float32Array.from({ length: N }, () => Math.floor(rnd() * s)));
   const ids = wideIndexes(plan, cols, N);
   const y = Float32Array.from({ length: N }, () => (rnd() > 0.5 ? 1 : 0));
   const steps = Number(process.argv[2] ?? 1000);
   for (let rep = 0; rep < 3; rep++) {
-    const c0 = process.cpuUsage(); const t0 = performance.now();
-    for (let s = 0; s < steps; s++) { const st = (s * B) % (N - B); trainer.step(x.subarray(st * 3, (st + B) * 3), ids.subarray(st * 13, (st + B) * 13), y.subarray(st, st + B), B); }
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) {
+      const st = (s * B) % (N - B);
+      trainer.step(x.subarray(st * 3, (st + B) * 3), ids.subarray(st * 13, (st + B) * 13), y.subarray(st, st + B), B);
+    }
     const cu = process.cpuUsage(c0);
-    const wall = performance.now() - t0; const cpu = (cu.user + cu.system) / 1000;
-    console.log(`wall ${(wall / steps * 1000).toFixed(0)} µs/step, cpu ${(cpu / steps * 1000).toFixed(0)} µs/step → ${Math.round(B / (cpu / steps) * 1000)} ex/s per CPU-second; tensors ${tf.memory().numTensors}`);
+    const wall = performance.now() - t0;
+    const cpu = (cu.user + cu.system) / 1000;
+    console.log(
+      `wall ${((wall / steps) * 1000).toFixed(0)} µs/step, cpu ${((cpu / steps) * 1000).toFixed(0)} µs/step → ${Math.round((B / (cpu / steps)) * 1000)} ex/s per CPU-second; tensors ${tf.memory().numTensors}`,
+    );
   }
 }
 main();

@@ -29,21 +29,34 @@ import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
  */
 
 class BridgeError extends Error {
-  constructor(readonly code: KernelErrorCode, message: string, readonly hint?: string) {
+  constructor(
+    readonly code: KernelErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
 
 function parseOptions<S extends z.ZodTypeAny>(schema: S, options: unknown): z.infer<S> {
   const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) throw new BridgeError('INVALID_OPTIONS', `Invalid options: ${formatZodError(parsed.error)}.`, 'fill in the panel\'s fields; see docs/lab-bridge.md for the option names.');
+  if (!parsed.success)
+    throw new BridgeError(
+      'INVALID_OPTIONS',
+      `Invalid options: ${formatZodError(parsed.error)}.`,
+      "fill in the panel's fields; see docs/lab-bridge.md for the option names.",
+    );
   return parsed.data;
 }
 
 function currentContext(): InteractiveContext {
   const context = getCurrentInteractiveContext();
   if (!context) {
-    throw new BridgeError('NO_INTERACTIVE_CONTEXT', 'This notebook has no InteractiveContext yet.', 'create one and run your components first: const context = new InteractiveContext(); await context.run(exampleGen);');
+    throw new BridgeError(
+      'NO_INTERACTIVE_CONTEXT',
+      'This notebook has no InteractiveContext yet.',
+      'create one and run your components first: const context = new InteractiveContext(); await context.run(exampleGen);',
+    );
   }
   return context;
 }
@@ -53,7 +66,11 @@ function exportFromContext(options: { pipelineName?: string; image?: string; com
   const pipeline = context.exportPipeline({ pipelineName: options.pipelineName || undefined, image: options.image || undefined });
   for (const id of Object.keys(options.components ?? {})) {
     if (!pipeline.components.some((c) => c.id === id)) {
-      throw new BridgeError('INVALID_OPTIONS', `Settings were given for component "${id}", which has not run in this notebook.`, `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`);
+      throw new BridgeError(
+        'INVALID_OPTIONS',
+        `Settings were given for component "${id}", which has not run in this notebook.`,
+        `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`,
+      );
     }
   }
   return { context, pipeline };
@@ -115,7 +132,9 @@ export const labBridge = {
         pipelineName: context.pipelineName,
         pipelineRoot: context.pipelineRoot,
         components: context.components.map((component) => {
-          const moduleParameter = (component.spec.fileParameters ?? []).find((key) => typeof (component.parameters as Record<string, unknown>)[key] === 'string');
+          const moduleParameter = (component.spec.fileParameters ?? []).find(
+            (key) => typeof (component.parameters as Record<string, unknown>)[key] === 'string',
+          );
           return {
             id: component.id,
             type: component.type,
@@ -131,7 +150,11 @@ export const labBridge = {
     return answer<'compile'>(async () => {
       const o = parseOptions(compileOptionsSchema, options);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName, warnings } = compileForDeploy(pipeline, { image: o.image || undefined, pipelineName: o.pipelineName || undefined, components: o.components });
+      const { yaml, uploadName, warnings } = compileForDeploy(pipeline, {
+        image: o.image || undefined,
+        pipelineName: o.pipelineName || undefined,
+        components: o.components,
+      });
       // The panel shows each warning as a notice and marks the component's row (not only a YAML comment).
       return { yaml, pipelineName: uploadName, ...(warnings.length ? { warnings } : {}) };
     });

@@ -16,7 +16,12 @@ export function resultHtml(result: LaunchResult): string {
   const rows = Object.entries(result.outputs)
     // Cells set their alignment and the path its colours: JupyterLab's output CSS right-aligns table
     // cells and gives <code> a background that reads badly in the dark theme.
-    .flatMap(([key, list]) => list.map((a) => `<tr><td style="${CELL}">${escapeHtml(key)}</td><td style="${CELL}">${escapeHtml(a.type.name)}</td><td style="${CELL}">${a.id}</td><td style="${CELL}"><code style="background:none;color:inherit;padding:0;font-size:12px">${escapeHtml(a.uri)}</code></td></tr>`))
+    .flatMap(([key, list]) =>
+      list.map(
+        (a) =>
+          `<tr><td style="${CELL}">${escapeHtml(key)}</td><td style="${CELL}">${escapeHtml(a.type.name)}</td><td style="${CELL}">${a.id}</td><td style="${CELL}"><code style="background:none;color:inherit;padding:0;font-size:12px">${escapeHtml(a.uri)}</code></td></tr>`,
+      ),
+    )
     .join('');
   return `<div class="tfx-ts-result" style="font-family:var(--jp-ui-font-family,sans-serif);font-size:13px">
 <b>${escapeHtml(result.componentId)}</b> · execution ${result.executionId} · <span style="color:${color};font-weight:bold">${result.state}</span>${result.cachedFrom ? ` (outputs of execution ${result.cachedFrom})` : ''} · ${(result.durationMs / 1000).toFixed(2)} s

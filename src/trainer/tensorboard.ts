@@ -96,7 +96,10 @@ export class EventFileWriter {
   readonly file: string;
   private readonly fd: number;
 
-  constructor(readonly logDir: string, now = Date.now()) {
+  constructor(
+    readonly logDir: string,
+    now = Date.now(),
+  ) {
     fs.mkdirSync(logDir, { recursive: true });
     this.file = path.join(logDir, `events.out.tfevents.${Math.floor(now / 1000)}.${os.hostname()}.${process.pid}.v2`);
     this.fd = fs.openSync(this.file, 'a');
@@ -113,7 +116,11 @@ export class EventFileWriter {
   }
 
   close(): void {
-    try { fs.fsyncSync(this.fd); } catch { /* not all file systems support fsync */ }
+    try {
+      fs.fsyncSync(this.fd);
+    } catch {
+      /* not all file systems support fsync */
+    }
     fs.closeSync(this.fd);
   }
 }

@@ -19,7 +19,11 @@ export async function analyzeTransformGraph(graph: TransformGraph, db: DuckSessi
   });
   await db.run(`CREATE OR REPLACE TEMP VIEW __transform_raw AS SELECT ${select.length ? select.join(', ') : '1 AS __one'} FROM ${parquetSource(trainFiles)}`);
   const [{ n: examples }] = await db.all<{ n: number }>('SELECT count(*) AS n FROM __transform_raw');
-  if (examples === 0) throw new UserError('The train split is empty, so Transform has nothing to analyze.', "check ExampleGen's outputConfig and input: the train split needs examples.");
+  if (examples === 0)
+    throw new UserError(
+      'The train split is empty, so Transform has nothing to analyze.',
+      "check ExampleGen's outputConfig and input: the train split needs examples.",
+    );
 
   const isAnalyzer = (n: GraphNode) => Boolean(opDef(n.op).analyzer);
   const dependsOnPending = memoize((id: number, self: (id: number) => boolean): boolean => {
@@ -72,7 +76,9 @@ export async function analyzeTransformGraph(graph: TransformGraph, db: DuckSessi
           break;
         }
         default: {
-          const fn = { analyzer_mean: 'avg', analyzer_var: 'var_pop', analyzer_min: 'min', analyzer_max: 'max', analyzer_sum: 'sum', analyzer_size: 'count' }[node.op];
+          const fn = { analyzer_mean: 'avg', analyzer_var: 'var_pop', analyzer_min: 'min', analyzer_max: 'max', analyzer_sum: 'sum', analyzer_size: 'count' }[
+            node.op
+          ];
           if (!fn) throw new Error(`No analysis defined for ${node.op}.`);
           aggregates.push(node.op === 'analyzer_size' ? `count(*) AS ${k}_v` : `${fn}(${clean}) AS ${k}_v`, `count(${clean}) AS ${k}_n`);
           readers.push((r) => {
@@ -102,7 +108,10 @@ async function analyzeVocabulary(db: DuckSession, node: GraphNode, expr: string)
 
 function requireValues(node: GraphNode, count: unknown): void {
   if (!count) {
-    throw new UserError(`Analyzer ${node.op} (node ${node.id}) saw no values in the train split: its input is missing in every example.`, 'fill missing values first (x.fillMissing(0)) or drop this feature.');
+    throw new UserError(
+      `Analyzer ${node.op} (node ${node.id}) saw no values in the train split: its input is missing in every example.`,
+      'fill missing values first (x.fillMissing(0)) or drop this feature.',
+    );
   }
 }
 

@@ -49,7 +49,9 @@ test('slices show their example count and can be filtered to a minimum count', a
   const bundle = await evaluationBundle(result(3));
   const page = await openHtml(browser, String(bundle['text/html']));
   const visible = (): Promise<string[]> =>
-    page.locator('tr[data-slice]').evaluateAll((rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.getAttribute('data-slice') ?? ''));
+    page
+      .locator('tr[data-slice]')
+      .evaluateAll((rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.getAttribute('data-slice') ?? ''));
   expect(await visible()).toEqual(['Overall', 'hour:1', 'hour:2', 'hour:3']);
   expect(await page.locator('tr[data-slice="hour:3"] td').first().textContent()).toBe('6');
   await page.locator('label', { hasText: '≥ 10 examples' }).click();

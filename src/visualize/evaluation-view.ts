@@ -37,10 +37,12 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
   const metric = headlineMetric(result);
   const sliced = result.slices.filter((s) => s.key.length > 0);
   if (metric && sliced.length > 0) {
-    const values = sliced.flatMap((s) => [
-      { slice: s.name, model: 'candidate', value: num(s.metrics[metric]), count: s.exampleCount },
-      ...(s.baselineMetrics ? [{ slice: s.name, model: 'baseline', value: num(s.baselineMetrics[metric]), count: s.exampleCount }] : []),
-    ]).filter((v) => v.value !== null);
+    const values = sliced
+      .flatMap((s) => [
+        { slice: s.name, model: 'candidate', value: num(s.metrics[metric]), count: s.exampleCount },
+        ...(s.baselineMetrics ? [{ slice: s.name, model: 'baseline', value: num(s.baselineMetrics[metric]), count: s.exampleCount }] : []),
+      ])
+      .filter((v) => v.value !== null);
     specs.push({
       name: 'metric_by_slice',
       spec: spec({
@@ -71,7 +73,20 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
         width: 220,
         height: 220,
         layer: [
-          ...(diagonal ? [{ data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }] : []),
+          ...(diagonal
+            ? [
+                {
+                  data: {
+                    values: [
+                      { x: 0, y: 0 },
+                      { x: 1, y: 1 },
+                    ],
+                  },
+                  mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
+                  encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+                },
+              ]
+            : []),
           {
             data: { values: curve(kind) },
             mark: { type: 'line', strokeWidth: 1.5 },
@@ -98,7 +113,16 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
         width: 220,
         height: 220,
         layer: [
-          { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+          {
+            data: {
+              values: [
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ],
+            },
+            mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
+            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+          },
           {
             data: { values: calibration },
             mark: { type: 'line', point: true, strokeWidth: 1.5 },
@@ -107,7 +131,13 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
               y: { field: 'meanLabel', type: 'quantitative', title: 'mean label', scale: { domain: [0, 1] } },
               color: { field: 'model', type: 'nominal', title: null, scale: models },
               size: { field: 'count', type: 'quantitative', legend: null },
-              tooltip: [{ field: 'lower' }, { field: 'upper' }, { field: 'count' }, { field: 'meanPrediction', format: '.3f' }, { field: 'meanLabel', format: '.3f' }],
+              tooltip: [
+                { field: 'lower' },
+                { field: 'upper' },
+                { field: 'count' },
+                { field: 'meanPrediction', format: '.3f' },
+                { field: 'meanLabel', format: '.3f' },
+              ],
             },
           },
         ],
@@ -163,7 +193,11 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
   const header = `<tr><th>slice</th><th class="tfx-ts-num">examples</th>${metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
   // Each row says which minimum-example filters hide it (the overall slice is never hidden).
   const hiddenBy = (s: { key: unknown[]; exampleCount: number }) =>
-    s.key.length === 0 ? '' : MIN_EXAMPLE_FILTERS.filter((n) => s.exampleCount < n).map((n) => ` tfx-ts-under-${n}`).join('');
+    s.key.length === 0
+      ? ''
+      : MIN_EXAMPLE_FILTERS.filter((n) => s.exampleCount < n)
+          .map((n) => ` tfx-ts-under-${n}`)
+          .join('');
   const rows = result.slices.map(
     (s) =>
       `<tr data-slice="${escapeHtml(s.name)}" data-examples="${s.exampleCount}" class="tfx-ts-slice${hiddenBy(s)}"><th scope="row">${escapeHtml(s.name)}</th><td class="tfx-ts-num">${formatCount(s.exampleCount)}</td>${metrics
@@ -181,7 +215,9 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
             `<input type="radio" class="tfx-ts-toggle tfx-ts-min-${n}" name="${filterId}" id="${filterId}-${n}"><label for="${filterId}-${n}" title="Hide slices with fewer than ${n} examples (${sliced.filter((s) => s.exampleCount < n).length} of ${sliced.length})">≥ ${n} examples</label>`,
         ).join('')
       : '';
-  const status = result.validation.ok ? '<b style="color:#2e7d32">validation passed</b>' : `<b style="color:#c62828">validation failed</b> (${result.validation.failures.length} threshold${result.validation.failures.length === 1 ? '' : 's'})`;
+  const status = result.validation.ok
+    ? '<b style="color:#2e7d32">validation passed</b>'
+    : `<b style="color:#c62828">validation failed</b> (${result.validation.failures.length} threshold${result.validation.failures.length === 1 ? '' : 's'})`;
   const baseline = result.baseline ? `baseline model #${result.baseline.modelId ?? '?'}` : 'no baseline (first blessed model)';
   const chart = (name: string) => (svgs.has(name) ? `<div class="tfx-ts-chart" data-chart="${name}">${svgs.get(name)}</div>` : '');
   const body = [
@@ -191,13 +227,20 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
       : '',
     `<h4 class="tfx-ts-section">Metrics by slice${compared ? ' (second line: change vs baseline)' : ''}</h4>${filter}<div class="tfx-ts-scroll tfx-ts-slices"><table class="tfx-ts-table">${`<thead>${header}</thead>`}<tbody>${rows.join('')}</tbody></table></div>${filter ? '</div>' : ''}`,
     chart('metric_by_slice'),
-    svgs.has('roc') ? `<h4 class="tfx-ts-section">Plots (Overall)</h4><div style="display:flex;flex-wrap:wrap;gap:12px">${chart('roc')}${chart('pr')}${chart('calibration')}</div>` : '',
+    svgs.has('roc')
+      ? `<h4 class="tfx-ts-section">Plots (Overall)</h4><div style="display:flex;flex-wrap:wrap;gap:12px">${chart('roc')}${chart('pr')}${chart('calibration')}</div>`
+      : '',
     `<h4 class="tfx-ts-section">Thresholds${result.baseline ? ' and baseline comparison' : ''}</h4>${validationHtml(result.validation)}`,
   ].join('');
   const overall = result.slices.find((s) => s.key.length === 0);
   const text = [
     `ModelEvaluation: ${result.slices.length} slice(s), ${result.validation.ok ? 'validation passed' : 'validation FAILED'}`,
-    ...(overall ? metrics.map((m) => `  ${m}: ${typeof overall.metrics[m] === 'number' ? formatNumber(overall.metrics[m] as number) : '–'}${typeof overall.baselineMetrics?.[m] === 'number' ? ` (baseline ${formatNumber(overall.baselineMetrics[m] as number)})` : ''}`) : []),
+    ...(overall
+      ? metrics.map(
+          (m) =>
+            `  ${m}: ${typeof overall.metrics[m] === 'number' ? formatNumber(overall.metrics[m] as number) : '–'}${typeof overall.baselineMetrics?.[m] === 'number' ? ` (baseline ${formatNumber(overall.baselineMetrics[m] as number)})` : ''}`,
+        )
+      : []),
     ...result.validation.checks.map((c) => `  ${c.skipped ? 'skipped' : c.ok ? 'ok' : 'FAILED'}: ${c.message}`),
   ].join('\n');
   return {
@@ -210,7 +253,8 @@ export function readEvaluation(uri: string): EvaluationResult {
   return JSON.parse(fs.readFileSync(path.join(uri, EVALUATION_FILE), 'utf8')) as EvaluationResult;
 }
 
-export const evaluationView: ArtifactView = async (artifacts, options) => evaluationBundle(readEvaluation(artifacts[artifacts.length - 1].uri), { title: options.title });
+export const evaluationView: ArtifactView = async (artifacts, options) =>
+  evaluationBundle(readEvaluation(artifacts[artifacts.length - 1].uri), { title: options.title });
 
 /** The ModelBlessing view: blessed or not, and why. */
 export const blessingView: ArtifactView = async (artifacts, options) => {

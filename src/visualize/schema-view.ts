@@ -9,7 +9,10 @@ export function schemaBundle(schema: Schema, options: { title?: string; id?: str
   const model = schemaViewModel(schema);
   const text = [
     `Schema: ${model.features.length} features`,
-    ...model.features.map((f) => `  ${f.name}: ${f.type}${f.presence ? `, ${f.presence}` : ''}${f.valency ? `, ${f.valency}` : ''}${f.domain !== '-' ? `, domain ${f.domain}` : ''}`),
+    ...model.features.map(
+      (f) =>
+        `  ${f.name}: ${f.type}${f.presence ? `, ${f.presence}` : ''}${f.valency ? `, ${f.valency}` : ''}${f.domain !== '-' ? `, domain ${f.domain}` : ''}`,
+    ),
   ].join('\n');
   return { 'text/html': withInlineStyles(schemaHtml(model, options)), 'text/plain': text };
 }

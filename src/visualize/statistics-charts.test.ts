@@ -76,8 +76,24 @@ describe('STANDARD histograms', () => {
     });
     // Two splits over different ranges, 2 buckets each: [0,5):4 [5,10):6 and [5,10):2 [10,15):8.
     // Shared: [0,7.5) [7.5,15). Half of each [5,10) bucket falls on either side of 7.5.
-    const summary = (buckets: [number, number, number][]) => ({ ...fare.perDataset[0]!, standard: buckets.map(([lowValue, highValue, sampleCount]) => ({ lowValue, highValue, sampleCount })) });
-    const shifted = { name: 'x', type: 'FLOAT', perDataset: [summary([[0, 5, 4], [5, 10, 6]]), summary([[5, 10, 2], [10, 15, 8]])] };
+    const summary = (buckets: [number, number, number][]) => ({
+      ...fare.perDataset[0]!,
+      standard: buckets.map(([lowValue, highValue, sampleCount]) => ({ lowValue, highValue, sampleCount })),
+    });
+    const shifted = {
+      name: 'x',
+      type: 'FLOAT',
+      perDataset: [
+        summary([
+          [0, 5, 4],
+          [5, 10, 6],
+        ]),
+        summary([
+          [5, 10, 2],
+          [10, 15, 8],
+        ]),
+      ],
+    };
     const two = [model.datasets[0], model.datasets[1]];
     const bars = standardHistogramBars(shifted, two);
     expect(bars.map((b) => [b.dataset, b.low, b.high, b.count])).toEqual([
@@ -90,7 +106,11 @@ describe('STANDARD histograms', () => {
 
   test('the log variant keeps the bars and puts the heights on a symlog scale', async () => {
     const fare = model.numeric.find((f) => f.name === 'fare')!;
-    const spec = standardHistogramSpec(fare, model.datasets, { log: true }) as unknown as { usermeta: unknown; encoding: { y: { scale: { type: string } } }; data: { values: unknown[] } };
+    const spec = standardHistogramSpec(fare, model.datasets, { log: true }) as unknown as {
+      usermeta: unknown;
+      encoding: { y: { scale: { type: string } } };
+      data: { values: unknown[] };
+    };
     expect(spec.usermeta).toEqual({ tfxTs: { chart: 'log', feature: 'fare' } });
     expect(spec.encoding.y.scale.type).toBe('symlog');
     expect(spec.data.values).toEqual(standardHistogramBars(fare, model.datasets));
@@ -190,17 +210,64 @@ test('a split with no values of a feature shows "–" for its statistics, not ze
 test('feature scores: drift is the L-infinity distance of the shared-bucket shares; non-uniformity 0 for uniform, 1 for one value', async () => {
   const { numericScores, categoricalScores } = await import('./statistics-charts');
   const fare = model.numeric.find((f) => f.name === 'fare')!;
-  const summary = (buckets: [number, number, number][]) => ({ ...fare.perDataset[0]!, missingFraction: 0.25, standard: buckets.map(([lowValue, highValue, sampleCount]) => ({ lowValue, highValue, sampleCount })) });
+  const summary = (buckets: [number, number, number][]) => ({
+    ...fare.perDataset[0]!,
+    missingFraction: 0.25,
+    standard: buckets.map(([lowValue, highValue, sampleCount]) => ({ lowValue, highValue, sampleCount })),
+  });
   const two = [model.datasets[0], model.datasets[1]];
   // Shares [0.5, 0.5] vs [0.2, 0.8]: L-inf 0.3; the first is uniform over its 2 buckets.
-  const scores = numericScores({ name: 'x', type: 'FLOAT', perDataset: [summary([[0, 1, 5], [1, 2, 5]]), summary([[0, 1, 2], [1, 2, 8]])] }, two);
+  const scores = numericScores(
+    {
+      name: 'x',
+      type: 'FLOAT',
+      perDataset: [
+        summary([
+          [0, 1, 5],
+          [1, 2, 5],
+        ]),
+        summary([
+          [0, 1, 2],
+          [1, 2, 8],
+        ]),
+      ],
+    },
+    two,
+  );
   expect(scores.drift).toBeCloseTo(0.3, 12);
   expect(scores.nonUniformity).toBeCloseTo(0, 12);
   expect(scores.missing).toBe(0.25);
-  expect(numericScores({ name: 'x', type: 'FLOAT', perDataset: [summary([[0, 1, 5], [1, 2, 5]])] }, [two[0]]).drift).toBe(0);
+  expect(
+    numericScores(
+      {
+        name: 'x',
+        type: 'FLOAT',
+        perDataset: [
+          summary([
+            [0, 1, 5],
+            [1, 2, 5],
+          ]),
+        ],
+      },
+      [two[0]],
+    ).drift,
+  ).toBe(0);
   const cat = model.categorical.find((f) => f.name === 'payment_type')!;
   const one = { ...cat, perDataset: [{ ...cat.perDataset[0]!, unique: 1, topValues: [{ value: 'Cash', frequency: 10 }], totalValues: 10 }] };
   expect(categoricalScores(one, [two[0]]).nonUniformity).toBe(1);
-  const even = { ...cat, perDataset: [{ ...cat.perDataset[0]!, unique: 2, topValues: [{ value: 'a', frequency: 5 }, { value: 'b', frequency: 5 }], totalValues: 10 }] };
+  const even = {
+    ...cat,
+    perDataset: [
+      {
+        ...cat.perDataset[0]!,
+        unique: 2,
+        topValues: [
+          { value: 'a', frequency: 5 },
+          { value: 'b', frequency: 5 },
+        ],
+        totalValues: 10,
+      },
+    ],
+  };
   expect(categoricalScores(even, [two[0]]).nonUniformity).toBeCloseTo(0, 12);
 });

@@ -28,7 +28,10 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
   const id = options.id ?? newViewId('statistics');
   const compare = model.datasets.length > 1;
   const legend = `<div class="tfx-ts-legend">${model.datasets
-    .map((d) => `<span class="tfx-ts-legend-item" data-dataset="${escapeHtml(d.name)}">${datasetChip(d.name, d.color)} <span class="tfx-ts-muted">${formatCount(d.numExamples)} examples</span></span>`)
+    .map(
+      (d) =>
+        `<span class="tfx-ts-legend-item" data-dataset="${escapeHtml(d.name)}">${datasetChip(d.name, d.color)} <span class="tfx-ts-muted">${formatCount(d.numExamples)} examples</span></span>`,
+    )
     .join('')}</div>`;
   const toggle =
     model.numeric.length > 0
@@ -69,7 +72,8 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
  * the tools and reorders or hides rows. Without JavaScript the view stays as it is and says so.
  */
 function toolsScript(id: string): string {
-  return `(function(){var v=document.getElementById(${JSON.stringify(id)});if(!v||v.dataset.tools)return;v.dataset.tools='1';` +
+  return (
+    `(function(){var v=document.getElementById(${JSON.stringify(id)});if(!v||v.dataset.tools)return;v.dataset.tools='1';` +
     `var t=v.querySelector('[data-role=tools]'),s=t.querySelector('[data-role=sort]'),q=t.querySelector('[data-role=search]');` +
     `t.hidden=false;var n=v.querySelector('[data-role=no-js]');if(n)n.remove();` +
     `function apply(){var k=s.value,f=q.value.trim().toLowerCase();v.querySelectorAll('tbody').forEach(function(b){` +
@@ -77,7 +81,8 @@ function toolsScript(id: string): string {
     `r.sort(function(a,c){if(k==='name')return a.dataset.feature.localeCompare(c.dataset.feature);` +
     `var d=k==='order'?0:(+c.dataset[k]||0)-(+a.dataset[k]||0);return d||(+a.dataset.order)-(+c.dataset.order)});` +
     `r.forEach(function(x){b.appendChild(x);x.hidden=!!f&&x.dataset.feature.toLowerCase().indexOf(f)<0})})}` +
-    `s.addEventListener('change',apply);q.addEventListener('input',apply)})();`;
+    `s.addEventListener('change',apply);q.addEventListener('input',apply)})();`
+  );
 }
 
 function scoreAttributes(scores: FeatureScores, order: number): string {
@@ -108,7 +113,8 @@ interface Column<S> {
 function stackedCell<S>(model: StatisticsViewModel, feature: FeatureView<S>, column: Column<S>): string {
   const lines = model.datasets.map((d, i) => {
     const s = feature.perDataset[i];
-    if (!s) return `<div class="tfx-ts-line tfx-ts-muted" data-dataset="${escapeHtml(d.name)}" title="${escapeHtml(d.name)} has no ${escapeHtml(feature.name)}">–</div>`;
+    if (!s)
+      return `<div class="tfx-ts-line tfx-ts-muted" data-dataset="${escapeHtml(d.name)}" title="${escapeHtml(d.name)} has no ${escapeHtml(feature.name)}">–</div>`;
     const { text, raw, className } = column.value(s);
     const title = raw === undefined ? '' : ` title="${escapeHtml(String(raw))}"`;
     return `<div class="tfx-ts-line${className ? ` ${className}` : ''}" data-dataset="${escapeHtml(d.name)}"${title}>${escapeHtml(text)}</div>`;
@@ -146,8 +152,18 @@ const categoricalColumns: Column<CategoricalSummary>[] = [
   { stat: 'count', header: 'count', numeric: true, value: (s) => ({ text: formatCount(s.count), raw: s.count }) },
   { stat: 'missing', header: 'missing', numeric: true, value: (s) => missingValue(s.missingFraction) },
   { stat: 'unique', header: 'unique', numeric: true, value: ofValues((s) => ({ text: formatCount(s.unique), raw: s.unique })) },
-  { stat: 'top', header: 'top', numeric: false, value: (s) => ({ text: s.topValues[0]?.value ?? '–', raw: s.topValues[0]?.value, className: 'tfx-ts-top-value' }) },
-  { stat: 'freqTop', header: 'freq top', numeric: true, value: (s) => ({ text: s.topValues[0] ? formatCount(s.topValues[0].frequency) : '–', raw: s.topValues[0]?.frequency }) },
+  {
+    stat: 'top',
+    header: 'top',
+    numeric: false,
+    value: (s) => ({ text: s.topValues[0]?.value ?? '–', raw: s.topValues[0]?.value, className: 'tfx-ts-top-value' }),
+  },
+  {
+    stat: 'freqTop',
+    header: 'freq top',
+    numeric: true,
+    value: (s) => ({ text: s.topValues[0] ? formatCount(s.topValues[0].frequency) : '–', raw: s.topValues[0]?.frequency }),
+  },
   { stat: 'avgLength', header: 'avg length', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.avgLength), raw: s.avgLength })) },
 ];
 
@@ -165,7 +181,11 @@ function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, colu
 }
 
 function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
-  const head = headRow(numericColumns, compare, '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-log">Histogram (log scale)</span><span class="tfx-ts-when-quantiles">Quantiles</span>');
+  const head = headRow(
+    numericColumns,
+    compare,
+    '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-log">Histogram (log scale)</span><span class="tfx-ts-when-quantiles">Quantiles</span>',
+  );
   const rows = model.numeric.map((feature, order) =>
     featureRow(
       model,
@@ -185,7 +205,14 @@ function categoricalTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: 
   const head = headRow(categoricalColumns, compare, 'Top values');
   const rows = model.categorical.map((feature, order) => {
     const svg = svgs.get(chartKey('topValues', feature.name));
-    return featureRow(model, feature, categoricalColumns, compare, svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '', scoreAttributes(categoricalScores(feature, model.datasets), order));
+    return featureRow(
+      model,
+      feature,
+      categoricalColumns,
+      compare,
+      svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '',
+      scoreAttributes(categoricalScores(feature, model.datasets), order),
+    );
   });
   return `<h4 class="tfx-ts-section">Categorical features (${model.categorical.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-categorical">${head}<tbody>${rows.join('')}</tbody></table></div>`;
 }

@@ -21,7 +21,6 @@ import type { MimeBundle } from './registry';
 import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';
 import { displays, launchChromium, openHtml } from './testing-browser';
-// What `import ... from 'tfx-ts'` does in a notebook: register the standard views.
 
 /**
  * The views as a notebook user gets them: ExampleGen → StatisticsGen → SchemaGen →
@@ -163,7 +162,8 @@ describe('statistics view (StatisticsGen output)', () => {
     // The script shows the tools and removes the "needs JavaScript" note.
     await expect(p.locator('[data-role="tools"]').isVisible()).resolves.toBe(true);
     expect(await p.locator('[data-role="no-js"]').count()).toBe(0);
-    const order = (table: string) => p.locator(`table.${table} tbody > tr.tfx-ts-feature:not([hidden])`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
+    const order = (table: string) =>
+      p.locator(`table.${table} tbody > tr.tfx-ts-feature:not([hidden])`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
     const scores = (table: string, key: string) =>
       p.locator(`table.${table} tbody > tr.tfx-ts-feature`).evaluateAll((rows, k) => rows.map((r) => Number(r.getAttribute(`data-${k}`))), key);
     const original = await order('tfx-ts-numeric');
@@ -209,7 +209,8 @@ describe('schema view (SchemaGen output)', () => {
       expect(await row.locator('[data-stat="type"]').textContent()).toBe(typeOf(feature));
       expect(await row.locator('[data-stat="presence"]').textContent()).toBe(presenceOf(feature));
       expect(await row.locator('[data-stat="valency"]').textContent()).toBe(valencyOf(feature));
-      if (feature.presence) expect(await row.locator('[data-stat="presence"]').textContent()).toBe(feature.presence.minFraction === 1 ? 'required' : 'optional');
+      if (feature.presence)
+        expect(await row.locator('[data-stat="presence"]').textContent()).toBe(feature.presence.minFraction === 1 ? 'required' : 'optional');
     }
     for (const domain of schema.stringDomain ?? []) {
       const values = await p.locator(`.tfx-ts-schema-domains tr[data-domain="'${domain.name}'"] .tfx-ts-domain-values`).textContent();

@@ -18,15 +18,19 @@ export function registerRunExecutorCommand(program: Command): void {
     .option('--pipeline-name <name>', 'the pipeline name')
     .option('--component-module <file...>', 'module files that define custom component types (paths relative to the working directory)')
     .action(async (options: { executorInput: string; componentType: string; componentId?: string; pipelineName?: string; componentModule?: string[] }) => {
-      // Standard components register themselves when the package is imported.
-      await import('../../index');
+      // The standard component types, for componentSpecByType (custom ones come from --component-module).
+      await import('../../components/standard');
       for (const file of options.componentModule ?? []) loadUserModule(file);
       const text = options.executorInput.startsWith('@') ? readInputFile(options.executorInput.slice(1)) : options.executorInput;
       const input = parseExecutorInput(text);
       const started = Date.now();
       const id = options.componentId ?? options.componentType;
       console.log(`[${id}] running ${options.componentType} executor`);
-      const output = await runExecutorFromInput(input, { componentType: options.componentType, componentId: options.componentId, pipelineName: options.pipelineName });
+      const output = await runExecutorFromInput(input, {
+        componentType: options.componentType,
+        componentId: options.componentId,
+        pipelineName: options.pipelineName,
+      });
       for (const [key, list] of Object.entries(output.artifacts)) {
         for (const artifact of list.artifacts) console.log(`[${id}] output ${key}: ${artifact.uri} ${JSON.stringify(artifact.metadata)}`);
       }

@@ -34,14 +34,19 @@ export function registerTfdvCommands(program: Command): void {
     .argument('<stats.json>', 'statistics written by `tfx-ts stats` or StatisticsGen')
     .requiredOption('-o, --output <schema.pbtxt|schema.json>', 'where to write the schema; .json writes JSON, anything else the text format')
     .option('--dataset <name>', 'which dataset (split) to infer from when the file holds several (default: "train" if present)')
-    .option('--no-infer-feature-shape', 'write value_count instead of shape for features always present with a fixed number of values (TFDV infers shape by default)')
+    .option(
+      '--no-infer-feature-shape',
+      'write value_count instead of shape for features always present with a fixed number of values (TFDV infers shape by default)',
+    )
     .option('--max-string-domain-size <n>', 'largest number of distinct strings that still gets a domain (TFDV default 100)', parsePositiveInt)
     .action(async (statsFile: string, options: { output: string; dataset?: string; inferFeatureShape: boolean; maxStringDomainSize?: number }) => {
       const dataset = pickDataset((await statsIo()).readStatistics(statsFile), options.dataset, statsFile);
       const { inferSchema } = await import('../../schema/infer');
       const inferred = inferSchema(dataset, { inferFeatureShape: options.inferFeatureShape, maxStringDomainSize: options.maxStringDomainSize });
       (await schemaIo()).writeSchema(inferred, options.output);
-      console.log(`Inferred ${inferred.feature.length} features (${inferred.stringDomain?.length ?? 0} string domains) from dataset "${dataset.name}"; wrote ${path.resolve(options.output)}`);
+      console.log(
+        `Inferred ${inferred.feature.length} features (${inferred.stringDomain?.length ?? 0} string domains) from dataset "${dataset.name}"; wrote ${path.resolve(options.output)}`,
+      );
     });
 
   program
@@ -54,22 +59,26 @@ export function registerTfdvCommands(program: Command): void {
     .option('--serving <stats.json>', 'serving statistics, for skew_comparator')
     .option('--environment <name>', 'validate as this schema environment (e.g. SERVING)')
     .option('--dataset <name>', 'which dataset (split) to validate when the file holds several')
-    .action(async (statsFile: string, options: { schema: string; output: string; previous?: string; serving?: string; environment?: string; dataset?: string }) => {
-      const { readStatistics } = await statsIo();
-      const { validateStatistics } = await import('../../validation/validate');
-      const { writeAnomalies } = await import('../../validation/io');
-      const statistics = pickDataset(readStatistics(statsFile), options.dataset, statsFile);
-      const anomalies = validateStatistics(statistics, (await schemaIo()).readSchema(options.schema), {
-        environment: options.environment,
-        previousStatistics: options.previous ? pickDataset(readStatistics(options.previous), options.dataset, options.previous) : undefined,
-        servingStatistics: options.serving ? pickDataset(readStatistics(options.serving), options.dataset, options.serving) : undefined,
-      });
-      writeAnomalies(anomalies, options.output);
-      const entries = Object.entries(anomalies.anomalyInfo);
-      if (anomalies.datasetAnomalyInfo) entries.unshift(['(dataset)', anomalies.datasetAnomalyInfo]);
-      for (const [name, info] of entries) console.log(`${name}: ${info.reason.map((r) => r.type).join(', ')}: ${info.shortDescription}: ${info.description}`);
-      console.log(entries.length ? `${entries.length} anomalies; wrote ${path.resolve(options.output)}` : `No anomalies found; wrote ${path.resolve(options.output)}`);
-    });
+    .action(
+      async (statsFile: string, options: { schema: string; output: string; previous?: string; serving?: string; environment?: string; dataset?: string }) => {
+        const { readStatistics } = await statsIo();
+        const { validateStatistics } = await import('../../validation/validate');
+        const { writeAnomalies } = await import('../../validation/io');
+        const statistics = pickDataset(readStatistics(statsFile), options.dataset, statsFile);
+        const anomalies = validateStatistics(statistics, (await schemaIo()).readSchema(options.schema), {
+          environment: options.environment,
+          previousStatistics: options.previous ? pickDataset(readStatistics(options.previous), options.dataset, options.previous) : undefined,
+          servingStatistics: options.serving ? pickDataset(readStatistics(options.serving), options.dataset, options.serving) : undefined,
+        });
+        writeAnomalies(anomalies, options.output);
+        const entries = Object.entries(anomalies.anomalyInfo);
+        if (anomalies.datasetAnomalyInfo) entries.unshift(['(dataset)', anomalies.datasetAnomalyInfo]);
+        for (const [name, info] of entries) console.log(`${name}: ${info.reason.map((r) => r.type).join(', ')}: ${info.shortDescription}: ${info.description}`);
+        console.log(
+          entries.length ? `${entries.length} anomalies; wrote ${path.resolve(options.output)}` : `No anomalies found; wrote ${path.resolve(options.output)}`,
+        );
+      },
+    );
 }
 
 /** A file may hold several datasets (one per split): take the one named, else "train", else the only one. */

@@ -27,7 +27,11 @@ export const CsvExampleGen = defineComponent({
   outputs,
   parameters: csvParameters,
   executor: async () => (await import('./executor')).csvExampleGenExecutor,
-  fingerprint: async (p) => fingerprintFiles(p.inputBase, p.inputConfig?.splits.map((s) => s.pattern)),
+  fingerprint: async (p) =>
+    fingerprintFiles(
+      p.inputBase,
+      p.inputConfig?.splits.map((s) => s.pattern),
+    ),
 });
 
 const queryParameters = z

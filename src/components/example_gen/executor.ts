@@ -12,8 +12,17 @@ import { resolveInputFiles } from './files';
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
 const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 
-interface CsvParameters { inputBase: string; inputConfig?: InputConfig; outputConfig: OutputConfig; delimiter?: string }
-interface QueryParameters { query: string; outputConfig: OutputConfig; inputFiles?: string[] }
+interface CsvParameters {
+  inputBase: string;
+  inputConfig?: InputConfig;
+  outputConfig: OutputConfig;
+  delimiter?: string;
+}
+interface QueryParameters {
+  query: string;
+  outputConfig: OutputConfig;
+  inputFiles?: string[];
+}
 
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
   const p = context.parameters;
@@ -44,7 +53,10 @@ export const queryExampleGenExecutor: Executor<QueryParameters> = async (context
     try {
       await db.run(`CREATE TABLE raw AS ${context.parameters.query.trim().replace(/;+\s*$/, '')}`);
     } catch (error) {
-      throw new UserError(`QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`, 'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).');
+      throw new UserError(
+        `QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`,
+        'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).',
+      );
     }
     await normalizeTypes(db, 'raw', 'src');
     await splitAndWrite(db, context, context.parameters.outputConfig);
@@ -76,13 +88,23 @@ async function checkConsistentColumns(db: DuckSession, files: string[], reader: 
       throw csvError([file], guessDelimiter(file), error as Error);
     }
     const columns = new Map(described.map((d) => [d.column_name, d.column_type === 'BIGINT' || d.column_type === 'DOUBLE' ? 'number' : 'text']));
-    if (!reference) { reference = { file, columns }; continue; }
+    if (!reference) {
+      reference = { file, columns };
+      continue;
+    }
     const a = [...reference.columns.keys()].join(',');
     const b = [...columns.keys()].join(',');
-    if (a !== b) throw new UserError(`CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`, 'give every file of one input the same columns in the same order.');
+    if (a !== b)
+      throw new UserError(
+        `CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`,
+        'give every file of one input the same columns in the same order.',
+      );
     for (const [name, kind] of columns) {
       if (reference.columns.get(name) !== kind) {
-        throw new UserError(`Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`, `clean the values of "${name}" so that it is numeric (or text) in every file.`);
+        throw new UserError(
+          `Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`,
+          `clean the values of "${name}" so that it is numeric (or text) in every file.`,
+        );
       }
     }
   }
@@ -118,7 +140,10 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
     context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
     await writeSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
   }
-  finish(context, ranges.map((r) => r.name));
+  finish(
+    context,
+    ranges.map((r) => r.name),
+  );
 }
 
 async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, table: string, split: string, where: string, columns?: string[]): Promise<void> {

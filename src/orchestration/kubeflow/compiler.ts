@@ -45,7 +45,10 @@ export interface CompileOptions {
 
 /** A component whose parameters hold code: it cannot be shipped to a container. */
 export class InlineComponentError extends UserError {
-  constructor(readonly componentId: string, readonly parameter: string) {
+  constructor(
+    readonly componentId: string,
+    readonly parameter: string,
+  ) {
     const name = /[A-Za-z_$][\w$]*$/.exec(parameter)?.[0] ?? 'fn';
     super(
       `Component ${componentId} was built from an inline function (parameter "${parameter}"), which cannot run in a KFP container.`,
@@ -64,13 +67,19 @@ export class InlineComponentError extends UserError {
  */
 export function compilePipeline(pipeline: Pipeline, options: CompileOptions): PipelineSpec {
   if (!options || typeof options.image !== 'string' || !options.image.trim()) {
-    throw new UserError('Compiling for Kubeflow needs a container image.', 'pass image: "<registry>/<name>:<tag>" (the image built from the project, see `tfx-ts pipeline create --build-image`).');
+    throw new UserError(
+      'Compiling for Kubeflow needs a container image.',
+      'pass image: "<registry>/<name>:<tag>" (the image built from the project, see `tfx-ts pipeline create --build-image`).',
+    );
   }
   const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
   const overrides = options.components ?? {};
   for (const id of Object.keys(overrides)) {
     if (!pipeline.components.some((c) => c.id === id)) {
-      throw new UserError(`Settings were given for component "${id}", which is not in the pipeline.`, `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`);
+      throw new UserError(
+        `Settings were given for component "${id}", which is not in the pipeline.`,
+        `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`,
+      );
     }
   }
   const compiledComponents = leaveOutMetadataResolvers(pipeline.components, options.onWarning);
@@ -155,10 +164,14 @@ function containerOf(component: BaseComponent, pipeline: Pipeline, options: Comp
     command: EXECUTOR_COMMAND,
     args: [
       'run-executor',
-      '--executor-input', '{{$}}',
-      '--component-type', component.type,
-      '--component-id', component.id,
-      '--pipeline-name', pipeline.pipelineName,
+      '--executor-input',
+      '{{$}}',
+      '--component-type',
+      component.type,
+      '--component-id',
+      component.id,
+      '--pipeline-name',
+      pipeline.pipelineName,
       ...(moduleFile ? ['--component-module', relativeInProject(moduleFile, projectRoot, `${component.id} component module`)] : []),
     ],
     ...(resources ? { resources } : {}),
@@ -200,12 +213,15 @@ function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: Comp
         if (!declared?.optional) {
           throw new NotSupportedError(
             `${resolver.id} (a Resolver) on Kubeflow Pipelines, feeding the required input ${consumer.id}.${key}`,
-            'a Resolver needs the metadata store of the pipeline, which on KFP is the cluster\'s ML Metadata; wire its output only into optional inputs (such as Evaluator\'s baselineModel) or leave it out of the Kubeflow pipeline.',
+            "a Resolver needs the metadata store of the pipeline, which on KFP is the cluster's ML Metadata; wire its output only into optional inputs (such as Evaluator's baselineModel) or leave it out of the Kubeflow pipeline.",
           );
         }
       }
     }
-    onWarning?.(`${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`, resolver.id);
+    onWarning?.(
+      `${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`,
+      resolver.id,
+    );
   }
   return resolvers.length ? components.filter((c) => !resolvers.includes(c)) : components;
 }
@@ -254,7 +270,9 @@ function projectRelativePaths(value: unknown, projectRoot: string, at: string, o
   if (typeof value === 'string' && path.isAbsolute(value)) {
     const relative = path.relative(projectRoot, value);
     if (!relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/') || '.';
-    onWarning?.(`${at} is the local path ${value}, outside the project ${projectRoot}: the container sees it only if the cluster mounts it there. Use a bucket URI or a path inside the project.`);
+    onWarning?.(
+      `${at} is the local path ${value}, outside the project ${projectRoot}: the container sees it only if the cluster mounts it there. Use a bucket URI or a path inside the project.`,
+    );
     return value;
   }
   if (Array.isArray(value)) return value.map((item, i) => projectRelativePaths(item, projectRoot, `${at}[${i}]`, onWarning));
@@ -273,7 +291,8 @@ function relativeInProject(file: string, projectRoot: string, what: string): str
       'move the file into the project (or pass projectRoot / --project-root that contains it).',
     );
   }
-  if (!fs.existsSync(absolute)) throw new UserError(`${what}: module file ${absolute} does not exist.`, 'check the path; it is resolved from the project directory.');
+  if (!fs.existsSync(absolute))
+    throw new UserError(`${what}: module file ${absolute} does not exist.`, 'check the path; it is resolved from the project directory.');
   return relative.split(path.sep).join('/');
 }
 
@@ -288,8 +307,11 @@ export function findInlineParameter(component: BaseComponent): string | undefine
 
 function findFunction(value: unknown, at: string): string | undefined {
   if (typeof value === 'function') return at;
-  const entries = Array.isArray(value) ? value.map((item, i) => [`${at}[${i}]`, item] as const)
-    : value && typeof value === 'object' ? Object.entries(value).map(([key, item]) => [`${at}.${key}`, item] as const) : [];
+  const entries = Array.isArray(value)
+    ? value.map((item, i) => [`${at}[${i}]`, item] as const)
+    : value && typeof value === 'object'
+      ? Object.entries(value).map(([key, item]) => [`${at}.${key}`, item] as const)
+      : [];
   for (const [where, item] of entries) {
     const found = findFunction(item, where);
     if (found) return found;
@@ -302,13 +324,19 @@ function checkJson(value: unknown, at: string): void {
     throw new UserError(`Parameter ${at} is null, which has no KFP parameter type.`, 'leave the parameter out (undefined) instead of null.');
   }
   if (typeof value === 'bigint' || typeof value === 'symbol' || (typeof value === 'number' && !Number.isFinite(value))) {
-    throw new UserError(`Parameter ${at} is ${String(value)}, which cannot be written to the pipeline spec.`, 'use a finite number, a string, a boolean, a list or a plain object.');
+    throw new UserError(
+      `Parameter ${at} is ${String(value)}, which cannot be written to the pipeline spec.`,
+      'use a finite number, a string, a boolean, a list or a plain object.',
+    );
   }
   if (Array.isArray(value)) value.forEach((item, i) => item !== null && checkJson(item, `${at}[${i}]`));
   else if (value && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new UserError(`Parameter ${at} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data.`, 'pass plain objects, lists, strings, numbers and booleans only.');
+      throw new UserError(
+        `Parameter ${at} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data.`,
+        'pass plain objects, lists, strings, numbers and booleans only.',
+      );
     }
     for (const [key, item] of Object.entries(value)) if (item !== undefined && item !== null) checkJson(item, `${at}.${key}`);
   }
@@ -334,7 +362,13 @@ export function pipelineSpecToYaml(spec: PipelineSpec, warnings: string[] = []):
 
 /** The header names types as the KFP SDK does (Python's). */
 const PYTHON_TYPE_NAMES: Record<ParameterType, string> = {
-  STRING: 'str', NUMBER_INTEGER: 'int', NUMBER_DOUBLE: 'float', BOOLEAN: 'bool', LIST: 'list', STRUCT: 'dict', TASK_FINAL_STATUS: 'PipelineTaskFinalStatus',
+  STRING: 'str',
+  NUMBER_INTEGER: 'int',
+  NUMBER_DOUBLE: 'float',
+  BOOLEAN: 'bool',
+  LIST: 'list',
+  STRUCT: 'dict',
+  TASK_FINAL_STATUS: 'PipelineTaskFinalStatus',
 };
 
 /** Reads a compiled spec (YAML or JSON; the first YAML document, a second one being the platform spec). */
@@ -346,6 +380,9 @@ export function parsePipelineSpecText(text: string, source: string): unknown {
     if (first.errors.length) throw first.errors[0];
     return first.toJS();
   } catch (error) {
-    throw new UserError(`Cannot read the pipeline spec ${source}: ${(error as Error).message}`, 'pass a YAML or JSON file written by `tfx-ts pipeline compile` (or the KFP SDK).');
+    throw new UserError(
+      `Cannot read the pipeline spec ${source}: ${(error as Error).message}`,
+      'pass a YAML or JSON file written by `tfx-ts pipeline compile` (or the KFP SDK).',
+    );
   }
 }

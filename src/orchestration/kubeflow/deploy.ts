@@ -24,7 +24,12 @@ export function assertShippable(components: BaseComponent[]): void {
 }
 
 /** The side panel's per-step settings: { cpu, memory, gpu, enableCache } by component id. */
-export interface ShortComponentSettings { cpu?: string; memory?: string; gpu?: number; enableCache?: boolean }
+export interface ShortComponentSettings {
+  cpu?: string;
+  memory?: string;
+  gpu?: number;
+  enableCache?: boolean;
+}
 
 export interface DeployOptions extends KfpConnectionOptions {
   image?: string;
@@ -48,9 +53,17 @@ export interface DeployOptions extends KfpConnectionOptions {
 }
 
 /** A compile warning, about one component when componentId is set (the side panel marks its row). */
-export interface DeployWarning { message: string; componentId?: string }
+export interface DeployWarning {
+  message: string;
+  componentId?: string;
+}
 
-export interface CompiledForDeploy { spec: PipelineSpec; yaml: string; uploadName: string; warnings: DeployWarning[] }
+export interface CompiledForDeploy {
+  spec: PipelineSpec;
+  yaml: string;
+  uploadName: string;
+  warnings: DeployWarning[];
+}
 
 export interface DeployResult {
   pipelineId: string;
@@ -88,12 +101,25 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
       options.onProgress?.(`warning: ${message}`);
     },
   });
-  return { spec, yaml: pipelineSpecToYaml(spec, warnings.map((w) => w.message)), uploadName, warnings };
+  return {
+    spec,
+    yaml: pipelineSpecToYaml(
+      spec,
+      warnings.map((w) => w.message),
+    ),
+    uploadName,
+    warnings,
+  };
 }
 
 /** Upload as a new pipeline, or as a new version when one of that name exists (TFX CLI's create vs update). */
-export async function uploadOrAddVersion(client: KfpClient, yaml: string, name: string, description: string | undefined, onProgress?: (m: string) => void)
-  : Promise<{ pipelineId: string; pipelineVersionId: string; created: boolean }> {
+export async function uploadOrAddVersion(
+  client: KfpClient,
+  yaml: string,
+  name: string,
+  description: string | undefined,
+  onProgress?: (m: string) => void,
+): Promise<{ pipelineId: string; pipelineVersionId: string; created: boolean }> {
   let existing = await client.findPipelineByName(name);
   if (!existing) {
     try {
@@ -123,7 +149,9 @@ export async function deploy(pipeline: Pipeline, options: DeployOptions): Promis
   assertShippable(pipeline.components);
   const client = new KfpClient(options);
   const { spec, yaml, uploadName } = compileForDeploy(pipeline, options);
-  progress(`Compiled ${uploadName}: ${Object.keys(spec.root.dag!.tasks).length} tasks, image ${spec.deploymentSpec.executors[Object.keys(spec.deploymentSpec.executors)[0]].container.image}`);
+  progress(
+    `Compiled ${uploadName}: ${Object.keys(spec.root.dag!.tasks).length} tasks, image ${spec.deploymentSpec.executors[Object.keys(spec.deploymentSpec.executors)[0]].container.image}`,
+  );
   const uploaded = await uploadOrAddVersion(client, yaml, uploadName, options.description, progress);
   const result: DeployResult = { ...uploaded, spec };
   if (options.run === false) return result;
