@@ -89,6 +89,35 @@ function trapezoid(xs: number[], ys: number[]): number {
 
 const safeDiv = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
+/**
+ * PR-AUC as TFMA (and Keras' AUC with summation_method "careful_interpolation") computes it: between
+ * two thresholds precision is interpolated along the line of true positives against predicted
+ * positives (Davis & Goadrich 2006), not linearly, and the pieces are integrated in closed form.
+ * Points are the cumulative counts at each distinct score, highest score first, starting from
+ * "nothing predicted".
+ */
+function carefulPrAuc(tp: readonly number[], fp: readonly number[], positives: number): number {
+  let area = 0;
+  let tpA = 0;
+  let pA = 0;
+  for (let i = 0; i < tp.length; i++) {
+    const tpB = tp[i];
+    const pB = tp[i] + fp[i];
+    const dtp = tpB - tpA;
+    const dp = pB - pA;
+    if (dp > 0) {
+      const slope = dtp / dp;
+      const intercept = tpA - slope * pA;
+      const ratio = pA > 0 ? pB / pA : 1;
+      const increment = (slope * (dtp + intercept * Math.log(ratio))) / positives;
+      if (Number.isFinite(increment)) area += increment;
+    }
+    tpA = tpB;
+    pA = pB;
+  }
+  return area;
+}
+
 export function binaryMetrics(
   labels: ArrayLike<number>,
   scores: ArrayLike<number>,
@@ -144,9 +173,7 @@ export function binaryMetrics(
       }
       case 'auc_precision_recall': {
         sorted ??= counts();
-        const recall = sorted.tp.map((t) => safeDiv(t, sorted!.positives));
-        const precision = sorted.tp.map((t, i) => safeDiv(t, t + sorted!.fp[i]));
-        out.auc_precision_recall = sorted.positives === 0 ? NaN : trapezoid([0, ...recall], [precision[0] ?? 1, ...precision]);
+        out.auc_precision_recall = sorted.positives === 0 ? NaN : carefulPrAuc(sorted.tp, sorted.fp, sorted.positives);
         break;
       }
       case 'mean_label':

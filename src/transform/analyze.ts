@@ -99,9 +99,11 @@ export async function analyzeTransformGraph(graph: TransformGraph, db: DuckSessi
 async function analyzeVocabulary(db: DuckSession, node: GraphNode, expr: string): Promise<void> {
   const topK = node.attrs.topK as number | null;
   const threshold = (node.attrs.frequencyThreshold as number) ?? 0;
-  // TFT orders by frequency, ties by the value itself, both descending.
+  // TFT orders by frequency, ties by the value itself, both descending. Like TFT, the empty string
+  // and strings holding \n or \r never enter a vocabulary (its files are one token per line): such
+  // values are looked up as unknown (OOV bucket or defaultValue).
   const rows = await db.all<{ v: string; c: number }>(
-    `SELECT v, count(*) AS c FROM (SELECT ${expr} AS v FROM __transform_raw) WHERE v IS NOT NULL GROUP BY v ${threshold > 0 ? `HAVING count(*) >= ${Math.trunc(threshold)}` : ''} ORDER BY c DESC, v DESC ${topK ? `LIMIT ${topK}` : ''}`,
+    `SELECT v, count(*) AS c FROM (SELECT ${expr} AS v FROM __transform_raw) WHERE v IS NOT NULL AND v <> '' AND strpos(v, chr(10)) = 0 AND strpos(v, chr(13)) = 0 GROUP BY v ${threshold > 0 ? `HAVING count(*) >= ${Math.trunc(threshold)}` : ''} ORDER BY c DESC, v DESC ${topK ? `LIMIT ${topK}` : ''}`,
   );
   node.analysis = { vocabulary: rows.map((r) => r.v), counts: rows.map((r) => Number(r.c)) };
 }

@@ -17,12 +17,13 @@ export function registerTfdvCommands(program: Command): void {
     .command('stats')
     .description("Statistics of a CSV or Parquet file (or a directory of them, or of Split-<name> folders) as TFDV's DatasetFeatureStatisticsList JSON")
     .argument('<input>', 'a .csv or .parquet file, or a directory')
-    .requiredOption('-o, --output <stats.json>', 'where to write the statistics JSON')
+    .requiredOption('-o, --output <stats.json|stats.pb>', 'where to write the statistics: JSON, or TFDV\'s binary proto when the name ends in .pb (tfdv.load_stats_binary reads it)')
     .option('--name <name>', 'dataset name when there are no splits (default: the file name)')
     .action(async (input: string, options: { output: string; name?: string }) => {
       const started = Date.now();
       const statistics = await (await stats()).generateStatistics({ path: input, name: options.name });
-      (await statsIo()).writeStatistics(statistics, options.output);
+      if (options.output.endsWith('.pb')) (await import('../../stats/feature-stats-pb')).writeStatisticsBinary(statistics, options.output);
+      else (await statsIo()).writeStatistics(statistics, options.output);
       for (const d of statistics.datasets) console.log(`${d.name}: ${d.numExamples} examples, ${d.features.length} features`);
       console.log(`Wrote ${path.resolve(options.output)} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     });

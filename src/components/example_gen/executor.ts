@@ -7,6 +7,7 @@ import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
+import { writeTfExamplesOfSplit } from '../../data/tf-example-io';
 
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
@@ -17,11 +18,13 @@ interface CsvParameters {
   inputConfig?: InputConfig;
   outputConfig: OutputConfig;
   delimiter?: string;
+  writeTfExamples?: boolean;
 }
 interface QueryParameters {
   query: string;
   outputConfig: OutputConfig;
   inputFiles?: string[];
+  writeTfExamples?: boolean;
 }
 
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
@@ -37,7 +40,7 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
         await writeSplit(db, context, `src_${index}`, split.name, 'TRUE');
         written.push(split.name);
       }
-      finish(context, written);
+      await finish(db, context, written);
       return;
     }
     const files = resolveInputFiles(p.inputBase);
@@ -140,7 +143,8 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
     context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
     await writeSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
   }
-  finish(
+  await finish(
+    db,
     context,
     ranges.map((r) => r.name),
   );
@@ -158,8 +162,14 @@ async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, ta
   if (n === 0) context.log(`warning: split ${split} is empty; give it more hash buckets or provide more data.`);
 }
 
-function finish(context: ExecutorContext<unknown>, splitNames: string[]): void {
+async function finish(db: DuckSession, context: ExecutorContext<unknown>, splitNames: string[]): Promise<void> {
   const examples = context.outputs.examples[0];
+  if ((context.parameters as { writeTfExamples?: boolean }).writeTfExamples) {
+    for (const split of splitNames) {
+      context.progress(0.9, `writing split ${split} as TFRecord of tf.Example`);
+      await writeTfExamplesOfSplit(db, splitUri(examples.uri, split));
+    }
+  }
   examples.splitNames = splitNames;
   examples.properties.span = 0;
   examples.properties.version = 0;

@@ -5,6 +5,7 @@ import type { Executor } from '../../dsl/component';
 import { DuckSession, sqlString } from '../../data/duckdb';
 import { loadSchema } from '../../schema/io';
 import { statisticsOfRelation } from '../../stats/generate';
+import { STATS_BINARY_FILE_NAME, writeStatisticsBinary } from '../../stats/feature-stats-pb';
 import { STATS_FILE_NAME, writeStatistics } from '../../stats/io';
 import type { StatsOptions } from '../../stats/types';
 import { UserError } from '../../util/errors';
@@ -49,6 +50,8 @@ export const statisticsGenExecutor: Executor<Parameters> = async (context) => {
         );
       }
       writeStatistics({ datasets: [stats] }, path.join(splitUri(output.uri, split), STATS_FILE_NAME));
+      // TFX's own file beside ours, so tfdv.load_stats_binary and TFX tools read the artifact as is.
+      writeStatisticsBinary({ datasets: [stats] }, path.join(splitUri(output.uri, split), STATS_BINARY_FILE_NAME));
       context.log(`split ${split}: ${stats.numExamples} examples, ${stats.features.length} features`);
     }
   });
