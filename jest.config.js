@@ -16,14 +16,15 @@ const tsJest = [
     diagnostics: false,
   },
 ];
+// The built extension carries a package.json of its own (same name as its source's); not modules.
+const modulePathIgnorePatterns = ['<rootDir>/lab-extension/tfx_ts_labextension/', '<rootDir>/.venv/'];
 module.exports = {
   // Per-test time limit: the default 5 s fails healthy tests when the 2-core machine is busy (CI shares it).
   testTimeout: 120000,
-  // The built extension and the test app carry package.json files of their own.
-  modulePathIgnorePatterns: ['<rootDir>/lab-extension/labextension/', '<rootDir>/lab-extension/ui-tests/app/'],
   projects: [
     {
       displayName: 'unit',
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       // Module files and pipeline modules import "tfx-ts"; under Jest that must be the sources under test.
@@ -31,11 +32,12 @@ module.exports = {
         '^tfx-ts$': '<rootDir>/src/index.ts',
         '^tfx-ts/(tfdv|transform|trainer|evaluator|serving|kubeflow|protocol)$': '<rootDir>/src/api/$1.ts',
       },
-      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/tests/**/*.test.ts', '<rootDir>/lab-extension/src/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.ui\\.test\\.ts$'],
     },
     {
       displayName: 'ui',
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/lab-extension/ui-tests/**/*.ui.test.ts'],

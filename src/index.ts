@@ -44,7 +44,6 @@ export { registerView, renderArtifacts } from './visualize/registry';
 export type { ArtifactView, MimeBundle, ViewOptions } from './visualize/registry';
 export { registerStandardViews } from './visualize/standard-views';
 export { lineageBundle } from './visualize/lineage';
-export { MimeTypes } from './protocol/mime';
 
 // Types module files and pipeline modules name (type-only: no code loads).
 export type { Tft, PreprocessingFn, PreprocessingInputs, ColumnLike, Column, VocabularyOptions } from './transform/tft';

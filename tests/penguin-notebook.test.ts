@@ -17,7 +17,7 @@ describe('notebooks/penguin_quickstart.ipynb under the real tslab kernel', () =>
 
     const [statsCell] = nb.cellsContaining('new StatisticsGen');
     const statsOutputs = nb.cells[statsCell].outputs ?? [];
-    const statsView = statsOutputs.find((o) => o.data && 'application/vnd.tfx-ts.statistics+json' in o.data);
+    const statsView = statsOutputs.find((o) => o.data && [o.data['text/html'] ?? ''].flat().join('').includes('class="tfx-ts-view tfx-ts-statistics"'));
     expect(statsView).toBeDefined();
     const html = String(statsView!.data!['text/html']);
     for (const feature of ['culmen_length_mm', 'body_mass_g', 'species', 'island']) expect(html).toContain(feature);
@@ -29,7 +29,9 @@ describe('notebooks/penguin_quickstart.ipynb under the real tslab kernel', () =>
 
     const [lineageCell] = nb.cellsContaining('context.lineage');
     expect(nb.cellText(lineageCell)).toMatch(/ExampleGen again: CACHED/);
-    expect((nb.cells[lineageCell].outputs ?? []).some((o) => o.data && 'application/vnd.tfx-ts.lineage+json' in o.data)).toBe(true);
+    expect(
+      (nb.cells[lineageCell].outputs ?? []).some((o) => o.data && [o.data['text/html'] ?? ''].flat().join('').includes('class="tfx-ts-view tfx-ts-lineage"')),
+    ).toBe(true);
     expect(nb.cellText(lineageCell)).toMatch(/schema lineage: CsvExampleGen#1 -> StatisticsGen#2 -> SchemaGen#3\n/);
   });
 });

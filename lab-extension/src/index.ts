@@ -9,16 +9,17 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, ToolbarButton } from '@jupyterlab/apputils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
-import { INotebookTracker, type INotebookModel, type NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions, type INotebookModel, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import type { IDisposable } from '@lumino/disposable';
 
-import '../../style/index.css';
 
+import { DeployController } from './panel/controller';
 import { kubeflowIcon } from './panel/icon';
 import { DeployModel } from './panel/model';
 import { DeployPanel } from './panel/panel';
+import { NotebookTarget } from './panel/target';
 import { CommandIDs, PLUGIN_ID } from './tokens';
 
 export { BridgeClient, BridgeError } from './bridge/client';
@@ -46,7 +47,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         console.warn('tfx-ts: settings could not be loaded; the panel will not remember them.', e);
       }
     }
-    const panel = new DeployPanel({ tracker, model: new DeployModel(settings, state) });
+    const target = new NotebookTarget({ notebooks: tracker, cellExecuted: NotebookActions.executed });
+    const controller = new DeployController({ model: new DeployModel(settings, state), target });
+    const panel = new DeployPanel(controller);
     app.shell.add(panel, 'right', { rank: 900, type: 'tfx-ts Deploy' });
     restorer?.add(panel, panel.id);
 

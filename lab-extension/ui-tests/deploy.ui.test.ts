@@ -21,6 +21,7 @@ import {
   runAllCells,
   saveFailure,
   screenshot,
+  setTheme,
   startLab,
   TIMEOUTS,
   unexpectedErrors,
@@ -74,16 +75,45 @@ function field(panel: Locator, label: string): Locator {
 }
 
 test('run the quickstart notebook, then compile, upload and run it on Kubeflow from the panel and watch the run succeed', async () => {
-  const { page, errors } = await openLab(browser, lab);
+  const { page, errors } = await openLab(browser, lab, { viewport: { width: 1280, height: 720 } });
   try {
     await openNotebook(page, 'penguin/penguin_quickstart.ipynb');
     await runAllCells(page);
     // The inline views rendered in Lab from the real run.
     await page.locator('.jp-OutputArea-output', { hasText: 'culmen_length_mm' }).first().waitFor({ timeout: TIMEOUTS.output });
+    // The views are the kernel's HTML (one view, the same as in nbconvert), charts included, and
+    // the notebook stores no JSON copy of them.
+    await page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-statistics svg').first().waitFor({ state: 'visible' });
+    await page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-schema table').first().waitFor({ state: 'visible' });
+    // JupyterLab runs the view's script for outputs of this session (trusted): sorting and search show.
+    const stats = page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-statistics').first();
+    await stats.locator('[data-role="tools"]').waitFor({ state: 'visible' });
+    await stats.locator('[data-role="sort"]').selectOption('missing');
+    await stats.locator('[data-role="search"]').fill('culmen');
+    const shown = await stats.locator('tr.tfx-ts-feature:not([hidden])').evaluateAll(rows => rows.map(r => r.getAttribute('data-feature')));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every(name => name!.includes('culmen'))).toBe(true);
+    await stats.locator('[data-role="search"]').fill('');
+    const mimeTypes = await page.evaluate(() => {
+      const cells: any[] = (window as any).jupyterapp.shell.currentWidget.content.widgets;
+      const types = new Set<string>();
+      for (const cell of cells) {
+        const outputs = cell.model.type === 'code' ? cell.model.outputs : null;
+        for (let i = 0; i < (outputs?.length ?? 0); i++) Object.keys(outputs.get(i).data ?? {}).forEach(t => types.add(t));
+      }
+      return [...types].sort();
+    });
+    expect(mimeTypes.filter(t => t.endsWith('+json'))).toEqual([]);
+    expect(mimeTypes).toContain('text/html');
+    await page.locator('.jp-OutputArea-output .tfx-ts-view.tfx-ts-statistics').first().scrollIntoViewIfNeeded();
     await screenshot(page, 'quickstart-notebook-light');
+    await setTheme(page, 'dark');
+    await screenshot(page, 'quickstart-notebook-dark');
+    await setTheme(page, 'light');
 
     const panel = await openDeployPanel(page);
-    // describe(): exactly the components the notebook ran.
+    // describe(): exactly the components the notebook ran (the section is collapsed by default).
+    await panel.locator('.tfx-DeployPanel-components > summary').click();
     const rows = panel.locator('.tfx-ComponentsTable tbody tr');
     await rows.nth(3).waitFor({ state: 'visible', timeout: TIMEOUTS.output });
     const tableText = await panel.locator('.tfx-ComponentsTable').innerText();
@@ -112,8 +142,11 @@ test('run the quickstart notebook, then compile, upload and run it on Kubeflow f
 
     // Compile: the real compiler's YAML.
     await panel.getByRole('button', { name: 'Compile', exact: true }).click();
+    // The compiled pipeline arrives collapsed (the action bar says what happened); opened, the YAML.
+    await panel.locator('.tfx-DeployPanel-yaml > summary').waitFor({ state: 'visible', timeout: TIMEOUTS.output });
+    await panel.locator('.tfx-DeployPanel-yaml > summary').click();
     const yaml = panel.locator('.tfx-DeployPanel-yamlText');
-    await yaml.waitFor({ state: 'visible', timeout: TIMEOUTS.output });
+    await yaml.waitFor({ state: 'visible' });
     const yamlText = await yaml.innerText();
     expect(yamlText).toContain('schemaVersion: 2.1.0');
     expect(yamlText).toContain('comp-csv-example-gen');
@@ -156,13 +189,45 @@ test('run the quickstart notebook, then compile, upload and run it on Kubeflow f
     await panelScreenshot(page, 'deploy-succeeded-light');
     await screenshot(page, 'deploy-succeeded-full-light');
 
+    // At 1280x720 with the default sidebar width, after a run (the longest the panel gets): the
+    // action bar, with the run's state, stays on screen while the panel body is scrolled.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.waitForTimeout(500);
+    await panel.locator('.tfx-DeployPanel-yaml > summary').scrollIntoViewIfNeeded();
+    await panel.evaluate(el => el.scrollTo(0, el.scrollHeight));
+    await page.waitForTimeout(300);
+    expect(await panel.evaluate(el => el.scrollTop)).toBeGreaterThan(0);
+    for (const name of ['Compile', 'Upload', 'Run']) {
+      const box = (await panel.getByRole('button', { name, exact: true }).boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(720);
+    }
+    const badge = (await panel.locator('.tfx-DeployPanel-runBadge .tfx-Badge[data-state="SUCCEEDED"]').boundingBox())!;
+    expect(badge.y + badge.height).toBeLessThanOrEqual(720);
+    await screenshot(page, 'deploy-succeeded-1280-light');
+    await setTheme(page, 'dark');
+    await screenshot(page, 'deploy-succeeded-1280-dark');
+    await setTheme(page, 'light');
+
     // The token went to the server and nowhere else: not the settings, the workspace, the notebook.
     await page.waitForTimeout(1500);
     expect(grepDir(lab.stateDir, TOKEN)).toEqual([]);
     expect(grepDir(lab.rootDir, TOKEN)).toEqual([]);
-    // JupyterLab's own table-of-contents model logs isRunning errors for markdown headings in this
-    // assembled frontend; that is core-package noise, not the extension's.
-    expect(unexpectedErrors(errors).filter(e => !/table of contents|'isRunning'/.test(e))).toEqual([]);
+
+    // A kernel restart forgets the InteractiveContext: the old components, the YAML and the last
+    // action's notice go; the buttons are disabled with the reason until the cells run again.
+    await expect(panel.locator('.tfx-DeployPanel-yamlText').count()).resolves.toBe(1);
+    // What Kernel › Restart does once its confirmation dialog is accepted.
+    await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.restartKernel());
+    await panel
+      .locator('.tfx-DeployPanel-reason', { hasText: 'Run the notebook\'s InteractiveContext cells first.' })
+      .waitFor({ state: 'visible', timeout: TIMEOUTS.kernelIdle });
+    await expect(panel.getByRole('button', { name: 'Run', exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(panel.locator('.tfx-DeployPanel-actionNotice .tfx-Notice').count()).resolves.toBe(0);
+    await expect(panel.locator('.tfx-DeployPanel-yamlText').count()).resolves.toBe(0);
+    await expect(panel.locator('.tfx-ComponentsTable').innerText()).resolves.toContain('No components yet');
+    await panelScreenshot(page, 'deploy-after-restart-light');
+    expect(unexpectedErrors(errors)).toEqual([]);
   } catch (error) {
     await saveFailure(page, 'deploy-real-flow');
     // The notebook's own outputs say more than a timeout does.
@@ -173,7 +238,7 @@ test('run the quickstart notebook, then compile, upload and run it on Kubeflow f
   } finally {
     await page.close();
   }
-}, 420_000);
+}, 600_000);
 
 function grepDir(dir: string, needle: string): string[] {
   const hits: string[] = [];

@@ -1,11 +1,12 @@
 /**
- * UI-test harness: starts the test JupyterLab (ui-tests/app/server.py) on a free 127.0.0.1 port
- * with a temporary notebook directory, opens it in Chromium (playwright-core), and offers the
- * few helpers the tests share (open a notebook, run it, switch theme, take screenshots).
+ * UI-test harness: starts JupyterLab as users install it (`jupyter lab`, JupyterLab 4.6 from PyPI,
+ * with the tfx-ts extension pip-installed from its Python package: scripts/lab-ui-env.sh, run by
+ * scripts/test-setup/20-lab-extension.sh, exports TFX_TS_VENV_LAB_UI) on a free 127.0.0.1 port with
+ * a temporary notebook directory, opens it in Chromium (playwright-core), and offers the few helpers
+ * the tests share (open a notebook, run it, switch theme, take screenshots).
  *
- * The prebuilt extension and the tslab kernelspec come from the repository's test Jupyter path
- * (.jupyter-test/share/jupyter), where lab-extension/scripts/build.sh installs them the way a
- * user's `tfx-ts setup` does.
+ * The tslab kernelspec comes from the repository's test Jupyter path (.jupyter-test/share/jupyter),
+ * where lab-extension/scripts/build.sh registers it.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -17,11 +18,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const LAB_EXTENSION_DIR = path.join(REPO_ROOT, 'lab-extension');
-export const APP_DIR = path.join(LAB_EXTENSION_DIR, 'ui-tests', 'app');
 export const SCREENSHOT_DIR = path.join(LAB_EXTENSION_DIR, 'ui-tests', 'screenshots');
 export const JUPYTER_TEST_PREFIX = path.join(REPO_ROOT, '.jupyter-test');
-export const JUPYTER_PATH = path.join(JUPYTER_TEST_PREFIX, 'share', 'jupyter');
-export const PYTHON = '/usr/bin/python3';
+export const KERNELS_DIR = path.join(JUPYTER_TEST_PREFIX, 'share', 'jupyter', 'kernels');
+/** The environment JupyterLab runs from (the extension pip-installed in it). */
+export const LAB_ENV = process.env.TFX_TS_VENV_LAB_UI ?? path.join(REPO_ROOT, '.venv', 'lab-ui');
+export const PYTHON = path.join(LAB_ENV, 'bin', 'python');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Generous time limits: a cold kernel start on a busy 2-core machine can take a while. */
@@ -47,16 +49,13 @@ export interface LabServer {
 
 export type Files = Record<string, string | object>;
 
-/** Check that build.sh has run; throw a message that says what to do otherwise. */
+/** Check that the test setup has run; throw a message that says what to do otherwise. */
 export function checkPrerequisites(): void {
   const missing: string[] = [];
-  if (!fs.existsSync(path.join(APP_DIR, 'build', 'bundle.js'))) {
-    missing.push('the test frontend bundle (lab-extension/ui-tests/app/build/bundle.js)');
+  if (!fs.existsSync(path.join(LAB_ENV, 'share', 'jupyter', 'labextensions', 'tfx-ts-labextension', 'package.json'))) {
+    missing.push(`JupyterLab with the pip-installed extension in ${LAB_ENV}`);
   }
-  if (!fs.existsSync(path.join(JUPYTER_PATH, 'labextensions', 'tfx-ts-labextension', 'package.json'))) {
-    missing.push('the prebuilt extension in .jupyter-test/share/jupyter/labextensions/tfx-ts-labextension');
-  }
-  if (!fs.existsSync(path.join(JUPYTER_PATH, 'kernels', 'tslab', 'kernel.json'))) {
+  if (!fs.existsSync(path.join(KERNELS_DIR, 'tslab', 'kernel.json'))) {
     missing.push('the tslab kernelspec in .jupyter-test/share/jupyter/kernels/tslab');
   }
   for (const exe of [PYTHON, CHROMIUM]) {
@@ -66,8 +65,8 @@ export function checkPrerequisites(): void {
   }
   if (missing.length > 0) {
     throw new Error(
-      `UI tests need ${missing.join(', ')}. Run: bash lab-extension/scripts/build.sh` +
-        ' (and apt-get install jupyter-server python3-jupyterlab-server chromium).'
+      `UI tests need ${missing.join(', ')}. Run: bash lab-extension/scripts/build.sh && bash scripts/lab-ui-env.sh .venv/lab-ui` +
+        ' (npm test does both) and apt-get install chromium.'
     );
   }
 }
@@ -121,35 +120,57 @@ export async function startLab(files: Files = {}): Promise<LabServer> {
   fs.mkdirSync(rootDir, { recursive: true });
   writeFiles(rootDir, files);
 
+  // Only the kernelspecs come from the test Jupyter path: the extension must come from its Python
+  // package (share/jupyter in the environment's prefix), not from a `tfx-ts setup` link.
+  const jupyterPath = path.join(tmp, 'jupyter-path');
+  fs.mkdirSync(jupyterPath, { recursive: true });
+  fs.symlinkSync(KERNELS_DIR, path.join(jupyterPath, 'kernels'), 'dir');
+  const configDir = path.join(tmp, 'config');
+  // No news prompt and no update check: nothing but 127.0.0.1 is reached.
+  writeFiles(configDir, {
+    'labconfig/page_config.json': {
+      disabledExtensions: { '@jupyterlab/apputils-extension:announcements': true }
+    }
+  });
+
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(
     PYTHON,
     [
-      path.join(APP_DIR, 'server.py'),
-      '--port',
-      String(port),
-      '--root-dir',
-      rootDir,
-      '--state-dir',
-      stateDir,
-      '--pid-file',
-      pidFile
+      '-m',
+      'jupyterlab',
+      '--no-browser',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      '--ServerApp.allow_root=True',
+      '--IdentityProvider.token=',
+      '--ServerApp.password=',
+      `--ServerApp.root_dir=${rootDir}`,
+      `--LabApp.user_settings_dir=${path.join(stateDir, 'user_settings')}`,
+      `--LabApp.workspaces_dir=${path.join(stateDir, 'workspaces')}`,
+      // window.jupyterapp, for the tests' commands and waits.
+      '--LabApp.expose_app_in_browser=True',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      '--LabApp.news_url=None'
     ],
     {
       cwd: rootDir,
       env: {
         ...process.env,
-        JUPYTER_PATH,
+        JUPYTER_PATH: jupyterPath,
         JUPYTER_DATA_DIR: path.join(tmp, 'data'),
         JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
-        JUPYTER_CONFIG_DIR: path.join(tmp, 'config'),
+        JUPYTER_CONFIG_DIR: configDir,
+        JUPYTER_CONFIG_PATH: configDir,
         IPYTHONDIR: path.join(tmp, 'ipython'),
         PYTHONNOUSERSITE: '1'
       },
       stdio: ['ignore', log, log]
     }
   );
+  fs.writeFileSync(pidFile, String(child.pid));
   fs.closeSync(log);
   let exited: number | null = null;
   child.on('exit', code => {
@@ -253,12 +274,19 @@ export interface LabPage {
 export async function openLab(
   browser: Browser,
   server: LabServer,
+  // 1280x720 by default: the smallest screen the panel and the views are checked at.
   options: { path?: string; reset?: boolean; viewport?: { width: number; height: number } } = {}
 ): Promise<LabPage> {
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 720 } });
   page.setDefaultTimeout(TIMEOUTS.ui);
   const errors: string[] = [];
   page.on('pageerror', e => errors.push(`pageerror: ${e.message}`));
+  // Name failed requests, so a "Failed to load resource" console error says which one.
+  page.on('response', r => {
+    if (r.status() >= 400) {
+      errors.push(`response: ${r.status()} ${r.url()}`);
+    }
+  });
   page.on('console', m => {
     if (m.type() === 'error') {
       errors.push(`console: ${m.text()}`);
@@ -272,12 +300,12 @@ export async function openLab(
   return { page, errors };
 }
 
-/** Wait until the app is restored (index.js sets a marker on <body>). */
+/** Wait until the app is restored (JupyterLab's `app.restored`, exposed by expose_app_in_browser). */
 export async function waitForLab(page: Page): Promise<void> {
-  await page.waitForSelector('body[data-tfx-ts-test-app="ready"]', {
-    state: 'attached',
+  await page.waitForFunction(() => !!(window as any).jupyterapp?.restored, undefined, {
     timeout: TIMEOUTS.labReady
   });
+  await page.evaluate(() => (window as any).jupyterapp.restored);
 }
 
 /** Run a JupyterLab command in the page. */
@@ -304,9 +332,12 @@ export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<voi
   await page.waitForTimeout(500);
 }
 
-/** A notebook (nbformat 4) with code cells, for the tslab kernel by default. */
+/** A notebook cell: code as a string, or a markdown cell. */
+export type Cell = string | { markdown: string };
+
+/** A notebook (nbformat 4) with code (and markdown) cells, for the tslab kernel by default. */
 export function notebook(
-  cells: string[],
+  cells: Cell[],
   kernel: { name: string; display_name: string; language: string } = {
     name: 'tslab',
     display_name: 'TypeScript',
@@ -314,13 +345,11 @@ export function notebook(
   }
 ): object {
   return {
-    cells: cells.map(source => ({
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source
-    })),
+    cells: cells.map(cell =>
+      typeof cell === 'string'
+        ? { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: cell }
+        : { cell_type: 'markdown', metadata: {}, source: cell.markdown }
+    ),
     metadata: {
       kernelspec: kernel,
       language_info: { name: kernel.language }
@@ -393,7 +422,7 @@ export async function screenshot(page: Page, name: string, locator?: { screensho
  */
 export async function panelScreenshot(page: Page, name: string): Promise<string> {
   const panel = page.locator('#tfx-ts-deploy-panel');
-  const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
+  const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
   const height = await panel.evaluate(el => el.scrollHeight);
   await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height + 120) });
   await page.waitForTimeout(300);
@@ -402,14 +431,9 @@ export async function panelScreenshot(page: Page, name: string): Promise<string>
   return file;
 }
 
-/** Errors worth failing a test for (ignores known noise of the test frontend). */
+/** Errors worth failing a test for: every page error and console error (nothing filtered). */
 export function unexpectedErrors(errors: string[]): string[] {
-  return errors.filter(
-    e =>
-      !/Failed to load resource/.test(e) &&
-      !/net::ERR_FAILED/.test(e) &&
-      !/favicon/.test(e)
-  );
+  return errors;
 }
 
 /** On failure: a screenshot and the panel's text in lab-extension/ui-tests/test-results/ (not committed). */

@@ -1,6 +1,6 @@
 /**
- * A tslab notebook in the test JupyterLab: the kernel starts, a cell's output shows, and the
- * notebook toolbar has the "Deploy to Kubeflow" button that opens the panel.
+ * A tslab notebook in JupyterLab: markdown renders, the kernel starts, a cell's output shows, and
+ * the notebook toolbar has the "Deploy to Kubeflow" button that opens the panel.
  */
 import type { Browser } from 'playwright-core';
 
@@ -24,6 +24,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([
     startLab({
       'hello.ipynb': notebook([
+        { markdown: '# Taxi tips\n\nWill the rider tip **more than 20%**?' },
         'const answer: number = 6 * 7;\nconsole.log(`hello from tslab ${answer}`);'
       ])
     }),
@@ -48,6 +49,11 @@ test('a tslab notebook runs a cell and shows its output', async () => {
     () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.name
   );
   expect(kernelName).toBe('tslab');
+
+  // Markdown cells render as HTML (JupyterLab's markdown parser plugin is there).
+  const heading = page.locator('.jp-MarkdownCell .jp-RenderedMarkdown h1');
+  await expect(heading.innerText()).resolves.toContain('Taxi tips');
+  await expect(page.locator('.jp-MarkdownCell .jp-RenderedMarkdown strong').innerText()).resolves.toBe('more than 20%');
 
   // The toolbar button opens the deploy panel.
   const button = page.locator('.jp-NotebookPanel-toolbar .tfx-DeployButton');

@@ -77,6 +77,9 @@ test('Lab loads with the tfx-ts panel in the right sidebar, showing its fields',
 
 test('the palette lists "Deploy notebook pipeline to Kubeflow" and it opens the panel', async () => {
   const { page } = await openLab(browser, server);
+  // After `restored`, the empty workspace opens the Launcher, which takes the focus: a palette opened
+  // before that closes again on blur. Wait for the Launcher to hold the focus, as a user would see it.
+  await page.waitForFunction(() => !!document.activeElement?.closest('.jp-Launcher'));
   await page.keyboard.press('Control+Shift+C');
   const palette = page.locator('.jp-ModalCommandPalette');
   await palette.waitFor({ state: 'visible' });
@@ -122,6 +125,76 @@ test('settings persist across a reload; secrets do not', async () => {
   expect(text).toContain(endpoint);
   const everything = readAll(server.stateDir);
   expect(everything).not.toContain('very-secret-token');
+  await page.close();
+}, 180_000);
+
+test('endpoint profiles: save the connection under a name, pick it back, never with the token', async () => {
+  const { page, errors } = await openLab(browser, server);
+  const panel = await openDeployPanel(page);
+  const endpoint = panel.getByLabel('KFP endpoint', { exact: true });
+  const profile = panel.getByLabel('Profile', { exact: true });
+  // Resolves when the server has written settings holding `text` (saves are chained; wait for the one that matters).
+  const settingsSaved = (text: string) =>
+    page.waitForResponse(
+      r =>
+        r.url().includes('/lab/api/settings/tfx-ts-labextension') &&
+        r.request().method() === 'PUT' &&
+        r.ok() &&
+        (JSON.parse(r.request().postData() ?? '{}').raw ?? '').includes(text)
+    );
+
+  // Two clusters, each saved as a profile through JupyterLab's input dialog.
+  const saveAs = async (name: string) => {
+    await panel.getByRole('button', { name: 'Save profile' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('input').fill(name);
+    // The request that carries the profile (debounced saves of the fields may come first).
+    const saved = settingsSaved(`"activeProfile": "${name}"`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await saved;
+    await page.waitForFunction(n => (document.getElementById('tfx-ts-profile') as HTMLSelectElement | null)?.value === n, name);
+  };
+  await endpoint.fill('https://staging.example.com/pipeline');
+  await panel.getByLabel('Namespace', { exact: true }).fill('team-a');
+  await panel.getByLabel('Authentication', { exact: true }).selectOption('bearer');
+  await panel.getByLabel('Bearer token', { exact: true }).fill('staging-secret-token');
+  await saveAs('staging');
+  await expect(profile.inputValue()).resolves.toBe('staging');
+
+  await endpoint.fill('http://127.0.0.1:8888/pipeline');
+  await endpoint.press('Tab');
+  // Edited away from the saved values: the profile is shown as changed.
+  await expect(profile.locator('option:checked').innerText()).resolves.toBe('staging (changed)');
+  await panel.getByLabel('Namespace', { exact: true }).fill('');
+  await panel.getByLabel('Authentication', { exact: true }).selectOption('none');
+  await saveAs('local');
+  await expect(profile.locator('option').allInnerTexts()).resolves.toEqual(['No profile', 'local', 'staging']);
+
+  // Picking a profile fills the connection and forgets the other cluster's token.
+  const picked = settingsSaved('"activeProfile": "staging"');
+  await profile.selectOption('staging');
+  await page.waitForFunction(() => (document.getElementById('tfx-ts-endpoint') as HTMLInputElement).value === 'https://staging.example.com/pipeline');
+  await expect(panel.getByLabel('Namespace', { exact: true }).inputValue()).resolves.toBe('team-a');
+  await expect(panel.getByLabel('Authentication', { exact: true }).inputValue()).resolves.toBe('bearer');
+  await expect(panel.getByLabel('Bearer token', { exact: true }).inputValue()).resolves.toBe('');
+  await panelScreenshot(page, 'panel-profiles-light');
+
+  // Saved in the user settings (where the settings editor shows them), without any token.
+  const settingsFile = path.join(server.stateDir, 'user_settings', 'tfx-ts-labextension', 'plugin.jupyterlab-settings');
+  await picked;
+  const saved = fs.readFileSync(settingsFile, 'utf-8');
+  expect(saved.match(/"name": "[^"]*"/g)).toEqual(['"name": "local"', '"name": "staging"']);
+  expect(saved).toContain('"activeProfile": "staging"');
+  expect(readAll(server.stateDir)).not.toContain('staging-secret-token');
+
+  // Kept across a reload.
+  await page.reload();
+  await waitForLab(page);
+  const again = await openDeployPanel(page);
+  await expect(again.getByLabel('Profile', { exact: true }).inputValue()).resolves.toBe('staging');
+  await again.getByRole('button', { name: 'Delete profile' }).click();
+  await expect(again.getByLabel('Profile', { exact: true }).locator('option').allInnerTexts()).resolves.toEqual(['No profile', 'local']);
+  expect(unexpectedErrors(errors)).toEqual([]);
   await page.close();
 }, 180_000);
 

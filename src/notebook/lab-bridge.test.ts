@@ -297,7 +297,11 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
         const answer = await call('compile', { image: 'img' });
         expect(answer).toMatchObject({
           ok: true,
-          result: { yaml: expect.stringMatching(/^# Warning: CsvExampleGen\.inputBase is the local path \/.*, outside the project/m) },
+          result: {
+            yaml: expect.stringMatching(/^# Warning: CsvExampleGen\.inputBase is the local path \/.*, outside the project/m),
+            // The same warning as data, naming the component: the panel shows it as a notice and marks the row.
+            warnings: [{ componentId: 'CsvExampleGen', message: expect.stringMatching(/^CsvExampleGen\.inputBase is the local path/) }],
+          },
         });
       } finally {
         log.mockRestore();

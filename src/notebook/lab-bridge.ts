@@ -150,12 +150,13 @@ export const labBridge = {
     return answer<'compile'>(async () => {
       const o = parseOptions(compileOptionsSchema, options);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName } = compileForDeploy(pipeline, {
+      const { yaml, uploadName, warnings } = compileForDeploy(pipeline, {
         image: o.image || undefined,
         pipelineName: o.pipelineName || undefined,
         components: o.components,
       });
-      return { yaml, pipelineName: uploadName };
+      // The panel shows each warning as a notice and marks the component's row (not only a YAML comment).
+      return { yaml, pipelineName: uploadName, ...(warnings.length ? { warnings } : {}) };
     });
   },
 

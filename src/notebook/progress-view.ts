@@ -9,13 +9,17 @@ export function progressHtml(componentId: string, fraction: number, message?: st
 <span style="font-size:11px;opacity:.7">${pct}%</span></div>`;
 }
 
+const CELL = 'text-align:left;padding:2px 8px';
+
 export function resultHtml(result: LaunchResult): string {
   const color = result.state === 'CACHED' ? '#6a1b9a' : '#2e7d32';
   const rows = Object.entries(result.outputs)
+    // Cells set their alignment and the path its colours: JupyterLab's output CSS right-aligns table
+    // cells and gives <code> a background that reads badly in the dark theme.
     .flatMap(([key, list]) =>
       list.map(
         (a) =>
-          `<tr><td style="padding:2px 8px">${escapeHtml(key)}</td><td style="padding:2px 8px">${escapeHtml(a.type.name)}</td><td style="padding:2px 8px">${a.id}</td><td style="padding:2px 8px"><code>${escapeHtml(a.uri)}</code></td></tr>`,
+          `<tr><td style="${CELL}">${escapeHtml(key)}</td><td style="${CELL}">${escapeHtml(a.type.name)}</td><td style="${CELL}">${a.id}</td><td style="${CELL}"><code style="background:none;color:inherit;padding:0;font-size:12px">${escapeHtml(a.uri)}</code></td></tr>`,
       ),
     )
     .join('');

@@ -106,9 +106,17 @@ export interface DescribeResult {
   components: ComponentInfo[];
 }
 
+/** Something the compiler changed or left out (e.g. a Resolver on Kubeflow), about one component when componentId is set. */
+export interface CompileWarning {
+  componentId?: string;
+  message: string;
+}
+
 export interface CompileResult {
   yaml: string;
   pipelineName: string;
+  /** The panel shows them as notices and marks the components' rows. */
+  warnings?: CompileWarning[];
 }
 
 export interface Experiment {

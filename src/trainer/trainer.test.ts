@@ -7,7 +7,6 @@ import { ModelBundle } from '../model/bundle';
 import { runTrainer, TrainerRunArgs } from './run';
 import { crc32c, EventFileWriter, maskedCrc32c } from './tensorboard';
 import { spawnSync } from 'node:child_process';
-import { MimeTypes } from '../protocol/mime';
 import { trainingBundle } from '../visualize/training-view';
 
 const TAXI = path.join(repoRoot, 'notebooks', 'taxi');
@@ -186,12 +185,11 @@ describe('Trainer on the taxi sample', () => {
     expect(validation.some((e) => 'epoch_binary_accuracy' in e.tags)).toBe(true);
   });
 
-  it('shows live curves with the training MIME type and a static SVG', () => {
+  it('shows live curves as an SVG chart with the status line, ending in the finished state', () => {
     expect(liveBundles.length).toBeGreaterThanOrEqual(2);
     const last = liveBundles[liveBundles.length - 1];
-    const payload = last[MimeTypes.training] as { status: { done: boolean }; vegaLite: unknown[] };
-    expect(payload.status.done).toBe(true);
-    expect(payload.vegaLite).toHaveLength(1);
+    expect(Object.keys(last).sort()).toEqual(['text/html', 'text/plain']);
+    expect(String(last['text/plain'])).toMatch(/^trained \d+ steps/);
     expect(String(last['text/html'])).toContain('<svg');
   });
 

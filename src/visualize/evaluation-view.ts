@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { withInlineStyles } from './css';
 import { escapeHtml, formatCount, formatNumber, viewElement } from './html';
-import { MimeTypes } from '../protocol/mime';
 import type { ArtifactView, MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
 import { EVALUATION_FILE } from '../evaluator/eval-config';
@@ -170,16 +169,52 @@ function validationHtml(validation: ValidationResult): string {
   return `<table class="tfx-ts-table"><thead><tr><th>metric</th><th>threshold</th><th>result</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** Minimum example counts the slice table can be filtered to (radio buttons + CSS: no JavaScript). */
+export const MIN_EXAMPLE_FILTERS = [10, 100];
+
+/**
+ * The candidate and the baseline are the same model (e.g. a cached Trainer gave the Resolver's
+ * latest blessed model back): there is no change to show, so the view says so once instead of a
+ * "±0" line under every cell.
+ */
+export function candidateIsBaseline(result: EvaluationResult): boolean {
+  const { candidate, baseline } = result;
+  if (!baseline) return false;
+  return candidate.modelId !== undefined ? candidate.modelId === baseline.modelId : candidate.uri === baseline.uri;
+}
+
 export async function evaluationBundle(result: EvaluationResult, options: { title?: string } = {}): Promise<MimeBundle> {
   const specs = evaluationSpecs(result);
   const svgs = new Map<string, string>();
   for (const s of specs) svgs.set(s.name, await renderSvg(s.spec));
-  const metrics = result.metricNames.filter((m) => m !== 'confusion_matrix_at_thresholds');
-  const header = `<tr><th>slice</th>${metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
+  const same = candidateIsBaseline(result);
+  const compared = !!result.baseline && !same;
+  const metrics = result.metricNames.filter((m) => m !== 'confusion_matrix_at_thresholds' && m !== 'example_count');
+  const header = `<tr><th>slice</th><th class="tfx-ts-num">examples</th>${metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
+  // Each row says which minimum-example filters hide it (the overall slice is never hidden).
+  const hiddenBy = (s: { key: unknown[]; exampleCount: number }) =>
+    s.key.length === 0
+      ? ''
+      : MIN_EXAMPLE_FILTERS.filter((n) => s.exampleCount < n)
+          .map((n) => ` tfx-ts-under-${n}`)
+          .join('');
   const rows = result.slices.map(
     (s) =>
-      `<tr data-slice="${escapeHtml(s.name)}"><th scope="row">${escapeHtml(s.name)}</th>${metrics.map((m) => metricCell(s.metrics[m], s.baselineMetrics?.[m])).join('')}</tr>`,
+      `<tr data-slice="${escapeHtml(s.name)}" data-examples="${s.exampleCount}" class="tfx-ts-slice${hiddenBy(s)}"><th scope="row">${escapeHtml(s.name)}</th><td class="tfx-ts-num">${formatCount(s.exampleCount)}</td>${metrics
+        .map((m) => metricCell(s.metrics[m], compared ? s.baselineMetrics?.[m] : undefined))
+        .join('')}</tr>`,
   );
+  const sliced = result.slices.filter((s) => s.key.length > 0);
+  const filterId = `tfx-ts-eval-${Math.random().toString(36).slice(2, 10)}`;
+  const filter =
+    sliced.length > 0
+      ? `<div class="tfx-ts-eval-filter"><span class="tfx-ts-toggle-label">Slices:</span>` +
+        `<input type="radio" class="tfx-ts-toggle tfx-ts-min-0" name="${filterId}" id="${filterId}-all" checked><label for="${filterId}-all">all</label>` +
+        MIN_EXAMPLE_FILTERS.map(
+          (n) =>
+            `<input type="radio" class="tfx-ts-toggle tfx-ts-min-${n}" name="${filterId}" id="${filterId}-${n}"><label for="${filterId}-${n}" title="Hide slices with fewer than ${n} examples (${sliced.filter((s) => s.exampleCount < n).length} of ${sliced.length})">≥ ${n} examples</label>`,
+        ).join('')
+      : '';
   const status = result.validation.ok
     ? '<b style="color:#2e7d32">validation passed</b>'
     : `<b style="color:#c62828">validation failed</b> (${result.validation.failures.length} threshold${result.validation.failures.length === 1 ? '' : 's'})`;
@@ -187,7 +222,10 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
   const chart = (name: string) => (svgs.has(name) ? `<div class="tfx-ts-chart" data-chart="${name}">${svgs.get(name)}</div>` : '');
   const body = [
     `<p class="tfx-ts-muted">Candidate model #${result.candidate.modelId ?? '?'} vs ${escapeHtml(baseline)} · ${escapeHtml(result.problem.replace('_', ' '))} · label ${escapeHtml(result.labelKey)} · ${formatCount(result.numExamples)} examples of ${escapeHtml(result.splits.join(', '))} · ${status}</p>`,
-    `<h4 class="tfx-ts-section">Metrics by slice${result.baseline ? ' (second line: change vs baseline)' : ''}</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table">${`<thead>${header}</thead>`}<tbody>${rows.join('')}</tbody></table></div>`,
+    same
+      ? `<p class="tfx-ts-note" data-role="same-model">The candidate is the baseline: model #${result.candidate.modelId ?? '?'} (its Trainer run was cached, so the Resolver's latest blessed model is this one). There is no change to show.</p>`
+      : '',
+    `<h4 class="tfx-ts-section">Metrics by slice${compared ? ' (second line: change vs baseline)' : ''}</h4>${filter}<div class="tfx-ts-scroll tfx-ts-slices"><table class="tfx-ts-table">${`<thead>${header}</thead>`}<tbody>${rows.join('')}</tbody></table></div>${filter ? '</div>' : ''}`,
     chart('metric_by_slice'),
     svgs.has('roc')
       ? `<h4 class="tfx-ts-section">Plots (Overall)</h4><div style="display:flex;flex-wrap:wrap;gap:12px">${chart('roc')}${chart('pr')}${chart('calibration')}</div>`
@@ -206,11 +244,6 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
     ...result.validation.checks.map((c) => `  ${c.skipped ? 'skipped' : c.ok ? 'ok' : 'FAILED'}: ${c.message}`),
   ].join('\n');
   return {
-    [MimeTypes.evaluation]: {
-      ...result,
-      ...(options.title ? { title: options.title } : {}),
-      vegaLite: specs.map((s) => ({ ...s.spec, usermeta: { tfxTs: { chart: s.name } } })),
-    },
     'text/html': withInlineStyles(viewElement('evaluation', options.title, body)),
     'text/plain': text,
   };

@@ -1,7 +1,6 @@
 import type { LineageGraph } from '../metadata/store';
 import { withInlineStyles } from './css';
 import { escapeHtml, viewElement } from './html';
-import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { chartSpec, ChartSpec, renderSvg } from './vega';
 
@@ -202,20 +201,13 @@ function lineageHtml(model: LineageViewModel, graph: LineageGraph, svg: string, 
   return viewElement('lineage', options.title, body, options.id);
 }
 
-/** The lineage MIME bundle: the graph's JSON and its chart, static HTML as fallback. */
+/** The lineage view: its chart and tables as HTML, a summary as text. */
 export async function lineageBundle(graph: LineageGraph, options: { title?: string; id?: string } = {}): Promise<MimeBundle> {
   const model = lineageViewModel(graph);
   const spec = lineageSpec(model);
   const svg = model.nodes.length ? await renderSvg(spec) : '';
-  const payload = {
-    artifacts: graph.artifacts.map((a) => a.toJSON()),
-    executions: graph.executions,
-    events: graph.events,
-    vegaLite: model.nodes.length ? [spec] : [],
-    ...(options.title ? { title: options.title } : {}),
-  };
   const text =
     `Lineage: ${graph.executions.length} executions, ${graph.artifacts.length} artifacts\n` +
     graph.executions.map((x) => `  execution ${x.id} ${x.componentId} ${x.state}`).join('\n');
-  return { [MimeTypes.lineage]: payload, 'text/html': withInlineStyles(lineageHtml(model, graph, svg, options)), 'text/plain': text };
+  return { 'text/html': withInlineStyles(lineageHtml(model, graph, svg, options)), 'text/plain': text };
 }

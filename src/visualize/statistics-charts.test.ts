@@ -36,26 +36,87 @@ function markCount(svg: string, mark: 'rect' | 'symbol'): number {
 }
 
 describe('STANDARD histograms', () => {
-  test('one bar per stored bucket and dataset; each dataset sits in its own slot of the bucket', () => {
+  test('train and eval share bucket edges over their merged range; every dataset keeps its count', () => {
     for (const feature of model.numeric) {
       const bars = standardHistogramBars(feature, model.datasets);
+      const edgesOf = (name: string) => bars.filter((b) => b.dataset === name).map((b) => [b.low, b.high]);
+      // The same buckets for both splits, covering the merged finite range.
+      expect(edgesOf('eval')).toEqual(edgesOf('train'));
+      const finite = feature.perDataset.flatMap((s) => s!.standard.flatMap((b) => [b.lowValue, b.highValue])).filter(Number.isFinite);
+      const [low, high] = [Math.min(...finite), Math.max(...finite)];
+      const own = edgesOf('train');
+      if (high > low) {
+        expect(own[0][0]).toBeCloseTo(low, 9);
+        expect(own[own.length - 1][1]).toBeCloseTo(high, 9);
+        expect(own).toHaveLength(Math.max(...feature.perDataset.map((s) => s!.standard.length)));
+      }
       model.datasets.forEach((d, i) => {
-        const buckets = feature.perDataset[i]!.standard;
-        const own = bars.filter((b) => b.dataset === d.name);
-        expect(own.map((b) => [b.low, b.high, b.count])).toEqual(buckets.map((b) => [b.lowValue, b.highValue, b.sampleCount]));
-        const total = buckets.reduce((sum, b) => sum + b.sampleCount, 0);
-        for (const bar of own) {
-          expect(bar.share).toBeCloseTo(bar.count / total, 12);
+        const mine = bars.filter((b) => b.dataset === d.name);
+        const stored = feature.perDataset[i]!.standard.reduce((sum, b) => sum + b.sampleCount, 0);
+        expect(mine.reduce((sum, b) => sum + b.count, 0)).toBeCloseTo(stored, 6);
+        expect(mine.reduce((sum, b) => sum + b.share, 0)).toBeCloseTo(1, 9);
+        for (const bar of mine) {
+          // Each dataset sits in its own slot inside the shared bucket.
           expect(bar.x1).toBeGreaterThan(bar.x0);
-          // Finite buckets: the bar stays inside its bucket.
-          if (bar.high > bar.low) {
-            expect(bar.x0).toBeGreaterThanOrEqual(bar.low - 1e-9);
-            expect(bar.x1).toBeLessThanOrEqual(bar.high + 1e-9);
-          }
+          expect(bar.x0).toBeGreaterThanOrEqual(bar.low - 1e-9);
+          expect(bar.x1).toBeLessThanOrEqual(bar.high + 1e-9);
         }
-        expect(own.reduce((sum, b) => sum + b.share, 0)).toBeCloseTo(1, 9);
       });
     }
+  });
+
+  test('a single dataset keeps its stored buckets exactly; shifted ranges are re-spread by overlap', () => {
+    const fare = model.numeric.find((f) => f.name === 'fare')!;
+    const alone = standardHistogramBars(fare, [model.datasets[0]]);
+    const stored = fare.perDataset[0]!.standard.filter((b) => Number.isFinite(b.lowValue) && Number.isFinite(b.highValue));
+    alone.forEach((bar, k) => {
+      expect(bar.low).toBeCloseTo(stored[k].lowValue, 9);
+      expect(bar.high).toBeCloseTo(stored[k].highValue, 9);
+      expect(bar.count).toBeCloseTo(stored[k].sampleCount, 9);
+    });
+    // Two splits over different ranges, 2 buckets each: [0,5):4 [5,10):6 and [5,10):2 [10,15):8.
+    // Shared: [0,7.5) [7.5,15). Half of each [5,10) bucket falls on either side of 7.5.
+    const summary = (buckets: [number, number, number][]) => ({
+      ...fare.perDataset[0]!,
+      standard: buckets.map(([lowValue, highValue, sampleCount]) => ({ lowValue, highValue, sampleCount })),
+    });
+    const shifted = {
+      name: 'x',
+      type: 'FLOAT',
+      perDataset: [
+        summary([
+          [0, 5, 4],
+          [5, 10, 6],
+        ]),
+        summary([
+          [5, 10, 2],
+          [10, 15, 8],
+        ]),
+      ],
+    };
+    const two = [model.datasets[0], model.datasets[1]];
+    const bars = standardHistogramBars(shifted, two);
+    expect(bars.map((b) => [b.dataset, b.low, b.high, b.count])).toEqual([
+      [two[0].name, 0, 7.5, 7],
+      [two[0].name, 7.5, 15, 3],
+      [two[1].name, 0, 7.5, 1],
+      [two[1].name, 7.5, 15, 9],
+    ]);
+  });
+
+  test('the log variant keeps the bars and puts the heights on a symlog scale', async () => {
+    const fare = model.numeric.find((f) => f.name === 'fare')!;
+    const spec = standardHistogramSpec(fare, model.datasets, { log: true }) as unknown as {
+      usermeta: unknown;
+      encoding: { y: { scale: { type: string } } };
+      data: { values: unknown[] };
+    };
+    expect(spec.usermeta).toEqual({ tfxTs: { chart: 'log', feature: 'fare' } });
+    expect(spec.encoding.y.scale.type).toBe('symlog');
+    expect(spec.data.values).toEqual(standardHistogramBars(fare, model.datasets));
+    const svg = await renderSvg(spec as never);
+    expect(markCount(svg, 'rect')).toBe(standardHistogramBars(fare, model.datasets).length);
+    expect(svg).not.toMatch(/NaN/);
   });
 
   test('the rendered chart draws every bucket of both splits', async () => {
@@ -63,7 +124,7 @@ describe('STANDARD histograms', () => {
     const spec = standardHistogramSpec(fare, model.datasets);
     expect(spec.usermeta.tfxTs).toEqual({ chart: 'standard', feature: 'fare' });
     const svg = await renderSvg(spec);
-    expect(markCount(svg, 'rect')).toBe(fare.perDataset.reduce((n, s) => n + s!.standard.length, 0));
+    expect(markCount(svg, 'rect')).toBe(standardHistogramBars(fare, model.datasets).length);
     expect(svg).not.toMatch(/NaN/);
   });
 
@@ -125,7 +186,7 @@ describe('top values', () => {
 
 test('every spec of the view compiles, is tagged with its feature, and carries its data inline', () => {
   const specs = statisticsChartSpecs(model);
-  expect(specs).toHaveLength(model.numeric.length * 2 + model.categorical.filter((f) => f.perDataset.some((s) => s!.topValues.length)).length);
+  expect(specs).toHaveLength(model.numeric.length * 3 + model.categorical.filter((f) => f.perDataset.some((s) => s!.topValues.length)).length);
   for (const spec of specs) {
     expect(() => vl.compile(spec)).not.toThrow();
     const data = (spec as { data?: { values?: unknown[]; url?: string } }).data;
@@ -133,4 +194,80 @@ test('every spec of the view compiles, is tagged with its feature, and carries i
     expect(Array.isArray(data?.values)).toBe(true);
     expect(model.numeric.map((f) => f.name).concat(model.categorical.map((f) => f.name))).toContain(spec.usermeta.tfxTs.feature);
   }
+});
+
+test('a split with no values of a feature shows "–" for its statistics, not zeros', async () => {
+  const { statisticsHtml } = await import('./statistics-html');
+  const tract = model.categorical.find((f) => f.name === 'pickup_census_tract')!;
+  expect(tract.perDataset.every((s) => s!.count === 0)).toBe(true);
+  const html = statisticsHtml({ ...model, numeric: [], other: [], categorical: [tract] }, new Map());
+  for (const stat of ['unique', 'avgLength']) {
+    const cell = html.match(new RegExp(`data-stat="${stat}">(.*?)</td>`))![1];
+    expect(cell.match(/>([^<]*)<\/div>/g)!.map((m) => m.slice(1, -6))).toEqual(['–', '–']);
+  }
+});
+
+test('feature scores: drift is the L-infinity distance of the shared-bucket shares; non-uniformity 0 for uniform, 1 for one value', async () => {
+  const { numericScores, categoricalScores } = await import('./statistics-charts');
+  const fare = model.numeric.find((f) => f.name === 'fare')!;
+  const summary = (buckets: [number, number, number][]) => ({
+    ...fare.perDataset[0]!,
+    missingFraction: 0.25,
+    standard: buckets.map(([lowValue, highValue, sampleCount]) => ({ lowValue, highValue, sampleCount })),
+  });
+  const two = [model.datasets[0], model.datasets[1]];
+  // Shares [0.5, 0.5] vs [0.2, 0.8]: L-inf 0.3; the first is uniform over its 2 buckets.
+  const scores = numericScores(
+    {
+      name: 'x',
+      type: 'FLOAT',
+      perDataset: [
+        summary([
+          [0, 1, 5],
+          [1, 2, 5],
+        ]),
+        summary([
+          [0, 1, 2],
+          [1, 2, 8],
+        ]),
+      ],
+    },
+    two,
+  );
+  expect(scores.drift).toBeCloseTo(0.3, 12);
+  expect(scores.nonUniformity).toBeCloseTo(0, 12);
+  expect(scores.missing).toBe(0.25);
+  expect(
+    numericScores(
+      {
+        name: 'x',
+        type: 'FLOAT',
+        perDataset: [
+          summary([
+            [0, 1, 5],
+            [1, 2, 5],
+          ]),
+        ],
+      },
+      [two[0]],
+    ).drift,
+  ).toBe(0);
+  const cat = model.categorical.find((f) => f.name === 'payment_type')!;
+  const one = { ...cat, perDataset: [{ ...cat.perDataset[0]!, unique: 1, topValues: [{ value: 'Cash', frequency: 10 }], totalValues: 10 }] };
+  expect(categoricalScores(one, [two[0]]).nonUniformity).toBe(1);
+  const even = {
+    ...cat,
+    perDataset: [
+      {
+        ...cat.perDataset[0]!,
+        unique: 2,
+        topValues: [
+          { value: 'a', frequency: 5 },
+          { value: 'b', frequency: 5 },
+        ],
+        totalValues: 10,
+      },
+    ],
+  };
+  expect(categoricalScores(even, [two[0]]).nonUniformity).toBeCloseTo(0, 12);
 });

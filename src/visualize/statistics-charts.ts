@@ -4,7 +4,7 @@ import { chartSpec, ChartSpec } from './vega';
 
 /**
  * Vega-Lite specs of the statistics view, one chart per feature with one color per dataset:
- * STANDARD histogram (equal-width buckets, datasets side by side within each bucket), QUANTILES
+ * STANDARD histogram (equal-width buckets shared by every dataset, side by side within each bucket), QUANTILES
  * (the bucket boundaries of each dataset on one line, as Facets Overview draws them) and top
  * values (horizontal bars). Several datasets are compared in shares of their own values, since
  * splits differ in size; a single dataset shows counts.
@@ -46,47 +46,74 @@ export interface HistogramBar {
   x1: number;
 }
 
-/** Bars of the STANDARD histograms; each dataset takes its own slot of every bucket. */
+/** Buckets of the shared STANDARD histogram (the most any dataset stored; TFDV's default is 10). */
+function sharedBucketCount(buckets: HistogramBucket[][]): number {
+  return Math.max(1, ...buckets.map((b) => b.length));
+}
+
+/**
+ * Bars of the STANDARD histograms on SHARED bucket edges: equal-width buckets over the merged
+ * finite range of every dataset shown, each dataset in its own slot of every bucket, so train and
+ * eval are compared bucket by bucket (each split's stored histogram has edges of its own range).
+ * A stored bucket's count is spread over the shared buckets it overlaps in proportion to the
+ * overlap (values assumed uniform within a stored bucket, the only assumption a histogram allows);
+ * a zero-width bucket (a single value) goes whole to the bucket holding its value; open-ended
+ * (±inf) buckets are clamped to the finite range. Counts are preserved per dataset.
+ */
 export function standardHistogramBars(feature: FeatureView<NumericSummary>, datasets: DatasetSummary[]): HistogramBar[] {
   const present = datasets.map((d, i) => ({ d, s: feature.perDataset[i] })).filter((x) => x.s && x.s.standard.length > 0);
-  const all = present.flatMap((x) => x.s!.standard);
-  const extent = finiteExtent(all);
+  const extent = finiteExtent(present.flatMap((x) => x.s!.standard));
   if (!extent) return [];
   const span = extent[1] - extent[0];
-  // A constant feature gets a visible bar around its value.
+  // A constant feature gets one visible bar around its value.
   const pad = span > 0 ? 0 : Math.max(Math.abs(extent[0]) * 0.05, 0.5);
-  const clamp = (v: number) => Math.min(Math.max(v, extent[0] - pad), extent[1] + pad);
+  const lo = extent[0] - pad;
+  const hi = extent[1] + pad;
+  const n = span > 0 ? sharedBucketCount(present.map((x) => x.s!.standard)) : 1;
+  const width = (hi - lo) / n;
+  const edges = Array.from({ length: n + 1 }, (_, k) => (k === n ? hi : lo + k * width));
+  const indexOf = (v: number) => Math.min(n - 1, Math.max(0, Math.floor((v - lo) / width)));
   return present.flatMap(({ d, s }, slot) => {
-    const total = s!.standard.reduce((sum, b) => sum + b.sampleCount, 0);
-    return s!.standard.map((b) => {
-      let low = clamp(b.lowValue);
-      let high = clamp(b.highValue);
-      if (high - low <= 0) {
-        low -= pad || span / 100;
-        high += pad || span / 100;
+    const counts = new Array<number>(n).fill(0);
+    for (const b of s!.standard) {
+      const low = Math.min(Math.max(b.lowValue, lo), hi);
+      const high = Math.min(Math.max(b.highValue, lo), hi);
+      if (!(high > low)) {
+        counts[indexOf(low)] += b.sampleCount;
+        continue;
       }
-      const width = high - low;
-      return {
-        dataset: d.name,
-        low: b.lowValue,
-        high: b.highValue,
-        count: b.sampleCount,
-        share: total > 0 ? b.sampleCount / total : 0,
-        x0: low + (width * slot) / present.length,
-        x1: low + (width * (slot + 1)) / present.length,
-      };
-    });
+      for (let k = indexOf(low); k <= indexOf(high) && k < n; k++) {
+        const overlap = Math.min(high, edges[k + 1]) - Math.max(low, edges[k]);
+        if (overlap > 0) counts[k] += (b.sampleCount * overlap) / (high - low);
+      }
+    }
+    const total = counts.reduce((sum, c) => sum + c, 0);
+    return counts.map((count, k) => ({
+      dataset: d.name,
+      low: edges[k],
+      high: edges[k + 1],
+      count,
+      share: total > 0 ? count / total : 0,
+      x0: edges[k] + (width * slot) / present.length,
+      x1: edges[k] + (width * (slot + 1)) / present.length,
+    }));
   });
 }
 
-export function standardHistogramSpec(feature: FeatureView<NumericSummary>, datasets: DatasetSummary[]): ChartSpec {
+/**
+ * The STANDARD histogram; `log` draws the heights on a symmetric-log scale (Facets' "log" switch),
+ * so the few values in a heavy tail (fares, trip miles, tips) are not a hairline beside one bar.
+ */
+export function standardHistogramSpec(feature: FeatureView<NumericSummary>, datasets: DatasetSummary[], options: { log?: boolean } = {}): ChartSpec {
   const bars = standardHistogramBars(feature, datasets);
   const compare = datasets.length > 1;
   const yField = compare ? 'share' : 'count';
+  // symlog is linear near 0 and logarithmic beyond `constant`: one value (or 0.1 % of a split) is the smallest step shown.
+  const yScale = options.log ? { scale: { type: 'symlog', constant: compare ? 0.001 : 1 } } : {};
   return chartSpec(
-    { chart: 'standard', feature: feature.name },
+    { chart: options.log ? 'log' : 'standard', feature: feature.name },
     {
-      description: `Histogram (equal-width buckets) of ${feature.name}`,
+      description: `Histogram (equal-width buckets${options.log ? ', log scale' : ''}) of ${feature.name}`,
       width: CHART_WIDTH,
       height: HISTOGRAM_HEIGHT,
       data: { values: bars },
@@ -100,7 +127,7 @@ export function standardHistogramSpec(feature: FeatureView<NumericSummary>, data
           axis: { format: axisFormat(bars.flatMap((b) => [b.x0, b.x1])), grid: false },
         },
         x2: { field: 'x1' },
-        y: { field: yField, type: 'quantitative', title: null, axis: { format: compare ? '~%' : '~s', tickCount: 3 } },
+        y: { field: yField, type: 'quantitative', title: null, ...yScale, axis: { format: compare ? '~%' : '~s', tickCount: 3 } },
         color: colorEncoding(datasets),
         tooltip: [
           { field: 'dataset', title: 'dataset' },
@@ -235,7 +262,61 @@ export interface FeatureCharts {
 /** Every chart of the view, in table order: per numeric feature STANDARD then QUANTILES, per categorical feature top values. */
 export function statisticsChartSpecs(model: StatisticsViewModel): ChartSpec[] {
   return [
-    ...model.numeric.flatMap((f) => [standardHistogramSpec(f, model.datasets), quantilesSpec(f, model.datasets)]),
+    ...model.numeric.flatMap((f) => [
+      standardHistogramSpec(f, model.datasets),
+      standardHistogramSpec(f, model.datasets, { log: true }),
+      quantilesSpec(f, model.datasets),
+    ]),
     ...model.categorical.filter((f) => f.perDataset.some((s) => s && s.topValues.length > 0)).map((f) => topValuesSpec(f, model.datasets)),
   ];
+}
+
+/** What the features can be sorted by, as Facets Overview offers. */
+export interface FeatureScores {
+  /** The largest missing share over the datasets. */
+  missing: number;
+  /** L-infinity distance between the first two datasets' distributions (shared histogram buckets or top values); 0 with one dataset. */
+  drift: number;
+  /** 1 − normalized entropy of the first dataset's distribution: 0 for uniform, 1 for one value. */
+  nonUniformity: number;
+}
+
+function nonUniformity(shares: number[]): number {
+  const p = shares.filter((s) => s > 0);
+  if (p.length <= 1) return shares.length > 1 || p.length === 1 ? 1 : 0;
+  const entropy = -p.reduce((sum, s) => sum + s * Math.log(s), 0);
+  return Math.max(0, 1 - entropy / Math.log(shares.length));
+}
+
+export function numericScores(feature: FeatureView<NumericSummary>, datasets: DatasetSummary[]): FeatureScores {
+  const bars = standardHistogramBars(feature, datasets);
+  const byDataset = datasets.map((d) => bars.filter((b) => b.dataset === d.name).map((b) => b.share)).filter((s) => s.length > 0);
+  const drift = byDataset.length > 1 ? Math.max(0, ...byDataset[0].map((s, k) => Math.abs(s - (byDataset[1][k] ?? 0)))) : 0;
+  return {
+    missing: Math.max(0, ...feature.perDataset.map((s) => s?.missingFraction ?? 0)),
+    drift,
+    nonUniformity: byDataset.length > 0 ? nonUniformity(byDataset[0]) : 0,
+  };
+}
+
+export function categoricalScores(feature: FeatureView<CategoricalSummary>, datasets: DatasetSummary[]): FeatureScores {
+  const bars = topValueBars(feature, datasets, Number.MAX_SAFE_INTEGER);
+  const shares = (i: number) => new Map(bars.filter((b) => b.dataset === datasets[i]?.name).map((b) => [b.value, b.share]));
+  const [a, b] = [shares(0), shares(1)];
+  const values = new Set([...a.keys(), ...b.keys()]);
+  const drift = datasets.length > 1 && b.size > 0 ? Math.max(0, ...[...values].map((v) => Math.abs((a.get(v) ?? 0) - (b.get(v) ?? 0)))) : 0;
+  // Entropy over the values TFDV kept (top values) and the remaining unique values, taken as equally
+  // frequent (all the stored statistics allow), normalized by the log of the number of unique values.
+  const first = feature.perDataset[0];
+  const kept = [...a.values()].filter((s) => s > 0);
+  const rest = Math.max(0, 1 - kept.reduce((sum, s) => sum + s, 0));
+  const unique = Math.max(first?.unique ?? 0, kept.length);
+  const others = unique - kept.length;
+  const entropy = -kept.reduce((sum, s) => sum + s * Math.log(s), 0) - (others > 0 && rest > 0 ? rest * Math.log(rest / others) : 0);
+  const score = unique > 1 ? Math.min(1, Math.max(0, 1 - entropy / Math.log(unique))) : unique === 1 ? 1 : 0;
+  return {
+    missing: Math.max(0, ...feature.perDataset.map((s) => s?.missingFraction ?? 0)),
+    drift,
+    nonUniformity: score,
+  };
 }

@@ -1,10 +1,11 @@
 import type { CategoricalSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
+import { categoricalScores, numericScores, type FeatureScores } from './statistics-charts';
 import { datasetChip, escapeHtml, formatCount, formatNumber, formatPercent, newViewId, viewElement } from './html';
 
 /**
  * Static HTML of the statistics view (Facets Overview's layout): a numeric and a categorical
  * table, one row per feature and dataset, the chart of each feature beside its rows. The switch
- * between STANDARD and QUANTILES histograms is two radio buttons and CSS sibling selectors, so it
+ * between STANDARD, LOG (standard buckets, log heights) and QUANTILES histograms is three radio buttons and CSS sibling selectors, so it
  * works with no JavaScript (nbconvert output, GitHub previews, sanitizing front ends).
  */
 
@@ -36,9 +37,21 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
     model.numeric.length > 0
       ? `<span class="tfx-ts-toggle-label">Histograms:</span>` +
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-standard" name="${id}-histogram" id="${id}-standard" value="STANDARD" checked>` +
-        `<label for="${id}-standard" title="Equal-width buckets">Standard</label>` +
+        `<label for="${id}-standard" title="Equal-width buckets shared by every split">Standard</label>` +
+        `<input type="radio" class="tfx-ts-toggle tfx-ts-show-log" name="${id}-histogram" id="${id}-log" value="LOG">` +
+        `<label for="${id}-log" title="The same buckets, heights on a log scale (heavy tails)">Log</label>` +
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-quantiles" name="${id}-histogram" id="${id}-quantiles" value="QUANTILES">` +
         `<label for="${id}-quantiles" title="Quantile boundaries (min, deciles, max)">Quantiles</label>`
+      : '';
+  const tools =
+    model.numeric.length + model.categorical.length > 1
+      ? `<div class="tfx-ts-stats-tools" data-role="tools" hidden>` +
+        `<label>Sort by <select data-role="sort"><option value="order">feature order</option><option value="name">name</option><option value="missing">missing</option>` +
+        (compare ? `<option value="drift">${escapeHtml(model.datasets[0].name)}–${escapeHtml(model.datasets[1].name)} distance</option>` : '') +
+        `<option value="nonuniformity">non-uniformity</option></select></label> ` +
+        `<input type="search" data-role="search" placeholder="Search features" aria-label="Search features"></div>` +
+        `<p class="tfx-ts-muted" data-role="no-js">Sorting and search need JavaScript (a trusted notebook in JupyterLab, or nbconvert's HTML).</p>` +
+        `<script>${toolsScript(id)}</script>`
       : '';
   const sections = [
     model.numeric.length > 0 ? numericTable(model, svgs, compare) : '',
@@ -50,7 +63,31 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
   if (model.datasets.length === 0 || model.numeric.length + model.categorical.length + model.other.length === 0) {
     sections.push('<p class="tfx-ts-muted">These statistics hold no features.</p>');
   }
-  return viewElement('statistics', options.title, `${legend}${toggle}<div class="tfx-ts-stats-body">${sections.join('')}</div>`, id);
+  return viewElement('statistics', options.title, `${legend}${tools}${toggle}<div class="tfx-ts-stats-body">${sections.join('')}</div>`, id);
+}
+
+/**
+ * Sorting and search, as a progressive enhancement of the static view: the rows carry their scores
+ * (data-missing, data-drift, data-nonuniformity); this script, where a front end runs it, shows
+ * the tools and reorders or hides rows. Without JavaScript the view stays as it is and says so.
+ */
+function toolsScript(id: string): string {
+  return (
+    `(function(){var v=document.getElementById(${JSON.stringify(id)});if(!v||v.dataset.tools)return;v.dataset.tools='1';` +
+    `var t=v.querySelector('[data-role=tools]'),s=t.querySelector('[data-role=sort]'),q=t.querySelector('[data-role=search]');` +
+    `t.hidden=false;var n=v.querySelector('[data-role=no-js]');if(n)n.remove();` +
+    `function apply(){var k=s.value,f=q.value.trim().toLowerCase();v.querySelectorAll('tbody').forEach(function(b){` +
+    `var r=Array.prototype.slice.call(b.children).filter(function(x){return x.classList.contains('tfx-ts-feature')});` +
+    `r.sort(function(a,c){if(k==='name')return a.dataset.feature.localeCompare(c.dataset.feature);` +
+    `var d=k==='order'?0:(+c.dataset[k]||0)-(+a.dataset[k]||0);return d||(+a.dataset.order)-(+c.dataset.order)});` +
+    `r.forEach(function(x){b.appendChild(x);x.hidden=!!f&&x.dataset.feature.toLowerCase().indexOf(f)<0})})}` +
+    `s.addEventListener('change',apply);q.addEventListener('input',apply)})();`
+  );
+}
+
+function scoreAttributes(scores: FeatureScores, order: number): string {
+  const f = (x: number) => String(Math.round(x * 1e6) / 1e6);
+  return ` data-order="${order}" data-missing="${f(scores.missing)}" data-drift="${f(scores.drift)}" data-nonuniformity="${f(scores.nonUniformity)}"`;
 }
 
 /** Underscores and dots are where long feature names may wrap. */
@@ -93,21 +130,28 @@ function missingValue(fraction: number) {
   return { text: formatPercent(fraction), raw: fraction, className: fraction >= MISSING_HIGHLIGHT ? 'tfx-ts-alert' : undefined };
 }
 
+/** A statistic of no values (a split where the feature is 100 % missing) is "–", not the 0 the proto stores. */
+const NO_VALUES = { text: '–', raw: 'no values in this dataset', className: 'tfx-ts-muted' };
+
+function ofValues<S extends { count: number }>(read: (s: S) => { text: string; raw?: number | string; className?: string }) {
+  return (s: S) => (s.count > 0 ? read(s) : NO_VALUES);
+}
+
 const numericColumns: Column<NumericSummary>[] = [
   { stat: 'count', header: 'count', numeric: true, value: (s) => ({ text: formatCount(s.count), raw: s.count }) },
   { stat: 'missing', header: 'missing', numeric: true, value: (s) => missingValue(s.missingFraction) },
-  { stat: 'mean', header: 'mean', numeric: true, value: (s) => ({ text: formatNumber(s.mean), raw: s.mean }) },
-  { stat: 'stdDev', header: 'std dev', numeric: true, value: (s) => ({ text: formatNumber(s.stdDev), raw: s.stdDev }) },
-  { stat: 'zeros', header: 'zeros', numeric: true, value: (s) => ({ text: formatPercent(s.zerosFraction), raw: s.zerosFraction }) },
-  { stat: 'min', header: 'min', numeric: true, value: (s) => ({ text: formatNumber(s.min), raw: s.min }) },
-  { stat: 'median', header: 'median', numeric: true, value: (s) => ({ text: formatNumber(s.median), raw: s.median }) },
-  { stat: 'max', header: 'max', numeric: true, value: (s) => ({ text: formatNumber(s.max), raw: s.max }) },
+  { stat: 'mean', header: 'mean', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.mean), raw: s.mean })) },
+  { stat: 'stdDev', header: 'std dev', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.stdDev), raw: s.stdDev })) },
+  { stat: 'zeros', header: 'zeros', numeric: true, value: ofValues((s) => ({ text: formatPercent(s.zerosFraction), raw: s.zerosFraction })) },
+  { stat: 'min', header: 'min', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.min), raw: s.min })) },
+  { stat: 'median', header: 'median', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.median), raw: s.median })) },
+  { stat: 'max', header: 'max', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.max), raw: s.max })) },
 ];
 
 const categoricalColumns: Column<CategoricalSummary>[] = [
   { stat: 'count', header: 'count', numeric: true, value: (s) => ({ text: formatCount(s.count), raw: s.count }) },
   { stat: 'missing', header: 'missing', numeric: true, value: (s) => missingValue(s.missingFraction) },
-  { stat: 'unique', header: 'unique', numeric: true, value: (s) => ({ text: formatCount(s.unique), raw: s.unique }) },
+  { stat: 'unique', header: 'unique', numeric: true, value: ofValues((s) => ({ text: formatCount(s.unique), raw: s.unique })) },
   {
     stat: 'top',
     header: 'top',
@@ -120,7 +164,7 @@ const categoricalColumns: Column<CategoricalSummary>[] = [
     numeric: true,
     value: (s) => ({ text: s.topValues[0] ? formatCount(s.topValues[0].frequency) : '–', raw: s.topValues[0]?.frequency }),
   },
-  { stat: 'avgLength', header: 'avg length', numeric: true, value: (s) => ({ text: formatNumber(s.avgLength), raw: s.avgLength }) },
+  { stat: 'avgLength', header: 'avg length', numeric: true, value: ofValues((s) => ({ text: formatNumber(s.avgLength), raw: s.avgLength })) },
 ];
 
 function headRow<S>(columns: Column<S>[], compare: boolean, chartHead: string): string {
@@ -131,21 +175,27 @@ function headRow<S>(columns: Column<S>[], compare: boolean, chartHead: string): 
   );
 }
 
-function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, columns: Column<S>[], compare: boolean, charts: string): string {
+function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, columns: Column<S>[], compare: boolean, charts: string, scores = ''): string {
   const cells = columns.map((c) => stackedCell(model, feature, c)).join('');
-  return `<tr class="tfx-ts-feature" data-feature="${escapeHtml(feature.name)}">${featureHeader(feature)}${compare ? datasetCell(model) : ''}${cells}<td class="tfx-ts-chart-cell">${charts}</td></tr>`;
+  return `<tr class="tfx-ts-feature" data-feature="${escapeHtml(feature.name)}"${scores}>${featureHeader(feature)}${compare ? datasetCell(model) : ''}${cells}<td class="tfx-ts-chart-cell">${charts}</td></tr>`;
 }
 
 function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
-  const head = headRow(numericColumns, compare, '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-quantiles">Quantiles</span>');
-  const rows = model.numeric.map((feature) =>
+  const head = headRow(
+    numericColumns,
+    compare,
+    '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-log">Histogram (log scale)</span><span class="tfx-ts-when-quantiles">Quantiles</span>',
+  );
+  const rows = model.numeric.map((feature, order) =>
     featureRow(
       model,
       feature,
       numericColumns,
       compare,
       `<div class="tfx-ts-chart tfx-ts-chart-standard" data-chart="standard">${svgs.get(chartKey('standard', feature.name)) ?? ''}</div>` +
+        `<div class="tfx-ts-chart tfx-ts-chart-log" data-chart="log">${svgs.get(chartKey('log', feature.name)) ?? ''}</div>` +
         `<div class="tfx-ts-chart tfx-ts-chart-quantiles" data-chart="quantiles">${svgs.get(chartKey('quantiles', feature.name)) ?? ''}</div>`,
+      scoreAttributes(numericScores(feature, model.datasets), order),
     ),
   );
   return `<h4 class="tfx-ts-section">Numeric features (${model.numeric.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-numeric">${head}<tbody>${rows.join('')}</tbody></table></div>`;
@@ -153,9 +203,16 @@ function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: bool
 
 function categoricalTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
   const head = headRow(categoricalColumns, compare, 'Top values');
-  const rows = model.categorical.map((feature) => {
+  const rows = model.categorical.map((feature, order) => {
     const svg = svgs.get(chartKey('topValues', feature.name));
-    return featureRow(model, feature, categoricalColumns, compare, svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '');
+    return featureRow(
+      model,
+      feature,
+      categoricalColumns,
+      compare,
+      svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '',
+      scoreAttributes(categoricalScores(feature, model.datasets), order),
+    );
   });
   return `<h4 class="tfx-ts-section">Categorical features (${model.categorical.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-categorical">${head}<tbody>${rows.join('')}</tbody></table></div>`;
 }

@@ -2,7 +2,6 @@ import type { Artifact } from '../dsl/artifact';
 import { loadStatistics } from '../stats/io';
 import { withInlineStyles } from './css';
 import { formatCount } from './html';
-import { MimeTypes, StatisticsPayload } from '../protocol/mime';
 import type { StatisticsViewModel } from '../protocol/view-models';
 import type { ArtifactView, MimeBundle } from './registry';
 import { statisticsChartSpecs } from './statistics-charts';
@@ -33,20 +32,12 @@ export async function statisticsFragment(
 
 /** The MIME bundle for one or more statistics lists (each list's datasets become columns of colour). */
 export async function statisticsBundle(inputs: LabeledStatistics[], options: StatisticsViewOptions = {}): Promise<MimeBundle> {
-  const { html, specs, model } = await statisticsFragment(inputs, options);
-  // The payload is one DatasetFeatureStatisticsList, datasets named as shown (TFDV merges lhs/rhs the same way).
-  const datasets = inputs.flatMap((input) => input.statistics.datasets ?? []);
-  const payload: StatisticsPayload = {
-    datasets: datasets.map((dataset, i) => ({ ...dataset, name: model.datasets[i].name })),
-    model,
-    vegaLite: specs,
-    ...(options.title ? { title: options.title } : {}),
-  };
+  const { html, model } = await statisticsFragment(inputs, options);
   const features = model.numeric.length + model.categorical.length + model.other.length;
   const text =
     `Statistics of ${model.datasets.map((d) => `${d.name} (${formatCount(d.numExamples)} examples)`).join(', ') || 'no dataset'}: ` +
     `${features} features (${model.numeric.length} numeric, ${model.categorical.length} categorical).`;
-  return { [MimeTypes.statistics]: payload, 'text/html': withInlineStyles(html), 'text/plain': text };
+  return { 'text/html': withInlineStyles(html), 'text/plain': text };
 }
 
 function artifactLabel(artifact: Artifact, fallback: string): string {

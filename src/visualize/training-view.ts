@@ -1,7 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { withInlineStyles } from './css';
 import { escapeHtml, formatNumber, viewElement } from './html';
-import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
 import type { TrainingCurves } from '../protocol/view-models';
@@ -55,7 +54,7 @@ export function statusLine(curves: TrainingCurves): string {
   return parts.filter(Boolean).join(' · ');
 }
 
-/** The live view of training (and the ModelRun view): Vega-Lite spec in the tfx-ts MIME type, an SVG in text/html. */
+/** The live view of training (and the ModelRun view): the curves as an SVG chart in text/html. */
 export async function trainingBundle(curves: TrainingCurves, options: { title?: string } = {}): Promise<MimeBundle> {
   const spec = trainingSpec(curves);
   const svg = curves.points.length > 0 ? await renderSvg(spec) : '';
@@ -66,7 +65,6 @@ export async function trainingBundle(curves: TrainingCurves, options: { title?: 
     `<div class="tfx-ts-muted" data-role="status">${escapeHtml(status)}</div><div class="tfx-ts-chart">${svg}</div>`,
   );
   return {
-    [MimeTypes.training]: { ...curves, ...(options.title ? { title: options.title } : {}), vegaLite: [spec] },
     'text/html': withInlineStyles(html),
     'text/plain': status,
   };

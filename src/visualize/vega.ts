@@ -1,12 +1,18 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartMeta } from '../protocol/mime';
 
 /**
- * Vega-Lite → SVG on the server, for the static HTML fallback (notebooks read in nbconvert or on
- * GitHub have no JavaScript). The same specs travel in the MIME payload for live renderers.
+ * Vega-Lite → SVG on the server: the views are HTML only (the same in JupyterLab, nbconvert and
+ * on GitHub, none of which needs JavaScript for them), so charts are drawn here.
  */
+
+/** Which chart a spec is (e.g. the histogram of feature "fare", kind "quantiles"), kept in `usermeta.tfxTs`: the HTML places each SVG by it. */
+export interface ChartMeta {
+  chart: 'standard' | 'log' | 'quantiles' | 'topValues' | 'lineage';
+  /** Feature path joined by "." (statistics charts). */
+  feature?: string;
+}
 
 /** Colors per dataset (split or run), legible on light and dark backgrounds (Tableau 10). */
 export const DATASET_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d'];

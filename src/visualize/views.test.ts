@@ -17,7 +17,6 @@ import { sharedData, tempDir } from '../testing/fixtures';
 import { loadAnomalies } from '../validation/io';
 import { validateStatistics } from '../validation/validate';
 import { lineageBundle, lineageViewModel } from './lineage';
-import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';
@@ -88,13 +87,15 @@ describe('statistics view (StatisticsGen output)', () => {
     stored = loadStatistics(statisticsArtifact);
   });
 
-  test('the bundle carries the statistics, their charts, and a static fallback', () => {
-    const payload = bundle[MimeTypes.statistics] as DatasetFeatureStatisticsList & { vegaLite: { usermeta: { tfxTs: { chart: string; feature: string } } }[] };
-    expect(payload.datasets.map((d) => d.name)).toEqual(statisticsArtifact.splitNames);
-    expect(payload.datasets).toEqual(stored.datasets);
+  test('the bundle is the HTML view (one standard chart per numeric feature) and a text summary, stored once', () => {
+    // No JSON copy of the statistics beside the HTML: a saved notebook keeps the data once.
+    expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
+    const html = String(bundle['text/html']);
     const numeric = stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf);
-    const standard = payload.vegaLite.filter((s) => s.usermeta.tfxTs.chart === 'standard').map((s) => s.usermeta.tfxTs.feature);
-    expect(standard).toEqual(numeric);
+    for (const name of numeric) {
+      expect(html).toMatch(new RegExp(`data-feature="${name}"[^]*?data-chart="standard"><svg`));
+    }
+    expect(html.match(/data-chart="standard"/g)).toHaveLength(numeric.length);
     expect(String(bundle['text/html'])).toMatch(/^<style>/);
     expect(String(bundle['text/plain'])).toContain(`${stored.datasets[0].name} (`);
   });
@@ -112,7 +113,11 @@ describe('statistics view (StatisticsGen output)', () => {
         expect(displays(count.text, common.numNonMissing)).toBe(true);
         const missing = await cellLine(p, name, 'missing', dataset.name);
         expect(displays(missing.text, common.numMissing / dataset.numExamples)).toBe(true);
-        if (feature.numStats) {
+        if (common.numNonMissing === 0) {
+          // No values in this split: "–", not the zeros the proto stores.
+          const stat = feature.numStats ? 'mean' : 'unique';
+          expect((await cellLine(p, name, stat, dataset.name)).text).toBe('–');
+        } else if (feature.numStats) {
           for (const stat of ['mean', 'stdDev', 'min', 'median', 'max'] as const) {
             const shown = await cellLine(p, name, stat, dataset.name);
             expect(Number(shown.title)).toBe(feature.numStats[stat]);
@@ -128,20 +133,55 @@ describe('statistics view (StatisticsGen output)', () => {
     await p.close();
   });
 
-  test('each numeric feature has a histogram; the switch shows quantiles instead', async () => {
+  test('each numeric feature has a histogram; the switch shows it on a log scale, or quantiles instead', async () => {
     const p = await page(bundle);
     const numeric = stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf);
     for (const name of numeric) {
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"] svg`).isVisible()).resolves.toBe(true);
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="quantiles"] svg`).isVisible()).resolves.toBe(false);
     }
+    await p.locator('label', { hasText: 'Log' }).click();
+    for (const name of numeric) {
+      await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"]`).isVisible()).resolves.toBe(false);
+      await expect(p.locator(`tr[data-feature="${name}"] [data-chart="log"] svg`).isVisible()).resolves.toBe(true);
+    }
+    await expect(p.locator('th', { hasText: 'Histogram (log scale)' }).isVisible()).resolves.toBe(true);
     await p.locator('label', { hasText: 'Quantiles' }).click();
     for (const name of numeric) {
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"]`).isVisible()).resolves.toBe(false);
+      await expect(p.locator(`tr[data-feature="${name}"] [data-chart="log"]`).isVisible()).resolves.toBe(false);
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="quantiles"] svg`).isVisible()).resolves.toBe(true);
     }
     await p.locator('label', { hasText: 'Standard' }).click();
     await expect(p.locator(`tr[data-feature="${numeric[0]}"] [data-chart="standard"] svg`).isVisible()).resolves.toBe(true);
+    await p.close();
+  });
+
+  test('features sort by missing, train-eval distance and non-uniformity, and filter by a search', async () => {
+    const p = await page(bundle);
+    // The script shows the tools and removes the "needs JavaScript" note.
+    await expect(p.locator('[data-role="tools"]').isVisible()).resolves.toBe(true);
+    expect(await p.locator('[data-role="no-js"]').count()).toBe(0);
+    const order = (table: string) =>
+      p.locator(`table.${table} tbody > tr.tfx-ts-feature:not([hidden])`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
+    const scores = (table: string, key: string) =>
+      p.locator(`table.${table} tbody > tr.tfx-ts-feature`).evaluateAll((rows, k) => rows.map((r) => Number(r.getAttribute(`data-${k}`))), key);
+    const original = await order('tfx-ts-numeric');
+    for (const key of ['missing', 'drift', 'nonuniformity']) {
+      await p.locator('[data-role="sort"]').selectOption(key);
+      const values = await scores('tfx-ts-numeric', key);
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+      expect(values.some((v) => v > 0)).toBe(true);
+    }
+    await p.locator('[data-role="sort"]').selectOption('name');
+    const byName = await order('tfx-ts-numeric');
+    expect(byName).toEqual([...byName].sort((a, b) => a!.localeCompare(b!)));
+    await p.locator('[data-role="sort"]').selectOption('order');
+    expect(await order('tfx-ts-numeric')).toEqual(original);
+    await p.locator('[data-role="search"]').fill('trip');
+    const found = [...(await order('tfx-ts-numeric')), ...(await order('tfx-ts-categorical'))];
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((name) => name!.includes('trip'))).toBe(true);
     await p.close();
   });
 
@@ -161,7 +201,7 @@ describe('schema view (SchemaGen output)', () => {
   test('one row per schema feature with TFDV display_schema wording', async () => {
     const schema = loadSchema(schemaArtifact);
     const bundle = await context.render(context.components.find((c) => c.type === 'SchemaGen')!.outputs.schema);
-    expect((bundle[MimeTypes.schema] as { feature: unknown[] }).feature).toEqual(schema.feature);
+    expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
     const p = await page(bundle);
     expect(await p.locator('.tfx-ts-schema-features tbody tr').count()).toBe(schema.feature.length);
     for (const feature of schema.feature) {
@@ -209,7 +249,7 @@ describe('anomalies view (ExampleValidator output)', () => {
     const names = Object.keys(anomalies.anomalyInfo);
     expect(names.length).toBeGreaterThan(0);
     const bundle = anomaliesBundle([{ split: 'eval', anomalies }]);
-    expect((bundle[MimeTypes.anomalies] as { anomalyInfo: unknown }).anomalyInfo).toEqual(anomalies.anomalyInfo);
+    expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
     const p = await page(bundle, 'dark');
     expect(await p.locator('.tfx-ts-no-anomalies').count()).toBe(0);
     for (const name of names) {

@@ -7,10 +7,18 @@
  */
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 
-import type { BridgeErrorCode, BridgeMethod, BridgeMethods } from './types';
+import {
+  BRIDGE_MODULE,
+  bridgeCode,
+  BridgeOutputError,
+  parseBridgeAnswer,
+  type BridgeAnswer,
+  type BridgeErrorCode,
+  type BridgeMethod,
+  type BridgeMethods
+} from '../protocol';
 
-/** The marker that starts the bridge's answer line on stdout. */
-export const BRIDGE_MARKER = '__TFX_TS_BRIDGE__';
+export { BRIDGE_MARKER, bridgeCode } from '../protocol';
 
 /** Default time to wait for the kernel's answer. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -18,7 +26,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** An error from the bridge or from talking to the kernel; shown verbatim with its hint. */
 export class BridgeError extends Error {
   constructor(
-    readonly code: BridgeErrorCode | string,
+    readonly code: BridgeErrorCode,
     message: string,
     readonly hint?: string,
     /** Extra output the kernel wrote (stderr), for the details view. */
@@ -39,56 +47,24 @@ export interface IBridgeClientOptions {
   moduleName?: string;
 }
 
-/** The parsed marker line. */
-type BridgeAnswer =
-  | { ok: true; result: unknown }
-  | { ok: false; error: { code?: string; message?: string; hint?: string } };
-
 /**
- * Build the TypeScript source of one bridge call.
- *
- * Options are embedded as a JSON literal, which is a valid TypeScript expression.
- */
-export function bridgeCode(
-  method: BridgeMethod,
-  options?: unknown,
-  moduleName = 'tfx-ts'
-): string {
-  const args = options === undefined ? '' : JSON.stringify(options);
-  return `await require(${JSON.stringify(moduleName)}).labBridge.${method}(${args})`;
-}
-
-/**
- * Find the marker line in the text a bridge call wrote to stdout and parse it.
- *
- * Returns `undefined` when no marker line is present. Throws `BridgeError` with code
- * `BAD_BRIDGE_OUTPUT` when the line is present but not valid JSON.
+ * Find the answer line in what a bridge call wrote to stdout (the protocol's parser); a marker
+ * line that is not an answer becomes a BridgeError with code BAD_BRIDGE_OUTPUT.
  */
 export function parseBridgeOutput(stdout: string): BridgeAnswer | undefined {
-  const lines = stdout.split(/\r?\n/);
-  // The last marker line wins (a bridge prints exactly one; be lenient).
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const idx = lines[i].indexOf(BRIDGE_MARKER);
-    if (idx === -1) {
-      continue;
+  try {
+    return parseBridgeAnswer(stdout);
+  } catch (e) {
+    if (e instanceof BridgeOutputError) {
+      throw new BridgeError(
+        e.code,
+        'The kernel printed a bridge answer that is not valid.',
+        'The tfx-ts package in the kernel may be a different version than this extension; update both.',
+        e.message
+      );
     }
-    const json = lines[i].slice(idx + BRIDGE_MARKER.length).trim();
-    try {
-      const parsed = JSON.parse(json);
-      if (parsed && typeof parsed === 'object' && typeof parsed.ok === 'boolean') {
-        return parsed as BridgeAnswer;
-      }
-    } catch {
-      // fall through
-    }
-    throw new BridgeError(
-      'BAD_BRIDGE_OUTPUT',
-      'The kernel printed a bridge answer that is not valid JSON.',
-      'The tfx-ts package in the kernel may be a different version than this extension; update both.',
-      lines[i].slice(0, 2000)
-    );
+    throw e;
   }
-  return undefined;
 }
 
 /** Strip ANSI colour codes from kernel output. */
@@ -151,7 +127,7 @@ export class BridgeClient {
     options: IBridgeClientOptions = {}
   ) {
     this._timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this._moduleName = options.moduleName ?? 'tfx-ts';
+    this._moduleName = options.moduleName ?? BRIDGE_MODULE;
   }
 
   /** Call a bridge method; resolves with its result or rejects with a `BridgeError`. */

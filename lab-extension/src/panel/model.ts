@@ -12,8 +12,24 @@ import type { IStateDB } from '@jupyterlab/statedb';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Signal, type ISignal } from '@lumino/signaling';
 
-import type { AuthMode, ComponentResources, ConnectionOptions } from '../bridge/types';
+import { AUTH_MODES as PROTOCOL_AUTH_MODES, AUTH_MODE_LABELS, type AuthMode, type ComponentResources, type ConnectionOptions } from '../protocol';
 import { PLUGIN_ID } from '../tokens';
+
+/**
+ * A named connection (Elyra's "runtime configuration"): where and how to reach one KFP, and the
+ * image its components run in. Never a secret: tokens and cookies stay in memory.
+ */
+export interface IEndpointProfile {
+  name: string;
+  endpoint: string;
+  namespace: string;
+  authMode: AuthMode;
+  tokenPath: string;
+  image: string;
+}
+
+/** The settings a profile holds. */
+export const PROFILE_KEYS = ['endpoint', 'namespace', 'authMode', 'tokenPath', 'image'] as const;
 
 /** Persisted settings of the deploy panel (see schema/plugin.json). */
 export interface IDeploySettings {
@@ -24,6 +40,10 @@ export interface IDeploySettings {
   image: string;
   experimentName: string;
   maxRecentRuns: number;
+  /** Saved connections, picked in the panel's Profile field. */
+  profiles: IEndpointProfile[];
+  /** The profile last picked or saved ('' when the fields were typed without one). */
+  activeProfile: string;
 }
 
 export const DEFAULT_SETTINGS: IDeploySettings = {
@@ -33,15 +53,13 @@ export const DEFAULT_SETTINGS: IDeploySettings = {
   tokenPath: '',
   image: '',
   experimentName: 'Default',
-  maxRecentRuns: 10
+  maxRecentRuns: 10,
+  profiles: [],
+  activeProfile: ''
 };
 
-export const AUTH_MODES: { value: AuthMode; label: string }[] = [
-  { value: 'none', label: 'None' },
-  { value: 'bearer', label: 'Bearer token' },
-  { value: 'cookie', label: 'Cookie' },
-  { value: 'serviceAccount', label: 'Service-account token file' }
-];
+/** The auth modes the kernel's KFP client accepts, with the labels the panel shows. */
+export const AUTH_MODES: { value: AuthMode; label: string }[] = PROTOCOL_AUTH_MODES.map(value => ({ value, label: AUTH_MODE_LABELS[value] }));
 
 /** A run started from this notebook. */
 export interface IRecentRun {
@@ -123,6 +141,63 @@ export class DeployModel {
   }
 
   readonly secrets: ISecrets = { token: '', cookie: '' };
+
+  /** The saved profiles, by name. */
+  get profiles(): readonly IEndpointProfile[] {
+    return this._values.profiles;
+  }
+
+  /**
+   * The active profile when the connection fields still hold its values; null once a field was
+   * edited (the panel then offers to save the change).
+   */
+  get activeProfile(): IEndpointProfile | null {
+    const profile = this._values.profiles.find(p => p.name === this._values.activeProfile);
+    return profile && PROFILE_KEYS.every(k => profile[k] === this._values[k]) ? profile : null;
+  }
+
+  /** Save the current connection fields as a profile (replacing one of the same name) and make it active. */
+  async saveProfile(name: string): Promise<IEndpointProfile> {
+    const trimmed = name.trim();
+    if (!trimmed) {
+      throw new Error('Name the profile, e.g. "staging cluster".');
+    }
+    const v = this._values;
+    const profile: IEndpointProfile = { name: trimmed, endpoint: v.endpoint, namespace: v.namespace, authMode: v.authMode, tokenPath: v.tokenPath, image: v.image };
+    const profiles = v.profiles.filter(p => p.name !== trimmed).concat(profile);
+    profiles.sort((a, b) => a.name.localeCompare(b.name));
+    // set() takes the values at once and saves in order: the panel shows them before the saves end.
+    const saved = Promise.all([this.set('profiles', profiles), this.set('activeProfile', trimmed)]);
+    this._settingsChanged.emit();
+    await saved;
+    return profile;
+  }
+
+  /** Put a profile's values into the connection settings. Secrets of the previous connection are forgotten. */
+  async applyProfile(name: string): Promise<void> {
+    const profile = this._values.profiles.find(p => p.name === name);
+    if (!profile) {
+      throw new Error(`No profile named "${name}".`);
+    }
+    if (this._values.activeProfile !== name || !this.activeProfile) {
+      // A token for one cluster must not be sent to another.
+      this.secrets.token = '';
+      this.secrets.cookie = '';
+    }
+    const saved = Promise.all([...PROFILE_KEYS.map(k => this.set(k, profile[k])), this.set('activeProfile', name)]);
+    this._settingsChanged.emit();
+    await saved;
+  }
+
+  /** Delete a profile; the connection fields keep their values. */
+  async deleteProfile(name: string): Promise<void> {
+    const saved = Promise.all([
+      this.set('profiles', this._values.profiles.filter(p => p.name !== name)),
+      this._values.activeProfile === name ? this.set('activeProfile', '') : Promise.resolve()
+    ]);
+    this._settingsChanged.emit();
+    await saved;
+  }
 
   /** The connection options for a bridge call, secrets included for this call only. */
   connection(): ConnectionOptions {

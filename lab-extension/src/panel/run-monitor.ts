@@ -4,8 +4,8 @@
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 
-import type { BridgeClient } from '../bridge/client';
-import { TERMINAL_RUN_STATES, type ConnectionOptions, type RunStatusResult } from '../bridge/types';
+import { TERMINAL_RUN_STATES, type ConnectionOptions, type RunStatusResult } from '../protocol';
+import type { IBridge } from './target';
 
 export const POLL_INTERVAL_MS = 2000;
 /** Consecutive failed polls after which the monitor gives up. */
@@ -20,7 +20,7 @@ export interface IRunMonitorUpdate {
 
 export class RunMonitor {
   constructor(
-    private readonly _client: BridgeClient,
+    private readonly _client: IBridge,
     private readonly _connection: ConnectionOptions,
     readonly runId: string,
     private readonly _intervalMs = POLL_INTERVAL_MS

@@ -243,14 +243,16 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
   });
 
   it('warns about local paths the container cannot see', () => {
-    const warnings: string[] = [];
+    const warnings: { message: string; componentId?: string }[] = [];
     const gen = new CsvExampleGen({ inputBase: '/somewhere/else/data' });
     compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen] }), {
       image: 'img',
       projectRoot: tempDir(),
-      onWarning: (w) => warnings.push(w),
+      onWarning: (message, componentId) => warnings.push({ message, componentId }),
     });
-    expect(warnings).toEqual([expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/somewhere\/else\/data, outside the project/)]);
+    expect(warnings).toEqual([
+      { message: expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/somewhere\/else\/data, outside the project/), componentId: gen.id },
+    ]);
   });
 
   it('refuses bad resources, unknown per-component settings, null parameters and shards', () => {

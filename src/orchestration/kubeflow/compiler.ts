@@ -36,8 +36,11 @@ export interface CompileOptions {
   components?: Record<string, ComponentOverrides>;
   /** Module files that define custom component types, by type: the container imports them before it runs the type. */
   componentModules?: Record<string, string>;
-  /** Things that compile but may not work on a cluster (e.g. a local absolute data path). */
-  onWarning?: (message: string) => void;
+  /**
+   * Things that compile but may not work on a cluster (a local absolute data path), or that compile
+   * differently than they run locally (a Resolver left out); componentId names the component.
+   */
+  onWarning?: (message: string, componentId?: string) => void;
 }
 
 /** A component whose parameters hold code: it cannot be shipped to a container. */
@@ -200,7 +203,7 @@ function taskInputs(component: BaseComponent, taskNames: Map<string, string>, pa
  */
 const METADATA_RESOLVER_TYPES = new Set(['Resolver']);
 
-function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: (message: string) => void): BaseComponent[] {
+function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: CompileOptions['onWarning']): BaseComponent[] {
   const resolvers = components.filter((c) => METADATA_RESOLVER_TYPES.has(c.type));
   for (const resolver of resolvers) {
     for (const consumer of components) {
@@ -217,6 +220,7 @@ function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: (mes
     }
     onWarning?.(
       `${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`,
+      resolver.id,
     );
   }
   return resolvers.length ? components.filter((c) => !resolvers.includes(c)) : components;
@@ -244,7 +248,7 @@ export function isRemoteUri(uri: string): boolean {
  * files must lie inside the project, which the image ships, and become project-relative paths;
  * other absolute paths inside the project are made relative too (data shipped in the image).
  */
-function shippableParameters(component: BaseComponent, projectRoot: string, onWarning?: (message: string) => void): Record<string, unknown> {
+function shippableParameters(component: BaseComponent, projectRoot: string, onWarning?: CompileOptions['onWarning']): Record<string, unknown> {
   const fileParameters = new Set(component.spec.fileParameters ?? []);
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(component.parameters as Record<string, unknown>)) {
@@ -255,7 +259,7 @@ function shippableParameters(component: BaseComponent, projectRoot: string, onWa
     if (fileParameters.has(key) && typeof value === 'string') {
       result[key] = relativeInProject(value, projectRoot, `${component.id}.${key}`);
     } else {
-      result[key] = projectRelativePaths(value, projectRoot, `${component.id}.${key}`, onWarning);
+      result[key] = projectRelativePaths(value, projectRoot, `${component.id}.${key}`, onWarning && ((message) => onWarning(message, component.id)));
     }
   }
   return result;

@@ -52,11 +52,17 @@ export interface DeployOptions extends KfpConnectionOptions {
   onProgress?: (message: string) => void;
 }
 
+/** A compile warning, about one component when componentId is set (the side panel marks its row). */
+export interface DeployWarning {
+  message: string;
+  componentId?: string;
+}
+
 export interface CompiledForDeploy {
   spec: PipelineSpec;
   yaml: string;
   uploadName: string;
-  warnings: string[];
+  warnings: DeployWarning[];
 }
 
 export interface DeployResult {
@@ -83,19 +89,27 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
     const short = resourcesFromShortForm(settings);
     components[id] = { resources: { ...short, ...settings.resources }, enableCache: settings.enableCache, shards: settings.shards };
   }
-  const warnings: string[] = [];
+  const warnings: DeployWarning[] = [];
   const spec = compilePipeline(pipeline, {
     image: options.image ?? defaults.image ?? defaultImage(uploadName),
     projectRoot: options.projectRoot ?? defaults.projectRoot,
     description: options.description,
     enableCache: options.enableCache,
     components,
-    onWarning: (message) => {
-      warnings.push(message);
+    onWarning: (message, componentId) => {
+      warnings.push(componentId ? { message, componentId } : { message });
       options.onProgress?.(`warning: ${message}`);
     },
   });
-  return { spec, yaml: pipelineSpecToYaml(spec, warnings), uploadName, warnings };
+  return {
+    spec,
+    yaml: pipelineSpecToYaml(
+      spec,
+      warnings.map((w) => w.message),
+    ),
+    uploadName,
+    warnings,
+  };
 }
 
 /** Upload as a new pipeline, or as a new version when one of that name exists (TFX CLI's create vs update). */
