@@ -330,3 +330,35 @@ class GcsStore implements ObjectStore {
     }
   }
 }
+
+/**
+ * A local copy of what a URI names, for code that reads local files (DuckDB, the model loader):
+ * a local path is returned as is; a remote object is downloaded to `<dir>/<name>`; a remote
+ * prefix (a "directory") to `<dir>/<name>/...`; a glob in the last segment (`s3://b/data/*.csv`)
+ * downloads the matching objects and returns the same glob inside `dir`.
+ */
+export async function localCopyOf(uri: string, dir: string): Promise<string> {
+  if (!isObjectStoreUri(uri)) return uri;
+  const store = storeFor(uri);
+  const trimmed = uri.replace(/\/+$/, '');
+  const slash = trimmed.lastIndexOf('/');
+  const parent = trimmed.slice(0, slash);
+  const last = trimmed.slice(slash + 1);
+  if (/[*?[]/.test(last)) {
+    if (/[*?[]/.test(parent.replace(/^[a-z0-9]+:\/\//, ''))) throw new UserError(`${uri} has a wildcard in a directory name.`, 'use a wildcard only in the last segment, e.g. s3://bucket/data/*.csv.');
+    const matcher = new RegExp(`^${last.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    const matches = (await store.list(`${parent}/`)).filter((o) => matcher.test(o.slice(parent.length + 1)));
+    if (matches.length === 0) throw new UserError(`No objects match ${uri}.`, 'check the pattern and the bucket path.');
+    for (const object of matches) await store.downloadFile(object, path.join(dir, object.slice(parent.length + 1)));
+    return path.join(dir, last);
+  }
+  const objects = await store.list(trimmed);
+  const target = path.join(dir, last || 'root');
+  if (objects.includes(trimmed)) {
+    await store.downloadFile(trimmed, target);
+    return target;
+  }
+  if (!objects.some((o) => o.startsWith(`${trimmed}/`))) throw notFound(uri);
+  await downloadPrefix(trimmed, target);
+  return target;
+}

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 import { loadUserModule } from '../../util/module-loader';
 import { parseExecutorInput, runExecutorFromInput } from '../../orchestration/kubeflow/container-entrypoint';
+import { enterCodePackage, fetchCodePackage } from '../../orchestration/kubeflow/code-package';
 
 /**
  * `tfx-ts run-executor --executor-input {{$}} --component-type <type>`: the command every compiled
@@ -17,7 +18,16 @@ export function registerRunExecutorCommand(program: Command): void {
     .option('--component-id <id>', 'the component id in the pipeline')
     .option('--pipeline-name <name>', 'the pipeline name')
     .option('--component-module <file...>', 'module files that define custom component types (paths relative to the working directory)')
-    .action(async (options: { executorInput: string; componentType: string; componentId?: string; pipelineName?: string; componentModule?: string[] }) => {
+    .option('--code-package <uri>', 'the pipeline\'s code package (.tar.gz on object storage): fetched, checked and unpacked, then the working directory')
+    .option('--code-sha256 <hex>', 'the sha256 the code package must have')
+    .action(async (options: { executorInput: string; componentType: string; componentId?: string; pipelineName?: string; componentModule?: string[]; codePackage?: string; codeSha256?: string }) => {
+      if (options.codePackage) {
+        if (!options.codeSha256) throw new UserError('--code-package needs --code-sha256.', 'compile the pipeline again; the compiler writes both.');
+        const started = Date.now();
+        const dir = await fetchCodePackage(options.codePackage, options.codeSha256);
+        enterCodePackage(dir);
+        console.log(`[${options.componentId ?? options.componentType}] code package ${options.codePackage} (sha256 ${options.codeSha256.slice(0, 12)}…) ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      }
       // Standard components register themselves when the package is imported.
       require('../../index');
       for (const file of options.componentModule ?? []) loadUserModule(file);

@@ -6,6 +6,8 @@ import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
+import { isObjectStoreUri, localCopyOf } from '../../io/storage';
+import * as os from 'node:os';
 
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
@@ -15,7 +17,20 @@ interface CsvParameters { inputBase: string; inputConfig?: InputConfig; outputCo
 interface QueryParameters { query: string; outputConfig: OutputConfig; inputFiles?: string[] }
 
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
-  const p = context.parameters;
+  const remote = isObjectStoreUri(context.parameters.inputBase);
+  if (!remote) return readCsvInto(context, context.parameters);
+  // DuckDB reads local files (its httpfs extension cannot be installed offline): copy the input first.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-example-gen-'));
+  try {
+    context.progress(0.01, `downloading ${context.parameters.inputBase}`);
+    const inputBase = await localCopyOf(context.parameters.inputBase, scratch);
+    await readCsvInto(context, { ...context.parameters, inputBase });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+};
+
+async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParameters): Promise<void> {
   await DuckSession.with(async (db) => {
     if (p.inputConfig) {
       checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
@@ -35,7 +50,7 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
     await loadCsv(db, files, p.delimiter, 'src');
     await splitAndWrite(db, context, p.outputConfig);
   });
-};
+}
 
 export const queryExampleGenExecutor: Executor<QueryParameters> = async (context) => {
   await DuckSession.with(async (db) => {

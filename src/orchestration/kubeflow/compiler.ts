@@ -8,6 +8,7 @@ import type { IrArtifactSpec, IrComponent, IrContainer, IrParameterSpec, IrTask,
 import { componentKey, executorLabel, kfpPipelineName, uniqueTaskNames } from './names';
 import { toIrResources } from './resources';
 import { validatePipelineSpec } from './validate';
+import type { CodePackageRef } from './code-package';
 
 export const IR_SCHEMA_VERSION = '2.1.0';
 export const SDK_VERSION = `tfx-ts-${(require('../../../package.json') as { version: string }).version}`;
@@ -36,7 +37,12 @@ export interface CompileOptions {
   components?: Record<string, ComponentOverrides>;
   /** Module files that define custom component types, by type: the container imports them before it runs the type. */
   componentModules?: Record<string, string>;
-  /** Things that compile but may not work on a cluster (e.g. a local absolute data path). */
+  /**
+   * The uploaded code package (prepareCodePackage): tasks fetch and unpack it before they run, and
+   * local paths become paths inside it. Without one, the image must hold the project (--build-image).
+   */
+  codePackage?: CodePackageRef;
+  /** Things that compile but may not work on a cluster (e.g. a Resolver left out). */
   onWarning?: (message: string) => void;
 }
 
@@ -85,7 +91,7 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
         'compile without shards: StatisticsGen then runs as one task; the design for mergeable sharded statistics is in docs/kubeflow.md.',
       );
     }
-    const parameters = shippableParameters(component, projectRoot, options.onWarning);
+    const parameters = shippableParameters(component, projectRoot, options.codePackage);
     components[componentKey(taskName)] = componentDefinition(component, taskName, parameters);
     executors[executorLabel(taskName)] = { container: containerOf(component, pipeline, options, projectRoot, override) };
     tasks[taskName] = {
@@ -152,11 +158,12 @@ function containerOf(component: BaseComponent, pipeline: Pipeline, options: Comp
     command: EXECUTOR_COMMAND,
     args: [
       'run-executor',
+      ...(options.codePackage ? ['--code-package', options.codePackage.uri, '--code-sha256', options.codePackage.sha256] : []),
       '--executor-input', '{{$}}',
       '--component-type', component.type,
       '--component-id', component.id,
       '--pipeline-name', pipeline.pipelineName,
-      ...(moduleFile ? ['--component-module', relativeInProject(moduleFile, projectRoot, `${component.id} component module`)] : []),
+      ...(moduleFile ? ['--component-module', shippedFile(moduleFile, projectRoot, `${component.id} component module`, options.codePackage)] : []),
     ],
     ...(resources ? { resources } : {}),
   };
@@ -225,11 +232,12 @@ export function isRemoteUri(uri: string): boolean {
 }
 
 /**
- * Component parameters as JSON constants for the IR. Functions cannot travel (refused); module
- * files must lie inside the project, which the image ships, and become project-relative paths;
- * other absolute paths inside the project are made relative too (data shipped in the image).
+ * Component parameters as JSON constants for the IR. Functions cannot travel (refused). Module
+ * files and local paths must reach the pod: with a code package they become paths inside it; without
+ * one, paths inside the project (which the project image holds) become project-relative. Any other
+ * local path is an error naming the component and parameter: the pod would not find it.
  */
-function shippableParameters(component: BaseComponent, projectRoot: string, onWarning?: (message: string) => void): Record<string, unknown> {
+function shippableParameters(component: BaseComponent, projectRoot: string, codePackage?: CodePackageRef): Record<string, unknown> {
   const fileParameters = new Set(component.spec.fileParameters ?? []);
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(component.parameters as Record<string, unknown>)) {
@@ -238,27 +246,40 @@ function shippableParameters(component: BaseComponent, projectRoot: string, onWa
     if (inline) throw new InlineComponentError(component.id, inline);
     checkJson(value, `${component.id}.${key}`);
     if (fileParameters.has(key) && typeof value === 'string') {
-      result[key] = relativeInProject(value, projectRoot, `${component.id}.${key}`);
+      result[key] = shippedFile(value, projectRoot, `${component.id}.${key}`, codePackage);
     } else {
-      result[key] = projectRelativePaths(value, projectRoot, `${component.id}.${key}`, onWarning);
+      result[key] = shippedPaths(value, projectRoot, `${component.id}.${key}`, codePackage);
     }
   }
   return result;
 }
 
-/** Absolute paths (at any depth) inside the project become relative; others stay, with a warning. */
-function projectRelativePaths(value: unknown, projectRoot: string, at: string, onWarning?: (message: string) => void): unknown {
+/** Absolute local paths (at any depth) → where the pod finds them; object storage URIs stay. */
+function shippedPaths(value: unknown, projectRoot: string, at: string, codePackage?: CodePackageRef): unknown {
   if (typeof value === 'string' && path.isAbsolute(value)) {
-    const relative = path.relative(projectRoot, value);
-    if (!relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/') || '.';
-    onWarning?.(`${at} is the local path ${value}, outside the project ${projectRoot}: the container sees it only if the cluster mounts it there. Use a bucket URI or a path inside the project.`);
-    return value;
+    const absolute = path.normalize(value);
+    const packed = codePackage?.paths.get(absolute);
+    if (packed) return packed;
+    const relative = path.relative(projectRoot, absolute);
+    if (!codePackage && !relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/') || '.';
+    throw new UserError(
+      `${at} is the local path ${value}, which a Kubeflow task cannot read: it is ${codePackage ? (fs.existsSync(absolute) ? 'not in the code package' : 'missing on this machine, so it was not packed') : `outside the project ${projectRoot} the image holds`}.`,
+      'put the data on object storage and pass its URI (s3://, minio://, gs://), or deploy with a pipeline root on object storage so local data up to the package cap travels in the code package.',
+    );
   }
-  if (Array.isArray(value)) return value.map((item, i) => projectRelativePaths(item, projectRoot, `${at}[${i}]`, onWarning));
+  if (Array.isArray(value)) return value.map((item, i) => shippedPaths(item, projectRoot, `${at}[${i}]`, codePackage));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, projectRelativePaths(item, projectRoot, `${at}.${key}`, onWarning)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shippedPaths(item, projectRoot, `${at}.${key}`, codePackage)]));
   }
   return value;
+}
+
+function shippedFile(file: string, projectRoot: string, what: string, codePackage?: CodePackageRef): string {
+  if (!codePackage) return relativeInProject(file, projectRoot, what);
+  const absolute = path.resolve(projectRoot, file);
+  const packed = codePackage.paths.get(absolute);
+  if (!packed) throw new UserError(`${what}: module file ${absolute} is not in the code package.`, 'pack the package from the same pipeline you compile (prepareCodePackage, then compilePipeline).');
+  return packed;
 }
 
 function relativeInProject(file: string, projectRoot: string, what: string): string {

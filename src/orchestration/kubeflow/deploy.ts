@@ -7,6 +7,9 @@ import { compilePipeline, ComponentOverrides, findInlineParameter, InlineCompone
 import type { PipelineSpec } from './ir';
 import { kfpPipelineName } from './names';
 import { resourcesFromShortForm } from './resources';
+import { buildCodePackage, BuiltCodePackage, uploadCodePackage } from './code-package';
+import { isObjectStoreUri } from '../../io/storage';
+import { runtimeImage } from './runtime-image';
 
 /**
  * From a notebook to a KFP run: `exportPipeline(context)` turns exactly the components the
@@ -74,10 +77,19 @@ export interface DeployOptions extends KfpConnectionOptions {
   /** Overrides the pipeline root for this run. */
   runPipelineRoot?: string;
   serviceAccount?: string;
+  /**
+   * Ship module files, their local imports and local input data as a code package under the
+   * pipeline root (default: when the pipeline root is on object storage). false: the image holds
+   * the project (`pipeline create --build-image`).
+   */
+  codePackage?: boolean;
+  /** Cap of the code package in bytes (default 256 MiB). */
+  maxPackageBytes?: number;
   onProgress?: (message: string) => void;
 }
 
-export interface CompiledForDeploy { spec: PipelineSpec; yaml: string; uploadName: string; warnings: string[] }
+/** `codePackage` is written but not uploaded yet: uploadCodePackage() it, or dispose() it. */
+export interface CompiledForDeploy { spec: PipelineSpec; yaml: string; uploadName: string; warnings: string[]; codePackage?: BuiltCodePackage }
 
 export interface DeployResult {
   pipelineId: string;
@@ -90,8 +102,9 @@ export interface DeployResult {
   spec: PipelineSpec;
 }
 
-export function defaultImage(pipelineName: string): string {
-  return `${kfpPipelineName(pipelineName)}:latest`;
+/** The stock runtime image (docker/Dockerfile): module files travel in the code package, not in the image. */
+export function defaultImage(): string {
+  return runtimeImage();
 }
 
 export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions, 'endpoint'>): CompiledForDeploy {
@@ -104,9 +117,17 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
     components[id] = { resources: { ...short, ...settings.resources }, enableCache: settings.enableCache, shards: settings.shards };
   }
   const warnings: string[] = [];
-  const spec = compilePipeline(pipeline, {
-    image: options.image ?? defaults.image ?? defaultImage(uploadName),
-    projectRoot: options.projectRoot ?? defaults.projectRoot,
+  const projectRoot = options.projectRoot ?? defaults.projectRoot;
+  const packaged = options.codePackage ?? isObjectStoreUri(pipeline.pipelineRoot);
+  const codePackage = packaged
+    ? buildCodePackage(pipeline, { projectRoot: projectRoot ?? process.cwd(), pipelineRoot: pipeline.pipelineRoot, maxBytes: options.maxPackageBytes })
+    : undefined;
+  let spec: PipelineSpec;
+  try {
+    spec = compilePipeline(pipeline, {
+    image: options.image ?? defaults.image ?? defaultImage(),
+    projectRoot,
+    codePackage: codePackage?.ref,
     description: options.description,
     enableCache: options.enableCache,
     components,
@@ -114,8 +135,12 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
       warnings.push(message);
       options.onProgress?.(`warning: ${message}`);
     },
-  });
-  return { spec, yaml: pipelineSpecToYaml(spec, warnings), uploadName, warnings };
+    });
+  } catch (error) {
+    codePackage?.dispose();
+    throw error;
+  }
+  return { spec, yaml: pipelineSpecToYaml(spec, warnings), uploadName, warnings, codePackage };
 }
 
 /** Upload as a new pipeline, or as a new version when one of that name exists (TFX CLI's create vs update). */
@@ -149,7 +174,9 @@ export async function deploy(pipeline: Pipeline, options: DeployOptions): Promis
   const progress = options.onProgress ?? (() => undefined);
   assertShippable(pipeline.components);
   const client = new KfpClient(options);
-  const { spec, yaml, uploadName } = compileForDeploy(pipeline, options);
+  const { spec, yaml, uploadName, codePackage } = compileForDeploy(pipeline, options);
+  // The package goes up before the spec that names it: a run can never start without its code.
+  if (codePackage) await uploadCodePackage(codePackage, progress);
   progress(`Compiled ${uploadName}: ${Object.keys(spec.root.dag!.tasks).length} tasks, image ${spec.deploymentSpec.executors[Object.keys(spec.deploymentSpec.executors)[0]].container.image}`);
   const uploaded = await uploadOrAddVersion(client, yaml, uploadName, options.description, progress);
   const result: DeployResult = { ...uploaded, spec };

@@ -4,6 +4,7 @@ import { formatZodError, UserError } from '../../util/errors';
 import { AUTH_MODES } from './auth';
 import { KfpApiError, KfpClient } from './client';
 import { compileForDeploy, deploy, DeployOptions, exportPipeline, uploadOrAddVersion } from './deploy';
+import { uploadCodePackage } from './code-package';
 import { findInlineParameter, InlineComponentError } from './compiler';
 import { InvalidPipelineSpecError } from './validate';
 import { CPU_PATTERN, MEMORY_PATTERN } from './resources';
@@ -43,6 +44,10 @@ const deployShape = {
   ...connectionShape,
   pipelineName: z.string().optional(),
   image: z.string().optional(),
+  /** Where the cluster writes artifacts (s3://, minio://, gs://); the code package goes there too. */
+  pipelineRoot: z.string().optional(),
+  /** Runtime values of the pipeline's RuntimeParameters (describe() lists them). */
+  parameters: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
   components: z.record(componentSettings).optional(),
 };
 const connectionSchema = z.object(connectionShape).strict();
@@ -68,9 +73,9 @@ function currentContext(): InteractiveContext {
   return context;
 }
 
-function exportFromContext(options: { pipelineName?: string; image?: string; components?: Record<string, unknown> }) {
+function exportFromContext(options: { pipelineName?: string; image?: string; pipelineRoot?: string; components?: Record<string, unknown> }) {
   const context = currentContext();
-  const pipeline = exportPipeline(context, { pipelineName: options.pipelineName || undefined, image: options.image || undefined });
+  const pipeline = exportPipeline(context, { pipelineName: options.pipelineName || undefined, image: options.image || undefined, pipelineRoot: options.pipelineRoot || undefined });
   for (const id of Object.keys(options.components ?? {})) {
     if (!pipeline.components.some((c) => c.id === id)) {
       throw new BridgeError('INVALID_OPTIONS', `Settings were given for component "${id}", which has not run in this notebook.`, `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`);
@@ -90,6 +95,7 @@ function deployOptions(options: DeployBridgeOptions): DeployOptions {
     image: options.image || undefined,
     pipelineName: options.pipelineName || undefined,
     components: options.components,
+    parameters: options.parameters,
   };
 }
 
@@ -151,8 +157,10 @@ export const labBridge = {
     return answer(async () => {
       const o = parseOptions(compileSchema, options);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName } = compileForDeploy(pipeline, { image: o.image || undefined, pipelineName: o.pipelineName || undefined, components: o.components });
-      return { yaml, pipelineName: uploadName };
+      const { yaml, uploadName, codePackage } = compileForDeploy(pipeline, { image: o.image || undefined, pipelineName: o.pipelineName || undefined, components: o.components });
+      // A preview uploads nothing: the spec names the package by digest, Upload/Run send it.
+      codePackage?.dispose();
+      return { yaml, pipelineName: uploadName, ...(codePackage ? { codePackage: { uri: codePackage.ref.uri, files: codePackage.ref.fileCount, bytes: codePackage.ref.bytes } } : {}) };
     });
   },
 
@@ -169,7 +177,8 @@ export const labBridge = {
       const o = parseOptions(deploySchema, options);
       const client = connect(o);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName } = compileForDeploy(pipeline, deployOptions(o));
+      const { yaml, uploadName, codePackage } = compileForDeploy(pipeline, deployOptions(o));
+      if (codePackage) await uploadCodePackage(codePackage);
       return uploadOrAddVersion(client, yaml, uploadName, undefined);
     });
   },
