@@ -7,6 +7,8 @@ export { Channel } from './dsl/channel';
 export { BaseComponent, defineComponent, componentSpecByType, registeredComponentTypes } from './dsl/component';
 export type { ComponentSpec, Executor, ExecutorContext, ResourceSpec } from './dsl/component';
 export { Pipeline } from './dsl/pipeline';
+export { RuntimeParameter } from './dsl/runtime-parameter';
+export type { RuntimeParameterType } from './dsl/runtime-parameter';
 export type { PipelineOptions } from './dsl/pipeline';
 export { MetadataStore } from './metadata/store';
 export { InteractiveContext, getCurrentInteractiveContext } from './orchestration/interactive/context';
@@ -61,6 +63,7 @@ export { validatePipelineSpec, InvalidPipelineSpecError } from './orchestration/
 export { KfpClient, KfpApiError } from './orchestration/kubeflow/client';
 export type { KfpConnectionOptions } from './orchestration/kubeflow/client';
 export { deploy, exportPipeline } from './orchestration/kubeflow/deploy';
+export { runtimeImage } from './orchestration/kubeflow/runtime-image';
 export type { DeployOptions, DeployResult, ExportOptions } from './orchestration/kubeflow/deploy';
 export { labBridge } from './orchestration/kubeflow/lab-bridge';
 export type { KubeflowRunnerConfig } from './orchestration/kubeflow/runner-config';

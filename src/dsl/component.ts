@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { RuntimeParameterUse, withRuntimeDefaults } from './runtime-parameter';
 import { Artifact, ArtifactType } from './artifact';
 import { Channel, isChannel } from './channel';
 import { formatZodError } from '../util/errors';
@@ -75,6 +76,8 @@ export class BaseComponent<
   /** undefined = follow the pipeline's / run's setting. */
   enableCache?: boolean;
   resources: ResourceSpec = {};
+  /** RuntimeParameters found in the arguments: `parameters` holds their defaults, Kubeflow reads them at run time. */
+  readonly runtimeParameters: RuntimeParameterUse[];
 
   constructor(readonly spec: ComponentSpec<I, O, S>, args: Record<string, unknown>) {
     this.id = spec.type;
@@ -102,7 +105,9 @@ export class BaseComponent<
         throw new Error(`${spec.type}: required input "${key}" (${decl.type.name}) is missing. Wire it, e.g. { ${key}: upstream.outputs.${key} }.`);
       }
     }
-    const parsed = spec.parameters.safeParse(rawParameters);
+    const { value: withDefaults, uses } = withRuntimeDefaults(rawParameters);
+    this.runtimeParameters = uses;
+    const parsed = spec.parameters.safeParse(withDefaults);
     if (!parsed.success) throw new Error(`${spec.type}: invalid parameters: ${formatZodError(parsed.error)}`);
     this.parameters = parsed.data;
     this.inputs = inputs as Partial<Record<keyof I & string, Channel>>;

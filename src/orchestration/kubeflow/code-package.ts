@@ -98,8 +98,7 @@ export function planCodePackage(pipeline: Pipeline, options: PlanOptions): CodeP
     const dirHash = createHash('sha256').update(path.dirname(absolute)).digest('hex').slice(0, 12);
     return `_external/${dirHash}/${path.basename(absolute)}`;
   };
-  const addFile = (absolute: string) => {
-    const packed = packedPathOf(absolute);
+  const addFile = (absolute: string, packed = packedPathOf(absolute)) => {
     paths.set(absolute, packed);
     files.set(packed, absolute);
   };
@@ -107,8 +106,10 @@ export function planCodePackage(pipeline: Pipeline, options: PlanOptions): CodeP
     const stat = fs.statSync(absolute);
     if (stat.isFile()) return addFile(absolute);
     if (!stat.isDirectory()) throw new UserError(`${what}: ${absolute} is neither a file nor a directory.`);
-    paths.set(absolute, packedPathOf(absolute));
-    for (const entry of walk(absolute)) addFile(entry);
+    // Files keep their place under the directory's packed path, which is what the IR names.
+    const packedDir = packedPathOf(absolute);
+    paths.set(absolute, packedDir);
+    for (const entry of walk(absolute)) addFile(entry, `${packedDir}/${path.relative(absolute, entry).split(path.sep).join('/')}`);
   };
 
   for (const component of pipeline.components) {

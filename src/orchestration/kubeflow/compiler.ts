@@ -9,6 +9,7 @@ import { componentKey, executorLabel, kfpPipelineName, uniqueTaskNames } from '.
 import { toIrResources } from './resources';
 import { validatePipelineSpec } from './validate';
 import type { CodePackageRef } from './code-package';
+import { RuntimeParameter, runtimeInputName, runtimePlaceholder } from '../../dsl/runtime-parameter';
 
 export const IR_SCHEMA_VERSION = '2.1.0';
 export const SDK_VERSION = `tfx-ts-${(require('../../../package.json') as { version: string }).version}`;
@@ -81,6 +82,7 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
   const components: Record<string, IrComponent> = {};
   const executors: Record<string, { container: IrContainer }> = {};
   const tasks: Record<string, IrTask> = {};
+  const runtimeParameters = new Map<string, RuntimeParameter>();
 
   for (const component of compiledComponents) {
     const taskName = taskNames.get(component.id)!;
@@ -91,7 +93,8 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
         'compile without shards: StatisticsGen then runs as one task; the design for mergeable sharded statistics is in docs/kubeflow.md.',
       );
     }
-    const parameters = shippableParameters(component, projectRoot, options.codePackage);
+    const parameters = withRuntimePlaceholders(component, shippableParameters(component, projectRoot, options.codePackage));
+    for (const { parameter } of component.runtimeParameters) declareRuntimeParameter(runtimeParameters, parameter, component.id);
     components[componentKey(taskName)] = componentDefinition(component, taskName, parameters);
     executors[executorLabel(taskName)] = { container: containerOf(component, pipeline, options, projectRoot, override) };
     tasks[taskName] = {
@@ -106,6 +109,12 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
   const rootParameters: Record<string, IrParameterSpec> = {};
   for (const [key, value] of Object.entries(pipeline.parameters)) {
     rootParameters[key] = { parameterType: parameterType(value), defaultValue: value, isOptional: true };
+  }
+  for (const [name, parameter] of runtimeParameters) {
+    if (rootParameters[name] && rootParameters[name].defaultValue !== parameter.default) {
+      throw new UserError(`Pipeline parameter ${name} has the default ${JSON.stringify(rootParameters[name].defaultValue)}, but ${parameter} uses another.`, 'give the RuntimeParameter and the pipeline parameter the same default, or different names.');
+    }
+    rootParameters[name] = { parameterType: RUNTIME_TYPES[parameter.ptype], defaultValue: parameter.default, isOptional: true, ...(parameter.description ? { description: parameter.description } : {}) };
   }
   const pipelineName = kfpPipelineName(pipeline.pipelineName);
   const spec: PipelineSpec = {
@@ -141,6 +150,7 @@ function componentDefinition(component: BaseComponent, taskName: string, paramet
   }
   const parameterDefinitions: Record<string, IrParameterSpec> = {};
   for (const [key, value] of Object.entries(parameters)) parameterDefinitions[key] = { parameterType: parameterType(value) };
+  for (const { parameter } of component.runtimeParameters) parameterDefinitions[runtimeInputName(parameter.name)] = { parameterType: RUNTIME_TYPES[parameter.ptype] };
   const inputDefinitions = { ...ifAny('artifacts', inputArtifacts), ...ifAny('parameters', parameterDefinitions) };
   return {
     executorLabel: executorLabel(taskName),
@@ -179,7 +189,8 @@ function taskInputs(component: BaseComponent, taskNames: Map<string, string>, pa
     artifacts[key] = { taskOutputArtifact: { producerTask, outputArtifactKey: channel.outputKey } };
     dependentTasks.add(producerTask);
   }
-  const constants = Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, { runtimeValue: { constant: value } }]));
+  const constants: NonNullable<NonNullable<IrTask['inputs']>['parameters']> = Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, { runtimeValue: { constant: value } }]));
+  for (const { parameter } of component.runtimeParameters) constants[runtimeInputName(parameter.name)] = { componentInputParameter: parameter.name };
   return {
     ...(dependentTasks.size ? { dependentTasks: [...dependentTasks].sort() } : {}),
     ...ifAny('inputs', { ...ifAny('artifacts', artifacts), ...ifAny('parameters', constants) }),
@@ -212,6 +223,37 @@ function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: (mes
     onWarning?.(`${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`);
   }
   return resolvers.length ? components.filter((c) => !resolvers.includes(c)) : components;
+}
+
+const RUNTIME_TYPES: Record<RuntimeParameter['ptype'], ParameterType> = { int: 'NUMBER_INTEGER', float: 'NUMBER_DOUBLE', string: 'STRING', bool: 'BOOLEAN' };
+
+/** One RuntimeParameter name, one definition, across the pipeline. */
+function declareRuntimeParameter(declared: Map<string, RuntimeParameter>, parameter: RuntimeParameter, componentId: string): void {
+  const other = declared.get(parameter.name);
+  if (other && other !== parameter && (other.ptype !== parameter.ptype || other.default !== parameter.default)) {
+    throw new UserError(`Two RuntimeParameters are named ${parameter.name} (${other} and ${parameter}, in ${componentId}).`, 'use one RuntimeParameter object for both places, or give them different names.');
+  }
+  declared.set(parameter.name, parameter);
+}
+
+/**
+ * Where a component's parameters held a RuntimeParameter, the constant gets KFP's placeholder for
+ * the task input `pipelinechannel--<name>` (as the KFP SDK names pipeline parameters a task reads);
+ * the container puts the run's value there (container-entrypoint.ts).
+ */
+function withRuntimePlaceholders(component: BaseComponent, parameters: Record<string, unknown>): Record<string, unknown> {
+  if (component.runtimeParameters.length === 0) return parameters;
+  const result = structuredClone(parameters);
+  for (const { path: at, parameter } of component.runtimeParameters) {
+    let holder: Record<string | number, unknown> = result;
+    for (const step of at.slice(0, -1)) holder = holder?.[step] as Record<string | number, unknown>;
+    const last = at[at.length - 1];
+    if (!holder || typeof holder !== 'object' || !(last in holder)) {
+      throw new NotSupportedError(`${parameter} at ${component.id}.${at.join('.')} (the component's parameter schema moved that value)`, 'use the RuntimeParameter for a plain value the component keeps as given.');
+    }
+    holder[last] = runtimePlaceholder(parameter.name);
+  }
+  return result;
 }
 
 /** TFX artifact types keep their TFX names as schema titles, as TFX's own KFP v2 compiler writes them. */

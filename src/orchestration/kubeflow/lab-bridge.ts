@@ -137,9 +137,19 @@ export const labBridge = {
   describe(): Promise<void> {
     return answer(async () => {
       const context = currentContext();
+      // The panel shows one field per RuntimeParameter; its value goes to run({ parameters }).
+      const parameters = new Map<string, { name: string; type: string; default: unknown; description?: string; usedBy: string[] }>();
+      for (const component of context.components) {
+        for (const { parameter, path: at } of component.runtimeParameters) {
+          const entry = parameters.get(parameter.name) ?? { name: parameter.name, type: parameter.ptype, default: parameter.default, ...(parameter.description ? { description: parameter.description } : {}), usedBy: [] };
+          entry.usedBy.push(`${component.id}.${at.join('.')}`);
+          parameters.set(parameter.name, entry);
+        }
+      }
       return {
         pipelineName: context.pipelineName,
         pipelineRoot: context.pipelineRoot,
+        parameters: [...parameters.values()],
         components: context.components.map((component) => {
           const moduleParameter = (component.spec.fileParameters ?? []).find((key) => typeof (component.parameters as Record<string, unknown>)[key] === 'string');
           return {
