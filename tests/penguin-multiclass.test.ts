@@ -18,7 +18,7 @@ describe('penguin species: multiclass Transform → Trainer → Evaluator', () =
         return out;
       }`);
     const model = writeFile(dir, 'model.ts', `
-      import { fit, saveServingModel, tf, TransformOutput } from 'tfx-ts';
+      import { fit, saveServingModel, tf, TransformOutput } from 'tfx-ts/trainer';
       import type { FnArgs } from 'tfx-ts';
       const FEATURES = ['culmen_length_mm', 'culmen_depth_mm', 'flipper_length_mm', 'body_mass_g'].map((f) => f + '_xf');
       export async function runFn(fnArgs: FnArgs) {

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readExampleRows } from 'tfx-ts';
+import { readExampleRows } from 'tfx-ts/transform';
 import { runTrainer } from '../../dist/trainer/run';
 import { runTransform } from '../../dist/transform/run';
 

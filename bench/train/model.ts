@@ -2,7 +2,9 @@
  * The benchmark model, as a Trainer module file: the same DNN as the scikit-learn side
  * (20 inputs → 64 relu → 32 relu → 1 sigmoid, Adam 1e-3, batch 256, 2 epochs, shuffled).
  */
-import { fit, saveServingModel, tf } from 'tfx-ts';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fit, saveServingModel, tf } from 'tfx-ts/trainer';
 import type { FnArgs } from 'tfx-ts';
 
 export const FEATURES = Array.from({ length: 20 }, (_, i) => `f${i}`);
@@ -19,6 +21,6 @@ export async function runFn(fnArgs: FnArgs): Promise<void> {
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
   const history = await fit(model, train, { epochs: Number(fnArgs.customConfig.epochs ?? 2), batchSize, fusedOptimizer: fnArgs.customConfig.fusedOptimizer !== false, compiledStep: fnArgs.customConfig.compiledStep !== false });
   // The benchmark reads the fit figures back from the model run.
-  require('node:fs').writeFileSync(require('node:path').join(fnArgs.modelRunDir, 'fit.json'), JSON.stringify(history));
+  fs.writeFileSync(path.join(fnArgs.modelRunDir, 'fit.json'), JSON.stringify(history));
   await saveServingModel(model, fnArgs.servingModelDir);
 }

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { mulberry32 } from '../../src/trainer/random';
 import { DuckDBInstance } from '@duckdb/node-api';
 // The built package, as a user's module file sees it (so runFn's fit() is the same instance).
-import { selectBackend } from 'tfx-ts';
+import { selectBackend } from 'tfx-ts/trainer';
 import { runTrainer } from '../../dist/trainer/run';
 
 const repoRoot = path.resolve(__dirname, '..', '..');

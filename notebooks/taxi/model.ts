@@ -5,7 +5,7 @@
  * layer over its one-hot encoding). The two logits add up; a sigmoid gives P(big tipper).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fit, saveServingModel, TransformOutput } from 'tfx-ts';
+import { fit, saveServingModel, TransformOutput } from 'tfx-ts/trainer';
 import type { FnArgs } from 'tfx-ts';
 import {
   BUCKET_FEATURES, CATEGORICAL_FEATURES, CATEGORICAL_FEATURE_MAX_VALUES, LABEL_KEY, NUMERICAL_FEATURES, VOCAB_FEATURES,

@@ -3,8 +3,16 @@ import * as path from 'node:path';
 import { validatePipelineName } from '../dsl/pipeline';
 import { UserError } from '../util/errors';
 
+/** The package root: templates/ and the notebooks whose module files templates include. */
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
 /** Project templates shipped with tfx-ts (templates/<model>/), as TFX's `tfx template copy`. */
-export const TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'templates');
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
+
+/** A template's template.json: folders of the package to copy into the project, so one set of module files serves notebook and template. */
+interface TemplateManifest {
+  include?: Record<string, string>;
+}
 
 export function listTemplates(): string[] {
   if (!fs.existsSync(TEMPLATES_DIR)) return [];
@@ -36,13 +44,10 @@ export function copyTemplate(options: CopyTemplateOptions): string[] {
     '{{TFX_TS_VERSION}}': version,
   };
   const source = path.join(TEMPLATES_DIR, options.model);
+  const manifestFile = path.join(source, 'template.json');
+  const manifest = (fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : {}) as TemplateManifest;
   const written: string[] = [];
-  const copy = (relative: string) => {
-    const from = path.join(source, relative);
-    if (fs.statSync(from).isDirectory()) {
-      for (const entry of fs.readdirSync(from).sort()) copy(path.join(relative, entry));
-      return;
-    }
+  const copyFile = (from: string, relative: string) => {
     // npm drops .gitignore files from published packages, so the template ships it as `gitignore`.
     const to = path.join(destination, path.basename(relative) === 'gitignore' ? path.join(path.dirname(relative), '.gitignore') : relative);
     fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -51,6 +56,15 @@ export function copyTemplate(options: CopyTemplateOptions): string[] {
     fs.writeFileSync(to, text);
     written.push(path.relative(destination, to).split(path.sep).join('/'));
   };
-  copy('.');
+  const copyTree = (root: string, into: string) => {
+    for (const entry of fs.readdirSync(root).sort()) {
+      const from = path.join(root, entry);
+      if (root === source && entry === 'template.json') continue;
+      if (fs.statSync(from).isDirectory()) copyTree(from, path.join(into, entry));
+      else copyFile(from, path.join(into, entry));
+    }
+  };
+  copyTree(source, '.');
+  for (const [into, from] of Object.entries(manifest.include ?? {})) copyTree(path.join(PACKAGE_ROOT, from), into);
   return written;
 }

@@ -12,7 +12,17 @@ export interface PipelineOptions {
   metadataPath?: string;
   /** KFP pipeline parameters (root inputDefinitions) with their defaults. */
   parameters?: Record<string, string | number | boolean>;
+  /** Settings for the orchestrators that run this pipeline elsewhere, by orchestrator (TFX's platform_config). */
+  runnerConfigs?: Partial<RunnerConfigs>;
 }
+
+/**
+ * Typed per-orchestrator settings a pipeline carries. Each orchestrator adds its key by module
+ * augmentation (orchestration/kubeflow/runner-config.ts adds `kubeflow`), so this file names
+ * no orchestrator and the settings stay typed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by module augmentation
+export interface RunnerConfigs {}
 
 /** A pipeline = a DAG of components (TFX's tfx.dsl.Pipeline). Validated on construction. */
 export class Pipeline {
@@ -23,6 +33,7 @@ export class Pipeline {
   readonly parameters: Record<string, string | number | boolean>;
   /** Components in topological order (producers before consumers, ties in the given order). */
   readonly components: BaseComponent[];
+  readonly runnerConfigs: Partial<RunnerConfigs>;
 
   constructor(options: PipelineOptions) {
     validatePipelineName(options.pipelineName);
@@ -33,6 +44,7 @@ export class Pipeline {
     this.metadataPath = options.metadataPath ?? path.join(options.pipelineRoot, 'metadata.sqlite');
     this.parameters = options.parameters ?? {};
     this.components = topologicalOrder(options.components);
+    this.runnerConfigs = { ...options.runnerConfigs };
   }
 }
 

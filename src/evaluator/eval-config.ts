@@ -99,3 +99,6 @@ export type EvalConfig = z.input<typeof evalConfigSchema>;
 export type NormalizedEvalConfig = z.output<typeof evalConfigSchema>;
 export type MetricThreshold = z.output<typeof metricThresholdSchema>;
 export type SlicingSpec = z.output<typeof slicingSpecSchema>;
+
+/** The ModelEvaluation artifact's file (what the view reads); kept here, away from the model code, so reading it loads no tfjs. */
+export const EVALUATION_FILE = 'evaluation.json';

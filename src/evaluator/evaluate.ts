@@ -4,13 +4,12 @@ import { applyTransformGraph, RawColumns } from '../transform/apply';
 import { describeExamples, readExampleColumns, splitFiles } from '../transform/example-io';
 import type { ColumnValues } from '../transform/ops';
 import type { RawFeature } from '../transform/graph';
-import { ModelBundle, Predictions } from '../trainer/model-bundle';
+import { ModelBundle, Predictions } from '../model/bundle';
 import { METRIC_NAMES, NormalizedEvalConfig } from './eval-config';
 import { binaryMetrics, binaryPlots, BinaryPlots, checkBinaryLabels, MetricRequest, MetricValue, multiclassMetrics, regressionMetrics } from './metrics';
 import { computeSlices, requireSliceFeatures, SliceKey } from './slicing';
 import { validateMetrics, ValidationResult } from './validate';
 
-export const EVALUATION_FILE = 'evaluation.json';
 export const EVALUATION_FORMAT = 'tfx-ts.model_evaluation';
 
 export interface ModelRef {

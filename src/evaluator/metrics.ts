@@ -82,8 +82,11 @@ export function binaryMetrics(labels: ArrayLike<number>, scores: ArrayLike<numbe
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       const positive = scores[row] > threshold;
-      if (labels[row] === 1) positive ? tp++ : fn++;
-      else positive ? fp++ : tn++;
+      if (labels[row] === 1) {
+        if (positive) tp++;
+        else fn++;
+      } else if (positive) fp++;
+      else tn++;
     }
     return { tp, fp, tn, fn };
   };

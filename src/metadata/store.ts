@@ -94,7 +94,7 @@ export class MetadataStore {
         else if (row.version !== SCHEMA_VERSION) throw new Error(`metadata store ${path} has schema version ${row.version}, this tfx-ts expects ${SCHEMA_VERSION}.`);
       });
     } catch (error) {
-      throw new Error(`Cannot open the metadata store at ${path}: ${(error as Error).message}. Point metadataPath at a writable SQLite file, or remove a file that is not a tfx-ts store.`);
+      throw new Error(`Cannot open the metadata store at ${path}: ${(error as Error).message}. Point metadataPath at a writable SQLite file, or remove a file that is not a tfx-ts store.`, { cause: error });
     }
     this.reapAbandoned();
   }

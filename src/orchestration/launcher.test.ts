@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { MetadataStore } from '../metadata/store';
 import { Pipeline } from '../dsl/pipeline';
 import { LocalDagRunner } from './local/runner';
-import { InteractiveContext } from './interactive/context';
+import { InteractiveContext } from '../notebook/interactive-context';
 import { CountChars, WriteExamples } from '../testing/test-components';
 import { repoRoot, tempDir } from '../testing/fixtures';
 

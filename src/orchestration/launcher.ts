@@ -5,6 +5,7 @@ import { Artifact } from '../dsl/artifact';
 import type { BaseComponent, ExecutorContext, OutputsDecl } from '../dsl/component';
 import { MetadataStore } from '../metadata/store';
 import { fileDigest } from '../util/module-loader';
+import { buildExecutorContext } from './executor-context';
 
 /**
  * TFX's launcher: runs ONE component node for any orchestrator. It resolves nothing and knows no
@@ -105,17 +106,19 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
       staged.push({ artifact, finalUri, tmpUri });
       outputs[key] = [artifact];
     }
-    const context: ExecutorContext<unknown> = {
+    const context = buildExecutorContext<unknown>({
       inputs: request.inputs,
       outputs,
       parameters: component.parameters,
       componentId: component.id,
       pipelineName: request.pipelineName,
-      progress: (fraction, message) => reporter?.onProgress?.(component, Math.max(0, Math.min(1, fraction)), message),
-      liveView: (view) => reporter?.onLiveView?.(component, view),
-      log: (message) => reporter?.onLog?.(component, message),
       metadata: store,
-    };
+      sinks: {
+        progress: (fraction, message) => reporter?.onProgress?.(component, fraction, message),
+        liveView: (view) => reporter?.onLiveView?.(component, view),
+        log: (message) => reporter?.onLog?.(component, message),
+      },
+    });
     const executor = await component.spec.executor();
     await executor(context as ExecutorContext<never>);
     for (const entry of staged) {
@@ -142,7 +145,7 @@ function removeAbandonedTemporaries(outputDir: string, store: MetadataStore): vo
   for (const entry of fs.readdirSync(outputDir)) {
     const match = /^\.tmp-(\d+)$/.exec(entry);
     if (!match) continue;
-    let running = false;
+    let running: boolean;
     try {
       running = store.getExecution(Number(match[1])).state === 'RUNNING';
     } catch {

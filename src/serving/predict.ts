@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { RawInputError } from '../transform/apply';
-import { MODEL_JSON } from '../trainer/bundle-format';
-import { ModelBundle } from '../trainer/model-bundle';
+import { MODEL_JSON } from '../model/format';
+import { ModelBundle } from '../model/bundle';
 import { versionsIn } from './repository';
 import { parsePredictRequest, predictResponse, requestFromFile, ServingError } from './rest';
 

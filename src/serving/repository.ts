@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { MODEL_JSON, SIGNATURE_FILE } from '../trainer/bundle-format';
-import { ModelBundle } from '../trainer/model-bundle';
+import { MODEL_JSON, SIGNATURE_FILE } from '../model/format';
+import { ModelBundle } from '../model/bundle';
 
 /**
  * The versions of one served model: numbered directories under the model directory (TF Serving's

@@ -1,6 +1,6 @@
 import { UserError } from '../util/errors';
 import type { RawRow } from '../transform/apply';
-import type { ModelSignature, Predictions } from '../trainer/model-bundle';
+import type { ModelSignature, Predictions } from '../model/bundle';
 
 /**
  * The TF Serving REST API's request and response shapes (predict, model status, metadata), kept

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RawInputError } from '../transform/apply';
 import type { RawRow } from '../transform/apply';
-import type { ModelBundle, Predictions } from '../trainer/model-bundle';
+import type { ModelBundle, Predictions } from '../model/bundle';
 import { UserError } from '../util/errors';
 import { ModelRepository, resolveModelDir } from './repository';
 import { metadataResponse, parsePredictRequest, predictResponse, ServingError, statusResponse } from './rest';

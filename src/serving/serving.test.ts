@@ -9,7 +9,7 @@ import { describeExamples, readExampleColumns, splitFiles } from '../transform/e
 import { runTransform } from '../transform/run';
 import { TransformOutput } from '../transform/transform-output';
 import { dataAccessor } from '../trainer/dataset';
-import { ModelBundle } from '../trainer/model-bundle';
+import { ModelBundle } from '../model/bundle';
 import { runTrainer } from '../trainer/run';
 import { ModelServer, startModelServer } from './server';
 

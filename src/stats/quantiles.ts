@@ -66,6 +66,7 @@ export class WeightedQuantilesSummary {
     if (this.size === 0) return other;
     const out = { v: [] as number[], w: [] as number[], lo: [] as number[], hi: [] as number[] };
     const push = (v: number, w: number, lo: number, hi: number) => { out.v.push(v); out.w.push(w); out.lo.push(lo); out.hi.push(hi); };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the merge reads both sketches symmetrically as a and b
     const a = this;
     const b = other;
     let i = 0;

@@ -1,21 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as YAML from 'yaml';
-import { validatePipelineSpec } from '../orchestration/kubeflow/validate';
 import type { IrTask, PipelineSpec } from '../orchestration/kubeflow/ir';
+import { BodyRejectedError, checkRequestBody, parsePipelineUpload, SpecRejectedError } from './kfp-api-schema';
 
 /**
  * A KFP-API-compatible server (REST v2beta1) on 127.0.0.1 for tests and UI tests. It is strict where
- * the real API server is: multipart uploads with the `uploadfile` field, JSON bodies with a JSON
- * content type, required fields, names unique per namespace (409), 404 for unknown ids (JSON
- * google.rpc.Status) and for unknown paths (Go's plain "404 page not found"), and auth in front of
- * it as Kubeflow's Istio gateway does (401 without valid credentials, 403 for a namespace the
- * identity may not use). Run states move only when a test says so (setRunState) or, with
- * autoAdvanceRuns, one step per status read.
+ * the real API server (KFP 2.14) is, and judges with KFP's own definitions read at run time
+ * (kfp-api-schema.ts): uploaded specs are parsed as template.New does (protojson against
+ * pipeline_spec.proto, unknown fields refused, schemaVersion 2.1.0, pipeline name rules), JSON bodies
+ * as grpc-gateway does (the v2beta1 swagger definitions, unknown fields refused). Answers have the
+ * server's shapes: upload errors `{error_message, error_details}` (500 for a refused spec, as the
+ * upload handler writes it), other errors grpc-gateway's `{code, message, details}`, lists paged with
+ * page_size (default 20, at most 200) and next_page_token. Also: multipart uploads with the
+ * `uploadfile` field, JSON content type, required fields, names unique per namespace (409), 404 for
+ * unknown ids and Go's plain "404 page not found" for unknown paths, and auth in front of it as
+ * Kubeflow's Istio gateway does (401 without valid credentials, 403 for a namespace the identity may
+ * not use). Run states move only when a test says so (setRunState) or, with autoAdvanceRuns, one
+ * step per status read.
  *
  * CLI: `node -r tsx/cjs src/testing/kfp-test-server.ts [--port N] [--path-prefix /pipeline]
- * [--bearer T] [--cookie C] [--namespace ns]... [--multi-user] [--auto-advance [--fail-task Name]]` prints one line
+ * [--bearer T] [--cookie C] [--namespace ns]... [--multi-user] [--kubernetes-store] [--auto-advance [--fail-task Name]]` prints one line
  * `KFP_TEST_SERVER_URL=<url>` and serves until killed. Control endpoints for other processes:
  * POST /__test__/runs/<id>/state {state, tasks?}, GET /__test__/received.
  */
@@ -31,6 +36,11 @@ export interface KfpTestServerOptions {
   autoAdvanceRuns?: boolean;
   /** With autoAdvanceRuns: this task (display name) fails, and the run with it. */
   failTask?: string;
+  /**
+   * Pipelines stored as Kubernetes resources (KFP's `--pipelineStore kubernetes`): pipeline and
+   * version names must then be DNS-1123 subdomains, as Kubernetes refuses other object names.
+   */
+  kubernetesPipelineStore?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -64,14 +74,24 @@ interface StoredRun {
   run_id: string; display_name: string; experiment_id: string; namespace: string; state: string; created_at: string; finished_at?: string;
   pipeline_version_reference: { pipeline_id: string; pipeline_version_id: string };
   runtime_config: { parameters: Record<string, unknown>; pipeline_root?: string };
-  service_account?: string; tasks: TaskState[]; taskNames: string[];
+  service_account?: string; tasks: TaskState[]; taskNames: string[]; storage_state: string;
 }
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly plain = false) { super(message); }
 }
 
+/** The upload handler's own error body (backend/src/apiserver/server/pipeline_upload_server.go). */
+class UploadError extends Error {
+  constructor(readonly status: number, message: string, readonly details: string, readonly json = true) { super(message); }
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 200;
+
 const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 412: 9, 415: 3, 500: 13 };
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'SKIPPED']);
 const RUN_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'SKIPPED', 'FAILED', 'CANCELING', 'CANCELED', 'PAUSED'];
 const DEFAULT_NAMESPACE = 'kubeflow';
 
@@ -94,7 +114,9 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
   };
 
   const advance = (run: StoredRun) => {
-    if (run.state === 'PENDING') {
+    if (run.state === 'CANCELING') {
+      setRunState(run.run_id, 'CANCELED');
+    } else if (run.state === 'PENDING') {
       setRunState(run.run_id, 'RUNNING', run.taskNames.map((name, i) => ({ name, state: i === 0 ? 'RUNNING' : 'PENDING' })));
     } else if (run.state === 'RUNNING') {
       const next = run.tasks.findIndex((t) => t.state !== 'SUCCEEDED');
@@ -128,23 +150,28 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
       handle(req, url, Buffer.concat(chunks), record)
         .then((result) => send(res, record, 200, result))
         .catch((error: unknown) => {
+          if (error instanceof UploadError) {
+            // Errors before the handler sets its content type go out as Go sniffs them: text/plain.
+            return send(res, record, error.status, { error_message: error.message, error_details: error.details }, undefined, error.json ? 'application/json' : 'text/plain; charset=utf-8');
+          }
+          if (error instanceof BodyRejectedError) return send(res, record, 400, { code: 3, message: error.message, details: [] });
           if (error instanceof HttpError) {
             if (error.plain) return send(res, record, error.status, undefined, error.message);
-            return send(res, record, error.status, { error: error.message, code: GRPC_CODES[error.status] ?? 2, message: error.message, details: [] });
+            return send(res, record, error.status, { code: GRPC_CODES[error.status] ?? 2, message: error.message, details: [] });
           }
-          send(res, record, 500, { error: String(error), code: 13, message: String(error), details: [] });
+          send(res, record, 500, { code: 13, message: String(error), details: [] });
         });
     });
   });
 
-  function send(res: http.ServerResponse, record: ReceivedRequest, status: number, json?: unknown, plain?: string): void {
+  function send(res: http.ServerResponse, record: ReceivedRequest, status: number, json?: unknown, plain?: string, contentType = 'application/json'): void {
     record.status = status;
     if (plain !== undefined) {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`${plain}\n`);
       return;
     }
-    res.writeHead(status, { 'content-type': 'application/json' });
+    res.writeHead(status, { 'content-type': contentType });
     res.end(JSON.stringify(json ?? {}));
   }
 
@@ -159,7 +186,7 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     const match = /^\/apis\/v2beta1(\/.*)$/.exec(path);
     if (!match) throw new HttpError(404, '404 page not found', true);
     const route = match[1];
-    const query = url.searchParams;
+    const query = withPageToken(url.searchParams);
     checkAuth(req);
 
     const contentType = String(req.headers['content-type'] ?? '');
@@ -169,11 +196,18 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
         const parsed = JSON.parse(raw.toString('utf8'));
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
         record.body = parsed;
-        return parsed;
       } catch (error) {
         throw new HttpError(400, `invalid JSON body: ${(error as Error).message}`);
       }
+      return record.body as Record<string, unknown>;
     };
+    /** A body as grpc-gateway reads it into the request message (unknown fields refused). */
+    const messageBody = (definition: string): Record<string, unknown> => {
+      const body = jsonBody();
+      checkRequestBody(definition, body);
+      return body;
+    };
+    const page = <T, J>(list: T[], toJson: (item: T) => J): { items: J[]; total_size: number; next_page_token?: string } => paginate(list, query, toJson);
     const namespaceOf = (value: unknown): string => {
       const namespace = typeof value === 'string' && value ? value : undefined;
       if (options.multiUser && !namespace) throw new HttpError(400, 'Invalid input error: In multi-user mode, a namespace must be specified');
@@ -187,25 +221,35 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
 
     if (route === '/pipelines/upload' || route === '/pipelines/upload_version') {
       if (method !== 'POST') throw new HttpError(405, 'Method Not Allowed', true);
-      const upload = await parseUpload(req, raw, record);
-      if (route === '/pipelines/upload') {
+      const isPipeline = route === '/pipelines/upload';
+      const what = isPipeline ? 'a pipeline and a pipeline version' : 'a pipeline version';
+      const upload = await parseUpload(req, raw, record, isPipeline);
+      const name = query.get('name') || query.get('display_name') || upload.filename.replace(/\.(ya?ml|json)$/i, '');
+      const displayName = query.get('display_name') || name;
+      if (options.kubernetesPipelineStore && (!DNS1123_SUBDOMAIN.test(name) || name.length > 253)) {
+        const message = `Failed to create ${what}: InternalServerError: Failed to create ${what} in the Kubernetes API: Pipeline${isPipeline ? '' : 'Version'}.pipelines.kubeflow.org "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
+        throw new UploadError(500, message, message);
+      }
+      if (isPipeline) {
         const namespace = namespaceOf(query.get('namespace'));
-        const name = query.get('name') || query.get('display_name') || upload.filename.replace(/\.(ya?ml|json)$/i, '');
         if (pipelines.some((p) => p.name === name && p.namespace === namespace)) {
-          throw new HttpError(409, `Failed to create a pipeline due to error creating pipeline metadata: Already exist error: Failed to create a new pipeline. The name ${name} already exist. Please specify a new name`);
+          const message = `Failed to create a pipeline and a pipeline version. The pipeline already exists.: Failed to create a pipeline and a pipeline version: Already exist error: Failed to create a new pipeline. The name ${name} already exist. Please specify a new name`;
+          throw new UploadError(409, message, message);
         }
         const created = now();
-        const pipeline: StoredPipeline = { pipeline_id: randomUUID(), name, display_name: query.get('display_name') || name, description: query.get('description') ?? undefined, namespace, created_at: created, versions: [] };
-        pipeline.versions.push({ pipeline_id: pipeline.pipeline_id, pipeline_version_id: randomUUID(), name, display_name: name, created_at: created, spec: upload.spec, raw: upload.text });
+        const pipeline: StoredPipeline = { pipeline_id: randomUUID(), name, display_name: displayName, description: query.get('description') ?? undefined, namespace, created_at: created, versions: [] };
+        pipeline.versions.push({ pipeline_id: pipeline.pipeline_id, pipeline_version_id: randomUUID(), name, display_name: displayName, created_at: created, spec: upload.spec, raw: upload.text });
         pipelines.push(pipeline);
         return pipelineJson(pipeline);
       }
       const pipelineId = query.get('pipelineid');
-      if (!pipelineId) throw new HttpError(400, 'Failed to create a pipeline version due to error: Invalid input error: Pipeline id is empty. Please specify a valid pipeline id');
+      if (!pipelineId) throw new UploadError(400, 'Failed to create a pipeline version due to error reading pipeline id', 'Failed to create a pipeline version due to error reading pipeline id', false);
       const pipeline = findPipeline(pipelineId);
-      const name = query.get('name') || query.get('display_name') || upload.filename.replace(/\.(ya?ml|json)$/i, '');
-      if (pipeline.versions.some((v) => v.name === name)) throw new HttpError(409, `Failed to create a pipeline version: Already exist error: The name ${name} already exist in pipeline ${pipelineId}`);
-      const version: StoredVersion = { pipeline_id: pipeline.pipeline_id, pipeline_version_id: randomUUID(), name, display_name: name, description: query.get('description') ?? undefined, created_at: now(), spec: upload.spec, raw: upload.text };
+      if (pipeline.versions.some((v) => v.name === name)) {
+        const message = `Failed to create a pipeline version. The pipeline already exists.: Failed to create a pipeline version: Already exist error: Failed to create a new pipeline version. The name ${name} already exist. Please specify a new name`;
+        throw new UploadError(409, message, message);
+      }
+      const version: StoredVersion = { pipeline_id: pipeline.pipeline_id, pipeline_version_id: randomUUID(), name, display_name: displayName, description: query.get('description') ?? undefined, created_at: now(), spec: upload.spec, raw: upload.text };
       pipeline.versions.push(version);
       return versionJson(version);
     }
@@ -214,8 +258,8 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
       const namespace = namespaceOf(query.get('namespace'));
       const filter = parseFilter(query.get('filter'));
       const list = pipelines.filter((p) => p.namespace === namespace && filter((key) => (key === 'display_name' ? p.display_name : key === 'name' ? p.name : undefined)));
-      const sorted = sortByCreated(list, query.get('sort_by'));
-      return { pipelines: sorted.map(pipelineJson), total_size: sorted.length };
+      const { items, ...rest } = page(sortByCreated(list, query.get('sort_by')), pipelineJson);
+      return { pipelines: items, ...rest };
     }
     let m = /^\/pipelines\/names\/([^/]+)$/.exec(route);
     if (m && method === 'GET') {
@@ -240,8 +284,8 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     m = /^\/pipelines\/([^/]+)\/versions$/.exec(route);
     if (m && method === 'GET') {
       const pipeline = findPipeline(decodeURIComponent(m[1]));
-      const sorted = sortByCreated(pipeline.versions, query.get('sort_by'));
-      return { pipeline_versions: sorted.map(versionJson), total_size: sorted.length };
+      const { items, ...rest } = page(sortByCreated(pipeline.versions, query.get('sort_by')), versionJson);
+      return { pipeline_versions: items, ...rest };
     }
     m = /^\/pipelines\/([^/]+)\/versions\/([^/]+)$/.exec(route);
     if (m) {
@@ -258,10 +302,13 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     if (route === '/experiments') {
       if (method === 'GET') {
         const namespace = namespaceOf(query.get('namespace'));
-        return { experiments: sortByCreated(experiments.filter((e) => e.namespace === namespace), query.get('sort_by')).map(experimentJson) };
+        const filter = parseFilter(query.get('filter'));
+        const list = experiments.filter((e) => e.namespace === namespace && filter((key) => (key === 'display_name' || key === 'name' ? e.display_name : undefined)));
+        const { items, ...rest } = page(sortByCreated(list, query.get('sort_by')), experimentJson);
+        return { experiments: items, ...rest };
       }
       if (method === 'POST') {
-        const body = jsonBody();
+        const body = messageBody('v2beta1Experiment');
         if (typeof body.display_name !== 'string' || !body.display_name.trim()) throw new HttpError(400, 'Invalid input error: Experiment name is empty. Please specify a valid experiment name');
         const namespace = namespaceOf(body.namespace);
         if (experiments.some((e) => e.display_name === body.display_name && e.namespace === namespace)) {
@@ -272,16 +319,18 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
         return experimentJson(experiment);
       }
     }
-    m = /^\/experiments\/([^/]+)$/.exec(route);
-    if (m && method === 'GET') {
+    m = /^\/experiments\/([^/:]+)$/.exec(route);
+    if (m && (method === 'GET' || method === 'DELETE')) {
       const experiment = experiments.find((e) => e.experiment_id === decodeURIComponent(m![1]));
-      if (!experiment) throw new HttpError(404, `Failed to get experiment: ResourceNotFoundError: Experiment ${m[1]} not found`);
+      if (!experiment) throw new HttpError(404, `Failed to ${method === 'GET' ? 'get' : 'delete'} experiment: ResourceNotFoundError: Experiment ${m[1]} not found`);
       checkNamespace(experiment.namespace);
-      return experimentJson(experiment);
+      if (method === 'GET') return experimentJson(experiment);
+      experiments.splice(experiments.indexOf(experiment), 1);
+      return {};
     }
 
     if (route === '/runs') {
-      if (method === 'POST') return createRun(jsonBody());
+      if (method === 'POST') return createRun(messageBody('v2beta1Run'));
       if (method === 'GET') {
         const experimentId = query.get('experiment_id');
         let list: StoredRun[];
@@ -294,17 +343,39 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
           const namespace = namespaceOf(query.get('namespace'));
           list = runs.filter((r) => r.namespace === namespace);
         }
-        return { runs: sortByCreated(list, query.get('sort_by')).map(runJson), total_size: list.length };
+        const { items, ...rest } = page(sortByCreated(list, query.get('sort_by')), runJson);
+        return { runs: items, ...rest };
       }
     }
-    m = /^\/runs\/([^/:]+)$/.exec(route);
-    if (m && method === 'GET') {
+    m = /^\/runs\/([^/:]+)(?::(terminate|archive|unarchive|retry))?$/.exec(route);
+    if (m) {
+      const action = m[2];
       const run = runs.find((r) => r.run_id === decodeURIComponent(m![1]));
-      if (!run) throw new HttpError(404, `Failed to get a run: ResourceNotFoundError: Run ${m[1]} not found`);
+      const verb = action ?? (method === 'DELETE' ? 'delete' : 'get');
+      if (!run) throw new HttpError(404, `Failed to ${verb} a run: ResourceNotFoundError: Run ${m[1]} not found`);
       checkNamespace(run.namespace);
-      const json = runJson(run);
-      if (options.autoAdvanceRuns) advance(run);
-      return json;
+      if (!action && method === 'GET') {
+        const json = runJson(run);
+        if (options.autoAdvanceRuns) advance(run);
+        return json;
+      }
+      if (!action && method === 'DELETE') {
+        runs.splice(runs.indexOf(run), 1);
+        return {};
+      }
+      if (action === 'terminate' && method === 'POST') {
+        // The API server marks the run CANCELING and tells Argo to stop it; the persistence agent
+        // then reports CANCELED. Tasks still pending or running are canceled with it.
+        if (!TERMINAL.has(run.state)) {
+          run.state = 'CANCELING';
+          run.tasks = run.tasks.map((t) => (TERMINAL.has(t.state) ? t : { ...t, state: 'CANCELED' }));
+        }
+        return {};
+      }
+      if ((action === 'archive' || action === 'unarchive') && method === 'POST') {
+        run.storage_state = action === 'archive' ? 'ARCHIVED' : 'AVAILABLE';
+        return {};
+      }
     }
     throw new HttpError(404, '404 page not found', true);
   }
@@ -352,6 +423,7 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
       ...(typeof body.service_account === 'string' ? { service_account: body.service_account } : {}),
       tasks: [],
       taskNames: topologicalTaskNames(tasks),
+      storage_state: 'AVAILABLE',
     };
     runs.push(run);
     return runJson(run);
@@ -413,17 +485,18 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
   };
 }
 
-async function parseUpload(req: http.IncomingMessage, raw: Buffer, record: ReceivedRequest): Promise<{ filename: string; text: string; spec: PipelineSpec }> {
+async function parseUpload(req: http.IncomingMessage, raw: Buffer, record: ReceivedRequest, isPipeline: boolean): Promise<{ filename: string; text: string; spec: PipelineSpec }> {
   const contentType = String(req.headers['content-type'] ?? '');
-  if (!/^multipart\/form-data\b/.test(contentType)) {
-    throw new HttpError(415, `Unsupported Media Type: an upload must be multipart/form-data with the file in field "uploadfile", got "${contentType || 'none'}"`);
-  }
+  // Go's r.FormFile: anything but a multipart body with the field is "http: no such file" / a parse error.
+  const readError = isPipeline ? 'Failed to read pipeline from file' : 'Failed to create a pipeline version due to error parsing pipeline spec filename';
+  const plain = (message: string) => new UploadError(400, message, message, false);
+  if (!/^multipart\/form-data\b/.test(contentType)) throw plain(`${readError}: request Content-Type isn't multipart/form-data`);
   let form: FormData;
   try {
     // The WHATWG parser in Node's fetch implementation: strict about boundaries and part headers.
     form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
-    throw new HttpError(400, `Failed to parse the multipart body: ${(error as Error).message}`);
+    throw plain(`${readError}: ${(error as Error).message}`);
   }
   const fields: Record<string, string> = {};
   const files: { field: string; filename: string; contentType: string; text: string }[] = [];
@@ -435,20 +508,56 @@ async function parseUpload(req: http.IncomingMessage, raw: Buffer, record: Recei
   }
   record.body = { fields, files };
   const file = files.find((f) => f.field === 'uploadfile');
-  if (!file) throw new HttpError(400, `Failed to create a pipeline due to error parsing pipeline spec filename: http: no such file (the multipart field must be named "uploadfile"; got ${[...Object.keys(fields), ...files.map((f) => f.field)].map((f) => `"${f}"`).join(', ') || 'no fields'})`);
-  if (Buffer.byteLength(file.text) > 32 * 1024 * 1024) throw new HttpError(400, 'The pipeline file is larger than the 32MB the API server accepts');
-  if (!/\.(ya?ml|json)$/i.test(file.filename)) throw new HttpError(400, `Failed to create a pipeline due to error: unexpected file type "${file.filename}": upload a .yaml, .yml or .json pipeline spec`);
-  let document: unknown;
+  if (!file) throw plain(`${readError}: http: no such file`);
+  const fileError = isPipeline ? 'Failed to read a pipeline spec file' : 'Failed to create a pipeline version due to error reading pipeline spec file';
+  if (Buffer.byteLength(file.text) > 32 * 1024 * 1024) throw plain(`${fileError}: Error read pipeline file: File size too large. Maximum supported size: 33554432`);
+  if (!/\.(ya?ml|json)$/i.test(file.filename)) throw plain(`${fileError}: Invalid input error: Unexpected pipeline file format. Support .zip, .tar.gz, .json or YAML`);
   try {
-    document = YAML.parseAllDocuments(file.text)[0]?.toJS();
+    const { spec } = parsePipelineUpload(file.text);
+    return { filename: file.filename, text: file.text, spec: spec as unknown as PipelineSpec };
   } catch (error) {
-    throw new HttpError(400, `Failed to create a pipeline due to error: invalid pipeline spec: ${(error as Error).message}`);
+    if (!(error instanceof SpecRejectedError)) throw error;
+    const what = isPipeline ? 'a pipeline and a pipeline version' : 'a pipeline version';
+    const message = `Failed to create ${what}: Failed to create ${what} due to template creation error: ${error.message}`;
+    throw new UploadError(500, message, `${message}\n${error.details}`);
   }
+}
+
+interface PageToken { offset: number; filter: string | null; sort_by: string | null }
+
+/**
+ * KFP's list paging (backend/src/apiserver/list): page_size 0 → 20, above 200 → 200, negative
+ * refused; next_page_token is opaque, carries the first request's filter and sort order (later
+ * requests send only the token), is empty on the last page; total_size counts every match.
+ */
+function withPageToken(params: URLSearchParams): URLSearchParams {
+  const token = params.get('page_token');
+  if (!token) return params;
+  let decoded: PageToken;
   try {
-    return { filename: file.filename, text: file.text, spec: validatePipelineSpec(document) };
-  } catch (error) {
-    throw new HttpError(400, `Failed to create a pipeline due to error: invalid pipeline spec: ${(error as Error).message.split('\n  Fix:')[0]}`);
+    decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as PageToken;
+    if (!Number.isInteger(decoded.offset)) throw new Error('no offset');
+  } catch {
+    throw new HttpError(400, `Invalid input error: Invalid page token: failed to decode "${token}"`);
   }
+  const query = new URLSearchParams(params);
+  for (const key of ['filter', 'sort_by'] as const) {
+    query.delete(key);
+    if (decoded[key] !== null) query.set(key, decoded[key]!);
+  }
+  query.set('__offset', String(decoded.offset));
+  return query;
+}
+
+function paginate<T, J>(list: T[], query: URLSearchParams, toJson: (item: T) => J): { items: J[]; total_size: number; next_page_token?: string } {
+  const requested = Number(query.get('page_size') ?? 0);
+  if (!Number.isInteger(requested)) throw new BodyRejectedError(`proto: invalid value for int32 field page_size: ${JSON.stringify(query.get('page_size'))}`);
+  if (requested < 0) throw new HttpError(400, `Invalid input error: The page size should be greater than 0. Got "${requested}"`);
+  const size = requested === 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
+  const offset = Number(query.get('__offset') ?? 0);
+  const items = list.slice(offset, offset + size).map(toJson);
+  const next: PageToken = { offset: offset + size, filter: query.get('filter'), sort_by: query.get('sort_by') };
+  return { items, total_size: list.length, ...(next.offset < list.length ? { next_page_token: Buffer.from(JSON.stringify(next)).toString('base64') } : {}) };
 }
 
 /** KFP's filter.proto as JSON: predicates with operation EQUALS / IS_SUBSTRING on string values. */
@@ -508,7 +617,7 @@ const experimentJson = (e: StoredExperiment) => ({ experiment_id: e.experiment_i
 const runJson = (r: StoredRun) => ({
   run_id: r.run_id, display_name: r.display_name, experiment_id: r.experiment_id, state: r.state, created_at: r.created_at,
   ...(r.finished_at ? { finished_at: r.finished_at } : {}),
-  pipeline_version_reference: r.pipeline_version_reference, runtime_config: r.runtime_config, storage_state: 'AVAILABLE',
+  pipeline_version_reference: r.pipeline_version_reference, runtime_config: r.runtime_config, storage_state: r.storage_state,
   ...(r.service_account ? { service_account: r.service_account } : {}),
   run_details: { task_details: r.tasks.map((t, i) => ({ run_id: r.run_id, task_id: `${r.run_id}-task-${i}`, display_name: t.name, state: t.state })) },
 });
@@ -530,9 +639,10 @@ async function cli(argv: string[]): Promise<void> {
     else if (flag === '--cookie') auth.cookie = value();
     else if (flag === '--namespace') (auth.namespaces ??= []).push(value());
     else if (flag === '--multi-user') options.multiUser = true;
+    else if (flag === '--kubernetes-store') options.kubernetesPipelineStore = true;
     else if (flag === '--auto-advance') options.autoAdvanceRuns = true;
     else if (flag === '--fail-task') options.failTask = value();
-    else throw new Error(`Unknown option ${flag}. Options: --port N --path-prefix /pipeline --bearer T --cookie name=value --namespace ns --multi-user --auto-advance --fail-task <task display name>`);
+    else throw new Error(`Unknown option ${flag}. Options: --port N --path-prefix /pipeline --bearer T --cookie name=value --namespace ns --multi-user --kubernetes-store --auto-advance --fail-task <task display name>`);
   }
   if (auth.bearer ?? process.env.KFP_TEST_SERVER_BEARER) auth.bearer ??= process.env.KFP_TEST_SERVER_BEARER;
   if (auth.cookie ?? process.env.KFP_TEST_SERVER_COOKIE) auth.cookie ??= process.env.KFP_TEST_SERVER_COOKIE;

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { tempDir } from '../testing/fixtures';
 import { launchChromium } from '../visualize/testing-browser';
-import { selectBackend } from './backend';
-import { ModelBundle, saveServingModel } from './model-bundle';
+import { selectBackend } from '../model/backend';
+import { ModelBundle, saveServingModel } from '../model/bundle';
 
 /** The model bundle is plain tfjs LayersModel files: a browser loads it with tf.loadLayersModel and gets the same scores. */
 describe('model bundle in a browser', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import { ExampleDataset } from './dataset';
 import { planDenseBinaryClassifier } from './dense-fast-path';
 import { fit } from './fit';
@@ -61,7 +61,7 @@ describe('compiled dense training step', () => {
 
 describe('dense inference', () => {
   it('gives exactly model.predict\'s values from one input matrix', async () => {
-    const { denseForward, planDenseStack } = await import('./dense-fast-path');
+    const { denseForward, planDenseStack } = await import('../model/dense-stack');
     await selectBackend();
     const model = denseModel(4);
     const stack = planDenseStack(model)!;

@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { NotSupportedError, UserError } from '../util/errors';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import type { ExampleDataset } from './dataset';
 import { mulberry32, permutation } from './random';
 import { currentTrainingSession } from './session';
 import { EventFileWriter } from './tensorboard';
 import { FlatAdam, flatAdamConfig, flatAdamFor } from './flat-adam';
 import { binaryCrossentropy, DenseTrainer, planDenseBinaryClassifier } from './dense-fast-path';
+import { planWideDeep, wideIndexes, WideDeepTrainer } from './wide-deep-fast-path';
+import { isBinaryClassifier } from '../model/dense-stack';
 
 /**
  * The Trainer's training loop for a compiled tfjs LayersModel (Keras' model.fit, for module files).
@@ -38,13 +40,25 @@ export interface FitOptions {
   logEvery?: number;
   /** Run Adam as one update over all weights (default true; same arithmetic, far fewer kernels). */
   fusedOptimizer?: boolean;
-  /** Use the compiled step for dense binary classifiers when the model qualifies (default true). */
+  /** Use a compiled step (dense or wide & deep binary classifiers) when the model qualifies (default true). */
   compiledStep?: boolean;
 }
 
 /** One flat optimizer (or compiled step) per model and optimizer, so a second fit() continues Adam's moments. */
 const flatOptimizers = new WeakMap<tf.LayersModel, { optimizer: tf.Optimizer; flat: FlatAdam | undefined }>();
 const denseTrainers = new WeakMap<tf.LayersModel, { optimizer: tf.Optimizer; trainer: DenseTrainer | undefined }>();
+const wideDeepTrainers = new WeakMap<tf.LayersModel, { optimizer: tf.Optimizer; trainer: WideDeepTrainer | undefined }>();
+
+function wideDeepTrainerOf(model: tf.LayersModel): WideDeepTrainer | undefined {
+  const cached = wideDeepTrainers.get(model);
+  if (cached && cached.optimizer === model.optimizer) return cached.trainer;
+  cached?.trainer?.dispose();
+  const plan = planWideDeep(model);
+  const config = flatAdamConfig(model);
+  const trainer = plan && config ? new WideDeepTrainer(plan, config) : undefined;
+  wideDeepTrainers.set(model, { optimizer: model.optimizer, trainer });
+  return trainer;
+}
 
 function denseTrainerOf(model: tf.LayersModel): DenseTrainer | undefined {
   const cached = denseTrainers.get(model);
@@ -105,9 +119,16 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
   const validationEvents = logDir && options.validationData ? new EventFileWriter(path.join(logDir, 'validation')) : undefined;
   const logEvery = options.logEvery ?? Math.max(1, Math.round(totalSteps / 200));
   const binary = isBinaryClassifier(model);
-  const dense = options.fusedOptimizer === false || options.compiledStep === false ? undefined : denseTrainerOf(model);
-  const flatAdam = options.fusedOptimizer === false || dense ? undefined : flatOptimizerOf(model);
+  const compiled = options.fusedOptimizer !== false && options.compiledStep !== false;
+  const dense = compiled ? denseTrainerOf(model) : undefined;
+  const wideDeep = compiled && !dense ? wideDeepTrainerOf(model) : undefined;
+  const flatAdam = options.fusedOptimizer === false || dense || wideDeep ? undefined : flatOptimizerOf(model);
   if (dense) session?.log?.(`compiled training step: ${dense.plan.features.length} input(s) → ${dense.plan.layers.map((l) => l.kernel.shape[1]).join('-')} dense, sigmoid, Adam`);
+  if (wideDeep) {
+    const { plan } = wideDeep;
+    session?.log?.(`compiled wide & deep step: ${plan.deepFeatures.length} input(s) → ${plan.deep.map((l) => l.kernel.shape[1]).join('-')} dense + ${plan.wide.length} width-1 embedding(s) (${plan.wide.reduce((a, w) => a + w.size, 0)} categories), sigmoid, Adam`);
+    wideDeep.loadFromModel();
+  }
   session?.report?.({ kind: 'start', totalSteps, examples: n, batchSize, backend });
 
   const history: EpochLog[] = [];
@@ -122,7 +143,8 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
       const order = options.shuffle === false ? undefined : permutation(n, random);
       const columns = inputs.map((name) => gather(train.features[name], order));
       const labels = gather(train.label, order);
-      const matrix = dense ? interleave(dense.plan.features.map((name) => columns[inputs.indexOf(name)]), n) : undefined;
+      const matrix = dense ? interleave(dense.plan.features.map((name) => columns[inputs.indexOf(name)]), n) : wideDeep ? interleave(wideDeep.plan.deepFeatures.map((name) => columns[inputs.indexOf(name)]), n) : undefined;
+      const wideIds = wideDeep ? wideIndexes(wideDeep.plan, wideDeep.plan.wide.map((w) => columns[inputs.indexOf(w.feature)]), n, train.options.source) : undefined;
       let epochLoss = 0;
       let epochSteps = 0;
       for (let start = 0; start < n && step < totalSteps; start += batchSize) {
@@ -133,6 +155,10 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
           const width = dense.plan.features.length;
           const yBatch = labels.subarray(start, end);
           loss = binaryCrossentropy(dense.step(matrix!.subarray(start * width, end * width), yBatch, rows), yBatch, rows);
+        } else if (wideDeep) {
+          const width = wideDeep.deepWidth;
+          const wideWidth = wideDeep.plan.wide.length;
+          loss = wideDeep.step(matrix!.subarray(start * width, end * width), wideIds!.subarray(start * wideWidth, end * wideWidth), labels.subarray(start, end), rows);
         } else {
         const lossTensor = tf.tidy(() => {
           const xs = columns.map((c) => tf.tensor2d(c.subarray(start, end), [rows, 1]));
@@ -171,6 +197,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
       const validationFreq = options.validationFreq ?? 1;
       let validation: Record<string, number> | undefined;
       if (options.validationData && (last || epoch % validationFreq === 0)) {
+        wideDeep?.syncToModel();
         validation = evaluateDataset(model, options.validationData, { steps: options.validationSteps, binary, lossFn });
         record.val_loss = validation.loss;
         if (validation.binary_accuracy !== undefined) record.val_binary_accuracy = validation.binary_accuracy;
@@ -181,6 +208,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
       session?.report?.({ kind: 'epoch', step, epoch, train: { loss: record.loss }, validation });
     }
   } finally {
+    wideDeep?.syncToModel();
     trainEvents?.close();
     validationEvents?.close();
   }
@@ -244,14 +272,6 @@ export function modelInputs(model: tf.LayersModel, dataset: ExampleDataset): str
     }
     return name;
   });
-}
-
-/** A single sigmoid unit: the model outputs P(label = 1). */
-export function isBinaryClassifier(model: tf.LayersModel): boolean {
-  const last = model.layers[model.layers.length - 1];
-  const config = last.getConfig() as { activation?: string };
-  const shape = model.outputs[0]?.shape ?? [];
-  return shape.length === 2 && shape[1] === 1 && config.activation === 'sigmoid';
 }
 
 /** Row-major matrix of the columns (rows × columns.length), the compiled step's single input. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import { flatAdamFor } from './flat-adam';
 
 /** A small wide & deep model, seeded so both copies start from the same weights. */

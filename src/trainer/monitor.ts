@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MimeBundle } from '../visualize/registry';
-import type { TrainingEvent, TrainingPoint } from './session';
-import { downsample, TrainingCurves, trainingBundle } from './training-view';
+import type { TrainingCurves, TrainingPoint } from '../protocol/view-models';
+import type { TrainingEvent } from './session';
 
-import { CURVES_FILE } from './bundle-format';
+import { CURVES_FILE } from '../model/format';
 
 export { CURVES_FILE };
 
@@ -21,9 +20,9 @@ export class TrainingMonitor {
 
   constructor(
     private readonly sinks: {
-      liveView?: (bundle: MimeBundle) => void;
+      /** Receives the curves so far; the caller renders them (the trainer knows no view). */
+      liveView?: (curves: TrainingCurves) => void | Promise<void>;
       progress?: (fraction: number, message: string) => void;
-      title?: string;
       intervalMs?: number;
     },
   ) {}
@@ -63,9 +62,7 @@ export class TrainingMonitor {
     this.drawn++;
     const curves = this.curves;
     // Rendering is async (vega); draws run one after another so the last one shown is the newest.
-    this.drawing = this.drawing.then(async () => {
-      this.sinks.liveView!(await trainingBundle(curves, { title: this.sinks.title }));
-    }).catch(() => undefined);
+    this.drawing = this.drawing.then(() => this.sinks.liveView!(curves)).catch(() => undefined);
   }
 
   /** Waits for pending draws and writes the curves next to the TensorBoard logs. */
@@ -78,4 +75,30 @@ export class TrainingMonitor {
     }
     return curves;
   }
+}
+
+/** Keeps at most `max` train points per metric by averaging neighbours (rendering stays cheap for long runs). */
+export function downsample(points: TrainingPoint[], max = 300): TrainingPoint[] {
+  const out: TrainingPoint[] = [];
+  const groups = new Map<string, TrainingPoint[]>();
+  for (const p of points) {
+    const key = `${p.split}:${p.metric}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(p);
+  }
+  for (const group of groups.values()) {
+    if (group.length <= max) {
+      out.push(...group);
+      continue;
+    }
+    // Averages of neighbours, but the newest point as it is (the status line reports it).
+    const size = Math.ceil((group.length - 1) / (max - 1));
+    for (let i = 0; i < group.length - 1; i += size) {
+      const chunk = group.slice(i, Math.min(i + size, group.length - 1));
+      const last = chunk[chunk.length - 1];
+      out.push({ ...last, value: chunk.reduce((sum, p) => sum + p.value, 0) / chunk.length });
+    }
+    out.push(group[group.length - 1]);
+  }
+  return out;
 }

@@ -2,19 +2,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { loadUserModule, requireExport } from '../util/module-loader';
-import type { MimeBundle } from '../visualize/registry';
-import { selectBackend } from './backend';
+import { selectBackend } from '../model/backend';
 import { dataAccessor } from './dataset';
 import type { FnArgs } from './fn-args';
-import { MODEL_JSON, SIGNATURE_FILE } from './bundle-format';
-import type { ModelSignature } from './model-bundle';
+import { MODEL_JSON, SIGNATURE_FILE } from '../model/format';
+import type { ModelSignature } from '../model/bundle';
 import { TrainingMonitor } from './monitor';
 import { withSeededMathRandom } from './random';
 import { runInTrainingSession } from './session';
-import type { TrainingCurves } from './training-view';
+import type { TrainingCurves } from '../protocol/view-models';
 import { splitFiles } from '../transform/example-io';
 
-export { SERVING_MODEL_SUBDIR } from './bundle-format';
+export { SERVING_MODEL_SUBDIR } from '../model/format';
 
 export interface TrainerRunArgs {
   moduleFile: string;
@@ -31,8 +30,8 @@ export interface TrainerRunArgs {
   seed: number;
   servingModelDir: string;
   modelRunDir: string;
-  title?: string;
-  liveView?: (bundle: MimeBundle) => void;
+  /** Receives the training curves while training (a notebook renders them as the live view). */
+  liveView?: (curves: TrainingCurves) => void | Promise<void>;
   progress?: (fraction: number, message: string) => void;
   log?: (message: string) => void;
 }
@@ -67,7 +66,7 @@ export async function runTrainer(args: TrainerRunArgs): Promise<TrainerRunResult
     seed: args.seed,
   };
   fs.mkdirSync(args.modelRunDir, { recursive: true });
-  const monitor = new TrainingMonitor({ liveView: args.liveView, progress: args.progress, title: args.title });
+  const monitor = new TrainingMonitor({ liveView: args.liveView, progress: args.progress });
   log(`running ${args.runFn} from ${path.basename(file)} (seed ${args.seed})`);
   try {
     await withSeededMathRandom(args.seed, () =>

@@ -5,13 +5,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * events go, the seed, and a sink for progress (live curves). `fit()` finds it without the user
  * passing anything, the way Keras callbacks get wired by TFX's run_fn conventions.
  */
-export interface TrainingPoint {
-  step: number;
-  epoch: number;
-  split: 'train' | 'validation';
-  metric: string;
-  value: number;
-}
 
 export type TrainingEvent =
   | { kind: 'start'; totalSteps: number; examples: number; batchSize: number; backend: string }

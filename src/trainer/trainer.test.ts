@@ -3,11 +3,12 @@ import * as path from 'node:path';
 import { repoRoot, tempDir, writeFile } from '../testing/fixtures';
 import { writeTaxiExamples } from '../testing/modeling-fixtures';
 import { runTransform } from '../transform/run';
-import { ModelBundle } from './model-bundle';
+import { ModelBundle } from '../model/bundle';
 import { runTrainer, TrainerRunArgs } from './run';
 import { crc32c, EventFileWriter, maskedCrc32c } from './tensorboard';
 import { spawnSync } from 'node:child_process';
-import { MimeTypes } from '../visualize/mime';
+import { MimeTypes } from '../protocol/mime';
+import { trainingBundle } from '../visualize/training-view';
 
 const TAXI = path.join(repoRoot, 'notebooks', 'taxi');
 
@@ -125,7 +126,9 @@ describe('Trainer on the taxi sample', () => {
       moduleFile: path.join(TAXI, 'model.ts'), runFn: 'runFn', examplesUri: examples.uri, trainSplits: ['train'], evalSplits: ['eval'],
       trainSteps: 600, evalSteps: 50, transformGraphDir: path.join(dir, 'graph'), hyperparameters: { hiddenUnits: [16, 8], learningRate: 0.01 }, customConfig: {}, seed: 7,
     };
-    first = await runTrainer({ ...base, servingModelDir: path.join(dir, 'run1', 'serving'), modelRunDir: path.join(dir, 'run1', 'logs'), liveView: (b) => liveBundles.push(b) });
+    first = await runTrainer({ ...base, servingModelDir: path.join(dir, 'run1', 'serving'), modelRunDir: path.join(dir, 'run1', 'logs'), liveView: async (curves) => {
+      liveBundles.push(await trainingBundle(curves, { title: 'training' }));
+    } });
   }, 120_000);
 
   it('trains a model whose validation accuracy beats always guessing "no big tip"', () => {
@@ -209,7 +212,7 @@ describe('Trainer on the taxi sample', () => {
 
     it('stops with a clear message when the loss becomes NaN', async () => {
       const file = writeFile(dir, 'nan_loss.ts', [
-        "import { fit, tf, TransformOutput } from 'tfx-ts';",
+        "import { fit, tf, TransformOutput } from 'tfx-ts/trainer';",
         'export async function runFn(fnArgs: any) {',
         '  const t = TransformOutput.load(fnArgs.transformOutput);',
         "  const train = await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'fare_xf', featureKeys: ['trip_miles_xf'], batchSize: 64 }, t);",
@@ -224,7 +227,7 @@ describe('Trainer on the taxi sample', () => {
 
     it('names a label that is not in the data', async () => {
       const file = writeFile(dir, 'bad_label.ts', [
-        "import { TransformOutput } from 'tfx-ts';",
+        "import { TransformOutput } from 'tfx-ts/transform';",
         'export async function runFn(fnArgs: any) {',
         "  await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'big_tipper' }, TransformOutput.load(fnArgs.transformOutput));",
         '}',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from './errors';
@@ -17,8 +18,10 @@ export function loadUserModule(file: string, baseDir = process.cwd()): Record<st
   }
   try {
     // Under Jest the test runtime's own require already transforms TypeScript.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's module file, by path, synchronously
     if (process.env.JEST_WORKER_ID) return require(absolute);
     registerTypeScript();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
     return require(absolute);
   } catch (error) {
     const err = error as Error;
@@ -35,7 +38,7 @@ let registered = false;
  */
 function registerTypeScript(): void {
   if (registered) return;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('tsx/cjs/api') as { register: () => unknown }).register();
   registered = true;
 }
@@ -55,7 +58,5 @@ export function requireExport<T>(module: Record<string, unknown>, name: string, 
 
 /** sha256 of a file's content, for cache keys. */
 export function fileDigest(file: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }

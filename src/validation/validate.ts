@@ -153,6 +153,8 @@ function percentage(count: number, total: number): string {
 
 /** absl::Utf8SafeCEscape: C escapes for control characters, quotes and backslash; UTF-8 kept. */
 function cEscape(s: string): string {
+  // Control characters are exactly what the text format escapes.
+  // eslint-disable-next-line no-control-regex
   return s.replace(/[\\"'\n\r\t]|[\x00-\x1f\x7f]/g, (c) => ({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' } as Record<string, string>)[c]
     ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { anomaliesBundle } from '../components/example_validator/view';
+import { anomaliesBundle } from './anomalies-view';
 import { inferSchema } from '../schema/infer';
 import { generateStatistics } from '../stats/generate';
 import type { DatasetFeatureStatisticsList } from '../stats/types';
 import { sharedData } from '../testing/fixtures';
 import { validateStatistics } from '../validation/validate';
 import { anomaliesViewModel, DATASET_ANOMALY_LABEL } from './anomalies-html';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import { displays, launchChromium, openHtml } from './testing-browser';
 
 /** Drift (eval vs train) and skew (eval vs serving) on the TFDV tutorial's taxi splits, with comparators in the schema. */

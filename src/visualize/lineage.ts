@@ -1,7 +1,7 @@
 import type { LineageGraph } from '../metadata/store';
 import { withInlineStyles } from './css';
 import { escapeHtml, viewElement } from './html';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { chartSpec, ChartSpec, renderSvg } from './vega';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { statisticsBundle } from '../components/statistics_gen/view';
+import { statisticsBundle } from './statistics-view';
 import { generateStatistics } from '../stats/generate';
 import { sharedData, tempDir } from '../testing/fixtures';
 import type { MimeBundle } from './registry';

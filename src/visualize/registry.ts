@@ -20,6 +20,10 @@ export function registerView(artifactTypeName: string, view: ArtifactView): void
   views.set(artifactTypeName, view);
 }
 
+export function hasView(artifactTypeName: string): boolean {
+  return views.has(artifactTypeName);
+}
+
 export async function renderArtifacts(artifacts: Artifact[], options: ViewOptions = {}): Promise<MimeBundle> {
   if (artifacts.length === 0) throw new Error('Nothing to show: the channel has no artifacts yet. Run the component that produces it first.');
   const typeName = artifacts[0].type.name;

@@ -1,6 +1,6 @@
 import { anomaliesHtml, anomaliesViewModel } from './anomalies-html';
-import { statisticsFragment } from '../components/statistics_gen/view';
-import type { SplitAnomalies } from '../components/example_validator/view';
+import { statisticsFragment } from './statistics-view';
+import type { SplitAnomalies } from './anomalies-view';
 import type { Schema } from '../schema/types';
 import { viewsCss } from './css';
 import { escapeHtml } from './html';

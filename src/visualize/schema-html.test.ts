@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { schemaBundle } from '../components/schema_gen/view';
+import { schemaBundle } from './schema-view';
 import { readSchema } from '../schema/io';
 import type { Schema } from '../schema/types';
 import { sharedData } from '../testing/fixtures';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import { domainOf, schemaViewModel } from './schema-html';
 import { launchChromium, openHtml } from './testing-browser';
 

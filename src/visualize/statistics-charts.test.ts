@@ -13,7 +13,8 @@ import {
   topValueBars,
   topValuesSpec,
 } from './statistics-charts';
-import { statisticsViewModel, StatisticsViewModel } from './statistics-model';
+import { statisticsViewModel } from './statistics-model';
+import type { StatisticsViewModel } from '../protocol/view-models';
 import { renderSvg } from './vega';
 
 const tutorial = path.join(sharedData, 'chicago_taxi', 'tfdv_tutorial');

@@ -1,5 +1,5 @@
 import type { HistogramBucket } from '../stats/types';
-import type { CategoricalSummary, DatasetSummary, FeatureView, NumericSummary, StatisticsViewModel } from './statistics-model';
+import type { CategoricalSummary, DatasetSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
 import { chartSpec, ChartSpec } from './vega';
 
 /**

@@ -1,4 +1,4 @@
-import type { CategoricalSummary, FeatureView, NumericSummary, StatisticsViewModel } from './statistics-model';
+import type { CategoricalSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
 import { datasetChip, escapeHtml, formatCount, formatNumber, formatPercent, newViewId, viewElement } from './html';
 
 /**

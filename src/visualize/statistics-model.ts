@@ -3,10 +3,10 @@ import type {
   DatasetFeatureStatistics,
   DatasetFeatureStatisticsList,
   FeatureNameStatistics,
-  FreqAndValue,
   Histogram,
   HistogramBucket,
 } from '../stats/types';
+import type { CategoricalSummary, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
 import { datasetColor } from './vega';
 
 /**
@@ -19,54 +19,6 @@ export interface LabeledStatistics {
   statistics: DatasetFeatureStatisticsList;
   /** Names the run when two runs are compared; used when a dataset has no name or names collide. */
   label?: string;
-}
-
-export interface DatasetSummary {
-  name: string;
-  numExamples: number;
-  color: string;
-}
-
-export interface NumericSummary {
-  count: number;
-  /** numMissing / numExamples, as Facets shows "missing". */
-  missingFraction: number;
-  mean: number;
-  stdDev: number;
-  /** numZeros / totNumValues (zeros among all values; the same as per example for single-valued features). */
-  zerosFraction: number;
-  min: number;
-  median: number;
-  max: number;
-  standard: HistogramBucket[];
-  quantiles: HistogramBucket[];
-}
-
-export interface CategoricalSummary {
-  count: number;
-  missingFraction: number;
-  unique: number;
-  /** Most frequent values, as stored (frequency descending). Empty for bytes features. */
-  topValues: FreqAndValue[];
-  /** Values counted by topValues frequencies (totNumValues), the base of their percentages. */
-  totalValues: number;
-  /** Average string length (string features) or number of bytes (bytes features). */
-  avgLength: number;
-}
-
-export interface FeatureView<S> {
-  name: string;
-  type: string;
-  /** One entry per dataset, in dataset order; undefined where the dataset lacks the feature. */
-  perDataset: (S | undefined)[];
-}
-
-export interface StatisticsViewModel {
-  datasets: DatasetSummary[];
-  numeric: FeatureView<NumericSummary>[];
-  categorical: FeatureView<CategoricalSummary>[];
-  /** Features with neither numeric nor string/bytes statistics (e.g. STRUCT), listed by name. */
-  other: { name: string; type: string }[];
 }
 
 /** proto3-JSON writes 64-bit integers as strings and omits zero values; read both forms. */

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartMeta } from './mime';
+import type { ChartMeta } from '../protocol/mime';
 
 /**
  * Vega-Lite → SVG on the server, for the static HTML fallback (notebooks read in nbconvert or on

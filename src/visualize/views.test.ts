@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { anomaliesBundle } from '../components/example_validator/view';
+import { anomaliesBundle } from './anomalies-view';
 import { ExampleValidator } from '../components/example_validator/component';
 import { CsvExampleGen } from '../components/example_gen/component';
 import { SchemaGen } from '../components/schema_gen/component';
 import { StatisticsGen } from '../components/statistics_gen/component';
-import { statisticsBundle } from '../components/statistics_gen/view';
+import { statisticsBundle } from './statistics-view';
 import type { Artifact } from '../dsl/artifact';
-import { InteractiveContext } from '../orchestration/interactive/context';
+import { InteractiveContext } from '../notebook/interactive-context';
 import { inferSchema } from '../schema/infer';
 import { loadSchema } from '../schema/io';
 import { generateStatistics } from '../stats/generate';
@@ -17,13 +17,12 @@ import { sharedData, tempDir } from '../testing/fixtures';
 import { loadAnomalies } from '../validation/io';
 import { validateStatistics } from '../validation/validate';
 import { lineageBundle, lineageViewModel } from './lineage';
-import { MimeTypes } from './mime';
+import { MimeTypes } from '../protocol/mime';
 import type { MimeBundle } from './registry';
 import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';
 import { displays, launchChromium, openHtml } from './testing-browser';
 // What `import ... from 'tfx-ts'` does in a notebook: register the standard views.
-import './standard-views';
 
 /**
  * The views as a notebook user gets them: ExampleGen → StatisticsGen → SchemaGen →

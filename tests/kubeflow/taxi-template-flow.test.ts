@@ -70,6 +70,11 @@ describe('taxi template → Kubeflow through the CLI', () => {
       expect(fs.existsSync(path.join(project, file))).toBe(true);
       expect(out).toContain(`  ${file}`);
     }
+    // The module files are the taxi notebook's own (one copy in the repository, templates/taxi/template.json).
+    for (const file of ['features.ts', 'preprocessing.ts', 'model.ts']) {
+      expect(fs.readFileSync(path.join(project, 'models', file), 'utf8')).toBe(fs.readFileSync(path.join(__dirname, '..', '..', 'notebooks', 'taxi', file), 'utf8'));
+    }
+    expect(fs.existsSync(path.join(project, 'template.json'))).toBe(false);
     expect(fs.readFileSync(path.join(project, 'pipeline', 'configs.ts'), 'utf8')).toContain("export const PIPELINE_NAME = 'my_taxi';");
     expect(JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'))).toMatchObject({ name: 'my-taxi', dependencies: { 'tfx-ts': expect.stringMatching(/^\^\d+\.\d+\.\d+/) } });
     expect(out).toMatch(/tfx-ts datasets download taxi --destination data/);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 import { registerRunExecutorCommand } from './run-executor';
-import { AUTH_MODES, AuthMode } from '../../orchestration/kubeflow/auth';
+import { AUTH_MODES, AuthMode } from '../../protocol/auth';
 import { KfpClient, KfpPipeline, KfpRun, TERMINAL_RUN_STATES } from '../../orchestration/kubeflow/client';
 import { compilePipeline, pipelineSpecToYaml } from '../../orchestration/kubeflow/compiler';
 import { assertShippable, defaultImage, versionName } from '../../orchestration/kubeflow/deploy';
@@ -18,7 +18,7 @@ import { DATASETS, downloadDataset } from '../dataset-download';
 
 /**
  * Kubeflow Pipelines as TFX's CLI drives it (seeds 000/001): `template copy`, `pipeline
- * create|update|compile|list|delete`, `run create|list|status`, `datasets download`, and the
+ * create|update|compile|list|delete`, `run create|list|status|terminate|delete`, `datasets download`, and the
  * container entrypoint `run-executor`.
  */
 export function registerKfpCommands(program: Command): void {
@@ -240,7 +240,7 @@ function registerRunSubcommands(program: Command): void {
       const client = connect(flags);
       let experimentId: string | undefined;
       if (flags.experimentName) {
-        const experiment = (await client.listExperiments()).find((e) => e.display_name === flags.experimentName);
+        const experiment = await client.findExperimentByName(flags.experimentName);
         if (!experiment) throw new UserError(`No experiment named ${flags.experimentName}.`, 'runs are created in the experiment named after the pipeline unless --experiment-name says otherwise.');
         experimentId = experiment.experiment_id;
       }
@@ -267,6 +267,25 @@ function registerRunSubcommands(program: Command): void {
         runId = latest.run_id;
       }
       printRun(client, await client.getRun(runId));
+    });
+
+  // TFX's CLI: `tfx run terminate --run_id` and `tfx run delete --run_id`.
+  withConnection(run.command('terminate').description('Stop a run on Kubeflow Pipelines'))
+    .requiredOption('--run-id <id>', 'the run to stop (see `tfx-ts run list`)')
+    .action(async (flags: ConnectionFlags & { runId: string }) => {
+      const client = connect(flags);
+      await client.terminateRun(flags.runId);
+      const run = await client.getRun(flags.runId);
+      console.log(`Run ${flags.runId} (${run.display_name}) is being stopped: ${run.state ?? 'RUNTIME_STATE_UNSPECIFIED'}.`);
+      console.log(`  ${client.runUrl(flags.runId)}`);
+    });
+
+  withConnection(run.command('delete').description('Delete a run from Kubeflow Pipelines'))
+    .requiredOption('--run-id <id>', 'the run to delete (see `tfx-ts run list`)')
+    .action(async (flags: ConnectionFlags & { runId: string }) => {
+      const client = connect(flags);
+      await client.deleteRun(flags.runId);
+      console.log(`Deleted run ${flags.runId}.`);
     });
 }
 

@@ -29,7 +29,7 @@ export function registerRunExecutorCommand(program: Command): void {
         console.log(`[${options.componentId ?? options.componentType}] code package ${options.codePackage} (sha256 ${options.codeSha256.slice(0, 12)}…) ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
       // Standard components register themselves when the package is imported.
-      require('../../index');
+      await import('../../index');
       for (const file of options.componentModule ?? []) loadUserModule(file);
       const text = options.executorInput.startsWith('@') ? readInputFile(options.executorInput.slice(1)) : options.executorInput;
       const input = parseExecutorInput(text);

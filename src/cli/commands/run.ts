@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { LocalDagRunner } from '../../orchestration/local/runner';
-import { loadPipelineModule } from '../pipeline-module';
+import { loadPipelineModule } from '../../orchestration/pipeline-module';
 
 /** `tfx-ts run <pipeline-module.ts>`: the local runner with a progress bar and per-component status. */
 export function registerRunCommands(program: Command): void {

@@ -2,11 +2,6 @@ import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { evalConfigSchema } from '../../evaluator/eval-config';
-import { registerView } from '../../visualize/registry';
-import { blessingView, evaluationView } from './view';
-
-registerView('ModelEvaluation', evaluationView);
-registerView('ModelBlessing', blessingView);
 
 /**
  * TFX's Evaluator (TFMA): metrics per slice for the candidate model and, when a Resolver found

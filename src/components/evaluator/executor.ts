@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
 import type { NormalizedEvalConfig } from '../../evaluator/eval-config';
-import { EVALUATION_FILE, evaluateModels } from '../../evaluator/evaluate';
-import { SERVING_MODEL_SUBDIR } from '../../trainer/bundle-format';
+import { EVALUATION_FILE } from '../../evaluator/eval-config';
+import { evaluateModels } from '../../evaluator/evaluate';
+import { SERVING_MODEL_SUBDIR } from '../../model/format';
 
 interface EvaluatorParameters {
   evalConfig: NormalizedEvalConfig;

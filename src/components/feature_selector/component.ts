@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
-import { registerView } from '../../visualize/registry';
-import { featureSelectionView } from './view';
-
-registerView('FeatureSelection', featureSelectionView);
 
 /**
  * Feature selection (tfx-addons' FeatureSelector, the pipeline step seed 003 lists): scores every

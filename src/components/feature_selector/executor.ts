@@ -4,7 +4,7 @@ import type { Executor } from '../../dsl/component';
 import { DuckSession } from '../../data/duckdb';
 import { describeExamples, readExampleColumns, splitFiles } from '../../transform/example-io';
 import { UserError } from '../../util/errors';
-import { scoreFeatures, ScoreFunction } from './scores';
+import { FeatureSelectionResult, scoreFeatures, ScoreFunction, SELECTION_FILE } from '../../feature_selection/scores';
 
 interface FeatureSelectorParameters {
   labelKey: string;
@@ -14,18 +14,6 @@ interface FeatureSelectorParameters {
   features?: string[];
   split: string;
   bins: number;
-}
-
-export const SELECTION_FILE = 'feature_selection.json';
-
-export interface FeatureSelectionResult {
-  labelKey: string;
-  scoreFunction: ScoreFunction;
-  split: string;
-  numExamples: number;
-  rule: string;
-  selected: string[];
-  features: { name: string; dtype: string; treatedAs: string; score: number; rank: number; selected: boolean }[];
 }
 
 export const featureSelectorExecutor: Executor<FeatureSelectorParameters> = async (context) => {

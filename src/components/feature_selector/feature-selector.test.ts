@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import { Channel } from '../../dsl/channel';
 import { DuckSession } from '../../data/duckdb';
 import { standardArtifacts } from '../../dsl/artifact';
-import { InteractiveContext } from '../../orchestration/interactive/context';
+import { InteractiveContext } from '../../notebook/interactive-context';
 import { renderArtifacts } from '../../visualize/registry';
 import { repoRoot, sharedData, tempDir } from '../../testing/fixtures';
 import { CsvExampleGen } from '../example_gen/component';
 import { Transform } from '../transform/component';
 import { FeatureSelector } from './component';
-import { FeatureSelectionResult, SELECTION_FILE } from './executor';
-import { anovaF, discretize, mutualInformation } from './scores';
+import { FeatureSelectionResult, SELECTION_FILE } from '../../feature_selection/scores';
+import { anovaF, discretize, mutualInformation } from '../../feature_selection/scores';
 
 describe('FeatureSelector on the taxi sample', () => {
   const root = tempDir('tfx-ts-fs-');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
-import { SERVING_MODEL_SUBDIR } from '../../trainer/bundle-format';
+import { SERVING_MODEL_SUBDIR } from '../../model/format';
 import { UserError } from '../../util/errors';
 import { isObjectStoreUri, joinUri, storeFor, uploadDirectory } from '../../io/storage';
 

@@ -28,7 +28,7 @@ const ResolverComponent = defineComponent({
  * what is latest changes between runs.
  */
 export class Resolver extends ResolverComponent {
-  constructor(args: InputArgs<{}> & { strategyClass: typeof LatestBlessedModelStrategy }) {
+  constructor(args: InputArgs<Record<never, never>> & { strategyClass: typeof LatestBlessedModelStrategy }) {
     super(args);
     this.enableCache = false;
   }

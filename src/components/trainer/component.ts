@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
-import { registerView } from '../../visualize/registry';
-import { modelRunView, modelView } from './view';
-
-registerView('Model', modelView);
-registerView('ModelRun', modelRunView);
 
 const jsonRecord = z.record(z.unknown());
 

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
 import { SCHEMA_FILE_NAME } from '../../schema/io';
-import { SERVING_MODEL_SUBDIR } from '../../trainer/bundle-format';
+import { SERVING_MODEL_SUBDIR } from '../../model/format';
 import { runTrainer } from '../../trainer/run';
+import { trainingBundle } from '../../visualize/training-view';
 
 interface TrainerParameters {
   moduleFile: string;
@@ -36,8 +37,7 @@ export const trainerExecutor: Executor<TrainerParameters> = async (context) => {
     seed: p.seed,
     servingModelDir: path.join(model.uri, SERVING_MODEL_SUBDIR),
     modelRunDir: modelRun.uri,
-    title: `${context.componentId} training`,
-    liveView: (bundle) => context.liveView({ mimeBundle: bundle }),
+    liveView: async (curves) => context.liveView({ mimeBundle: await trainingBundle(curves, { title: `${context.componentId} training` }) }),
     progress: (fraction, message) => context.progress(fraction, message),
     log: (message) => context.log(message),
   });

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
-import { registerView } from '../../visualize/registry';
-import { transformGraphView } from './view';
-
-registerView('TransformGraph', transformGraphView);
 
 /**
  * TFX's Transform: the module file's `preprocessingFn(inputs, tft)` is traced into a graph, its

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { AUTH_MODES, AuthMode } from '../../protocol/auth';
 import { UserError } from '../../util/errors';
 
 /**
@@ -10,8 +11,6 @@ import { UserError } from '../../util/errors';
  * Secrets live in private fields only: they never appear in messages, JSON or logs; `describe()`
  * says which mode and where the secret came from, never its value.
  */
-export type AuthMode = 'none' | 'bearer' | 'cookie' | 'serviceAccount';
-export const AUTH_MODES: readonly AuthMode[] = ['none', 'bearer', 'cookie', 'serviceAccount'];
 
 /** Where KFP mounts the projected service-account token in pipeline pods. */
 export const DEFAULT_SA_TOKEN_PATH = '/var/run/secrets/kubeflow/pipelines/token';

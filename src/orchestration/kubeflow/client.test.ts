@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { Pipeline } from '../../dsl/pipeline';
 import { CsvExampleGen } from '../../components/example_gen/component';
 import { startKfpTestServer, KfpTestServer } from '../../testing/kfp-test-server';
@@ -93,13 +92,68 @@ describe('KfpClient against the KFP test server', () => {
     expect(missing.message).toMatch(/KFP has no run no-such-run: .*Run no-such-run not found/);
 
     const invalid = await errorOf(client.uploadPipeline('pipelineInfo: {name: x}\n', { name: 'broken' }));
-    expect(invalid).toMatchObject({ code: 'INVALID_SPEC', status: 400 });
-    expect(invalid.message).toMatch(/KFP refused the pipeline spec for pipeline "broken": .*invalid pipeline spec/);
+    // As KFP's upload handler answers: 500 with {error_message, error_details}, shown as its message.
+    expect(invalid).toMatchObject({ code: 'INVALID_SPEC', status: 500 });
+    expect(invalid.message).toMatch(/KFP refused the pipeline spec for pipeline "broken": Failed to create a pipeline and a pipeline version: .*Invalid input error: unknown template format\./);
+    expect(invalid.message).not.toMatch(/[{}"]error_message/);
 
     const badParameter = await errorOf(client.createRun({ displayName: 'r', pipelineId: pipeline.pipeline_id, parameters: { epochs: 'many' } }));
     expect(badParameter.message).toMatch(/KFP answered 400 .*parameter "epochs" must be NUMBER_INTEGER/);
     const unknownParameter = await errorOf(client.createRun({ displayName: 'r', pipelineId: pipeline.pipeline_id, parameters: { lr: 0.1 } }));
     expect(unknownParameter.message).toMatch(/parameter "lr" is not an input of the pipeline \(inputs: epochs\)/);
+  });
+
+  it('follows next_page_token: more than 100 experiments, pipelines, versions and runs', async () => {
+    const client = new KfpClient({ endpoint: server.url });
+    const pipeline = await client.uploadPipeline(specYaml(), { name: 'paged' });
+    for (let i = 1; i <= 120; i++) await client.uploadPipelineVersion(specYaml(), { pipelineId: pipeline.pipeline_id, name: `paged-v${i}` });
+    for (let i = 0; i < 104; i++) await client.uploadPipeline(specYaml(), { name: `other-${i}` });
+    const oldest = await client.createExperiment('oldest');
+    for (let i = 0; i < 205; i++) await client.createExperiment(`exp-${i}`);
+    for (let i = 0; i < 130; i++) await client.createRun({ displayName: `run-${i}`, pipelineId: pipeline.pipeline_id, experimentId: oldest.experiment_id });
+    server.received.length = 0;
+
+    const versions = await client.listPipelineVersions(pipeline.pipeline_id);
+    expect(versions).toHaveLength(121);
+    expect(versions[0].display_name).toBe('paged-v120');
+    expect(versions.at(-1)!.display_name).toBe('paged');
+    expect(server.received.map((r) => [r.query.page_size, Boolean(r.query.page_token)])).toEqual([['100', false], ['100', true]]);
+    expect(await client.listPipelines()).toHaveLength(105);
+    expect((await client.listExperiments()).map((e) => e.display_name)).toHaveLength(206);
+    // The oldest experiment is on the third page of a 100-item listing: found, not re-created (409).
+    expect((await client.getOrCreateExperiment('oldest')).experiment_id).toBe(oldest.experiment_id);
+    expect(await client.listRuns({ experimentId: oldest.experiment_id })).toHaveLength(130);
+    expect((await client.findPipelineByName('paged'))?.pipeline_id).toBe(pipeline.pipeline_id);
+    // A pipeline with more than 100 versions can be deleted: every version goes first.
+    expect(await client.deletePipeline(pipeline.pipeline_id)).toBe(121);
+    expect(server.pipelines.find((p) => p.pipeline_id === pipeline.pipeline_id)).toBeUndefined();
+  }, 60_000);
+
+  it('stores pipelines and versions under DNS-1123 names and keeps the display name; terminates and deletes runs', async () => {
+    const strict = await startKfpTestServer({ kubernetesPipelineStore: true });
+    try {
+      const client = new KfpClient({ endpoint: strict.url });
+      const pipeline = await client.uploadPipeline(specYaml(), { name: 'My_Taxi pipeline' });
+      expect(pipeline).toMatchObject({ name: 'my-taxi-pipeline', display_name: 'My_Taxi pipeline' });
+      const version = await client.uploadPipelineVersion(specYaml(), { pipelineId: pipeline.pipeline_id, name: 'My_Taxi pipeline-20261202-0400' });
+      expect(version).toMatchObject({ name: 'my-taxi-pipeline-20261202-0400', display_name: 'My_Taxi pipeline-20261202-0400' });
+      expect((await client.findPipelineByName('My_Taxi pipeline'))?.pipeline_id).toBe(pipeline.pipeline_id);
+      // What an unconverted name meets on such a KFP:
+      const form = new FormData();
+      form.append('uploadfile', new Blob([specYaml()]), 'p.yaml');
+      const raw = await fetch(`${strict.url}/apis/v2beta1/pipelines/upload?name=my_taxi`, { method: 'POST', body: form });
+      expect([raw.status, (await raw.json()).error_message]).toEqual([500, expect.stringMatching(/metadata.name: Invalid value: "my_taxi": a lowercase RFC 1123 subdomain/)]);
+
+      const run = await client.createRun({ displayName: 'to stop', pipelineId: pipeline.pipeline_id });
+      strict.setRunState(run.run_id, 'RUNNING', [{ name: 'CsvExampleGen', state: 'RUNNING' }]);
+      await client.terminateRun(run.run_id);
+      expect(await client.getRun(run.run_id)).toMatchObject({ state: 'CANCELING', run_details: { task_details: [{ display_name: 'CsvExampleGen', state: 'CANCELED' }] } });
+      await client.deleteRun(run.run_id);
+      expect(await errorOf(client.getRun(run.run_id))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await errorOf(client.terminateRun(run.run_id))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/KFP has no run .*: Failed to terminate a run/) });
+    } finally {
+      await strict.close();
+    }
   });
 
   it('explains a wrong path prefix (public vs in-cluster URL)', async () => {
@@ -114,18 +168,27 @@ describe('KfpClient against the KFP test server', () => {
     const api = `${server.url}/apis/v2beta1`;
     const wrongField = new FormData();
     wrongField.append('file', new Blob([specYaml()]), 'p.yaml');
+    // The upload handler's errors: {error_message, error_details}, written before a content type is set.
     let response = await fetch(`${api}/pipelines/upload?name=x`, { method: 'POST', body: wrongField });
-    expect(response.status).toBe(400);
-    expect((await response.json()).message).toMatch(/field must be named "uploadfile"; got "file"/);
+    expect([response.status, response.headers.get('content-type')]).toEqual([400, 'text/plain; charset=utf-8']);
+    expect(JSON.parse(await response.text())).toEqual({ error_message: 'Failed to read pipeline from file: http: no such file', error_details: 'Failed to read pipeline from file: http: no such file' });
     response = await fetch(`${api}/pipelines/upload?name=x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(response.status).toBe(415);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(await response.text()).error_message).toMatch(/request Content-Type isn't multipart\/form-data/);
     response = await fetch(`${api}/experiments`, { method: 'POST', body: 'display_name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(response.status).toBe(415);
     response = await fetch(`${api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(400);
-    expect((await response.json()).message).toMatch(/Experiment name is empty/);
+    // grpc-gateway's google.rpc.Status, with the proto field names KFP's marshaler uses.
+    expect(await response.json()).toEqual({ code: 3, message: expect.stringMatching(/Experiment name is empty/), details: [] });
+    response = await fetch(`${api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'x', owner: 'me' }) });
+    expect([response.status, await response.json()]).toEqual([400, { code: 3, message: 'proto: unknown field "owner"', details: [] }]);
     response = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'r' }) });
     expect(response.status).toBe(400);
+    response = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'r', runtime_config: { parameters: {}, pipelineRoot: 'gs://b' }, pipeline_version_reference: { pipeline_id: 'p', version: '1' } }) });
+    expect([response.status, (await response.json()).message]).toEqual([400, 'proto: unknown field "version" (at pipeline_version_reference)']);
+    response = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'r', state: 'DONE' }) });
+    expect([response.status, (await response.json()).message]).toEqual([400, expect.stringMatching(/^proto: invalid value for enum field: "DONE" \(one of RUNTIME_STATE_UNSPECIFIED, PENDING/)]);
     response = await fetch(`${api}/pipelines/upload_version`, { method: 'POST', body: wrongField });
     expect(response.status).toBe(400);
     response = await fetch(`${api}/nothing-here`);

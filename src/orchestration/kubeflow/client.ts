@@ -1,10 +1,15 @@
 import { UserError } from '../../util/errors';
 import { AuthOptions, KfpAuth } from './auth';
+import { kfpPipelineName } from './names';
 
 /**
  * A client for the KFP API server's REST API v2beta1 (what the KFP SDK's kfp.Client calls), on
  * Node's fetch. Every failure becomes a KfpApiError whose code the CLI, deploy() and the JupyterLab
- * bridge share, with a message saying what happened and a hint saying what to do.
+ * bridge share, with a message saying what happened and a hint saying what to do. Lists follow
+ * next_page_token to the end; errors are read in both of the server's shapes (the upload handler's
+ * `{error_message, error_details}`, grpc-gateway's `{code, message, details}`); pipelines and
+ * versions are stored under a DNS-1123 name (a KFP with the Kubernetes pipeline store refuses
+ * others) with the user's name as display name.
  */
 
 export type KfpErrorCode = 'UNREACHABLE' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_SPEC' | 'KFP_ERROR';
@@ -57,6 +62,9 @@ const API = '/apis/v2beta1';
 const PREFIX_HINT = 'check the endpoint\'s path prefix: through the Kubeflow dashboard (public URL) the API lives under /pipeline, e.g. https://<host>/pipeline; '
   + 'in the cluster or through `kubectl port-forward svc/ml-pipeline-ui 8080:80` use the URL without it, e.g. http://ml-pipeline.kubeflow.svc.cluster.local:8888 or http://localhost:8080.';
 
+/** Pages asked for when listing (KFP's default is 20, its maximum 200). */
+const PAGE_SIZE = 100;
+
 interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
@@ -91,7 +99,7 @@ export class KfpClient {
 
   async uploadPipeline(specYaml: string, options: { name: string; description?: string }): Promise<KfpPipeline> {
     return this.request('POST', `${API}/pipelines/upload`, {
-      query: { name: options.name, display_name: options.name, description: options.description, namespace: this.namespace },
+      query: { name: kfpPipelineName(options.name), display_name: options.name, description: options.description, namespace: this.namespace },
       form: specForm(specYaml, options.name),
       what: `pipeline "${options.name}"`,
       uploadsSpec: true,
@@ -100,20 +108,19 @@ export class KfpClient {
 
   async uploadPipelineVersion(specYaml: string, options: { pipelineId: string; name: string; description?: string }): Promise<KfpPipelineVersion> {
     return this.request('POST', `${API}/pipelines/upload_version`, {
-      query: { pipelineid: options.pipelineId, name: options.name, display_name: options.name, description: options.description },
+      query: { pipelineid: options.pipelineId, name: kfpPipelineName(options.name), display_name: options.name, description: options.description },
       form: specForm(specYaml, options.name),
       what: `a new version of pipeline ${options.pipelineId}`,
       uploadsSpec: true,
     });
   }
 
+  /** Every pipeline (or those whose display name is `name`), newest first. */
   async listPipelines(options: { name?: string; pageSize?: number } = {}): Promise<KfpPipeline[]> {
-    const filter = options.name ? JSON.stringify({ predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: options.name }] }) : undefined;
-    const response = await this.request<{ pipelines?: KfpPipeline[] }>('GET', `${API}/pipelines`, {
-      query: { namespace: this.namespace, filter, page_size: options.pageSize ?? 100, sort_by: 'created_at desc' },
+    return this.listAll<KfpPipeline>(`${API}/pipelines`, 'pipelines', {
+      query: { namespace: this.namespace, filter: displayNameFilter(options.name), sort_by: 'created_at desc' },
       what: 'pipelines',
-    });
-    return response.pipelines ?? [];
+    }, options.pageSize);
   }
 
   async findPipelineByName(name: string): Promise<KfpPipeline | undefined> {
@@ -124,13 +131,12 @@ export class KfpClient {
     return this.request('GET', `${API}/pipelines/${encodeURIComponent(pipelineId)}`, { what: `pipeline ${pipelineId}` });
   }
 
-  /** Newest first. */
-  async listPipelineVersions(pipelineId: string): Promise<KfpPipelineVersion[]> {
-    const response = await this.request<{ pipeline_versions?: KfpPipelineVersion[] }>('GET', `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions`, {
-      query: { page_size: 100, sort_by: 'created_at desc' },
+  /** Every version, newest first. */
+  async listPipelineVersions(pipelineId: string, options: { pageSize?: number } = {}): Promise<KfpPipelineVersion[]> {
+    return this.listAll<KfpPipelineVersion>(`${API}/pipelines/${encodeURIComponent(pipelineId)}/versions`, 'pipeline_versions', {
+      query: { sort_by: 'created_at desc' },
       what: `versions of pipeline ${pipelineId}`,
-    });
-    return response.pipeline_versions ?? [];
+    }, options.pageSize);
   }
 
   async deletePipelineVersion(pipelineId: string, versionId: string): Promise<void> {
@@ -145,12 +151,16 @@ export class KfpClient {
     return versions.length;
   }
 
-  async listExperiments(): Promise<KfpExperiment[]> {
-    const response = await this.request<{ experiments?: KfpExperiment[] }>('GET', `${API}/experiments`, {
-      query: { namespace: this.namespace, page_size: 100, sort_by: 'created_at desc' },
+  /** Every experiment (or those whose display name is `name`), newest first. */
+  async listExperiments(options: { name?: string; pageSize?: number } = {}): Promise<KfpExperiment[]> {
+    return this.listAll<KfpExperiment>(`${API}/experiments`, 'experiments', {
+      query: { namespace: this.namespace, filter: displayNameFilter(options.name), sort_by: 'created_at desc' },
       what: 'experiments',
-    });
-    return response.experiments ?? [];
+    }, options.pageSize);
+  }
+
+  async findExperimentByName(name: string): Promise<KfpExperiment | undefined> {
+    return (await this.listExperiments({ name })).find((e) => e.display_name === name);
   }
 
   createExperiment(name: string, description?: string): Promise<KfpExperiment> {
@@ -161,8 +171,7 @@ export class KfpClient {
   }
 
   async getOrCreateExperiment(name: string): Promise<KfpExperiment> {
-    const existing = (await this.listExperiments()).find((e) => e.display_name === name);
-    return existing ?? this.createExperiment(name);
+    return (await this.findExperimentByName(name)) ?? this.createExperiment(name);
   }
 
   createRun(request: CreateRunRequest): Promise<KfpRun> {
@@ -183,12 +192,38 @@ export class KfpClient {
     return this.request('GET', `${API}/runs/${encodeURIComponent(runId)}`, { what: `run ${runId}` });
   }
 
+  /** Every run (of one experiment, or of the namespace), newest first. */
   async listRuns(options: { experimentId?: string; pageSize?: number } = {}): Promise<KfpRun[]> {
-    const response = await this.request<{ runs?: KfpRun[] }>('GET', `${API}/runs`, {
-      query: { namespace: options.experimentId ? undefined : this.namespace, experiment_id: options.experimentId, page_size: options.pageSize ?? 100, sort_by: 'created_at desc' },
+    return this.listAll<KfpRun>(`${API}/runs`, 'runs', {
+      query: { namespace: options.experimentId ? undefined : this.namespace, experiment_id: options.experimentId, sort_by: 'created_at desc' },
       what: 'runs',
-    });
-    return response.runs ?? [];
+    }, options.pageSize);
+  }
+
+  /** Stops a run (KFP marks it CANCELING, then CANCELED once Argo has stopped its pods). */
+  async terminateRun(runId: string): Promise<void> {
+    await this.request('POST', `${API}/runs/${encodeURIComponent(runId)}:terminate`, { what: `run ${runId}` });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.request('DELETE', `${API}/runs/${encodeURIComponent(runId)}`, { what: `run ${runId}` });
+  }
+
+  /** A list request followed through every page (next_page_token), as kfp.Client's callers must. */
+  private async listAll<T>(path: string, key: string, options: RequestOptions, pageSize = PAGE_SIZE): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+      // A page token carries the filter and sort of the first request; KFP wants only the token then.
+      const query = token ? { ...options.query, filter: undefined, sort_by: undefined, page_token: token, page_size: pageSize } : { ...options.query, page_size: pageSize };
+      const page = await this.request<Record<string, unknown>>('GET', path, { ...options, query });
+      items.push(...((page[key] as T[] | undefined) ?? []));
+      token = typeof page.next_page_token === 'string' && page.next_page_token ? page.next_page_token : undefined;
+      if (token && seen.has(token)) throw new KfpApiError('KFP_ERROR', `KFP returned the same next_page_token twice while listing ${options.what}.`, 'the API server or a proxy in front of it is answering the first page again; check the endpoint.');
+      if (token) seen.add(token);
+    } while (token);
+    return items;
   }
 
   private async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -214,7 +249,10 @@ export class KfpClient {
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
     const json = contentType.includes('json') ? safeJson(text) : undefined;
-    const serverMessage = this.auth.redact(String((json as { message?: string; error?: string } | undefined)?.message ?? (json as { error?: string } | undefined)?.error ?? text.slice(0, 300)).trim());
+    // The upload handler writes its errors before setting a content type (Go then sends text/plain),
+    // so an error body is read as JSON whatever its content type says.
+    const errorJson = (json ?? (response.ok ? undefined : safeJson(text))) as { error_message?: unknown; message?: unknown; error?: unknown } | undefined;
+    const serverMessage = this.auth.redact(String(errorJson?.error_message ?? errorJson?.message ?? errorJson?.error ?? text.slice(0, 300)).trim());
     const where = `${method} ${url.pathname}`;
 
     if (response.status >= 300 && response.status < 400) {
@@ -231,7 +269,7 @@ export class KfpClient {
         'the identity is known but lacks access: check --namespace (your Kubeflow profile) and that the profile grants you (or the service account) access to pipelines.', 403);
     }
     if (response.status === 404) {
-      if (json && typeof (json as { message?: unknown }).message === 'string' && !/^not found$/i.test(serverMessage)) {
+      if (errorJson && typeof (errorJson.message ?? errorJson.error_message) === 'string' && !/^not found$/i.test(serverMessage)) {
         throw new KfpApiError('NOT_FOUND', `KFP has no ${options.what}: ${serverMessage}.`, 'check the id or name (tfx-ts pipeline list / tfx-ts run list).', 404);
       }
       throw new KfpApiError('NOT_FOUND', `No KFP API at ${this.endpoint} (${where} answered 404).`, PREFIX_HINT, 404);
@@ -240,8 +278,9 @@ export class KfpClient {
       throw new KfpApiError('KFP_ERROR', `KFP refused the request body of ${where} as an unsupported media type (415): ${serverMessage}.`,
         'the API expects JSON bodies and multipart/form-data uploads; a proxy between here and KFP may be rewriting the request.', 415);
     }
-    if (response.status === 400 && options.uploadsSpec) {
-      throw new KfpApiError('INVALID_SPEC', `KFP refused the pipeline spec for ${options.what}: ${serverMessage}.`, 'compile with `tfx-ts pipeline compile` to see the spec; check that the KFP server is 2.x (it needs PipelineSpec IR, not Argo YAML).', 400);
+    // The upload handler answers a spec the template parser refuses with 500 and an InvalidInputError.
+    if (options.uploadsSpec && (response.status === 400 || (response.status === 500 && /Invalid ?input ?error/i.test(serverMessage)))) {
+      throw new KfpApiError('INVALID_SPEC', `KFP refused the pipeline spec for ${options.what}: ${serverMessage}.`, 'compile with `tfx-ts pipeline compile` to see the spec; check that the KFP server is 2.x (it needs PipelineSpec IR, not Argo YAML).', response.status);
     }
     if (response.status === 409) {
       throw new KfpApiError('KFP_ERROR', `KFP: ${options.what} already exists (409): ${serverMessage}.`, 'use another name, or `tfx-ts pipeline update` to upload a new version.', 409);
@@ -258,6 +297,10 @@ export class KfpClient {
   toJSON(): { endpoint: string; namespace?: string; authMode: string } {
     return { endpoint: this.endpoint, namespace: this.namespace, authMode: this.auth.mode };
   }
+}
+
+function displayNameFilter(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : JSON.stringify({ predicates: [{ operation: 'EQUALS', key: 'display_name', string_value: name }] });
 }
 
 function specForm(specYaml: string, name: string): FormData {

@@ -6,6 +6,7 @@ import { Artifact, artifactTypeByName, PropertyValue } from '../../dsl/artifact'
 import { componentSpecByType, ExecutorContext, InputsDecl, OutputsDecl } from '../../dsl/component';
 import { formatZodError, UserError } from '../../util/errors';
 import { resolveRuntimePlaceholders } from '../../dsl/runtime-parameter';
+import { buildExecutorContext } from '../executor-context';
 
 /**
  * The container side of a KFP task: KFP's launcher hands the task an ExecutorInput (JSON through the
@@ -110,22 +111,23 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
   }
 
   let lastDecile = -1;
-  const context: ExecutorContext<unknown> = {
+  const context = buildExecutorContext<unknown>({
     inputs,
     outputs,
     parameters: parsed.data,
     componentId,
     pipelineName: options.pipelineName ?? '',
-    progress: (fraction, message) => {
-      const decile = Math.floor(Math.max(0, Math.min(1, fraction)) * 10);
-      if (decile === lastDecile) return;
-      lastDecile = decile;
-      log(`[${componentId}] ${decile * 10}%${message ? ` ${message}` : ''}`);
+    sinks: {
+      progress: (fraction, message) => {
+        const decile = Math.floor(fraction * 10);
+        if (decile === lastDecile) return;
+        lastDecile = decile;
+        log(`[${componentId}] ${decile * 10}%${message ? ` ${message}` : ''}`);
+      },
+      // A container has no notebook to show a live view in; the KFP UI shows logs only.
+      log: (message) => log(`[${componentId}] ${message}`),
     },
-    // A container has no notebook to show a live view in; the KFP UI shows logs only.
-    liveView: () => undefined,
-    log: (message) => log(`[${componentId}] ${message}`),
-  };
+  });
   const executor = await spec.executor();
   await executor(context as ExecutorContext<never>);
 

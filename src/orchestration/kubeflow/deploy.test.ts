@@ -6,10 +6,10 @@ import { defineComponent } from '../../dsl/component';
 import { CsvExampleGen } from '../../components/example_gen/component';
 import { StatisticsGen } from '../../components/statistics_gen/component';
 import { SchemaGen } from '../../components/schema_gen/component';
-import { InteractiveContext } from '../interactive/context';
+import { InteractiveContext } from '../../notebook/interactive-context';
 import { startKfpTestServer, KfpTestServer } from '../../testing/kfp-test-server';
 import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
-import { deploy, exportPipeline, versionName } from './deploy';
+import { deploy, versionName } from './deploy';
 import { InlineComponentError } from './compiler';
 import { KfpApiError } from './client';
 
@@ -64,7 +64,8 @@ describe('exportPipeline + deploy() from a notebook', () => {
     expect(pipeline.components).not.toContain(unused);
     expect(pipeline.components[0].parameters).toBe(exampleGen.parameters);
     expect(pipeline).toMatchObject({ pipelineName: 'taxi-deploy', pipelineRoot: 'gs://bucket/taxi' });
-    expect(exportPipeline(context).pipelineName).toBe('taxi_notebook');
+    expect(context.toPipeline().pipelineName).toBe('taxi_notebook');
+    expect(context.toPipeline().runnerConfigs).toEqual({});
   });
 
   it('deploy() compiles, uploads, starts a run; a second deploy adds a version', async () => {

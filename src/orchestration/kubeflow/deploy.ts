@@ -1,10 +1,10 @@
 import { Pipeline, validatePipelineName } from '../../dsl/pipeline';
 import type { BaseComponent } from '../../dsl/component';
-import type { InteractiveContext } from '../interactive/context';
 import { UserError } from '../../util/errors';
 import { KfpClient, KfpApiError, KfpConnectionOptions } from './client';
 import { compilePipeline, ComponentOverrides, findInlineParameter, InlineComponentError, pipelineSpecToYaml } from './compiler';
 import type { PipelineSpec } from './ir';
+import type { KubeflowRunnerConfig } from './runner-config';
 import { kfpPipelineName } from './names';
 import { resourcesFromShortForm } from './resources';
 import { buildCodePackage, BuiltCodePackage, uploadCodePackage } from './code-package';
@@ -12,41 +12,11 @@ import { isObjectStoreUri } from '../../io/storage';
 import { runtimeImage } from './runtime-image';
 
 /**
- * From a notebook to a KFP run: `exportPipeline(context)` turns exactly the components the
- * InteractiveContext ran into a Pipeline; `deploy(pipeline, { endpoint })` compiles it, uploads it
- * (or a new version when a pipeline of that name exists) and starts a run.
+ * From a pipeline to a KFP run: `deploy(pipeline, { endpoint })` compiles it, uploads it (or a new
+ * version when a pipeline of that name exists) and starts a run. Image and project root come from
+ * the call, else from the pipeline's `runnerConfigs.kubeflow` (set by context.exportPipeline() or
+ * a kubeflow_runner.ts module), else defaults.
  */
-
-export interface ExportOptions {
-  pipelineName?: string;
-  /** Where the cluster writes artifacts (gs://, s3://, minio://). Default: the context's pipeline root. */
-  pipelineRoot?: string;
-  /** Container image for deploy(); remembered with the exported pipeline. */
-  image?: string;
-  enableCache?: boolean;
-}
-
-/** Deploy settings an exported pipeline carries (a Pipeline has no room for them). */
-interface KubeflowDefaults { image?: string; projectRoot?: string }
-const kubeflowDefaults = new WeakMap<Pipeline, KubeflowDefaults>();
-
-export function exportPipeline(context: InteractiveContext, options: ExportOptions = {}): Pipeline {
-  const components = context.components;
-  if (components.length === 0) {
-    throw new UserError('The InteractiveContext has not run any component yet, so there is nothing to export.', 'run the components first, e.g. await context.run(exampleGen), then export.');
-  }
-  assertShippable(components);
-  const pipelineName = options.pipelineName ?? context.pipelineName;
-  validatePipelineName(pipelineName);
-  const pipeline = new Pipeline({
-    pipelineName,
-    pipelineRoot: options.pipelineRoot ?? context.pipelineRoot,
-    components,
-    enableCache: options.enableCache,
-  });
-  kubeflowDefaults.set(pipeline, { image: options.image, projectRoot: context.baseDir });
-  return pipeline;
-}
 
 /** Refuses components whose parameters hold functions (they cannot travel to a container). */
 export function assertShippable(components: BaseComponent[]): void {
@@ -108,7 +78,7 @@ export function defaultImage(): string {
 }
 
 export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions, 'endpoint'>): CompiledForDeploy {
-  const defaults = kubeflowDefaults.get(pipeline) ?? {};
+  const defaults: KubeflowRunnerConfig = pipeline.runnerConfigs.kubeflow ?? {};
   const uploadName = options.pipelineName ?? pipeline.pipelineName;
   validatePipelineName(uploadName);
   const components: Record<string, ComponentOverrides> = {};

@@ -1,5 +1,6 @@
 import type { ResourceSpec } from '../../dsl/component';
 import { UserError } from '../../util/errors';
+import { CPU_PATTERN, MEMORY_PATTERN } from '../../protocol/bridge';
 
 /**
  * Per-task resources in the IR's `deploymentSpec.executors.<exec>.container.resources`. The KFP SDK
@@ -18,9 +19,6 @@ export interface IrResources {
   accelerator?: { count: string; resourceCount: string; type: string; resourceType: string };
 }
 
-/** The KFP SDK's validation patterns (set_cpu_limit / set_memory_limit). */
-export const CPU_PATTERN = /^([0-9]*\.?[0-9]+|[0-9]+m)$/;
-export const MEMORY_PATTERN = /^[0-9]+(\.[0-9]+)?(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki|k)?$/;
 
 const MEMORY_UNITS: Record<string, number> = {
   '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,

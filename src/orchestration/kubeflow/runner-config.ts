@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Pipeline } from '../../dsl/pipeline';
 import { UserError } from '../../util/errors';
 import { loadUserModule } from '../../util/module-loader';
-import { loadPipelineModule } from '../../cli/pipeline-module';
+import { loadPipelineModule } from '../pipeline-module';
 import type { ComponentOverrides } from './compiler';
 
 /**
@@ -20,6 +20,13 @@ export interface KubeflowRunnerConfig {
   components?: Record<string, ComponentOverrides>;
   /** Module files defining custom component types, by type (relative to projectRoot). */
   componentModules?: Record<string, string>;
+}
+
+declare module '../../dsl/pipeline' {
+  interface RunnerConfigs {
+    /** Read by compileForDeploy / deploy(): image and project root unless the call gives them. */
+    kubeflow: KubeflowRunnerConfig;
+  }
 }
 
 export interface LoadedKubeflowRunner {
@@ -41,5 +48,6 @@ export async function loadKubeflowRunner(file: string): Promise<LoadedKubeflowRu
     throw new UserError(`${moduleFile}: kubeflowRunnerConfig must be an object.`, 'export const kubeflowRunnerConfig = { image: "<registry>/<name>:<tag>" };');
   }
   const projectRoot = path.resolve(path.dirname(moduleFile), raw.projectRoot ?? '.');
+  pipeline.runnerConfigs.kubeflow = { ...raw, projectRoot };
   return { pipeline, config: raw, projectRoot, moduleFile };
 }

@@ -1,7 +1,7 @@
 import { UserError } from '../../util/errors';
 import { IrComponent, IrTask, ParameterType, PipelineSpec, pipelineSpecSchema } from './ir';
 import { KFP_PIPELINE_NAME, KFP_TASK_NAME } from './names';
-import { CPU_PATTERN, MEMORY_PATTERN } from './resources';
+import { CPU_PATTERN, MEMORY_PATTERN } from '../../protocol/bridge';
 
 /** A spec KFP would refuse; `problems` lists each one with its path in the spec. */
 export class InvalidPipelineSpecError extends UserError {
