@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { RuntimeParameterUse, withRuntimeDefaults } from './runtime-parameter';
+import { RuntimeParameter, RuntimeParameterUse, withRuntimeDefaults } from './runtime-parameter';
+
+/** Parameter types where any plain number, string or boolean may also be a RuntimeParameter of that type. */
+type Runtime<T> = T extends number ? T | RuntimeParameter<number>
+  : T extends string ? T | RuntimeParameter<string>
+  : T extends boolean ? T | RuntimeParameter<boolean>
+  : T extends (infer E)[] ? Runtime<E>[]
+  : T extends (...args: never[]) => unknown ? T
+  : T extends object ? { [K in keyof T]: Runtime<T[K]> }
+  : T;
 import { Artifact, ArtifactType } from './artifact';
 import { Channel, isChannel } from './channel';
 import { formatZodError } from '../util/errors';
@@ -161,7 +170,7 @@ export interface ComponentClass<I extends InputsDecl, O extends OutputsDecl, S e
    * cell variable's type, and a type naming zod, a dependency inside tfx-ts, cannot be declared
    * when tfx-ts is linked or installed without hoisting.
    */
-  new (args: InputArgs<I> & z.input<S>): BaseComponent<I, O>;
+  new (args: InputArgs<I> & Runtime<z.input<S>>): BaseComponent<I, O>;
   readonly spec: ComponentSpec<I, O, S>;
 }
 
@@ -178,7 +187,7 @@ export function defineComponent<I extends InputsDecl, O extends OutputsDecl, S e
   registry.set(spec.type, spec as unknown as ComponentSpec<InputsDecl, OutputsDecl, z.ZodTypeAny>);
   const componentClass = class extends BaseComponent<I, O> {
     static readonly spec = spec;
-    constructor(args: InputArgs<I> & z.input<S>) {
+    constructor(args: InputArgs<I> & Runtime<z.input<S>>) {
       super(spec, args as Record<string, unknown>);
     }
   };

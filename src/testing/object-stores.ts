@@ -118,9 +118,10 @@ export function objectStoreEnv(s3Endpoint: string, gcsEndpoint: string): Record<
  * The servers the setup script started, or new ones for this test file. Also puts their
  * environment into process.env, so code under test reaches them as a pod would.
  */
-export async function objectStoreServers(): Promise<ObjectStoreServers> {
-  let s3Endpoint = process.env.TFX_TS_TEST_S3_ENDPOINT;
-  let gcsEndpoint = process.env.TFX_TS_TEST_GCS_ENDPOINT;
+export async function objectStoreServers(which: { s3?: boolean; gcs?: boolean } = { s3: true, gcs: true }): Promise<ObjectStoreServers> {
+  // A server not asked for gets an endpoint nothing listens on: using it fails loudly.
+  let s3Endpoint = process.env.TFX_TS_TEST_S3_ENDPOINT ?? (which.s3 ? undefined : 'http://127.0.0.1:9');
+  let gcsEndpoint = process.env.TFX_TS_TEST_GCS_ENDPOINT ?? (which.gcs ? undefined : 'http://127.0.0.1:9');
   const children: ChildProcess[] = [];
   let dataDir: string | undefined;
   if (!s3Endpoint) {

@@ -7,6 +7,7 @@
  * so module files and data/ are found by the same relative paths there.
  */
 import * as path from 'node:path';
+import { RuntimeParameter } from 'tfx-ts';
 import type { KubeflowRunnerConfig, Pipeline } from 'tfx-ts';
 import * as configs from './pipeline/configs';
 import { createPipeline as buildPipeline } from './pipeline/pipeline';
@@ -28,7 +29,8 @@ export function createPipeline(): Pipeline {
     preprocessingFn: configs.PREPROCESSING_FN,
     trainerModule: path.join(__dirname, 'models', 'model.ts'),
     runFn: configs.RUN_FN,
-    trainSteps: configs.TRAIN_NUM_STEPS,
+    // Each run may choose: tfx-ts run create ... --parameter train_steps=2000
+    trainSteps: new RuntimeParameter({ name: 'train_steps', ptype: 'int', default: configs.TRAIN_NUM_STEPS, description: 'Trainer steps' }),
     evalSteps: configs.EVAL_NUM_STEPS,
     evalAccuracyThreshold: configs.EVAL_ACCURACY_THRESHOLD,
     servingModelDir: configs.KUBEFLOW_SERVING_MODEL_DIR,

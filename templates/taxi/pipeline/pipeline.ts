@@ -5,7 +5,7 @@
  */
 import {
   BaseComponent, CsvExampleGen, Evaluator, ExampleValidator, LatestBlessedModelStrategy, Pipeline, Pusher, Resolver,
-  ResourceSpec, SchemaGen, StatisticsGen, Trainer, Transform,
+  ResourceSpec, RuntimeParameter, SchemaGen, StatisticsGen, Trainer, Transform,
 } from 'tfx-ts';
 import type { EvalConfig } from 'tfx-ts';
 
@@ -21,7 +21,8 @@ export interface PipelineArgs {
   /** Module file with runFn (TFX's module_file for Trainer). */
   trainerModule: string;
   runFn?: string;
-  trainSteps: number;
+  /** Training steps; a RuntimeParameter lets each Kubeflow run choose (`run create --parameter train_steps=...`). */
+  trainSteps: number | RuntimeParameter<number>;
   evalSteps: number;
   evalAccuracyThreshold: number;
   /** Where Pusher puts blessed models: <servingModelDir>/<pipeline name>/<version>/. */
