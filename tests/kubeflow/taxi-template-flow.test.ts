@@ -15,7 +15,7 @@ import { sharedData, tempDir, writeFile } from '../../src/testing/fixtures';
 import { startKfpTestServer, KfpTestServer } from '../../src/testing/kfp-test-server';
 import { outputFileOf, resolvedCommandLine, SimulatedRun, taskOrder } from '../../src/testing/kfp-driver';
 import { validatePipelineSpec } from '../../src/orchestration/kubeflow/validate';
-import { createGcsBucket, objectStoreServers, ObjectStoreServers } from '../../src/testing/object-stores';
+import { createS3Bucket, objectStoreServers, ObjectStoreServers } from '../../src/testing/object-stores';
 import { storeFor } from '../../src/io/storage';
 import { runtimeImage } from '../../src/orchestration/kubeflow/runtime-image';
 
@@ -60,9 +60,9 @@ describe('taxi template → Kubeflow through the CLI', () => {
   const env = { ...process.env };
 
   beforeAll(async () => {
-    // The template's pipeline root, code package and pushed models live on gs://: a real GCS emulator here.
-    stores = await objectStoreServers({ gcs: true });
-    await createGcsBucket(stores.gcsEndpoint, BUCKET);
+    // The pipeline root, code package and pushed models live in the bucket: a real S3 server (SeaweedFS) here.
+    stores = await objectStoreServers({ s3: true });
+    await createS3Bucket(stores.s3Endpoint, BUCKET);
     server = await startKfpTestServer({ pathPrefix: '/pipeline', requireAuth: { bearer: TOKEN, cookie: COOKIE } });
     project = path.join(tempDir(), 'my-taxi');
   });
@@ -96,7 +96,10 @@ describe('taxi template → Kubeflow through the CLI', () => {
       .replace('export const EVAL_NUM_STEPS = 150;', 'export const EVAL_NUM_STEPS = 5;');
     expect(edited.match(/= 20;|= 5;/g)).toHaveLength(2);
     expect(edited).toContain('export const KUBEFLOW_SERVING_MODEL_DIR = `gs://${GCS_BUCKET_NAME}/serving_model`;');
-    fs.writeFileSync(configs, edited);
+    // The cluster's bucket is on S3 here (as on AWS or KFP's own object store): the same edit a user makes.
+    fs.writeFileSync(configs, edited.replace('`gs://${GCS_BUCKET_NAME}/serving_model`', '`s3://${GCS_BUCKET_NAME}/serving_model`'));
+    const runnerFile = path.join(project, 'kubeflow_runner.ts');
+    fs.writeFileSync(runnerFile, fs.readFileSync(runnerFile, 'utf8').replace('`gs://${configs.GCS_BUCKET_NAME}', '`s3://${configs.GCS_BUCKET_NAME}'));
 
     const again = await cli('template', 'copy', '--model', 'taxi', '--pipeline-name', 'my_taxi', '--destination-path', project);
     expect([again.code, again.out]).toEqual([2, expect.stringMatching(/Destination .* is not empty/)]);
@@ -155,7 +158,7 @@ describe('taxi template → Kubeflow through the CLI', () => {
     const golden = YAML.parse(fs.readFileSync(path.join(sharedData, 'kfp_golden', 'pipeline_with_resource_spec.yaml'), 'utf8'));
     expect(Object.keys(spec).filter((k) => k !== 'defaultPipelineRoot').sort()).toEqual(Object.keys(golden).sort());
     expect(spec.pipelineInfo).toMatchObject({ name: 'my-taxi', displayName: 'my_taxi' });
-    expect(spec.defaultPipelineRoot).toBe('gs://my-gcp-project-kubeflowpipelines-default/tfx_pipeline_output/my_taxi');
+    expect(spec.defaultPipelineRoot).toBe('s3://my-gcp-project-kubeflowpipelines-default/tfx_pipeline_output/my_taxi');
     const tasks = spec.root.dag!.tasks;
     expect(Object.keys(tasks).sort()).toEqual(['csv-example-gen', 'evaluator', 'example-validator', 'pusher', 'schema-gen', 'statistics-gen', 'trainer', 'transform']);
     expect(tasks.trainer).toMatchObject({
@@ -172,7 +175,7 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(spec.deploymentSpec.executors['exec-trainer'].container.resources).toEqual({ cpuRequest: 1, cpuLimit: 2, memoryRequest: 2.147483648, memoryLimit: 4.294967296, resourceCpuRequest: '1', resourceCpuLimit: '2', resourceMemoryRequest: '2Gi', resourceMemoryLimit: '4Gi' });
     expect(tasks.pusher.dependentTasks).toEqual(['evaluator', 'trainer']);
     expect(spec.root.inputDefinitions!.parameters!.train_steps).toEqual({ parameterType: 'NUMBER_INTEGER', defaultValue: 20, isOptional: true, description: 'Trainer steps' });
-    expect(tasks.pusher.inputs!.parameters!.pushDestination).toEqual({ runtimeValue: { constant: { filesystem: { baseDirectory: `gs://${BUCKET}/serving_model` } } } });
+    expect(tasks.pusher.inputs!.parameters!.pushDestination).toEqual({ runtimeValue: { constant: { filesystem: { baseDirectory: `s3://${BUCKET}/serving_model` } } } });
     // No host path: module files and data are paths inside the code package.
     expect(fs.readFileSync(output, 'utf8')).not.toContain(project);
     expect(out).not.toMatch(/warning/);
@@ -186,7 +189,7 @@ describe('taxi template → Kubeflow through the CLI', () => {
       transformedExamples: { artifactType: { schemaTitle: 'tfx.Examples', schemaVersion: '0.0.1' } },
     });
     const packageArgs = spec.deploymentSpec.executors['exec-trainer'].container.args!.slice(0, 5);
-    expect(packageArgs).toEqual(['run-executor', '--code-package', expect.stringMatching(new RegExp(`^gs://${BUCKET}/tfx_pipeline_output/my_taxi/_tfx_ts_code/[0-9a-f]{64}\\.tar\\.gz$`)), '--code-sha256', expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(packageArgs).toEqual(['run-executor', '--code-package', expect.stringMatching(new RegExp(`^s3://${BUCKET}/tfx_pipeline_output/my_taxi/_tfx_ts_code/[0-9a-f]{64}\\.tar\\.gz$`)), '--code-sha256', expect.stringMatching(/^[0-9a-f]{64}$/)]);
     for (const executor of Object.values(spec.deploymentSpec.executors)) {
       expect(executor.container.image).toBe(runtimeImage());
       expect(executor.container.args!.slice(0, 7)).toEqual([...packageArgs, '--executor-input', '{{$}}']);
@@ -223,14 +226,14 @@ describe('taxi template → Kubeflow through the CLI', () => {
         expect(commandLine[0]).toBe('tfx-ts');
         const { code, out } = await cli(...commandLine.slice(1));
         if (code !== 0) throw new Error(`task ${task} failed:\n${out}`);
-        expect(out).toMatch(/code package gs:\/\/.* ready in/);
+        expect(out).toMatch(/code package s3:\/\/.* ready in/);
       }
     } finally {
       process.chdir(cwd);
       delete process.env.TFX_TS_KFP_MOUNT_ROOT;
       delete process.env.TFX_TS_CODE_CACHE;
     }
-    const bucket = path.join(mountRoot, 'gcs', BUCKET, 'tfx_pipeline_output', 'my_taxi', 'taxi-run-1');
+    const bucket = path.join(mountRoot, 's3', BUCKET, 'tfx_pipeline_output', 'my_taxi', 'taxi-run-1');
     expect(fs.readFileSync(path.join(bucket, 'schema-gen', 'schema', 'schema.pbtxt'), 'utf8')).toMatch(/name: "fare"/);
     expect(fs.readdirSync(path.join(bucket, 'example-validator', 'anomalies')).sort()).toEqual(['Split-eval', 'Split-train']);
     const graph = JSON.parse(fs.readFileSync(path.join(bucket, 'transform', 'transformGraph', 'transform_graph.json'), 'utf8'));
@@ -245,7 +248,7 @@ describe('taxi template → Kubeflow through the CLI', () => {
     const pushed = JSON.parse(fs.readFileSync(outputFileOf(run, 'pusher'), 'utf8')).artifacts.pushedModel.artifacts[0].metadata;
     if (pushed.pushed === 1) {
       // Pushed to the bucket (not the pod's disk), where serving and the next run's baseline read it.
-      expect(pushed.pushed_destination).toBe(`gs://${BUCKET}/serving_model/my_taxi/${pushed.pushed_version}`);
+      expect(pushed.pushed_destination).toBe(`s3://${BUCKET}/serving_model/my_taxi/${pushed.pushed_version}`);
       const objects = await storeFor(pushed.pushed_destination).list(`${pushed.pushed_destination}/`);
       expect(objects).toEqual(expect.arrayContaining([`${pushed.pushed_destination}/_PUSHED`, `${pushed.pushed_destination}/model.json`]));
     } else expect(evaluation.artifacts.blessing.artifacts[0].metadata.blessed).toBe(0);
