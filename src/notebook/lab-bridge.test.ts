@@ -217,7 +217,7 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
     });
 
     // Last: it makes another InteractiveContext the current one.
-    it('compile() puts warnings into the YAML header the panel previews', async () => {
+    it('compile() refuses data the cluster cannot read, naming component and parameter', async () => {
       const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
       try {
         const elsewhere = tempDir();
@@ -225,7 +225,7 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
         const outside = new InteractiveContext({ pipelineName: 'outside_data', pipelineRoot: path.join(tempDir(), 'out'), baseDir: tempDir() });
         await outside.run(new CsvExampleGen({ inputBase: elsewhere }));
         const answer = await call('compile', { image: 'img' });
-        expect(answer).toMatchObject({ ok: true, result: { yaml: expect.stringMatching(/^# Warning: CsvExampleGen\.inputBase is the local path \/.*, outside the project/m) } });
+        expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_OPTIONS', message: expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/.*, which a Kubeflow task cannot read: it is outside the project/) } });
       } finally {
         log.mockRestore();
       }
