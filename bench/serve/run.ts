@@ -5,10 +5,13 @@
  * behind Python's ThreadingHTTPServer, in the same run. Reports requests/s, p50 and p99 latency
  * at a given concurrency (goal: ≥ 2,000 req/s, p99 ≤ 5 ms).
  *
- *   npm run build && npx tsx bench/serve/run.ts [--seconds 5] [--concurrency 1,4,16]
+ *   npm run build && npx tsx bench/serve/run.ts [--seconds 5] [--repeat 3] [--concurrency 1,4,16]
  *
- * Servers run as their own processes (`node bin/tfx-ts.js serve`), the load generator here (keep-
- * alive connections, one request in flight per connection). Results: bench/out/serve.json.
+ * Servers run as their own processes (`node bin/tfx-ts.js serve`), all started up front and loaded
+ * in turn (A B C A B C, --repeat rounds per concurrency; median and min–max), the load generator
+ * here (keep-alive connections, one request in flight per connection). Beside requests/s and
+ * latency, each server's CPU time per request (from /proc) is reported: on a shared machine it is
+ * the steadier figure. Results: bench/out/serve.json.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +21,7 @@ import * as path from 'node:path';
 import { readExampleRows } from 'tfx-ts/transform';
 import { runTrainer } from '../../dist/trainer/run';
 import { runTransform } from '../../dist/transform/run';
+import { benchPython } from '../python';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const outDir = path.join(repoRoot, 'bench', 'out');
@@ -28,6 +32,7 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const seconds = arg('--seconds', 5);
+const repeat = arg('--repeat', 3);
 const concurrencyArg = process.argv.indexOf('--concurrency');
 const concurrencies = (concurrencyArg >= 0 ? process.argv[concurrencyArg + 1] : '1,4,16').split(',').map(Number);
 
@@ -148,39 +153,62 @@ async function prepareDnn(): Promise<{ base: string; csv: string; bodies: string
   return { base, csv, bodies };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat (12 and 13 after the command name), in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const taxi = await prepareTaxi();
   const dnn = await prepareDnn();
-  console.log(`load: ${concurrencies.join(' / ')} keep-alive connections, 1 s warm-up, ${seconds} s measured, single-row requests; ${os.cpus().length} cores shared by client and server; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const results: Record<string, Record<number, LoadResult>> = {};
-  const runs: [string, () => Promise<{ child: ChildProcess; url: string }>, string[]][] = [
+  const loadStart = os.loadavg();
+  console.log(`load: ${concurrencies.join(' / ')} keep-alive connections, 1 s warm-up, ${seconds} s measured, single-row requests, ${repeat} rounds with the servers interleaved; ${os.cpus().length} cores shared by client and server; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`);
+  const servers: [string, () => Promise<{ child: ChildProcess; url: string }>, string[]][] = [
     ['tfx-ts serve, taxi model (transform graph + wide & deep)', () => serveTfx(taxi.base, 'taxi'), taxi.bodies],
     ['tfx-ts serve, 64-32-1 DNN', () => serveTfx(dnn.base, 'dnn'), dnn.bodies],
     ['scikit-learn MLP behind Python ThreadingHTTPServer', async () => {
-      const child = spawn('/usr/bin/python3', [path.join(__dirname, 'sklearn_server.py'), dnn.csv], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(benchPython(), [path.join(__dirname, 'sklearn_server.py'), dnn.csv], { stdio: ['ignore', 'pipe', 'pipe'] });
       const [, port] = await waitFor(child, /port (\d+)/);
       return { child, url: `http://127.0.0.1:${port}/v1/models/mlp:predict` };
     }, dnn.bodies],
   ];
-  for (const [name, start, bodies] of runs) {
-    const { child, url } = await start();
-    results[name] = {};
-    try {
-      for (const concurrency of concurrencies) {
-        const r = (results[name][concurrency] = await load(url, bodies, concurrency, 1, seconds));
-        console.log(`${name}, ${concurrency} connection(s): ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (${r.requests} requests, ${r.errors} errors)`);
+  const started = await Promise.all(servers.map(([, start]) => start()));
+  const runs: Record<string, Record<number, (LoadResult & { serverCpuMsPerRequest: number })[]>> = {};
+  try {
+    for (const concurrency of concurrencies) {
+      for (let round = 0; round < repeat; round++) {
+        for (const [index, [name, , bodies]] of servers.entries()) {
+          const { child, url } = started[index];
+          const cpuBefore = cpuSecondsOf(child.pid!);
+          const r = await load(url, bodies, concurrency, 1, seconds);
+          // Server CPU per request over warm-up and measurement: steadier than latency on a shared machine.
+          const serverCpuMsPerRequest = Number((((cpuSecondsOf(child.pid!) - cpuBefore) * 1000) / (r.requests * (1 + 1 / seconds))).toFixed(3));
+          ((runs[name] ??= {})[concurrency] ??= []).push({ ...r, serverCpuMsPerRequest });
+          console.log(`${name}, ${concurrency} connection(s), round ${round + 1}: ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${serverCpuMsPerRequest} ms/request (${r.requests} requests, ${r.errors} errors)`);
+        }
       }
-    } finally {
-      child.kill('SIGTERM');
+    }
+  } finally {
+    for (const { child } of started) child.kill('SIGTERM');
+  }
+  const results: Record<string, Record<number, Record<string, unknown>>> = {};
+  for (const [name, byConcurrency] of Object.entries(runs)) {
+    results[name] = {};
+    for (const [concurrency, list] of Object.entries(byConcurrency)) {
+      const pick = (f: (r: LoadResult & { serverCpuMsPerRequest: number }) => number) => ({ median: median(list.map(f)), min: Math.min(...list.map(f)), max: Math.max(...list.map(f)) });
+      results[name][Number(concurrency)] = { requestsPerSecond: pick((r) => r.requestsPerSecond), p50: pick((r) => r.p50), p99: pick((r) => r.p99), serverCpuMsPerRequest: pick((r) => r.serverCpuMsPerRequest) };
+      const x = results[name][Number(concurrency)] as Record<string, { median: number; min: number; max: number }>;
+      console.log(`${name}, ${concurrency}: ${x.requestsPerSecond.median} req/s (${x.requestsPerSecond.min}–${x.requestsPerSecond.max}), p99 ${x.p99.median} ms (${x.p99.min}–${x.p99.max}), server CPU ${x.serverCpuMsPerRequest.median} ms/request`);
     }
   }
-  const top = Math.max(...concurrencies);
-  const dnnRate = results['tfx-ts serve, 64-32-1 DNN'][top].requestsPerSecond;
-  const skRate = results['scikit-learn MLP behind Python ThreadingHTTPServer'][top].requestsPerSecond;
-  const summary = { seconds, concurrencies, cores: os.cpus().length, loadAverage: os.loadavg(), results, ratioDnnVsSklearn: Number((dnnRate / skRate).toFixed(2)) };
+  const summary = { seconds, repeat, concurrencies, cores: os.cpus().length, loadAverageStart: loadStart, loadAverageEnd: os.loadavg(), results };
   fs.writeFileSync(path.join(outDir, 'serve.json'), `${JSON.stringify(summary, null, 1)}\n`);
-  console.log(`\ntfx-ts (same DNN) vs scikit-learn + http.server at ${top} connections: ${summary.ratioDnnVsSklearn}× requests/s`);
+  console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; results in bench/out/serve.json`);
 }
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 """Baseline for bench/serve: the same 64-32-1 MLP in scikit-learn behind Python's ThreadingHTTPServer,
 answering TF Serving-shaped single-row predicts ({"instances": [{"f0": ..., ..., "f19": ...}]}).
 
-usage: /usr/bin/python3 sklearn_server.py <csv>   (prints "port <n>" when ready)
+usage: .venv/bench/bin/python sklearn_server.py <csv>   (prints "port <n>" when ready)
 """
 import json
 import sys

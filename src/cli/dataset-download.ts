@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { writeFileAtomic } from '../util/atomic';
 
 /**
  * The data step of the taxi template: TFX's `tfx template copy` put the Chicago taxi sample
@@ -56,9 +57,8 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
   if (!dataset.header.every((column, i) => header[i] === column)) {
     throw new UserError(`${source} is not the ${name} data set: its first line is "${header.slice(0, 6).join(',')}".`, `expected a CSV starting with ${dataset.header.join(',')}.`);
   }
-  fs.mkdirSync(options.destination, { recursive: true });
   const file = path.join(options.destination, 'data.csv');
-  fs.writeFileSync(file, text);
+  writeFileAtomic(file, text);
   const rows = text.split('\n').filter((line) => line.trim()).length - 1;
   return { file, bytes: Buffer.byteLength(text), rows, source };
 }

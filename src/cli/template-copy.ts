@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validatePipelineName } from '../dsl/pipeline';
+import { writeDirectoryAtomic } from '../util/atomic';
 import { UserError } from '../util/errors';
 
 /** The package root: templates/ and the notebooks whose module files templates include. */
@@ -47,24 +48,29 @@ export function copyTemplate(options: CopyTemplateOptions): string[] {
   const manifestFile = path.join(source, 'template.json');
   const manifest = (fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : {}) as TemplateManifest;
   const written: string[] = [];
-  const copyFile = (from: string, relative: string) => {
-    // npm drops .gitignore files from published packages, so the template ships it as `gitignore`.
-    const to = path.join(destination, path.basename(relative) === 'gitignore' ? path.join(path.dirname(relative), '.gitignore') : relative);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    let text = fs.readFileSync(from, 'utf8');
-    for (const [placeholder, value] of Object.entries(replacements)) text = text.split(placeholder).join(value);
-    fs.writeFileSync(to, text);
-    written.push(path.relative(destination, to).split(path.sep).join('/'));
-  };
-  const copyTree = (root: string, into: string) => {
-    for (const entry of fs.readdirSync(root).sort()) {
-      const from = path.join(root, entry);
-      if (root === source && entry === 'template.json') continue;
-      if (fs.statSync(from).isDirectory()) copyTree(from, path.join(into, entry));
-      else copyFile(from, path.join(into, entry));
-    }
-  };
-  copyTree(source, '.');
-  for (const [into, from] of Object.entries(manifest.include ?? {})) copyTree(path.join(PACKAGE_ROOT, from), into);
+  // The project appears whole or not at all: files go to a temporary sibling that is renamed into place.
+  if (fs.existsSync(destination)) fs.rmdirSync(destination);
+  writeDirectoryAtomic(destination, (tmp) => {
+    const copyFile = (from: string, relative: string) => {
+      // npm drops .gitignore files from published packages, so the template ships it as `gitignore`.
+      const name = path.basename(relative) === 'gitignore' ? path.join(path.dirname(relative), '.gitignore') : relative;
+      const to = path.join(tmp, name);
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      let text = fs.readFileSync(from, 'utf8');
+      for (const [placeholder, value] of Object.entries(replacements)) text = text.split(placeholder).join(value);
+      fs.writeFileSync(to, text);
+      written.push(path.normalize(name).split(path.sep).join('/'));
+    };
+    const copyTree = (root: string, into: string) => {
+      for (const entry of fs.readdirSync(root).sort()) {
+        const from = path.join(root, entry);
+        if (root === source && entry === 'template.json') continue;
+        if (fs.statSync(from).isDirectory()) copyTree(from, path.join(into, entry));
+        else copyFile(from, path.join(into, entry));
+      }
+    };
+    copyTree(source, '.');
+    for (const [into, from] of Object.entries(manifest.include ?? {})) copyTree(path.join(PACKAGE_ROOT, from), into);
+  });
   return written;
 }

@@ -31,7 +31,7 @@ describe('MetadataStore', () => {
     const dir = tempDir();
     const file = path.join(dir, 'not-a-db.sqlite');
     fs.writeFileSync(file, 'this is not sqlite, it is text that is long enough to be read as a header........');
-    expect(() => new MetadataStore(file)).toThrow(/Cannot open the metadata store at .*not-a-db.sqlite/);
+    expect(() => new MetadataStore(file)).toThrow(/Metadata store .*not-a-db.sqlite is damaged or not a tfx-ts metadata store.*Fix: restore/s);
   });
 
   it('two processes writing one store at once do not corrupt it', async () => {

@@ -10,6 +10,7 @@ import { parseTransformGraph } from '../transform/graph';
 import { TransformOutput } from '../transform/transform-output';
 import { selectBackend } from './backend';
 import { DenseStack, denseForward, isBinaryClassifier, planDenseStack } from './dense-stack';
+import { planWideDeepStructure, WideDeepPredictor } from './wide-deep';
 
 /**
  * A model bundle (the Model artifact's `Format-Serving` directory and what Pusher copies):
@@ -131,12 +132,22 @@ export class ModelBundle {
   /** Set when the model is a plain dense stack: predictions then skip the layers engine. */
   private readonly dense: DenseStack | undefined;
   private readonly denseOrder: number[] = [];
+  /** Set when the model is wide & deep (the taxi model): the dense tower on fused kernels, embeddings looked up in JS. */
+  private readonly wideDeep: { predictor: WideDeepPredictor; deepOrder: number[]; wideOrder: number[] } | undefined;
 
   constructor(readonly dir: string, readonly model: tf.LayersModel, readonly graph: TransformGraph, readonly signature: ModelSignature) {
     const stack = planDenseStack(model);
     if (stack && stack.features.every((f) => signature.modelInputs.includes(f))) {
       this.dense = stack;
       this.denseOrder = stack.features.map((f) => signature.modelInputs.indexOf(f));
+    }
+    const plan = this.dense ? undefined : planWideDeepStructure(model);
+    if (plan && [...plan.deepFeatures, ...plan.wide.map((w) => w.feature)].every((f) => signature.modelInputs.includes(f))) {
+      this.wideDeep = {
+        predictor: new WideDeepPredictor(plan),
+        deepOrder: plan.deepFeatures.map((f) => signature.modelInputs.indexOf(f)),
+        wideOrder: plan.wide.map((w) => signature.modelInputs.indexOf(w.feature)),
+      };
     }
   }
 
@@ -191,6 +202,18 @@ export class ModelBundle {
         const matrix = new Float32Array((end - start) * k);
         for (let j = 0; j < k; j++) for (let i = start; i < end; i++) matrix[(i - start) * k + j] = columns[j][i];
         values.set(denseForward(this.dense, matrix, end - start), start * width);
+      }
+      return { numRows, values, width };
+    }
+    if (this.wideDeep) {
+      const { predictor, deepOrder, wideOrder } = this.wideDeep;
+      const columns = deepOrder.map((i) => inputs[i]);
+      const k = columns.length;
+      for (let start = 0; start < numRows; start += batchSize) {
+        const end = Math.min(numRows, start + batchSize);
+        const matrix = new Float32Array((end - start) * k);
+        for (let j = 0; j < k; j++) for (let i = start; i < end; i++) matrix[(i - start) * k + j] = columns[j][i];
+        values.set(predictor.predict(matrix, wideOrder.map((i) => inputs[i].subarray(start, end)), end - start), start * width);
       }
       return { numRows, values, width };
     }

@@ -122,6 +122,14 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
     const executor = await component.spec.executor();
     await executor(context as ExecutorContext<never>);
     for (const entry of staged) {
+      // An executor may answer with existing artifacts instead of the fresh ones (the Resolver):
+      // then the staged directory is not an output and must not be left behind.
+      if (!Object.values(outputs).some((list) => list.includes(entry.artifact))) {
+        fs.rmSync(entry.tmpUri, { recursive: true, force: true });
+        removeIfEmpty(path.dirname(entry.tmpUri)); // <root>/<component>/<output>
+        removeIfEmpty(path.dirname(path.dirname(entry.tmpUri))); // <root>/<component>
+        continue;
+      }
       fs.rmSync(entry.finalUri, { recursive: true, force: true });
       fs.renameSync(entry.tmpUri, entry.finalUri);
       entry.artifact.uri = entry.finalUri;
@@ -137,6 +145,12 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
     store.failExecution(executionId, err.stack ?? err.message);
     throw new ComponentFailedError(component.id, executionId, err);
   }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  } catch { /* gone already, or not empty */ }
 }
 
 /** Temporary output directories of executions that are no longer RUNNING (a killed process) are garbage. */

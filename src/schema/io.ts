@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { Artifact } from '../dsl/artifact';
 import { formatZodError, UserError } from '../util/errors';
-import { formatSchemaText, parseSchemaText } from './pbtxt';
+import { formatSchemaText, MAX_NESTING_DEPTH, parseSchemaText } from './pbtxt';
 import type { Schema } from './types';
+import { writeFileAtomic } from '../util/atomic';
 
 /** TFX's file name inside a Schema artifact. */
 export const SCHEMA_FILE_NAME = 'schema.pbtxt';
@@ -35,6 +36,7 @@ const schemaSchema = z.object({
 
 /** Validates a parsed JSON value as a Schema and checks it is consistent (one type per feature name, known domains). */
 export function parseSchemaJson(value: unknown, source = 'schema'): Schema {
+  checkJsonDepth(value, source);
   const parsed = schemaSchema.safeParse(value);
   if (!parsed.success) {
     throw new UserError(`${source} is not a TFDV Schema: ${formatZodError(parsed.error)}`, 'pass a schema written by SchemaGen or `tfx-ts schema infer` ({"feature": [{"name", "type", ...}]}).');
@@ -42,6 +44,25 @@ export function parseSchemaJson(value: unknown, source = 'schema'): Schema {
   const schema = parsed.data as unknown as Schema;
   checkSchemaConsistency(schema, source);
   return schema;
+}
+
+/**
+ * Refuses JSON nested deeper than protobuf's recursion limit (100 messages; as protobuf's JSON
+ * parser), naming where, before the recursive validation below could run out of stack. Iterative.
+ */
+function checkJsonDepth(value: unknown, source: string): void {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { value: v, depth, path: where } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > 2 * MAX_NESTING_DEPTH + 1) {
+      // Each struct_domain level is two JSON levels (structDomain → feature[i]).
+      throw new UserError(`${source} is nested too deeply at ${where || '(top)'}: more than ${MAX_NESTING_DEPTH} messages deep (protobuf's recursion limit, which TFDV's parser applies too).`,
+        'flatten the schema: nest structDomain features fewer than 100 levels deep.');
+    }
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ value: item, depth, path: `${where}[${i}]` }));
+    else for (const [key, item] of Object.entries(v)) stack.push({ value: item, depth: depth + 1, path: where ? `${where}.${key}` : key });
+  }
 }
 
 /** A schema that names one feature twice with different types cannot be validated against. */
@@ -92,8 +113,7 @@ export function formatSchema(schema: Schema, file: string): string {
 
 /** TFDV's write_schema_text (or JSON by extension). */
 export function writeSchema(schema: Schema, file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, formatSchema(schema, file));
+  writeFileAtomic(file, formatSchema(schema, file));
 }
 
 /** The schema of a Schema artifact (`<uri>/schema.pbtxt`). */

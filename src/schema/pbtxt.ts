@@ -127,12 +127,26 @@ type JsonObject = Record<string, unknown>;
 /** Parses a Schema from the text format; errors name `source:line:column`. */
 export function parseSchemaText(text: string, source = 'schema.pbtxt'): Schema {
   const tokens = new Tokenizer(text, source);
-  const schema = parseMessageBody(tokens, messageDescriptor('Schema'), 'eof') as unknown as Schema;
+  const schema = parseMessageBody(tokens, messageDescriptor('Schema'), 'eof', 0) as unknown as Schema;
   if (!schema.feature) schema.feature = [];
   return schema;
 }
 
-function parseMessageBody(tokens: Tokenizer, descriptor: MessageDescriptor, end: 'eof' | '}' | '>'): JsonObject {
+/**
+ * protobuf's own parsers (C++ TextFormat and JSON, which TFDV uses) refuse messages nested deeper
+ * than 100 levels; so do we, with the position, instead of running out of stack on a 5,000-deep
+ * struct_domain.
+ */
+export const MAX_NESTING_DEPTH = 100;
+
+function checkDepth(tokens: Tokenizer, open: Token, depth: number): void {
+  if (depth > MAX_NESTING_DEPTH) {
+    throw tokens.error(open, `messages are nested more than ${MAX_NESTING_DEPTH} levels deep here (protobuf's recursion limit, which TFDV's parser applies too)`,
+      'flatten the schema: nest struct_domain features fewer than 100 levels deep.');
+  }
+}
+
+function parseMessageBody(tokens: Tokenizer, descriptor: MessageDescriptor, end: 'eof' | '}' | '>', depth: number): JsonObject {
   const out: JsonObject = {};
   const seen = new Set<string>();
   for (;;) {
@@ -143,7 +157,7 @@ function parseMessageBody(tokens: Tokenizer, descriptor: MessageDescriptor, end:
     if (token.kind !== 'ident') throw tokens.error(token, `expected a field name, found ${describe(token)}`);
     tokens.next();
     if (descriptor.open) {
-      parseOpenField(tokens, out, token);
+      parseOpenField(tokens, out, token, depth);
     } else {
       const field = descriptor.fields.find((f) => f.name === token.text);
       if (!field) {
@@ -151,14 +165,14 @@ function parseMessageBody(tokens: Tokenizer, descriptor: MessageDescriptor, end:
       }
       if (!field.repeated && seen.has(field.name)) throw tokens.error(token, `field "${field.name}" of ${descriptor.name} is set twice; it is not repeated`);
       seen.add(field.name);
-      parseField(tokens, out, field, token);
+      parseField(tokens, out, field, token, depth);
     }
     const sep = tokens.peek();
     if (sep.kind === 'punct' && (sep.text === ',' || sep.text === ';')) tokens.next();
   }
 }
 
-function parseField(tokens: Tokenizer, out: JsonObject, field: FieldDescriptor, nameToken: Token): void {
+function parseField(tokens: Tokenizer, out: JsonObject, field: FieldDescriptor, nameToken: Token, depth: number): void {
   const add = (value: unknown) => {
     if (field.repeated) ((out[field.json] ??= []) as unknown[]).push(value);
     else out[field.json] = value;
@@ -171,7 +185,8 @@ function parseField(tokens: Tokenizer, out: JsonObject, field: FieldDescriptor, 
       if (!(open.kind === 'punct' && (open.text === '{' || open.text === '<'))) {
         throw tokens.error(open, `expected "{" to start ${field.name} (a ${field.message} message), found ${describe(open)}`);
       }
-      return parseMessageBody(tokens, messageDescriptor(field.message!), open.text === '{' ? '}' : '>');
+      checkDepth(tokens, open, depth + 1);
+      return parseMessageBody(tokens, messageDescriptor(field.message!), open.text === '{' ? '}' : '>', depth + 1);
     };
     if (isPunct(tokens.peek(), '[')) parseList(tokens, field, () => add(parseOne()));
     else add(parseOne());
@@ -241,7 +256,7 @@ function parseScalar(tokens: Tokenizer, field: FieldDescriptor): unknown {
 }
 
 /** Fields of messages we carry without interpreting: repeated when they repeat, values as written. */
-function parseOpenField(tokens: Tokenizer, out: JsonObject, nameToken: Token): void {
+function parseOpenField(tokens: Tokenizer, out: JsonObject, nameToken: Token, depth: number): void {
   const key = nameToken.text.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   const add = (value: unknown) => {
     if (!(key in out)) out[key] = value;
@@ -252,7 +267,8 @@ function parseOpenField(tokens: Tokenizer, out: JsonObject, nameToken: Token): v
   if (isPunct(t, ':')) { tokens.next(); t = tokens.peek(); }
   if (isPunct(t, '{') || isPunct(t, '<')) {
     tokens.next();
-    add(parseMessageBody(tokens, { name: nameToken.text, fields: [], open: true }, t.text === '{' ? '}' : '>'));
+    checkDepth(tokens, t, depth + 1);
+    add(parseMessageBody(tokens, { name: nameToken.text, fields: [], open: true }, t.text === '{' ? '}' : '>', depth + 1));
     return;
   }
   if (t.kind === 'string') {

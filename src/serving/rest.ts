@@ -8,7 +8,8 @@ import type { ModelSignature, Predictions } from '../model/bundle';
  * once, against the model's signature.
  */
 export class ServingError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** closeConnection: answer, then close without reading the rest of the request body. */
+  constructor(readonly status: number, message: string, readonly closeConnection = false) {
     super(message);
     this.name = 'ServingError';
   }
@@ -77,6 +78,32 @@ function checkKeys(keys: string[], names: string[], where: string): void {
 export function predictResponse(format: 'row' | 'columnar', predictions: Predictions): Record<string, unknown> {
   const perExample = Array.from({ length: predictions.numRows }, (_, i) => Array.from(predictions.values.subarray(i * predictions.width, (i + 1) * predictions.width)));
   return format === 'row' ? { predictions: perExample } : { outputs: perExample };
+}
+
+/**
+ * The same response as JSON text, written straight from the scores: no array per example, so a
+ * 1e6-instance answer does not allocate a million small arrays. Identical to
+ * JSON.stringify(predictResponse(...)) (NaN → null as JSON.stringify writes it).
+ */
+export function predictResponseText(format: 'row' | 'columnar', predictions: Predictions): string {
+  const { numRows, width, values } = predictions;
+  const parts: string[] = [format === 'row' ? '{"predictions":[' : '{"outputs":['];
+  const rowText = (i: number) => {
+    let text = '[';
+    for (let j = 0; j < width; j++) {
+      const v = values[i * width + j];
+      text += (j ? ',' : '') + (Number.isFinite(v) ? String(v) : 'null');
+    }
+    return `${text}]`;
+  };
+  const CHUNK = 4096;
+  for (let start = 0; start < numRows; start += CHUNK) {
+    const rows: string[] = [];
+    for (let i = start; i < Math.min(numRows, start + CHUNK); i++) rows.push(rowText(i));
+    parts.push((start ? ',' : '') + rows.join(','));
+  }
+  parts.push(']}');
+  return parts.join('');
 }
 
 /** TF Serving's GetModelStatus response. */

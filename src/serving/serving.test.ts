@@ -111,7 +111,7 @@ describe('serving a trained taxi model', () => {
       ['POST', '/v1/models/taxi:predict', { inputs: { fare: [1, 2] } }, 400, /missing feature/],
       ['POST', '/v1/models/taxi:predict', { instances: Array(400).fill(rows[0]) }, 413, /Request body too large/],
       ['POST', '/v1/models/other:predict', { instances: [rows[0]] }, 404, /Servable not found for request: Latest\(other\)/],
-      ['GET', '/v1/models/taxi/versions/7', undefined, 404, /Specific\(taxi, 7\)/],
+      ['GET', '/v1/models/taxi/versions/7', undefined, 404, /Could not find version 7 of model taxi/],
       ['GET', '/v1/models/..%2F..%2Fetc', undefined, 400, /Invalid model name "..\/..\/etc"/],
       ['GET', '/v1/models/taxi/versions/latest', undefined, 400, /versions are integers/],
       ['GET', '/v1/models/taxi:predict', undefined, 405, /use POST/],

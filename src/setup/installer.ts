@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { explainWriteError } from '../util/atomic';
 import { UserError } from '../util/errors';
 
 /**
@@ -76,9 +77,7 @@ export function runSetup(options: SetupOptions = {}): { dataDir: string; kernels
   const source = path.join(packageRoot, manifest.labextension.source);
   let labextension: string | undefined;
   if (fs.existsSync(path.join(source, 'package.json'))) {
-    fs.mkdirSync(path.dirname(extensionTarget), { recursive: true });
-    fs.rmSync(extensionTarget, { recursive: true, force: true });
-    fs.symlinkSync(source, extensionTarget, 'dir');
+    linkAtomic(source, extensionTarget);
     labextension = extensionTarget;
     log(`JupyterLab extension ${manifest.labextension.name} → ${extensionTarget}`);
   } else {
@@ -113,6 +112,25 @@ function installDebianPackages(manifest: SetupManifest, log: (line: string) => v
   log(`installing Debian packages: ${missing.join(' ')}`);
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
   execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/**
+ * Points `target` at `source` by renaming a fresh symlink over it, so JupyterLab never finds the
+ * extension missing (or a half-removed directory) between an uninstall and an install.
+ */
+function linkAtomic(source: string, target: string): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(source, tmp, 'dir');
+    // rename() replaces a file or symlink atomically, but not a real directory: remove that first.
+    if (fs.existsSync(target) && !fs.lstatSync(target).isSymbolicLink()) fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(tmp, target);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw explainWriteError(error, target);
+  }
 }
 
 function isBrokenLink(file: string): boolean {

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkCsvFile, csvError, csvRelation, describeFileKind, guessDelimiter, isConversionError } from '../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../data/duckdb';
 import type { Schema } from '../schema/types';
 import { NotSupportedError, UserError } from '../util/errors';
@@ -208,6 +209,8 @@ export async function generateStatistics(input: StatisticsInput | string, option
       datasets.push({ name: name ?? path.basename(absolute), files: dataFiles(absolute) });
     }
   } else {
+    const stat = fs.statSync(absolute);
+    if (!stat.isFile()) throw new UserError(`Input ${absolute} is ${describeFileKind(stat)}, not a regular file.`, 'save the data to a regular file first (e.g. `cat pipe > data.csv`) and pass that file.');
     relationOfFiles([absolute]); // refuses other formats up front
     datasets.push({ name: name ?? path.basename(absolute), files: [absolute] });
   }
@@ -245,17 +248,20 @@ async function statisticsOfDatasets(db: DuckSession, datasets: { name: string; f
  */
 async function datasetStatistics(db: DuckSession, files: string[], name: string, options: GenerateOptions): Promise<DatasetFeatureStatistics> {
   if (path.extname(files[0]).toLowerCase() !== '.csv') return statisticsOfRelation(db, relationOfFiles(files), name, options);
+  // The CSV front door shared with CsvExampleGen: same file checks, strict reading, same errors.
+  for (const file of files) checkCsvFile(file);
+  const delimiter = guessDelimiter(files[0]);
   try {
-    const scan = await scanRelation(db, csvRelation(files, false), name, options);
+    const scan = await scanRelation(db, csvRelation(files, { delimiter }), name, options);
     if (scan.numericText.length === 0) return scan.statistics;
   } catch (error) {
-    if (!/conver|cast|sniff/i.test((error as Error).message)) throw error;
+    if (!isConversionError(error)) throw csvError(files, delimiter, error as Error);
   }
-  return statisticsOfRelation(db, csvRelation(files, true), name, options);
-}
-
-function csvRelation(files: string[], typeFromEveryRow: boolean): string {
-  return `read_csv([${files.map(sqlString).join(', ')}], header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR']${typeFromEveryRow ? ', sample_size=-1' : ''})`;
+  try {
+    return await statisticsOfRelation(db, csvRelation(files, { delimiter, typeFromEveryRow: true }), name, options);
+  } catch (error) {
+    throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
+  }
 }
 
 function dataFiles(dir: string): string[] {
@@ -271,6 +277,6 @@ export function relationOfFiles(files: string[]): string {
   const list = `[${files.map(sqlString).join(', ')}]`;
   const ext = path.extname(files[0]).toLowerCase();
   if (ext === '.parquet') return `read_parquet(${list})`;
-  if (ext === '.csv') return csvRelation(files, true);
+  if (ext === '.csv') return csvRelation(files, { typeFromEveryRow: true });
   throw new UserError(`${files[0]} is neither .csv nor .parquet.`, 'statistics read CSV (with a header row) or Parquet files.');
 }

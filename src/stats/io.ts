@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Artifact, splitUri } from '../dsl/artifact';
 import { formatZodError, UserError } from '../util/errors';
 import type { DatasetFeatureStatistics, DatasetFeatureStatisticsList } from './types';
+import { writeFileAtomic } from '../util/atomic';
 
 /** TFX's file name inside each Split-<name> folder of an ExampleStatistics artifact (JSON instead of binary proto). */
 export const STATS_FILE_NAME = 'FeatureStats.json';
@@ -89,8 +90,7 @@ export function readStatistics(file: string): DatasetFeatureStatisticsList {
 }
 
 export function writeStatistics(statistics: DatasetFeatureStatisticsList, file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(statistics, jsonNumbers, 1)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(statistics, jsonNumbers, 1)}\n`);
 }
 
 /** JSON has no NaN/Infinity: write them as proto3 JSON does ("NaN", "Infinity", "-Infinity"). */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as protobuf from 'protobufjs';
-import * as YAML from 'yaml';
+import * as jsYaml from 'js-yaml';
 import { checkProtoJson, loadProto, ProtoJsonError } from './kfp-protojson';
 
 /**
@@ -21,7 +21,8 @@ export function kfpSamplesDir(): string {
 
 /** An upload the API server refuses; message and details as its `{error_message, error_details}`. */
 export class SpecRejectedError extends Error {
-  constructor(message: string, readonly details: string) { super(message); this.name = 'SpecRejectedError'; }
+  /** `template`: refused by the template parser (KFP wraps it as a "template creation error"). */
+  constructor(message: string, readonly details: string, readonly template = true) { super(message); this.name = 'SpecRejectedError'; }
 }
 
 export interface ParsedUpload { spec: Record<string, unknown>; platformSpec?: Record<string, unknown> }
@@ -43,29 +44,36 @@ function pipelineSpecRoot(): protobuf.Root {
  */
 export function parsePipelineUpload(text: string): ParsedUpload {
   const root = pipelineSpecRoot();
-  const invalid = (reason: string, details = reason) => new SpecRejectedError(`Invalid input error: ${reason}`, details);
+  // KFP's util.NewInvalidInputErrorWithDetails(ErrorInvalidPipelineSpec, reason) prints like this.
+  const invalid = (reason: string, details = reason) => new SpecRejectedError(`InvalidInputError: ${reason}: pipeline spec is invalid`, details);
+  const invalidName = (reason: string) => new SpecRejectedError(`Invalid input error: ${reason}`, reason, false);
+  // js-yaml, not the project's `yaml`: Go's yaml.v3 (and PyYAML) read the under-indented continuation
+  // lines of double-quoted scalars that the KFP SDK writes, which `yaml` refuses under YAML 1.2's rule.
+  // The core schema resolves plain scalars as yaml.v3 does (no timestamps, yes/no are strings).
   const documents: Record<string, unknown>[] = [];
   let decodeError: string | undefined;
-  for (const document of YAML.parseAllDocuments(text)) {
-    if (document.errors.length) {
-      decodeError ??= document.errors[0].message;
-      continue;
-    }
-    const value = document.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
+  try {
+    jsYaml.loadAll(text, (value) => {
+      if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
+    }, { schema: jsYaml.CORE_SCHEMA });
+  } catch (error) {
+    decodeError = (error as Error).message;
   }
   const reasons: string[] = [];
+  const canonical = new Map<Record<string, unknown>, Record<string, unknown>>();
   const isPipelineSpec = (value: Record<string, unknown>): boolean => {
+    let spec: Record<string, unknown>;
     try {
-      checkProtoJson(root, 'ml_pipelines.PipelineSpec', value);
+      spec = checkProtoJson(root, 'ml_pipelines.PipelineSpec', value);
     } catch (error) {
       if (!(error instanceof ProtoJsonError)) throw error;
       reasons.push(error.message);
       return false;
     }
-    const info = value.pipelineInfo as { name?: unknown } | undefined;
+    const info = spec.pipelineInfo as { name?: unknown } | undefined;
     if (!info?.name) { reasons.push('pipelineInfo.name is empty'); return false; }
-    if (!value.root) { reasons.push('root is empty'); return false; }
+    if (!spec.root) { reasons.push('root is empty'); return false; }
+    canonical.set(value, spec);
     return true;
   };
   const specs = documents.filter(isPipelineSpec);
@@ -74,23 +82,24 @@ export function parsePipelineUpload(text: string): ParsedUpload {
   }
   if (decodeError) throw invalid(`unable to decode yaml document: ${decodeError}`);
   if (specs.length > 1) throw invalid('multiple pipeline specs provided');
-  const spec = specs[0];
+  const spec = canonical.get(specs[0])!;
   if (spec.schemaVersion !== '2.1.0') throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${String(spec.schemaVersion ?? '')}`);
   let platformSpec: Record<string, unknown> | undefined;
   for (const document of documents) {
-    if (document === spec) continue;
+    if (document === specs[0]) continue;
+    let platform: Record<string, unknown>;
     try {
-      checkProtoJson(root, 'ml_pipelines.PlatformSpec', document);
+      platform = checkProtoJson(root, 'ml_pipelines.PlatformSpec', document);
     } catch {
       continue; // as the server: a document that is neither spec nor platform spec is ignored
     }
-    if (!(document.platforms as Record<string, unknown> | undefined)?.kubernetes) continue;
+    if (!(platform.platforms as Record<string, unknown> | undefined)?.kubernetes) continue;
     if (platformSpec) throw invalid('multiple platform specs provided');
-    platformSpec = document;
+    platformSpec = platform;
   }
   const name = String((spec.pipelineInfo as { name: string }).name);
-  if (name.length > 128) throw invalid("pipeline's name must contain no more than 128 characters");
-  if (!PIPELINE_NAME.test(name)) throw invalid("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
+  if (name.length > 128) throw invalidName("pipeline's name must contain no more than 128 characters");
+  if (!PIPELINE_NAME.test(name)) throw invalidName("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
   return { spec, ...(platformSpec ? { platformSpec } : {}) };
 }
 

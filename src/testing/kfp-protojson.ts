@@ -43,10 +43,14 @@ export function loadProto(protoPath: string): protobuf.Root {
   return root;
 }
 
-/** Checks `value` (a parsed JSON value) against message type `typeName` of `root`; throws ProtoJsonError. */
-export function checkProtoJson(root: protobuf.Root, typeName: string, value: unknown): void {
+/**
+ * Checks `value` (a parsed JSON value) against message type `typeName` of `root`; throws
+ * ProtoJsonError. Returns the value with every field under its JSON name (what protojson.Marshal
+ * writes back), nulls of unset fields dropped.
+ */
+export function checkProtoJson(root: protobuf.Root, typeName: string, value: unknown): Record<string, unknown> {
   const type = root.lookupType(typeName);
-  checkMessage(type, value, '');
+  return checkMessage(type, value, '') as Record<string, unknown>;
 }
 
 const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
@@ -83,12 +87,13 @@ function fieldsByName(type: protobuf.Type): Map<string, protobuf.Field> {
   return index;
 }
 
-function checkMessage(type: protobuf.Type, value: unknown, where: string): void {
-  if (checkWellKnown(type, value, where)) return;
+function checkMessage(type: protobuf.Type, value: unknown, where: string): unknown {
+  if (checkWellKnown(type, value, where)) return value;
   if (!isObject(value)) throw new ProtoJsonError(where, `message ${type.fullName.slice(1)} must be a JSON object, got ${describe(value)}`);
   const seenFields = new Set<number>();
   const seenOneofs = new Map<string, string>();
   const byName = fieldsByName(type);
+  const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const field = byName.get(key);
     const here = at(where, key);
@@ -101,11 +106,12 @@ function checkMessage(type: protobuf.Type, value: unknown, where: string): void 
     const isNullValue = resolved instanceof protobuf.Enum && resolved.fullName === '.google.protobuf.NullValue';
     // protojson: null means "not set", except for fields whose type gives null a meaning.
     if (item === null && !(isValueType && !field.repeated && !field.map) && !isNullValue) continue;
+    const name = jsonName(field);
     if (field.map) {
-      checkMap(field as unknown as protobuf.MapField, item, here);
+      out[name] = checkMap(field as unknown as protobuf.MapField, item, here);
     } else if (field.repeated) {
       if (!Array.isArray(item)) throw new ProtoJsonError(here, `repeated field "${key}" must be a JSON array, got ${describe(item)}`);
-      item.forEach((element, i) => checkSingular(field, element, at(here, i)));
+      out[name] = item.map((element, i) => checkSingular(field, element, at(here, i)));
     } else {
       const oneof = field.partOf;
       if (oneof) {
@@ -113,20 +119,23 @@ function checkMessage(type: protobuf.Type, value: unknown, where: string): void 
         if (previous !== undefined) throw new ProtoJsonError(here, `error parsing "${key}", oneof ${type.fullName.slice(1)}.${oneof.name} is already set (by "${previous}")`);
         seenOneofs.set(oneof.name, key);
       }
-      checkSingular(field, item, here);
+      out[name] = checkSingular(field, item, here);
     }
   }
+  return out;
 }
 
-function checkMap(field: protobuf.MapField, value: unknown, where: string): void {
+function checkMap(field: protobuf.MapField, value: unknown, where: string): Record<string, unknown> {
   if (!isObject(value)) throw new ProtoJsonError(where, `map field "${field.name}" must be a JSON object, got ${describe(value)}`);
+  const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     checkMapKey(field.keyType, key, at(where, key));
     if (item === null && !(field.resolvedType instanceof protobuf.Type && field.resolvedType.fullName === '.google.protobuf.Value')) {
       throw new ProtoJsonError(at(where, key), 'map value must not be null');
     }
-    checkSingular(field, item, at(where, key));
+    out[key] = checkSingular(field, item, at(where, key));
   }
+  return out;
 }
 
 function checkMapKey(keyType: string, key: string, where: string): void {
@@ -138,11 +147,12 @@ function checkMapKey(keyType: string, key: string, where: string): void {
   checkScalar(keyType, key, where, true);
 }
 
-function checkSingular(field: protobuf.FieldBase, value: unknown, where: string): void {
+function checkSingular(field: protobuf.FieldBase, value: unknown, where: string): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) return checkMessage(resolved, value, where);
-  if (resolved instanceof protobuf.Enum) return checkEnum(resolved, value, where);
-  checkScalar(field.type, value, where, false);
+  if (resolved instanceof protobuf.Enum) checkEnum(resolved, value, where);
+  else checkScalar(field.type, value, where, false);
+  return value;
 }
 
 function checkEnum(type: protobuf.Enum, value: unknown, where: string): void {

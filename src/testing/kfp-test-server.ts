@@ -518,7 +518,7 @@ async function parseUpload(req: http.IncomingMessage, raw: Buffer, record: Recei
   } catch (error) {
     if (!(error instanceof SpecRejectedError)) throw error;
     const what = isPipeline ? 'a pipeline and a pipeline version' : 'a pipeline version';
-    const message = `Failed to create ${what}: Failed to create ${what} due to template creation error: ${error.message}`;
+    const message = error.template ? `Failed to create ${what}: Failed to create ${what} due to template creation error: ${error.message}` : `Failed to create ${what}: ${error.message}`;
     throw new UploadError(500, message, `${message}\n${error.details}`);
   }
 }

@@ -40,7 +40,7 @@ describe('compiled dense training step', () => {
     wa.forEach((layer, i) => layer.forEach((v, j) => expect(Math.abs(v - wb[i][j])).toBeLessThan(1e-4)));
     a.history.forEach((epoch, i) => expect(epoch.loss).toBeCloseTo(b.history[i].loss, 4));
     expect(a.history[2].loss).toBeLessThan(a.history[0].loss);
-  });
+  }, 60_000);
 
   it('applies only to inputs → dense → Dense(1, sigmoid) with binaryCrossentropy and Adam', () => {
     expect(planDenseBinaryClassifier(denseModel(1))?.features).toEqual(FEATURES);

@@ -92,6 +92,8 @@ export interface FitHistory {
   steps: number;
   epochs: number;
   seconds: number;
+  /** Process CPU seconds (user + system) spent in fit: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   examplesPerSecond: number;
   backend: string;
   history: EpochLog[];
@@ -133,6 +135,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
 
   const history: EpochLog[] = [];
   const started = Date.now();
+  const cpuStarted = process.cpuUsage();
   let lastYield = started;
   let step = 0;
   let epoch = 0;
@@ -197,8 +200,9 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
       const validationFreq = options.validationFreq ?? 1;
       let validation: Record<string, number> | undefined;
       if (options.validationData && (last || epoch % validationFreq === 0)) {
-        wideDeep?.syncToModel();
-        validation = evaluateDataset(model, options.validationData, { steps: options.validationSteps, binary, lossFn });
+        validation = wideDeep
+          ? evaluateWideDeep(wideDeep, options.validationData, options.validationSteps)
+          : evaluateDataset(model, options.validationData, { steps: options.validationSteps, binary, lossFn });
         record.val_loss = validation.loss;
         if (validation.binary_accuracy !== undefined) record.val_binary_accuracy = validation.binary_accuracy;
         validationEvents?.scalars(epoch, { epoch_loss: validation.loss, ...(validation.binary_accuracy !== undefined ? { epoch_binary_accuracy: validation.binary_accuracy } : {}) });
@@ -213,10 +217,26 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
     validationEvents?.close();
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const examplesPerSecond = examplesSeen / Math.max(seconds, 1e-9);
   session?.report?.({ kind: 'end', step, seconds, examplesPerSecond });
-  session?.log?.(`trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s: ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`);
-  return { steps: step, epochs: epoch, seconds, examplesPerSecond, backend, history };
+  session?.log?.(`trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU): ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`);
+  return { steps: step, epochs: epoch, seconds, cpuSeconds, examplesPerSecond, backend, history };
+}
+
+/** evaluateDataset's figures (binaryCrossentropy, binary accuracy) on the compiled wide & deep forward pass. */
+function evaluateWideDeep(trainer: WideDeepTrainer, dataset: ExampleDataset, steps?: number): Record<string, number> {
+  if (!dataset.label) throw new UserError('The evaluation dataset has no label.', 'pass { labelKey } to tfDatasetFactory.');
+  const limit = steps ? Math.min(dataset.numExamples, steps * dataset.batchSize) : dataset.numExamples;
+  const { plan } = trainer;
+  const x = interleave(plan.deepFeatures.map((f) => dataset.features[f].subarray(0, limit)), limit);
+  const ids = wideIndexes(plan, plan.wide.map((w) => dataset.features[w.feature]), limit, dataset.options.source);
+  const p = trainer.predict(x, ids, limit);
+  const y = dataset.label.subarray(0, limit);
+  let correct = 0;
+  for (let i = 0; i < limit; i++) if ((p[i] > 0.5 ? 1 : 0) === y[i]) correct++;
+  return { loss: binaryCrossentropy(p, y, limit), binary_accuracy: correct / limit };
 }
 
 /** Loss (and binary accuracy for a sigmoid output) over a dataset, in large batches. */

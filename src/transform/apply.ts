@@ -34,10 +34,28 @@ export class RawInputError extends UserError {
   }
 }
 
+/**
+ * The nodes an output set needs and the raw inputs they read, per graph: serving applies the same
+ * graph to the same outputs for every request, one row at a time.
+ */
+const plans = new WeakMap<TransformGraph, Map<string, { needed: number[]; inputNames: string[] }>>();
+
+function planFor(graph: TransformGraph, outputNames: readonly string[]): { needed: number[]; inputNames: string[] } {
+  let byOutputs = plans.get(graph);
+  if (!byOutputs) plans.set(graph, (byOutputs = new Map()));
+  const key = outputNames.join('\u0000');
+  let plan = byOutputs.get(key);
+  if (!plan) {
+    const needed = nodesNeededFor(graph, outputNames);
+    plan = { needed, inputNames: needed.filter((id) => graph.nodes[id].op === 'input').map((id) => graph.nodes[id].attrs.name as string) };
+    byOutputs.set(key, plan);
+  }
+  return plan;
+}
+
 export function applyTransformGraph(graph: TransformGraph, examples: RawRow[] | RawColumns, options: ApplyOptions = {}): TransformedBatch {
   const outputNames = options.outputs ?? graph.outputs.map((o) => o.name);
-  const needed = nodesNeededFor(graph, outputNames);
-  const inputNames = needed.filter((id) => graph.nodes[id].op === 'input').map((id) => graph.nodes[id].attrs.name as string);
+  const { needed, inputNames } = planFor(graph, outputNames);
   const raw = Array.isArray(examples) ? rowsToColumns(graph, examples, inputNames) : checkColumns(graph, examples, inputNames);
   const rows = raw.numRows;
   const values: Value[] = [];
@@ -92,6 +110,10 @@ function rowsToColumns(graph: TransformGraph, rows: RawRow[], inputNames: string
         if (v === null) out[i] = NaN;
         else if (typeof v === 'number' && Number.isFinite(v)) {
           if (dtype === 'int' && !Number.isInteger(v)) throw new RawInputError(`Example ${i}: feature "${name}" must be an integer, got ${v}.`);
+          // 1e30 is an "integer" to JavaScript but no int64; beyond 2^53 a JSON number is not exact either.
+          if (dtype === 'int' && !Number.isSafeInteger(v)) {
+            throw new RawInputError(`Example ${i}: feature "${name}" is an int64 feature, but ${v} is outside the integers a JSON number holds exactly (±${Number.MAX_SAFE_INTEGER}).`, `send "${name}" as an integer within that range (or null when missing).`);
+          }
           out[i] = v;
         } else if (typeof v === 'bigint') out[i] = Number(v);
         else throw new RawInputError(`Example ${i}: feature "${name}" must be ${dtype === 'int' ? 'an integer' : 'a number'}, got ${typeName(v)}.`, `send "${name}" as a JSON number (or null when missing).`);

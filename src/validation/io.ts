@@ -6,6 +6,7 @@ import { Artifact, splitUri } from '../dsl/artifact';
 import { jsonNumbers } from '../stats/io';
 import { formatZodError, UserError } from '../util/errors';
 import type { Anomalies } from './types';
+import { writeFileAtomic } from '../util/atomic';
 
 /** TFX's file name inside each Split-<name> folder of an ExampleAnomalies artifact (JSON instead of binary proto). */
 export const ANOMALIES_FILE_NAME = 'SchemaDiff.json';
@@ -32,8 +33,7 @@ export function parseAnomalies(value: unknown, source = 'anomalies'): Anomalies 
 }
 
 export function writeAnomalies(anomalies: Anomalies, file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(anomalies, jsonNumbers, 1)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(anomalies, jsonNumbers, 1)}\n`);
 }
 
 export function readAnomalies(file: string): Anomalies {

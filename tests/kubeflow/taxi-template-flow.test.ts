@@ -262,7 +262,8 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(created.out).toMatch(/\[1\/3\] Loading .*kubeflow_runner\.ts/);
     expect(created.out).toMatch(/Wrote .*Dockerfile; build and push the image with:\n\s+docker build -t my-taxi:latest .* && docker push my-taxi:latest/);
     expect(created.out).toMatch(/Pipeline my_taxi created: id [0-9a-f-]{36}\n\s+http:\/\/127\.0\.0\.1:\d+\/pipeline\/#\/pipelines\/details\/[0-9a-f-]{36}/);
-    expect(server.pipelines.map((p) => [p.name, p.versions.length])).toEqual([['my_taxi', 1]]);
+    // Stored under a DNS-1123 name (a KFP with the Kubernetes pipeline store refuses "_"), shown as the user named it.
+    expect(server.pipelines.map((p) => [p.name, p.display_name, p.versions.length])).toEqual([['my-taxi', 'my_taxi', 1]]);
     const uploaded = server.received.find((r) => r.path.endsWith('/pipelines/upload'))!;
     expect(uploaded.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect((uploaded.body as { files: { text: string }[] }).files[0].text).toBe(fs.readFileSync(path.join(project, 'my-taxi.yaml'), 'utf8'));
@@ -377,6 +378,21 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(update.out).toMatch(/Pipeline orphan does not exist on .* yet[\s\S]*tfx-ts pipeline create/);
     const noImage = writeFile(orphan, 'bare_runner.ts', `export { createPipeline } from './local_runner';\n`);
     expect((await cli('pipeline', 'compile', noImage)).out).toMatch(/No container image for pipeline orphan[\s\S]*kubeflowRunnerConfig/);
+  });
+
+  it('run terminate and run delete (as `tfx run terminate|delete --run_id`)', async () => {
+    const connection = ['--endpoint', server.url, '--token', TOKEN];
+    const started = await cli('run', 'create', '--pipeline-name', 'my_taxi', '--run-name', 'to stop', ...connection);
+    const runId = /Run ([0-9a-f-]{36}) created/.exec(started.out)![1];
+    server.setRunState(runId, 'RUNNING', [{ name: 'CsvExampleGen', state: 'RUNNING' }]);
+    const terminated = await cli('run', 'terminate', '--run-id', runId, ...connection);
+    expect([terminated.code, terminated.out]).toEqual([0, expect.stringMatching(new RegExp(`Run ${runId} \\(to stop\\) is being stopped: CANCELING\\.`))]);
+    expect(server.runs.find((r) => r.run_id === runId)!.tasks).toEqual([{ name: 'CsvExampleGen', state: 'CANCELED' }]);
+    const deleted = await cli('run', 'delete', '--run-id', runId, ...connection);
+    expect([deleted.code, deleted.out]).toEqual([0, `Deleted run ${runId}.`]);
+    expect(server.runs.find((r) => r.run_id === runId)).toBeUndefined();
+    const again = await cli('run', 'delete', '--run-id', runId, ...connection);
+    expect([again.code, again.out]).toEqual([2, expect.stringMatching(new RegExp(`KFP has no run ${runId}: Failed to delete a run: ResourceNotFoundError`))]);
   });
 
   it('pipeline delete removes the pipeline and its versions', async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds kfp-check (Kubeflow Pipelines 2.14.3's own spec parser and Argo compiler, see main.go) and
-# prints the binary's path. Cached in ${TFX_TS_CACHE:-~/.cache/tfx-ts}/kfp-check/<digest of the inputs>:
-# a second call with the same go.mod, go.sum, main.go and patches only prints the path.
+# Builds kfp-check (Kubeflow Pipelines 2.14.3's own spec parser and Argo compiler, see main.go) and,
+# beside it, kfp-apiserver (KFP 2.14.3's API server, backend/src/apiserver, run by the tests with
+# MariaDB), and prints kfp-check's path. Cached in ${TFX_TS_CACHE:-~/.cache/tfx-ts}/kfp-check/<digest
+# of the inputs>: a second call with the same go.mod, go.sum, sources and patches only prints the path.
 #
 # Why more than `go build`: KFP's backend module is built upstream with its go.mod replacing
 # github.com/kubeflow/pipelines/api and .../kubernetes_platform by the directories of the same commit,
@@ -17,9 +18,9 @@ api_version=v0.0.0-20250102152816-873e9dedd766
 platform_version=v0.0.0-20240725205754-d911c8b73b49
 protoc_gen_go_version=v1.36.6 # google.golang.org/protobuf in KFP 2.14.3's go.mod
 
-digest=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" "$here"/*.patch "$0" | sha256sum | cut -c1-16)
+digest=$(cat "$here/go.mod" "$here/go.sum" "$here/main.go" "$here/tools.go" "$here"/*.patch "$0" | sha256sum | cut -c1-16)
 out=${TFX_TS_CACHE:-$HOME/.cache/tfx-ts}/kfp-check/$digest
-if [ -x "$out/bin/kfp-check" ]; then
+if [ -x "$out/bin/kfp-check" ] && [ -x "$out/bin/kfp-apiserver" ]; then
   echo "$out/bin/kfp-check"
   exit 0
 fi
@@ -30,7 +31,7 @@ export GOFLAGS=-mod=mod
 work=$(mktemp -d "${TMPDIR:-/tmp}/kfp-check-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out/bin" "$work/rpc/google/rpc"
-cp "$here/go.mod" "$here/go.sum" "$here/main.go" "$work/"
+cp "$here/go.mod" "$here/go.sum" "$here/main.go" "$here/tools.go" "$work/"
 cd "$work"
 modcache=$(go env GOMODCACHE)
 go mod download "github.com/kubeflow/pipelines/api@$api_version" "github.com/kubeflow/pipelines/kubernetes_platform@$platform_version"
@@ -57,6 +58,8 @@ export PATH="$work/bin:$PATH"
   --go_out=../go/kubernetesplatform --go_opt=paths=source_relative kubernetes_executor_config.proto)
 
 go mod edit -replace "github.com/kubeflow/pipelines/api=$out/api" -replace "github.com/kubeflow/pipelines/kubernetes_platform=$out/kubernetes_platform"
+go build -o "$out/bin/kfp-apiserver.tmp" github.com/kubeflow/pipelines/backend/src/apiserver
+mv "$out/bin/kfp-apiserver.tmp" "$out/bin/kfp-apiserver"
 go build -o "$out/bin/kfp-check.tmp" .
 mv "$out/bin/kfp-check.tmp" "$out/bin/kfp-check"
 echo "$out/bin/kfp-check"

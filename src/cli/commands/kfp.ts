@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
@@ -15,6 +14,7 @@ import { kfpPipelineName } from '../../orchestration/kubeflow/names';
 import { loadKubeflowRunner, LoadedKubeflowRunner } from '../../orchestration/kubeflow/runner-config';
 import { copyTemplate, listTemplates } from '../template-copy';
 import { DATASETS, downloadDataset } from '../dataset-download';
+import { writeFileAtomic } from '../../util/atomic';
 
 /**
  * Kubeflow Pipelines as TFX's CLI drives it (seeds 000/001): `template copy`, `pipeline
@@ -96,8 +96,7 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
   });
   const yaml = pipelineSpecToYaml(spec);
   const outputFile = path.resolve(flags.outputFile ?? path.join(projectRoot, `${kfpPipelineName(name)}.yaml`));
-  fs.mkdirSync(path.dirname(outputFile), { recursive: true });
-  fs.writeFileSync(outputFile, yaml);
+  writeFileAtomic(outputFile, yaml);
   step(`Wrote the validated KFP v2 spec (${Object.keys(spec.root.dag!.tasks).length} tasks) to ${outputFile}`);
   return { runner, spec, yaml, outputFile, name, codePackage };
 }

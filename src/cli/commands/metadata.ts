@@ -15,7 +15,8 @@ export function registerMetadataCommands(program: Command): void {
       const id = Number(idText);
       if (!Number.isInteger(id) || id <= 0) throw new UserError(`Artifact id "${idText}" is not a positive integer.`, 'pass the number shown as the artifact id, e.g. tfx-ts lineage 3 --metadata ...');
       if (!fs.existsSync(options.metadata)) throw new UserError(`Metadata store ${options.metadata} does not exist.`, 'pass --metadata <pipelineRoot>/metadata.sqlite of a pipeline that ran.');
-      const store = new MetadataStore(options.metadata);
+      // Lineage only reads: a read-only store (or one on a read-only file system) is fine.
+      const store = new MetadataStore(options.metadata, { readonly: true });
       try {
         const graph = store.lineage(id);
         if (options.json) {

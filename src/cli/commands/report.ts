@@ -6,6 +6,7 @@ import { readStatistics, STATS_FILE_NAME } from '../../stats/io';
 import type { DatasetFeatureStatisticsList } from '../../stats/types';
 import { UserError } from '../../util/errors';
 import { readAnomalies } from '../../validation/io';
+import { writeFileAtomic } from '../../util/atomic';
 
 interface ReportOptions {
   statistics: string;
@@ -59,8 +60,7 @@ export function registerReportCommands(program: Command): void {
         theme: options.theme as (typeof THEMES)[number],
       });
       const output = path.resolve(options.output);
-      fs.mkdirSync(path.dirname(output), { recursive: true });
-      fs.writeFileSync(output, html);
+      writeFileAtomic(output, html);
       console.log(`Wrote ${output} (${Math.round(Buffer.byteLength(html) / 1024)} KB)`);
     });
 }

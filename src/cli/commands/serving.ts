@@ -16,15 +16,20 @@ export function registerServingCommands(program: Command): void {
     .option('--port <port>', 'REST API port (TF Serving: --rest_api_port)', '8501')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--poll-seconds <seconds>', 'how often to look for a newly pushed version', '1')
-    .option('--max-body-bytes <bytes>', 'largest accepted request body', String(10 * 1024 * 1024))
-    .action(async (flags: { modelBasePath: string; modelName: string; port: string; host: string; pollSeconds: string; maxBodyBytes: string }) => {
+    .option('--max-body-bytes <bytes>', 'largest accepted request body (larger Content-Length: 413, body not read)', String(10 * 1024 * 1024))
+    .option('--body-timeout-seconds <seconds>', 'time a client has to send its whole body (408 after)', '30')
+    .option('--max-connections <n>', 'open connections at most (more are closed on accept)', '512')
+    .action(async (flags: { modelBasePath: string; modelName: string; port: string; host: string; pollSeconds: string; maxBodyBytes: string; bodyTimeoutSeconds: string; maxConnections: string }) => {
       const port = integerFlag('--port', flags.port, 0, 65535);
       const poll = Number(flags.pollSeconds);
       if (!(poll > 0)) throw new UserError(`--poll-seconds must be a positive number, got "${flags.pollSeconds}".`);
       const maxBodyBytes = integerFlag('--max-body-bytes', flags.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
+      const bodyTimeout = Number(flags.bodyTimeoutSeconds);
+      if (!(bodyTimeout > 0)) throw new UserError(`--body-timeout-seconds must be a positive number, got "${flags.bodyTimeoutSeconds}".`);
+      const maxConnections = integerFlag('--max-connections', flags.maxConnections, 1, 1_000_000);
       const { startModelServer } = await import('../../serving/server');
       const server = await startModelServer({
-        modelBasePath: flags.modelBasePath, modelName: flags.modelName, port, host: flags.host, pollIntervalMs: poll * 1000, maxBodyBytes,
+        modelBasePath: flags.modelBasePath, modelName: flags.modelName, port, host: flags.host, pollIntervalMs: poll * 1000, maxBodyBytes, bodyTimeoutMs: bodyTimeout * 1000, maxConnections,
         log: (message) => console.log(`[${flags.modelName}] ${message}`),
       });
       const current = server.repository.current;

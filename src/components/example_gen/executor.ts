@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
+import { csvError, csvRelation, checkCsvFile, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
@@ -66,16 +67,9 @@ export const queryExampleGenExecutor: Executor<QueryParameters> = async (context
 };
 
 async function loadCsv(db: DuckSession, files: string[], delimiter: string | undefined, table: string): Promise<void> {
-  for (const file of files) {
-    if (!fs.statSync(file).isFile()) throw new UserError(`${file} is not a file.`);
-    if (fs.statSync(file).size === 0) throw new UserError(`CSV file ${file} is empty.`, 'ExampleGen needs a header line and at least one row.');
-  }
-  // skip=0 and an explicit delimiter: DuckDB's sniffer would otherwise skip past ragged lines or
-  // read a malformed file as one text column instead of reporting it.
+  for (const file of files) checkCsvFile(file);
   const delim = delimiter ?? guessDelimiter(files[0]);
-  const options = ['header=true', 'skip=0', "auto_type_candidates=['BIGINT','DOUBLE','VARCHAR']", 'sample_size=-1', 'strict_mode=true', 'null_padding=false'];
-  if (delim) options.push(`delim=${sqlString(delim)}`);
-  const reader = (fileList: string[]) => `read_csv([${fileList.map(sqlString).join(', ')}], ${options.join(', ')})`;
+  const reader = (fileList: string[]) => csvRelation(fileList, { delimiter: delim, typeFromEveryRow: true });
   if (files.length > 1) await checkConsistentColumns(db, files, reader);
   try {
     await db.run(`CREATE TABLE ${table} AS SELECT * FROM ${reader(files)}`);
@@ -160,58 +154,4 @@ function finish(context: ExecutorContext<unknown>, splitNames: string[]): void {
   examples.properties.span = 0;
   examples.properties.version = 0;
   context.progress(1, 'done');
-}
-
-/** The header line decides the delimiter when it holds one of the usual ones (comma first, as "CSV" says). */
-function guessDelimiter(file: string): string | undefined {
-  const header = readFirstLine(file);
-  return [',', '\t', ';', '|'].find((d) => header.includes(d));
-}
-
-function readFirstLine(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Names the first line whose field count differs from the header's (DuckDB's sniffer error does not). */
-function csvError(files: string[], delim: string | undefined, error: Error): UserError {
-  for (const file of files) {
-    const ragged = delim ? findRaggedLine(file, delim) : undefined;
-    if (ragged) {
-      return new UserError(`Cannot read CSV ${file}: line ${ragged.line} has ${ragged.fields} fields but the header has ${ragged.expected}.`,
-        'every row needs as many fields as the header (quote fields that contain the delimiter).');
-    }
-  }
-  return new UserError(`Cannot read CSV ${files.length === 1 ? files[0] : `files under ${path.dirname(files[0])}`}: ${firstLines(error.message)}`,
-    'every row needs as many fields as the header, and each column one type (numbers or text) throughout.');
-}
-
-function findRaggedLine(file: string, delim: string): { line: number; fields: number; expected: number } | undefined {
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
-  const count = (line: string) => {
-    let fields = 1;
-    let quoted = false;
-    for (const ch of line) {
-      if (ch === '"') quoted = !quoted;
-      else if (ch === delim && !quoted) fields++;
-    }
-    return fields;
-  };
-  const expected = count(lines[0]);
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '' && i === lines.length - 1) break;
-    const fields = count(lines[i]);
-    if (fields !== expected) return { line: i + 1, fields, expected };
-  }
-  return undefined;
-}
-
-function firstLines(message: string): string {
-  return message.split('\n').filter((l) => l.trim()).slice(0, 4).join(' | ');
 }

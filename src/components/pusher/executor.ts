@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
 import { SERVING_MODEL_SUBDIR } from '../../model/format';
+import { writeChecksums } from '../../serving/checksums';
+import { writeDirectoryAtomic } from '../../util/atomic';
 import { UserError } from '../../util/errors';
 import { isObjectStoreUri, joinUri, storeFor, uploadDirectory } from '../../io/storage';
 
@@ -78,12 +80,14 @@ export const pusherExecutor: Executor<PusherParameters> = async (context) => {
   const modelDir = path.resolve(base, modelName);
   fs.mkdirSync(modelDir, { recursive: true });
   const version = nextVersion(modelDir);
-  const staging = path.join(modelDir, `.tmp-${version}-${process.pid}`);
   const destination = path.join(modelDir, String(version));
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.cpSync(source, staging, { recursive: true });
-  // Rename is atomic: a model server polling the directory never sees a half-copied version.
-  fs.renameSync(staging, destination);
+  // Copied into a hidden staging directory, checksummed, fsync'ed, then renamed: a model server
+  // polling the directory never sees a half-copied version, and it loads one only when the files
+  // match the manifest written here.
+  writeDirectoryAtomic(destination, (staging) => {
+    fs.cpSync(source, staging, { recursive: true });
+    writeChecksums(staging);
+  });
   context.log(`pushed model #${model.id} to ${destination}`);
   record({ pushed: 1, pushed_destination: destination, pushed_version: String(version) });
 };

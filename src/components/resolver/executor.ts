@@ -19,7 +19,7 @@ function openStore(context: ContextWithMetadata): { store: MetadataStore; close:
   if (!file || !fs.existsSync(file)) {
     throw new UserError('Resolver cannot find the metadata store of this pipeline.', 'keep the metadata store at its default place (<pipelineRoot>/metadata.sqlite) or run the Resolver with an orchestrator that passes the store.');
   }
-  return { store: new MetadataStore(file), close: true };
+  return { store: new MetadataStore(file, { readonly: true }), close: true };
 }
 
 export const resolverExecutor: Executor<{ strategyClass: string }> = async (context) => {

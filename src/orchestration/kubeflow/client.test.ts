@@ -94,7 +94,7 @@ describe('KfpClient against the KFP test server', () => {
     const invalid = await errorOf(client.uploadPipeline('pipelineInfo: {name: x}\n', { name: 'broken' }));
     // As KFP's upload handler answers: 500 with {error_message, error_details}, shown as its message.
     expect(invalid).toMatchObject({ code: 'INVALID_SPEC', status: 500 });
-    expect(invalid.message).toMatch(/KFP refused the pipeline spec for pipeline "broken": Failed to create a pipeline and a pipeline version: .*Invalid input error: unknown template format\./);
+    expect(invalid.message).toMatch(/KFP refused the pipeline spec for pipeline "broken": Failed to create a pipeline and a pipeline version: .*InvalidInputError: unknown template format: pipeline spec is invalid\./);
     expect(invalid.message).not.toMatch(/[{}"]error_message/);
 
     const badParameter = await errorOf(client.createRun({ displayName: 'r', pipelineId: pipeline.pipeline_id, parameters: { epochs: 'many' } }));
