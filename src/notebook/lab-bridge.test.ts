@@ -103,6 +103,8 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
             { id: 'StatisticsGen', type: 'StatisticsGen', inline: false },
             { id: 'BridgeTestScorer', type: 'BridgeTestScorer', moduleFile: 'scoring.ts', inline: false },
           ],
+          // No component here takes a RuntimeParameter, so the panel offers no run parameters.
+          parameters: [],
         },
       });
     });

@@ -158,7 +158,8 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
   });
 
   it('refuses inline functions and says how to move them to a module file', () => {
-    const gen = new CsvExampleGen({ inputBase: '/data' });
+    // Data on object storage, so the check under test is the only thing wrong with this pipeline.
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, runFn: () => 1 });
     const pipeline = new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] });
     let error: unknown;
@@ -173,7 +174,8 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
   it('refuses module files outside the project or missing', () => {
     const project = tempDir();
     const outside = writeFile(tempDir(), 'model.ts', 'export {}');
-    const gen = new CsvExampleGen({ inputBase: '/data' });
+    // Data on object storage, so the check under test is the only thing wrong with this pipeline.
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, moduleFile: outside });
     const pipeline = new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] });
     expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project })).toThrow(/lies outside the project directory/);
@@ -196,7 +198,8 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
       .toThrow(/CPU request 2 exceeds the limit 1/);
     expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { Nope: {} } })).toThrow(/component "Nope", which is not in the pipeline/);
     expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { shards: 4 } } })).toThrow(NotSupportedError);
-    const gen = new CsvExampleGen({ inputBase: '/data' });
+    // Data on object storage, so the check under test is the only thing wrong with this pipeline.
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, note: null });
     expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] }), { image: 'img' })).toThrow(/CompilerTestTrainer\.note is null/);
   });
