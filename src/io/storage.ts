@@ -267,8 +267,18 @@ class GcsStore implements ObjectStore {
   private connect(): import('@google-cloud/storage').Storage {
     if (!this.storage) {
       const { Storage } = require('@google-cloud/storage') as GcsModule;
-      // With STORAGE_EMULATOR_HOST set the library talks to the emulator without credentials.
-      this.storage = new Storage();
+      const emulator = process.env.STORAGE_EMULATOR_HOST;
+      if (emulator) {
+        // STORAGE_EMULATOR_HOST names the emulator's host (as the Go and Python clients and
+        // fake-gcs-server read it), but this library uses it verbatim as the JSON API base URL, so
+        // listings and downloads went to /b/... instead of /storage/v1/b/... (404). A custom
+        // apiEndpoint also means no credentials are looked up.
+        const storage = new Storage({ apiEndpoint: emulator.replace(/\/+$/, '').replace(/\/storage\/v1$/, '') });
+        storage.baseUrl = `${storage.apiEndpoint}/storage/v1`;
+        this.storage = storage;
+      } else {
+        this.storage = new Storage();
+      }
     }
     return this.storage;
   }
