@@ -19,7 +19,12 @@ if [ ! -x "$TFX_TS_GO_BIN/weed-$seaweedfs_version" ]; then
 fi
 ln -sf "weed-$seaweedfs_version" "$TFX_TS_GO_BIN/weed"
 store_dir=$(mktemp -d "${TMPDIR:-/tmp}/tfx-ts-stores-XXXXXX")
-store_env=$(node -r tsx/cjs src/testing/object-stores.ts "$store_dir") || { echo "$store_env" >&2; return 1; }
+# Each server has its own readiness deadline (SeaweedFS 120 s, fake-gcs-server 60 s, then it is
+# killed and its log tail printed); `timeout` bounds the whole start so a stuck step cannot hang the run.
+store_env=$(timeout 240 node -r tsx/cjs src/testing/object-stores.ts "$store_dir") || {
+  echo "object stores: SeaweedFS and fake-gcs-server did not both start within their deadlines (logs in $store_dir); see the error above" >&2
+  return 1
+}
 eval "$store_env"
 for pid in $TFX_TS_TEST_STORE_PIDS; do stop_at_exit "$pid"; done
 echo "object stores: S3 (SeaweedFS) $TFX_TS_TEST_S3_ENDPOINT, GCS (fake-gcs-server) $TFX_TS_TEST_GCS_ENDPOINT" >&2

@@ -178,9 +178,15 @@ export async function createGcsBucket(endpoint: string, bucket: string): Promise
 if (require.main === module) {
   (async () => {
     const dataDir = process.argv[2] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-s3-'));
+    const started: ChildProcess[] = [];
+    // A server that came up stays only if both did: a failed setup leaves nothing running.
+    process.on('exit', (code) => { if (code !== 0) for (const child of started) child.kill(); });
+    process.on('SIGTERM', () => { console.error('object stores: start timed out'); process.exit(1); });
     const s3 = await startSeaweedS3(dataDir);
+    started.push(s3.child);
     const gcs = await startFakeGcs(path.join(dataDir, 'fake-gcs-server.log'));
-    for (const child of [s3.child, gcs.child]) child.unref();
+    started.push(gcs.child);
+    for (const child of started) child.unref();
     console.log(`export TFX_TS_TEST_S3_ENDPOINT=${s3.endpoint}`);
     console.log(`export TFX_TS_TEST_GCS_ENDPOINT=${gcs.endpoint}`);
     console.log(`TFX_TS_TEST_STORE_PIDS="${s3.child.pid} ${gcs.child.pid}"`);

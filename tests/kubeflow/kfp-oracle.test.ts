@@ -13,7 +13,7 @@ import { CsvExampleGen } from '../../src/components/example_gen/component';
 import { standardArtifacts } from '../../src/dsl/artifact';
 import { defineComponent } from '../../src/dsl/component';
 import { Pipeline } from '../../src/dsl/pipeline';
-import { loadPipelineModule } from '../../src/cli/pipeline-module';
+import { loadPipelineModule } from '../../src/orchestration/pipeline-module';
 import { compilePipeline, pipelineSpecToYaml } from '../../src/orchestration/kubeflow/compiler';
 import { sharedData, tempDir, writeFile } from '../../src/testing/fixtures';
 import { ArgoWorkflow, checkIrWithKfp, checkIrWithKfpSdk, kfpCheckBin, parseWithKfp } from '../../src/testing/kfp-check';
