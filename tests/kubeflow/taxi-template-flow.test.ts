@@ -140,7 +140,8 @@ describe('taxi template → Kubeflow through the CLI', () => {
       rootDir: project,
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': [require.resolve('ts-jest'), { diagnostics: false, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }] },
-      moduleNameMapper: { '^tfx-ts$': path.join(repo, 'src', 'index.ts') },
+      // The package's subpath exports (tfx-ts/trainer, ...) are src/api/<name>.ts.
+      moduleNameMapper: { '^tfx-ts$': path.join(repo, 'src', 'index.ts'), '^tfx-ts/(.*)$': path.join(repo, 'src', 'api', '$1.ts') },
       testMatch: ['<rootDir>/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/tfx_pipeline_output/'],
     };
