@@ -7,4 +7,8 @@ if (!fs.existsSync(main)) {
   console.error('tfx-ts is not built yet: run `npm install` (or `npm run build`) in the tfx-ts folder first.');
   process.exit(2);
 }
-require(main).main(process.argv).then((code) => { process.exitCode = code; });
+require(main)
+  .main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -8,6 +8,8 @@ try {
   const stat = fs.lstatSync(link);
   if (stat.isSymbolicLink() && path.resolve(path.dirname(link), fs.readlinkSync(link)) === root) process.exit(0);
   fs.rmSync(link, { recursive: true, force: true });
-} catch { /* absent */ }
+} catch {
+  /* absent */
+}
 fs.mkdirSync(path.dirname(link), { recursive: true });
 fs.symlinkSync('..', link, 'dir');

@@ -28,7 +28,7 @@ export type { LaunchResult } from './orchestration/launcher';
 export { UserError, NotSupportedError } from './util/errors';
 
 // Standard components (one folder each under components/: spec + executor).
-export { CsvExampleGen, QueryExampleGen } from './components/example_gen/component';
+export { CsvExampleGen, ImportExampleGen, QueryExampleGen } from './components/example_gen/component';
 export { StatisticsGen } from './components/statistics_gen/component';
 export { SchemaGen, ImportSchemaGen } from './components/schema_gen/component';
 export { ExampleValidator } from './components/example_validator/component';

@@ -84,7 +84,14 @@ describe('architecture', () => {
   });
 
   it('has no import cycle between files (type-only imports aside)', () => {
-    const graph = new Map(files.map((f) => [f, importsOf(f).filter((i) => !i.typeOnly).map((i) => i.target)]));
+    const graph = new Map(
+      files.map((f) => [
+        f,
+        importsOf(f)
+          .filter((i) => !i.typeOnly)
+          .map((i) => i.target),
+      ]),
+    );
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();
     const stack: string[] = [];
@@ -92,7 +99,14 @@ describe('architecture', () => {
       state.set(file, 'open');
       stack.push(file);
       for (const next of graph.get(file) ?? []) {
-        if (state.get(next) === 'open') cycles.push(stack.slice(stack.indexOf(next)).concat(next).map((f) => path.relative(src, f)).join(' -> '));
+        if (state.get(next) === 'open')
+          cycles.push(
+            stack
+              .slice(stack.indexOf(next))
+              .concat(next)
+              .map((f) => path.relative(src, f))
+              .join(' -> '),
+          );
         else if (!state.has(next) && graph.has(next)) visit(next);
       }
       stack.pop();

@@ -36,23 +36,36 @@ export function kernelAvailable(): boolean {
 
 export function executeNotebook(notebook: string, options: { timeoutSeconds?: number; env?: Record<string, string> } = {}): ExecutedNotebook {
   if (!kernelAvailable()) {
-    throw new Error(`The tslab kernelspec is not registered under ${jupyterPath}: run the tests through \`npm test\`, which runs \`tfx-ts setup --prefix .jupyter-test --test-deps\` first.`);
+    throw new Error(
+      `The tslab kernelspec is not registered under ${jupyterPath}: run the tests through \`npm test\`, which runs \`tfx-ts setup --prefix .jupyter-test --test-deps\` first.`,
+    );
   }
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-nb-'));
   const runtime = path.join(outDir, 'runtime');
   fs.mkdirSync(runtime);
-  const result = spawnSync('/usr/bin/jupyter', [
-    'nbconvert', '--to', 'notebook', '--execute',
-    '--ExecutePreprocessor.kernel_name=tslab',
-    `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? 600}`,
-    '--output-dir', outDir, '--output', 'executed.ipynb', path.resolve(notebook),
-  ], {
-    cwd: path.dirname(path.resolve(notebook)),
-    // Without JEST_WORKER_ID: the kernel is a user's process, loading module files through tsx.
-    env: { ...withoutJestMarkers(process.env), JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: jupyterPath, JUPYTER_RUNTIME_DIR: runtime, ...options.env },
-    encoding: 'utf8',
-    timeout: ((options.timeoutSeconds ?? 600) + 60) * 1000,
-  });
+  const result = spawnSync(
+    '/usr/bin/jupyter',
+    [
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=tslab',
+      `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? 600}`,
+      '--output-dir',
+      outDir,
+      '--output',
+      'executed.ipynb',
+      path.resolve(notebook),
+    ],
+    {
+      cwd: path.dirname(path.resolve(notebook)),
+      // Without JEST_WORKER_ID: the kernel is a user's process, loading module files through tsx.
+      env: { ...withoutJestMarkers(process.env), JUPYTER_PATH: jupyterPath, JUPYTER_DATA_DIR: jupyterPath, JUPYTER_RUNTIME_DIR: runtime, ...options.env },
+      encoding: 'utf8',
+      timeout: ((options.timeoutSeconds ?? 600) + 60) * 1000,
+    },
+  );
   const file = path.join(outDir, 'executed.ipynb');
   if (result.status !== 0 || !fs.existsSync(file)) {
     throw new Error(`nbconvert failed for ${notebook} (exit ${result.status}):\n${(result.stderr ?? '').split('\n').slice(-60).join('\n')}`);
@@ -63,9 +76,7 @@ export function executeNotebook(notebook: string, options: { timeoutSeconds?: nu
     cells: parsed.cells,
     file,
     cellText: (index) =>
-      (parsed.cells[index].outputs ?? [])
-        .map((o) => [join(o.text), join(o.data?.['text/plain']), join(o.data?.['text/html'])].join('\n'))
-        .join('\n'),
+      (parsed.cells[index].outputs ?? []).map((o) => [join(o.text), join(o.data?.['text/plain']), join(o.data?.['text/html'])].join('\n')).join('\n'),
     cellsContaining: (snippet) => parsed.cells.flatMap((c, i) => (join(c.source).includes(snippet) ? [i] : [])),
   };
 }

@@ -21,13 +21,28 @@ describe('public API', () => {
       expect(fs.existsSync(path.join(root, 'src', 'api', `${sub}.ts`))).toBe(true);
       expect(pkg.typesVersions['*'][sub]).toEqual([`dist/api/${sub}.d.ts`]);
     }
-    expect(fs.readdirSync(path.join(root, 'src', 'api')).map((f) => f.replace(/\.ts$/, '')).sort()).toEqual([...SUBPATHS].sort());
+    expect(
+      fs
+        .readdirSync(path.join(root, 'src', 'api'))
+        .map((f) => f.replace(/\.ts$/, ''))
+        .sort(),
+    ).toEqual([...SUBPATHS].sort());
   });
 
   it('keeps internals out of the main entry point', async () => {
     const api = (await import('../src/index')) as Record<string, unknown>;
-    for (const name of ['InteractiveContext', 'Pipeline', 'CsvExampleGen', 'Trainer', 'LocalDagRunner', 'registerStandardViews', 'labBridge']) expect(api[name]).toBeDefined();
-    for (const internal of ['tf', 'getCurrentInteractiveContext', 'launchComponent', 'BRIDGE_MARKER', 'fit', 'ModelBundle', 'compilePipeline', 'exportPipeline']) {
+    for (const name of ['InteractiveContext', 'Pipeline', 'CsvExampleGen', 'Trainer', 'LocalDagRunner', 'registerStandardViews', 'labBridge'])
+      expect(api[name]).toBeDefined();
+    for (const internal of [
+      'tf',
+      'getCurrentInteractiveContext',
+      'launchComponent',
+      'BRIDGE_MARKER',
+      'fit',
+      'ModelBundle',
+      'compilePipeline',
+      'exportPipeline',
+    ]) {
       expect({ internal, exported: internal in api }).toEqual({ internal, exported: false });
     }
   });

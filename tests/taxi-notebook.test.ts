@@ -29,14 +29,24 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
     return cell;
   };
 
-  it('runs every cell without an error, in the tutorial\'s order', () => {
+  it("runs every cell without an error, in the tutorial's order", () => {
     for (const nb of [first, second]) {
       nb.cells.forEach((c, i) => {
         const errors = (c.outputs ?? []).filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'));
         expect({ cell: i, errors }).toEqual({ cell: i, errors: [] });
       });
     }
-    const order = ['new CsvExampleGen', 'new StatisticsGen', 'new SchemaGen', 'new ExampleValidator', 'new Transform', 'new Trainer', 'new Evaluator', 'new Pusher', 'startModelServer({'];
+    const order = [
+      'new CsvExampleGen',
+      'new StatisticsGen',
+      'new SchemaGen',
+      'new ExampleValidator',
+      'new Transform',
+      'new Trainer',
+      'new Evaluator',
+      'new Pusher',
+      'startModelServer({',
+    ];
     const cells = order.map((s) => cellOf(first, s));
     expect([...cells].sort((a, b) => a - b)).toEqual(cells);
   });
@@ -51,13 +61,15 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
     expect((first.cells[trainer].outputs ?? []).filter((o) => o.data && 'application/vnd.tfx-ts.training+json' in o.data)).toHaveLength(1);
     expect(training!.status.done).toBe(true);
     expect(first.cellText(trainer)).toMatch(/tfjs backend: (wasm|tensorflow|cpu)/);
-    const evaluation = mime(first, cellOf(first, 'new Evaluator'), 'application/vnd.tfx-ts.evaluation+json') as { slices: { name: string; metrics: Record<string, number> }[] };
+    const evaluation = mime(first, cellOf(first, 'new Evaluator'), 'application/vnd.tfx-ts.evaluation+json') as {
+      slices: { name: string; metrics: Record<string, number> }[];
+    };
     const overall = evaluation.slices.find((s) => s.name === 'Overall')!;
     expect(overall.metrics.auc).toBeGreaterThan(0.8);
     expect(evaluation.slices.filter((s) => s.name.startsWith('trip_start_hour:'))).toHaveLength(24);
   });
 
-  it('blesses and pushes the first model, and a predict call answers with the Evaluator\'s scores', () => {
+  it("blesses and pushes the first model, and a predict call answers with the Evaluator's scores", () => {
     expect(first.cellText(cellOf(first, 'evaluator.outputs.blessing'))).toContain('BLESSED');
     expect(first.cellText(cellOf(first, 'new Pusher'))).toMatch(/pushed version \d+ to /);
     const serving = first.cellText(cellOf(first, 'startModelServer({'));
@@ -69,9 +81,14 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
   it('evaluates the second run against the first model as baseline', () => {
     const resolver = second.cellText(cellOf(second, 'new Resolver'));
     expect(resolver).toMatch(/latest blessed model: #\d+/);
-    const evaluation = mime(second, cellOf(second, 'new Evaluator'), 'application/vnd.tfx-ts.evaluation+json') as { baseline?: { modelId: number }; validation: { checks: { kind: string; skipped?: boolean }[] } };
+    const evaluation = mime(second, cellOf(second, 'new Evaluator'), 'application/vnd.tfx-ts.evaluation+json') as {
+      baseline?: { modelId: number };
+      validation: { checks: { kind: string; skipped?: boolean }[] };
+    };
     expect(evaluation.baseline?.modelId).toBeGreaterThan(0);
     expect(evaluation.validation.checks.find((c) => c.kind === 'change')?.skipped).toBeUndefined();
-    expect(mime(first, cellOf(first, 'new Evaluator'), 'application/vnd.tfx-ts.evaluation+json')).toMatchObject({ validation: { skipped: [{ metric: 'binary_accuracy' }] } });
+    expect(mime(first, cellOf(first, 'new Evaluator'), 'application/vnd.tfx-ts.evaluation+json')).toMatchObject({
+      validation: { skipped: [{ metric: 'binary_accuracy' }] },
+    });
   });
 });

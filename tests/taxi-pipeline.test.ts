@@ -22,7 +22,8 @@ describe('taxi tutorial steps', () => {
     second = await runTaxiSteps(options);
   }, 300_000);
 
-  const evaluation = (run: typeof first) => JSON.parse(fs.readFileSync(path.join(run.context.artifacts(run.evaluator.outputs.evaluation)[0].uri, 'evaluation.json'), 'utf8')) as EvaluationResult;
+  const evaluation = (run: typeof first) =>
+    JSON.parse(fs.readFileSync(path.join(run.context.artifacts(run.evaluator.outputs.evaluation)[0].uri, 'evaluation.json'), 'utf8')) as EvaluationResult;
 
   it('evaluates the first model without a baseline, blesses it and pushes it', () => {
     const result = evaluation(first);

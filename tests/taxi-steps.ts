@@ -7,8 +7,17 @@
  */
 import * as path from 'node:path';
 import {
-  CsvExampleGen, Evaluator, ExampleValidator, InteractiveContext, LatestBlessedModelStrategy, Pusher, Resolver, SchemaGen,
-  StatisticsGen, Trainer, Transform,
+  CsvExampleGen,
+  Evaluator,
+  ExampleValidator,
+  InteractiveContext,
+  LatestBlessedModelStrategy,
+  Pusher,
+  Resolver,
+  SchemaGen,
+  StatisticsGen,
+  Trainer,
+  Transform,
 } from 'tfx-ts';
 import type { EvalConfig, MimeBundle } from 'tfx-ts';
 

@@ -54,7 +54,14 @@ function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray
   });
 }
 
-interface LoadResult { requests: number; errors: number; requestsPerSecond: number; p50: number; p99: number; mean: number }
+interface LoadResult {
+  requests: number;
+  errors: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  mean: number;
+}
 
 /** `concurrency` keep-alive connections, each sending the next request when the previous answers. */
 async function load(url: string, bodies: string[], concurrency: number, warmupSeconds: number, measureSeconds: number): Promise<LoadResult> {
@@ -64,15 +71,28 @@ async function load(url: string, bodies: string[], concurrency: number, warmupSe
   let errors = 0;
   let measuring = false;
   let stop = false;
-  const send = (body: string) => new Promise<number>((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+  const send = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const req = http.request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   const worker = async (index: number) => {
     let i = index;
     while (!stop) {
@@ -97,13 +117,19 @@ async function load(url: string, bodies: string[], concurrency: number, warmupSe
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   return {
-    requests: latencies.length, errors, requestsPerSecond: Math.round(latencies.length / elapsed),
-    p50: Number(pct(0.5).toFixed(2)), p99: Number(pct(0.99).toFixed(2)), mean: Number((latencies.reduce((a, b) => a + b, 0) / latencies.length).toFixed(2)),
+    requests: latencies.length,
+    errors,
+    requestsPerSecond: Math.round(latencies.length / elapsed),
+    p50: Number(pct(0.5).toFixed(2)),
+    p99: Number(pct(0.99).toFixed(2)),
+    mean: Number((latencies.reduce((a, b) => a + b, 0) / latencies.length).toFixed(2)),
   };
 }
 
 async function serveTfx(base: string, name: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'serve', '--model-base-path', base, '--model-name', name, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'serve', '--model-base-path', base, '--model-name', name, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [, url] = await waitFor(child, /at (http:\/\/[^/\s]+)\/v1\/models/);
   return { child, url: `${url}/v1/models/${name}:predict` };
 }
@@ -117,16 +143,39 @@ async function prepareTaxi(): Promise<{ base: string; bodies: string[] }> {
     // ExampleGen's layout from the taxi CSV (train/eval by row number; the split rule does not matter here).
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    for (const [split, where] of [['train', 'n % 3 <> 0'], ['eval', 'n % 3 = 0']]) {
+    for (const [split, where] of [
+      ['train', 'n % 3 <> 0'],
+      ['eval', 'n % 3 = 0'],
+    ]) {
       fs.mkdirSync(path.join(examples, `Split-${split}`), { recursive: true });
-      await db.run(`COPY (SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER () AS n FROM read_csv('${path.join(taxiCsvDir, 'data.csv')}', auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])) WHERE ${where}) TO '${path.join(examples, `Split-${split}`, 'data.parquet')}' (FORMAT parquet)`);
+      await db.run(
+        `COPY (SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER () AS n FROM read_csv('${path.join(taxiCsvDir, 'data.csv')}', auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])) WHERE ${where}) TO '${path.join(examples, `Split-${split}`, 'data.parquet')}' (FORMAT parquet)`,
+      );
     }
     db.closeSync();
     const taxi = path.join(repoRoot, 'notebooks', 'taxi');
-    await runTransform({ moduleFile: path.join(taxi, 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri: examples, analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'graph') });
+    await runTransform({
+      moduleFile: path.join(taxi, 'preprocessing.ts'),
+      preprocessingFn: 'preprocessingFn',
+      examplesUri: examples,
+      analyzeSplits: ['train'],
+      transformSplits: [],
+      graphDir: path.join(dir, 'graph'),
+    });
     await runTrainer({
-      moduleFile: path.join(taxi, 'model.ts'), runFn: 'runFn', examplesUri: examples, trainSplits: ['train'], evalSplits: ['eval'], trainSteps: 300, evalSteps: 20,
-      transformGraphDir: path.join(dir, 'graph'), hyperparameters: {}, customConfig: {}, seed: 0, servingModelDir: path.join(base, 'taxi', '1'), modelRunDir: path.join(dir, 'run'),
+      moduleFile: path.join(taxi, 'model.ts'),
+      runFn: 'runFn',
+      examplesUri: examples,
+      trainSplits: ['train'],
+      evalSplits: ['eval'],
+      trainSteps: 300,
+      evalSteps: 20,
+      transformGraphDir: path.join(dir, 'graph'),
+      hyperparameters: {},
+      customConfig: {},
+      seed: 0,
+      servingModelDir: path.join(base, 'taxi', '1'),
+      modelRunDir: path.join(dir, 'run'),
     });
   }
   const signature = JSON.parse(fs.readFileSync(path.join(base, 'taxi', '1', 'signature.json'), 'utf8')) as { inputs: { name: string }[] };
@@ -141,8 +190,17 @@ async function prepareDnn(): Promise<{ base: string; csv: string; bodies: string
   const base = path.join(outDir, 'serve_dnn', 'serving_model');
   if (!fs.existsSync(path.join(base, 'dnn', '1', 'model.json'))) {
     await runTrainer({
-      moduleFile: path.join(repoRoot, 'bench', 'train', 'model.ts'), runFn: 'runFn', examplesUri: examples, trainSplits: ['train'], evalSplits: ['train'], trainSteps: 1,
-      hyperparameters: {}, customConfig: { epochs: 1 }, seed: 0, servingModelDir: path.join(base, 'dnn', '1'), modelRunDir: path.join(outDir, 'serve_dnn', 'run'),
+      moduleFile: path.join(repoRoot, 'bench', 'train', 'model.ts'),
+      runFn: 'runFn',
+      examplesUri: examples,
+      trainSplits: ['train'],
+      evalSplits: ['train'],
+      trainSteps: 1,
+      hyperparameters: {},
+      customConfig: { epochs: 1 },
+      seed: 0,
+      servingModelDir: path.join(base, 'dnn', '1'),
+      modelRunDir: path.join(outDir, 'serve_dnn', 'run'),
     });
   }
   const lines = fs.readFileSync(csv, 'utf8').split('\n').slice(1, 201);
@@ -167,15 +225,21 @@ async function main(): Promise<void> {
   const taxi = await prepareTaxi();
   const dnn = await prepareDnn();
   const loadStart = os.loadavg();
-  console.log(`load: ${concurrencies.join(' / ')} keep-alive connections, 1 s warm-up, ${seconds} s measured, single-row requests, ${repeat} rounds with the servers interleaved; ${os.cpus().length} cores shared by client and server; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load: ${concurrencies.join(' / ')} keep-alive connections, 1 s warm-up, ${seconds} s measured, single-row requests, ${repeat} rounds with the servers interleaved; ${os.cpus().length} cores shared by client and server; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`,
+  );
   const servers: [string, () => Promise<{ child: ChildProcess; url: string }>, string[]][] = [
     ['tfx-ts serve, taxi model (transform graph + wide & deep)', () => serveTfx(taxi.base, 'taxi'), taxi.bodies],
     ['tfx-ts serve, 64-32-1 DNN', () => serveTfx(dnn.base, 'dnn'), dnn.bodies],
-    ['scikit-learn MLP behind Python ThreadingHTTPServer', async () => {
-      const child = spawn(benchPython(), [path.join(__dirname, 'sklearn_server.py'), dnn.csv], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const [, port] = await waitFor(child, /port (\d+)/);
-      return { child, url: `http://127.0.0.1:${port}/v1/models/mlp:predict` };
-    }, dnn.bodies],
+    [
+      'scikit-learn MLP behind Python ThreadingHTTPServer',
+      async () => {
+        const child = spawn(benchPython(), [path.join(__dirname, 'sklearn_server.py'), dnn.csv], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const [, port] = await waitFor(child, /port (\d+)/);
+        return { child, url: `http://127.0.0.1:${port}/v1/models/mlp:predict` };
+      },
+      dnn.bodies,
+    ],
   ];
   const started = await Promise.all(servers.map(([, start]) => start()));
   const runs: Record<string, Record<number, (LoadResult & { serverCpuMsPerRequest: number })[]>> = {};
@@ -189,7 +253,9 @@ async function main(): Promise<void> {
           // Server CPU per request over warm-up and measurement: steadier than latency on a shared machine.
           const serverCpuMsPerRequest = Number((((cpuSecondsOf(child.pid!) - cpuBefore) * 1000) / (r.requests * (1 + 1 / seconds))).toFixed(3));
           ((runs[name] ??= {})[concurrency] ??= []).push({ ...r, serverCpuMsPerRequest });
-          console.log(`${name}, ${concurrency} connection(s), round ${round + 1}: ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${serverCpuMsPerRequest} ms/request (${r.requests} requests, ${r.errors} errors)`);
+          console.log(
+            `${name}, ${concurrency} connection(s), round ${round + 1}: ${r.requestsPerSecond} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${serverCpuMsPerRequest} ms/request (${r.requests} requests, ${r.errors} errors)`,
+          );
         }
       }
     }
@@ -200,15 +266,31 @@ async function main(): Promise<void> {
   for (const [name, byConcurrency] of Object.entries(runs)) {
     results[name] = {};
     for (const [concurrency, list] of Object.entries(byConcurrency)) {
-      const pick = (f: (r: LoadResult & { serverCpuMsPerRequest: number }) => number) => ({ median: median(list.map(f)), min: Math.min(...list.map(f)), max: Math.max(...list.map(f)) });
-      results[name][Number(concurrency)] = { requestsPerSecond: pick((r) => r.requestsPerSecond), p50: pick((r) => r.p50), p99: pick((r) => r.p99), serverCpuMsPerRequest: pick((r) => r.serverCpuMsPerRequest) };
+      const pick = (f: (r: LoadResult & { serverCpuMsPerRequest: number }) => number) => ({
+        median: median(list.map(f)),
+        min: Math.min(...list.map(f)),
+        max: Math.max(...list.map(f)),
+      });
+      results[name][Number(concurrency)] = {
+        requestsPerSecond: pick((r) => r.requestsPerSecond),
+        p50: pick((r) => r.p50),
+        p99: pick((r) => r.p99),
+        serverCpuMsPerRequest: pick((r) => r.serverCpuMsPerRequest),
+      };
       const x = results[name][Number(concurrency)] as Record<string, { median: number; min: number; max: number }>;
-      console.log(`${name}, ${concurrency}: ${x.requestsPerSecond.median} req/s (${x.requestsPerSecond.min}–${x.requestsPerSecond.max}), p99 ${x.p99.median} ms (${x.p99.min}–${x.p99.max}), server CPU ${x.serverCpuMsPerRequest.median} ms/request`);
+      console.log(
+        `${name}, ${concurrency}: ${x.requestsPerSecond.median} req/s (${x.requestsPerSecond.min}–${x.requestsPerSecond.max}), p99 ${x.p99.median} ms (${x.p99.min}–${x.p99.max}), server CPU ${x.serverCpuMsPerRequest.median} ms/request`,
+      );
     }
   }
   const summary = { seconds, repeat, concurrencies, cores: os.cpus().length, loadAverageStart: loadStart, loadAverageEnd: os.loadavg(), results };
   fs.writeFileSync(path.join(outDir, 'serve.json'), `${JSON.stringify(summary, null, 1)}\n`);
-  console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; results in bench/out/serve.json`);
+  console.log(
+    `\nload average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; results in bench/out/serve.json`,
+  );
 }
 
 main().catch((error) => {

@@ -29,19 +29,24 @@ const skipBig = process.argv.includes('--skip-big');
 /** Only build the input files (they are kept in bench/out/ between runs). */
 const prepareOnly = process.argv.includes('--prepare');
 
-
 /** Resamples the taxi rows (with replacement, seed 42) into a CSV of `n` rows. */
 function buildCsv(n: number): string {
   const file = path.join(outDir, `taxi_${n}.csv`);
   if (fs.existsSync(file)) return file;
-  const [header, ...lines] = fs.readFileSync(taxiCsv, 'utf8').split('\n').filter((l) => l.length > 0);
+  const [header, ...lines] = fs
+    .readFileSync(taxiCsv, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const random = mulberry32(42);
   const fd = fs.openSync(`${file}.tmp`, 'w');
   fs.writeSync(fd, `${header}\n`);
   const chunk: string[] = [];
   for (let i = 0; i < n; i++) {
     chunk.push(lines[Math.floor(random() * lines.length)]);
-    if (chunk.length === 100_000) { fs.writeSync(fd, `${chunk.join('\n')}\n`); chunk.length = 0; }
+    if (chunk.length === 100_000) {
+      fs.writeSync(fd, `${chunk.join('\n')}\n`);
+      chunk.length = 0;
+    }
   }
   if (chunk.length) fs.writeSync(fd, `${chunk.join('\n')}\n`);
   fs.closeSync(fd);
@@ -49,7 +54,11 @@ function buildCsv(n: number): string {
   return file;
 }
 
-interface Run { seconds: number; cpuSeconds: number; maxRssMb: number }
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+}
 
 /** Runs a command under /usr/bin/time -v: wall seconds and peak RSS. */
 function timed(command: string, args: string[]): Run {
@@ -107,16 +116,29 @@ function main(): void {
     const runs = Array.from({ length: repeat }, run);
     results.set(name, median(runs));
     const m = median(runs);
-    console.log(`${name.padEnd(45)} ${m.seconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU  (wall runs: ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}; peak RSS ${m.maxRssMb.toFixed(0)} MB)`);
+    console.log(
+      `${name.padEnd(45)} ${m.seconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU  (wall runs: ${runs.map((r) => r.seconds.toFixed(2)).join(', ')}; peak RSS ${m.maxRssMb.toFixed(0)} MB)`,
+    );
   }
   const [ours, summarize, pandas] = [...results.values()];
-  console.log(`\ntfx-ts stats / SUMMARIZE = ${(ours.seconds / summarize.seconds).toFixed(2)}x wall, ${(ours.cpuSeconds / summarize.cpuSeconds).toFixed(2)}x CPU (goal <= 1.0x)`);
-  console.log(`pandas / tfx-ts stats   = ${(pandas.seconds / ours.seconds).toFixed(2)}x faster wall, ${(pandas.cpuSeconds / ours.cpuSeconds).toFixed(2)}x CPU (goal >= 2x)`);
-  console.log(`load average: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
+  console.log(
+    `\ntfx-ts stats / SUMMARIZE = ${(ours.seconds / summarize.seconds).toFixed(2)}x wall, ${(ours.cpuSeconds / summarize.cpuSeconds).toFixed(2)}x CPU (goal <= 1.0x)`,
+  );
+  console.log(
+    `pandas / tfx-ts stats   = ${(pandas.seconds / ours.seconds).toFixed(2)}x faster wall, ${(pandas.cpuSeconds / ours.cpuSeconds).toFixed(2)}x CPU (goal >= 2x)`,
+  );
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
   if (skipBig) return;
   const big = buildCsv(bigRows);
   const bigRun = timed(process.execPath, [cli, 'stats', big, '-o', path.join(outDir, 'stats_big.json')]);
-  console.log(`\n${bigRows.toLocaleString('en')} rows (${(fs.statSync(big).size / 1e6).toFixed(0)} MB): tfx-ts stats ${bigRun.seconds.toFixed(1)} s wall, ${bigRun.cpuSeconds.toFixed(1)} s CPU, peak RSS ${bigRun.maxRssMb.toFixed(0)} MB (goal <= 1024 MB)`);
+  console.log(
+    `\n${bigRows.toLocaleString('en')} rows (${(fs.statSync(big).size / 1e6).toFixed(0)} MB): tfx-ts stats ${bigRun.seconds.toFixed(1)} s wall, ${bigRun.cpuSeconds.toFixed(1)} s CPU, peak RSS ${bigRun.maxRssMb.toFixed(0)} MB (goal <= 1024 MB)`,
+  );
 }
 
 main();

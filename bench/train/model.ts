@@ -19,7 +19,12 @@ export async function runFn(fnArgs: FnArgs): Promise<void> {
   const output = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(h2) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: output });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
-  const history = await fit(model, train, { epochs: Number(fnArgs.customConfig.epochs ?? 2), batchSize, fusedOptimizer: fnArgs.customConfig.fusedOptimizer !== false, compiledStep: fnArgs.customConfig.compiledStep !== false });
+  const history = await fit(model, train, {
+    epochs: Number(fnArgs.customConfig.epochs ?? 2),
+    batchSize,
+    fusedOptimizer: fnArgs.customConfig.fusedOptimizer !== false,
+    compiledStep: fnArgs.customConfig.compiledStep !== false,
+  });
   // The benchmark reads the fit figures back from the model run.
   fs.writeFileSync(path.join(fnArgs.modelRunDir, 'fit.json'), JSON.stringify(history));
   await saveServingModel(model, fnArgs.servingModelDir);

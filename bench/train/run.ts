@@ -82,28 +82,47 @@ async function buildTaxi(): Promise<{ dir: string; trainCsv: string; evalCsv: st
   fs.rmSync(dir, { recursive: true, force: true });
   const examples = path.join(dir, 'examples');
   const db = await (await DuckDBInstance.create(':memory:')).connect();
-  for (const [split, where] of [['train', 'n % 3 <> 0'], ['eval', 'n % 3 = 0']]) {
+  for (const [split, where] of [
+    ['train', 'n % 3 <> 0'],
+    ['eval', 'n % 3 = 0'],
+  ]) {
     fs.mkdirSync(path.join(examples, `Split-${split}`), { recursive: true });
-    await db.run(`COPY (SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER () AS n FROM read_csv('${taxiCsv}', auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])) WHERE ${where}) TO '${path.join(examples, `Split-${split}`, 'data.parquet')}' (FORMAT parquet)`);
+    await db.run(
+      `COPY (SELECT * EXCLUDE (n) FROM (SELECT *, row_number() OVER () AS n FROM read_csv('${taxiCsv}', auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])) WHERE ${where}) TO '${path.join(examples, `Split-${split}`, 'data.parquet')}' (FORMAT parquet)`,
+    );
   }
   const taxi = path.join(repoRoot, 'notebooks', 'taxi');
   await runTransform({
-    moduleFile: path.join(taxi, 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri: examples, analyzeSplits: ['train'], transformSplits: ['train', 'eval'],
-    graphDir: path.join(dir, 'graph'), transformedExamplesUri: path.join(dir, 'transformed'),
+    moduleFile: path.join(taxi, 'preprocessing.ts'),
+    preprocessingFn: 'preprocessingFn',
+    examplesUri: examples,
+    analyzeSplits: ['train'],
+    transformSplits: ['train', 'eval'],
+    graphDir: path.join(dir, 'graph'),
+    transformedExamplesUri: path.join(dir, 'transformed'),
   });
   for (const split of ['train', 'eval']) {
-    await db.run(`COPY (SELECT * FROM '${path.join(dir, 'transformed', `Split-${split}`, 'data.parquet')}') TO '${split === 'train' ? files.trainCsv : files.evalCsv}' (HEADER)`);
+    await db.run(
+      `COPY (SELECT * FROM '${path.join(dir, 'transformed', `Split-${split}`, 'data.parquet')}') TO '${split === 'train' ? files.trainCsv : files.evalCsv}' (HEADER)`,
+    );
   }
   db.closeSync();
   // The model's own inputs and embedding sizes, read off the notebook's model.
-  const { buildKerasModel } = loadUserModule(path.join(taxi, 'model.ts')) as { buildKerasModel(t: TransformOutput, hidden: number[], lr: number): tf.LayersModel };
+  const { buildKerasModel } = loadUserModule(path.join(taxi, 'model.ts')) as {
+    buildKerasModel(t: TransformOutput, hidden: number[], lr: number): tf.LayersModel;
+  };
   const plan = planWideDeepStructure(buildKerasModel(TransformOutput.load(path.join(dir, 'graph')), [100, 70, 50, 25], 0.005))!;
   const trainRows = fs.readFileSync(files.trainCsv, 'utf8').trim().split('\n').length - 1;
-  fs.writeFileSync(files.featuresJson, JSON.stringify({
-    numeric: plan.deepFeatures, categorical: plan.wide.map((w) => [w.feature, w.size]), label: 'tips_xf',
-    // The pipeline's 1,000 steps of 40, in passes over the train split.
-    epochs: Math.round((1000 * 40) / trainRows),
-  }));
+  fs.writeFileSync(
+    files.featuresJson,
+    JSON.stringify({
+      numeric: plan.deepFeatures,
+      categorical: plan.wide.map((w) => [w.feature, w.size]),
+      label: 'tips_xf',
+      // The pipeline's 1,000 steps of 40, in passes over the train split.
+      epochs: Math.round((1000 * 40) / trainRows),
+    }),
+  );
   return files;
 }
 
@@ -111,7 +130,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const summary = (xs: number[]) => ({ median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)) });
 const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(1)));
 
-interface TfxRun { fit: number; fitCpu: number; examplesPerSecond: number; wall: number; cpu: number; valAccuracy?: number }
+interface TfxRun {
+  fit: number;
+  fitCpu: number;
+  examplesPerSecond: number;
+  wall: number;
+  cpu: number;
+  valAccuracy?: number;
+}
 
 async function tfxRun(name: string, r: number, args: Omit<Parameters<typeof runTrainer>[0], 'servingModelDir' | 'modelRunDir' | 'seed'>): Promise<TfxRun> {
   const run = path.join(outDir, 'train_runs', name, String(r));
@@ -121,9 +147,23 @@ async function tfxRun(name: string, r: number, args: Omit<Parameters<typeof runT
   await runTrainer({ ...args, seed: r, servingModelDir: path.join(run, 'serving'), modelRunDir: path.join(run, 'logs') });
   const cpu = process.cpuUsage(cpu0);
   const wall = (Date.now() - started) / 1000;
-  const history = JSON.parse(fs.readFileSync(path.join(run, 'logs', 'fit.json'), 'utf8')) as { seconds: number; cpuSeconds: number; examplesPerSecond: number; history: { val_binary_accuracy?: number }[] };
-  const result = { fit: history.seconds, fitCpu: history.cpuSeconds, examplesPerSecond: history.examplesPerSecond, wall, cpu: (cpu.user + cpu.system) / 1e6, valAccuracy: history.history[history.history.length - 1]?.val_binary_accuracy };
-  console.log(`  ${name} run ${r + 1}: fit ${result.fit.toFixed(2)} s (${Math.round(result.examplesPerSecond)} examples/s), fit CPU ${result.fitCpu.toFixed(2)} s, Trainer wall ${wall.toFixed(2)} s, process CPU ${result.cpu.toFixed(2)} s${result.valAccuracy !== undefined ? `, eval accuracy ${result.valAccuracy.toFixed(3)}` : ''}`);
+  const history = JSON.parse(fs.readFileSync(path.join(run, 'logs', 'fit.json'), 'utf8')) as {
+    seconds: number;
+    cpuSeconds: number;
+    examplesPerSecond: number;
+    history: { val_binary_accuracy?: number }[];
+  };
+  const result = {
+    fit: history.seconds,
+    fitCpu: history.cpuSeconds,
+    examplesPerSecond: history.examplesPerSecond,
+    wall,
+    cpu: (cpu.user + cpu.system) / 1e6,
+    valAccuracy: history.history[history.history.length - 1]?.val_binary_accuracy,
+  };
+  console.log(
+    `  ${name} run ${r + 1}: fit ${result.fit.toFixed(2)} s (${Math.round(result.examplesPerSecond)} examples/s), fit CPU ${result.fitCpu.toFixed(2)} s, Trainer wall ${wall.toFixed(2)} s, process CPU ${result.cpu.toFixed(2)} s${result.valAccuracy !== undefined ? `, eval accuracy ${result.valAccuracy.toFixed(3)}` : ''}`,
+  );
   return result;
 }
 
@@ -147,25 +187,45 @@ async function main(): Promise<void> {
     const skCpu: number[] = [];
     let skMeta: { examples: number; sklearn: string } | undefined;
     for (let r = 0; r < repeat; r++) {
-      tfx.push(await tfxRun('dnn', r, {
-        moduleFile: path.join(__dirname, 'model.ts'), runFn: 'runFn', examplesUri: examples, trainSplits: ['train'], evalSplits: ['train'],
-        trainSteps: 1, hyperparameters: {}, customConfig: { batchSize: 256, epochs: 2, fusedOptimizer: fused, compiledStep: compiled },
-      }));
+      tfx.push(
+        await tfxRun('dnn', r, {
+          moduleFile: path.join(__dirname, 'model.ts'),
+          runFn: 'runFn',
+          examplesUri: examples,
+          trainSplits: ['train'],
+          evalSplits: ['train'],
+          trainSteps: 1,
+          hyperparameters: {},
+          customConfig: { batchSize: 256, epochs: 2, fusedOptimizer: fused, compiledStep: compiled },
+        }),
+      );
       const py = python('sklearn_mlp.py', [csv, '1']);
       skMeta = py;
       sk.push(py.seconds[0]);
       skCpu.push(py.cpu_seconds[0]);
-      console.log(`  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s`);
+      console.log(
+        `  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s`,
+      );
     }
     const tfxRate = summary(tfx.map((t) => t.examplesPerSecond));
     const skRate = summary(sk.map((s) => skMeta!.examples / s));
     result.dnn = {
-      rows, fusedOptimizer: fused, compiledStep: compiled && fused,
-      tfxTs: { examplesPerSecond: tfxRate, fitSeconds: median(tfx.map((t) => t.fit)), fitCpuSeconds: median(tfx.map((t) => t.fitCpu)), trainerWallSeconds: median(tfx.map((t) => t.wall)), processCpuSeconds: median(tfx.map((t) => t.cpu)) },
+      rows,
+      fusedOptimizer: fused,
+      compiledStep: compiled && fused,
+      tfxTs: {
+        examplesPerSecond: tfxRate,
+        fitSeconds: median(tfx.map((t) => t.fit)),
+        fitCpuSeconds: median(tfx.map((t) => t.fitCpu)),
+        trainerWallSeconds: median(tfx.map((t) => t.wall)),
+        processCpuSeconds: median(tfx.map((t) => t.cpu)),
+      },
       sklearn: { version: skMeta!.sklearn, examplesPerSecond: skRate, fitSeconds: median(sk), fitCpuSeconds: median(skCpu) },
       ratio: Number((tfxRate.median / skRate.median).toFixed(3)),
     };
-    console.log(`dnn: tfx-ts ${tfxRate.median} examples/s (${tfxRate.min}–${tfxRate.max}) vs scikit-learn ${skRate.median} (${skRate.min}–${skRate.max}): ${(result.dnn as { ratio: number }).ratio}×`);
+    console.log(
+      `dnn: tfx-ts ${tfxRate.median} examples/s (${tfxRate.min}–${tfxRate.max}) vs scikit-learn ${skRate.median} (${skRate.min}–${skRate.max}): ${(result.dnn as { ratio: number }).ratio}×`,
+    );
   }
 
   if (models.includes('taxi')) {
@@ -176,8 +236,15 @@ async function main(): Promise<void> {
     const skCpu: number[] = [];
     let skMeta: { examples: number; sklearn: string; eval_accuracy?: number } | undefined;
     const trainer = {
-      moduleFile: path.join(__dirname, 'taxi_model.ts'), runFn: 'runFn', examplesUri: path.join(taxi.dir, 'transformed'), trainSplits: ['train'], evalSplits: ['eval'],
-      trainSteps: 1000, evalSteps: 150, transformGraphDir: path.join(taxi.dir, 'graph'), hyperparameters: {},
+      moduleFile: path.join(__dirname, 'taxi_model.ts'),
+      runFn: 'runFn',
+      examplesUri: path.join(taxi.dir, 'transformed'),
+      trainSplits: ['train'],
+      evalSplits: ['eval'],
+      trainSteps: 1000,
+      evalSteps: 150,
+      transformGraphDir: path.join(taxi.dir, 'graph'),
+      hyperparameters: {},
     };
     for (let r = 0; r < repeat; r++) {
       sides.compiled.push(await tfxRun('taxi compiled step', r, { ...trainer, customConfig: { compiledStep: true } }));
@@ -186,21 +253,40 @@ async function main(): Promise<void> {
       skMeta = py;
       sk.push(py.seconds[0]);
       skCpu.push(py.cpu_seconds[0]);
-      console.log(`  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s, eval accuracy ${py.eval_accuracy?.toFixed(3)}`);
+      console.log(
+        `  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s, eval accuracy ${py.eval_accuracy?.toFixed(3)}`,
+      );
     }
     const side = (runs: TfxRun[]) => ({
-      examplesPerSecond: summary(runs.map((t) => t.examplesPerSecond)), fitSeconds: median(runs.map((t) => t.fit)), fitCpuSeconds: median(runs.map((t) => t.fitCpu)),
-      trainerWallSeconds: median(runs.map((t) => t.wall)), processCpuSeconds: median(runs.map((t) => t.cpu)), evalAccuracy: median(runs.map((t) => t.valAccuracy ?? NaN)),
+      examplesPerSecond: summary(runs.map((t) => t.examplesPerSecond)),
+      fitSeconds: median(runs.map((t) => t.fit)),
+      fitCpuSeconds: median(runs.map((t) => t.fitCpu)),
+      trainerWallSeconds: median(runs.map((t) => t.wall)),
+      processCpuSeconds: median(runs.map((t) => t.cpu)),
+      evalAccuracy: median(runs.map((t) => t.valAccuracy ?? NaN)),
     });
     const skRate = summary(sk.map((s) => skMeta!.examples / s));
     const taxiResult = {
-      compiled: side(sides.compiled), generic: side(sides.generic),
-      sklearn: { version: skMeta!.sklearn, examplesPerSecond: skRate, fitSeconds: median(sk), fitCpuSeconds: median(skCpu), evalAccuracy: skMeta!.eval_accuracy },
+      compiled: side(sides.compiled),
+      generic: side(sides.generic),
+      sklearn: {
+        version: skMeta!.sklearn,
+        examplesPerSecond: skRate,
+        fitSeconds: median(sk),
+        fitCpuSeconds: median(skCpu),
+        evalAccuracy: skMeta!.eval_accuracy,
+      },
     };
-    result.taxi = { ...taxiResult, ratioCompiledVsSklearn: Number((taxiResult.compiled.examplesPerSecond.median / skRate.median).toFixed(3)), ratioCompiledVsGeneric: Number((taxiResult.compiled.examplesPerSecond.median / taxiResult.generic.examplesPerSecond.median).toFixed(2)) };
+    result.taxi = {
+      ...taxiResult,
+      ratioCompiledVsSklearn: Number((taxiResult.compiled.examplesPerSecond.median / skRate.median).toFixed(3)),
+      ratioCompiledVsGeneric: Number((taxiResult.compiled.examplesPerSecond.median / taxiResult.generic.examplesPerSecond.median).toFixed(2)),
+    };
     const c = taxiResult.compiled.examplesPerSecond;
     const g = taxiResult.generic.examplesPerSecond;
-    console.log(`taxi: compiled ${c.median} examples/s (${c.min}–${c.max}), generic ${g.median} (${g.min}–${g.max}), scikit-learn ${skRate.median} (${skRate.min}–${skRate.max})`);
+    console.log(
+      `taxi: compiled ${c.median} examples/s (${c.min}–${c.max}), generic ${g.median} (${g.min}–${g.max}), scikit-learn ${skRate.median} (${skRate.min}–${skRate.max})`,
+    );
   }
   result.loadAverageEnd = loadAverage();
   fs.writeFileSync(path.join(outDir, 'train.json'), `${JSON.stringify(result, null, 1)}\n`);

@@ -19,7 +19,12 @@ export async function runFn(fnArgs: FnArgs): Promise<void> {
   const train = await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { batchSize: 40, labelKey }, transformOutput);
   const evaluation = await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.evalFiles, { batchSize: 40, labelKey }, transformOutput);
   const model = buildKerasModel(transformOutput, [100, 70, 50, 25], 0.005);
-  const history = await fit(model, train, { steps: fnArgs.trainSteps, validationData: evaluation, validationSteps: fnArgs.evalSteps, compiledStep: fnArgs.customConfig.compiledStep !== false });
+  const history = await fit(model, train, {
+    steps: fnArgs.trainSteps,
+    validationData: evaluation,
+    validationSteps: fnArgs.evalSteps,
+    compiledStep: fnArgs.customConfig.compiledStep !== false,
+  });
   // The benchmark reads the fit figures back from the model run.
   fs.writeFileSync(path.join(fnArgs.modelRunDir, 'fit.json'), JSON.stringify(history));
   await saveServingModel(model, fnArgs.servingModelDir, { transformOutput, labelKey });

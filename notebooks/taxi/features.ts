@@ -13,8 +13,13 @@ export const BUCKET_FEATURE_BUCKET_COUNT = [10, 10, 10, 10];
 
 /** Integer features used as categories as they are, with the number of values each may take. */
 export const CATEGORICAL_FEATURES = [
-  'trip_start_hour', 'trip_start_day', 'trip_start_month',
-  'pickup_census_tract', 'dropoff_census_tract', 'pickup_community_area', 'dropoff_community_area',
+  'trip_start_hour',
+  'trip_start_day',
+  'trip_start_month',
+  'pickup_census_tract',
+  'dropoff_census_tract',
+  'pickup_community_area',
+  'dropoff_community_area',
 ];
 export const CATEGORICAL_FEATURE_MAX_VALUES = [24, 31, 12, 2000, 2000, 80, 80];
 

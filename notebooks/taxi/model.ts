@@ -8,7 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import { fit, saveServingModel, TransformOutput } from 'tfx-ts/trainer';
 import type { FnArgs } from 'tfx-ts';
 import {
-  BUCKET_FEATURES, CATEGORICAL_FEATURES, CATEGORICAL_FEATURE_MAX_VALUES, LABEL_KEY, NUMERICAL_FEATURES, VOCAB_FEATURES,
+  BUCKET_FEATURES,
+  CATEGORICAL_FEATURES,
+  CATEGORICAL_FEATURE_MAX_VALUES,
+  LABEL_KEY,
+  NUMERICAL_FEATURES,
+  VOCAB_FEATURES,
   transformedName,
 } from './features';
 

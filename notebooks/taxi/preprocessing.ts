@@ -5,8 +5,17 @@
  */
 import type { Column, PreprocessingInputs, Tft } from 'tfx-ts';
 import {
-  BUCKET_FEATURES, BUCKET_FEATURE_BUCKET_COUNT, CATEGORICAL_FEATURES, CATEGORICAL_FEATURE_MAX_VALUES, FARE_KEY, LABEL_KEY,
-  NUMERICAL_FEATURES, OOV_SIZE, VOCAB_FEATURES, VOCAB_SIZE, transformedName,
+  BUCKET_FEATURES,
+  BUCKET_FEATURE_BUCKET_COUNT,
+  CATEGORICAL_FEATURES,
+  CATEGORICAL_FEATURE_MAX_VALUES,
+  FARE_KEY,
+  LABEL_KEY,
+  NUMERICAL_FEATURES,
+  OOV_SIZE,
+  VOCAB_FEATURES,
+  VOCAB_SIZE,
+  transformedName,
 } from './features';
 
 export function preprocessingFn(inputs: PreprocessingInputs, tft: Tft): Record<string, Column> {

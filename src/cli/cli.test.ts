@@ -5,7 +5,10 @@ import { repoRoot, tempDir, writeFile } from '../testing/fixtures';
 const cli = runCli;
 
 function pipelineModule(dir: string): string {
-  return writeFile(dir, 'pipeline.ts', `
+  return writeFile(
+    dir,
+    'pipeline.ts',
+    `
     import { Pipeline } from 'tfx-ts';
     import { WriteExamples, CountChars } from ${JSON.stringify(path.join(repoRoot, 'src/testing/test-components'))};
     export function createPipeline(options: { pipelineRoot?: string } = {}) {
@@ -13,7 +16,8 @@ function pipelineModule(dir: string): string {
       const count = new CountChars({ examples: write.outputs.examples });
       return new Pipeline({ pipelineName: 'cli-test', pipelineRoot: options.pipelineRoot ?? ${JSON.stringify(path.join(dir, 'default-root'))}, components: [count, write] });
     }
-  `);
+  `,
+  );
 }
 
 describe('tfx-ts run', () => {

@@ -8,7 +8,7 @@ import { DATASETS, downloadDataset } from './dataset-download';
 
 /** `tfx-ts datasets download taxi`: the public source, and what it refuses (no network: a loopback server stands in). */
 describe('datasets download', () => {
-  it('downloads the taxi sample from TFX\'s public copy (the tutorial\'s URL)', () => {
+  it("downloads the taxi sample from TFX's public copy (the tutorial's URL)", () => {
     expect(DATASETS.taxi.url).toBe('https://raw.githubusercontent.com/tensorflow/tfx/master/tfx/examples/chicago_taxi_pipeline/data/simple/data.csv');
   });
 
@@ -17,7 +17,10 @@ describe('datasets download', () => {
     const server = http.createServer((req, res) => {
       if (req.url === '/data.csv') res.end(csv);
       else if (req.url === '/html') res.end('<!DOCTYPE html><html>rate limited</html>\n');
-      else { res.statusCode = 404; res.end('not found'); }
+      else {
+        res.statusCode = 404;
+        res.end('not found');
+      }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -26,7 +29,9 @@ describe('datasets download', () => {
       const ok = await downloadDataset('taxi', { destination: path.join(dir, 'data'), url: `${url}/data.csv` });
       expect(ok.rows).toBe(15002);
       expect(fs.readFileSync(ok.file, 'utf8')).toBe(csv);
-      await expect(downloadDataset('taxi', { destination: path.join(dir, 'x'), url: `${url}/html` })).rejects.toThrow(/is not the taxi data set: its first line is "<!DOCTYPE html>/);
+      await expect(downloadDataset('taxi', { destination: path.join(dir, 'x'), url: `${url}/html` })).rejects.toThrow(
+        /is not the taxi data set: its first line is "<!DOCTYPE html>/,
+      );
       await expect(downloadDataset('taxi', { destination: path.join(dir, 'y'), url: `${url}/missing` })).rejects.toThrow(/failed: HTTP 404/);
       expect(fs.existsSync(path.join(dir, 'x'))).toBe(false);
     } finally {

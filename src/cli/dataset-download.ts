@@ -19,7 +19,8 @@ export const DATASETS: Record<string, DatasetSource> = {
   taxi: {
     url: 'https://raw.githubusercontent.com/tensorflow/tfx/master/tfx/examples/chicago_taxi_pipeline/data/simple/data.csv',
     header: ['pickup_community_area', 'fare', 'trip_start_month', 'trip_start_hour', 'trip_start_day', 'trip_start_timestamp'],
-    notice: 'Chicago Taxi Trips sample (City of Chicago, www.cityofchicago.org; modified for use by TFX). The City of Chicago makes no claims as to the content, accuracy, timeliness, or completeness of the data; it is used at your own risk.',
+    notice:
+      'Chicago Taxi Trips sample (City of Chicago, www.cityofchicago.org; modified for use by TFX). The City of Chicago makes no claims as to the content, accuracy, timeliness, or completeness of the data; it is used at your own risk.',
   },
 };
 
@@ -38,7 +39,8 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
   let text: string;
   let source: string;
   if (options.from) {
-    if (!fs.existsSync(options.from)) throw new UserError(`File ${options.from} does not exist.`, 'pass --from <a copy of the data set>, or leave it out to download.');
+    if (!fs.existsSync(options.from))
+      throw new UserError(`File ${options.from} does not exist.`, 'pass --from <a copy of the data set>, or leave it out to download.');
     text = fs.readFileSync(options.from, 'utf8');
     source = path.resolve(options.from);
   } else {
@@ -48,14 +50,21 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
       response = await fetch(source, { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new UserError(`Cannot download the ${name} data set from ${source} (${cause}).`, 'without internet access, copy the file from a machine that has it and pass --from <file>.');
+      throw new UserError(
+        `Cannot download the ${name} data set from ${source} (${cause}).`,
+        'without internet access, copy the file from a machine that has it and pass --from <file>.',
+      );
     }
-    if (!response.ok) throw new UserError(`Downloading the ${name} data set from ${source} failed: HTTP ${response.status}.`, 'check the URL (--url) or pass --from <file>.');
+    if (!response.ok)
+      throw new UserError(`Downloading the ${name} data set from ${source} failed: HTTP ${response.status}.`, 'check the URL (--url) or pass --from <file>.');
     text = await response.text();
   }
   const header = text.slice(0, text.indexOf('\n')).trim().split(',');
   if (!dataset.header.every((column, i) => header[i] === column)) {
-    throw new UserError(`${source} is not the ${name} data set: its first line is "${header.slice(0, 6).join(',')}".`, `expected a CSV starting with ${dataset.header.join(',')}.`);
+    throw new UserError(
+      `${source} is not the ${name} data set: its first line is "${header.slice(0, 6).join(',')}".`,
+      `expected a CSV starting with ${dataset.header.join(',')}.`,
+    );
   }
   const file = path.join(options.destination, 'data.csv');
   writeFileAtomic(file, text);

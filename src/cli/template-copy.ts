@@ -17,7 +17,10 @@ interface TemplateManifest {
 
 export function listTemplates(): string[] {
   if (!fs.existsSync(TEMPLATES_DIR)) return [];
-  return fs.readdirSync(TEMPLATES_DIR).filter((name) => fs.statSync(path.join(TEMPLATES_DIR, name)).isDirectory()).sort();
+  return fs
+    .readdirSync(TEMPLATES_DIR)
+    .filter((name) => fs.statSync(path.join(TEMPLATES_DIR, name)).isDirectory())
+    .sort();
 }
 
 export interface CopyTemplateOptions {
@@ -41,7 +44,10 @@ export function copyTemplate(options: CopyTemplateOptions): string[] {
   const version = (require('../../package.json') as { version: string }).version;
   const replacements: Record<string, string> = {
     '{{PIPELINE_NAME}}': options.pipelineName,
-    '{{PACKAGE_NAME}}': options.pipelineName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, ''),
+    '{{PACKAGE_NAME}}': options.pipelineName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, ''),
     '{{TFX_TS_VERSION}}': version,
   };
   const source = path.join(TEMPLATES_DIR, options.model);

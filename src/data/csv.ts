@@ -16,8 +16,12 @@ export function checkCsvFile(file: string): void {
   if (!stat.isFile()) {
     // DuckDB reads a file several times (sniffing, then scanning): a pipe can be read only once, so
     // it would hang waiting for a second writer. Refuse what is not a regular file up front.
-    throw new UserError(`${file} is ${describeFileKind(stat)}, not a regular file.`,
-      stat.isDirectory() ? 'point at the CSV file, or at the directory only where a directory is accepted.' : 'save the data to a regular file first (e.g. `cat pipe > data.csv`) and pass that file.');
+    throw new UserError(
+      `${file} is ${describeFileKind(stat)}, not a regular file.`,
+      stat.isDirectory()
+        ? 'point at the CSV file, or at the directory only where a directory is accepted.'
+        : 'save the data to a regular file first (e.g. `cat pipe > data.csv`) and pass that file.',
+    );
   }
   if (stat.size === 0) throw new UserError(`CSV file ${file} is empty.`, 'a CSV input needs a header line and at least one row.');
   try {
@@ -30,8 +34,10 @@ export function checkCsvFile(file: string): void {
   if (quoteCount(file) % 2 === 1) {
     const problem = scanCsvShape(file, guessDelimiter(file));
     if (problem?.kind === 'unterminated') {
-      throw new UserError(`Cannot read CSV ${file}: the quoted field starting on line ${problem.line} is never closed.`,
-        'close the quote, or double a quote character that is part of a value ("").');
+      throw new UserError(
+        `Cannot read CSV ${file}: the quoted field starting on line ${problem.line} is never closed.`,
+        'close the quote, or double a quote character that is part of a value ("").',
+      );
     }
   }
 }
@@ -118,23 +124,29 @@ export function csvError(files: string[], delimiter: string | undefined, error: 
     const delim = delimiter ?? guessDelimiter(file);
     const problem = scanCsvShape(file, delim);
     if (problem?.kind === 'ragged') {
-      return new UserError(`Cannot read CSV ${file}: line ${problem.line} has ${problem.fields} fields but the header has ${problem.expected}.`,
-        'every row needs as many fields as the header (quote fields that contain the delimiter).');
+      return new UserError(
+        `Cannot read CSV ${file}: line ${problem.line} has ${problem.fields} fields but the header has ${problem.expected}.`,
+        'every row needs as many fields as the header (quote fields that contain the delimiter).',
+      );
     }
     if (problem?.kind === 'unterminated') {
-      return new UserError(`Cannot read CSV ${file}: the quoted field starting on line ${problem.line} is never closed.`,
-        'close the quote, or double a quote character that is part of a value ("").');
+      return new UserError(
+        `Cannot read CSV ${file}: the quoted field starting on line ${problem.line} is never closed.`,
+        'close the quote, or double a quote character that is part of a value ("").',
+      );
     }
   }
   const where = files.length === 1 ? files[0] : `files under ${path.dirname(files[0])}`;
-  const reason = firstLines(error.message).replace(/Error when sniffing file[^|]*\|?\s*/i, '').replace(/^Invalid Input Error:\s*/i, '');
-  return new UserError(`Cannot read CSV ${where}: ${reason || 'DuckDB could not parse it as CSV'}`,
-    'every row needs as many fields as the header, and each column one type (numbers or text) throughout.');
+  const reason = firstLines(error.message)
+    .replace(/Error when sniffing file[^|]*\|?\s*/i, '')
+    .replace(/^Invalid Input Error:\s*/i, '');
+  return new UserError(
+    `Cannot read CSV ${where}: ${reason || 'DuckDB could not parse it as CSV'}`,
+    'every row needs as many fields as the header, and each column one type (numbers or text) throughout.',
+  );
 }
 
-export type CsvShapeProblem =
-  | { kind: 'ragged'; line: number; fields: number; expected: number }
-  | { kind: 'unterminated'; line: number };
+export type CsvShapeProblem = { kind: 'ragged'; line: number; fields: number; expected: number } | { kind: 'unterminated'; line: number };
 
 /**
  * Streams the file once through an RFC 4180 state machine (quoted fields may hold delimiters,
@@ -145,7 +157,9 @@ export function scanCsvShape(file: string, delim: string): CsvShapeProblem | und
   const fd = fs.openSync(file, 'r');
   const buffer = Buffer.alloc(1 << 20);
   const d = delim.charCodeAt(0);
-  const QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
+  const QUOTE = 0x22,
+    LF = 0x0a,
+    CR = 0x0d;
   let line = 1;
   let recordLine = 1;
   let fields = 1;
@@ -160,7 +174,10 @@ export function scanCsvShape(file: string, delim: string): CsvShapeProblem | und
       if (expected === undefined) expected = fields;
       else if (fields !== expected) return { kind: 'ragged', line: recordLine, fields, expected };
     }
-    fields = 1; fieldStart = true; empty = true; recordLine = line;
+    fields = 1;
+    fieldStart = true;
+    empty = true;
+    recordLine = line;
     return undefined;
   };
   try {
@@ -181,15 +198,21 @@ export function scanCsvShape(file: string, delim: string): CsvShapeProblem | und
           }
         }
         if (c === QUOTE && fieldStart) {
-          quoted = true; quoteOpenedOn = line; fieldStart = false; empty = false;
+          quoted = true;
+          quoteOpenedOn = line;
+          fieldStart = false;
+          empty = false;
         } else if (c === d) {
-          fields++; fieldStart = true; empty = false;
+          fields++;
+          fieldStart = true;
+          empty = false;
         } else if (c === LF) {
           line++;
           const problem = endRecord();
           if (problem) return problem;
         } else if (c !== CR) {
-          fieldStart = false; empty = false;
+          fieldStart = false;
+          empty = false;
         }
       }
     }
@@ -201,5 +224,9 @@ export function scanCsvShape(file: string, delim: string): CsvShapeProblem | und
 }
 
 function firstLines(message: string): string {
-  return message.split('\n').filter((l) => l.trim()).slice(0, 4).join(' | ');
+  return message
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 4)
+    .join(' | ');
 }

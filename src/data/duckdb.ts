@@ -6,7 +6,10 @@ import * as os from 'node:os';
  * CSV/Parquet/JSON, splitting, and statistics (it measured fastest here; see DESIGN.md).
  */
 export class DuckSession {
-  private constructor(private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
 
   static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckSession> {
     const instance = await DuckDBInstance.create(':memory:', {
@@ -28,8 +31,16 @@ export class DuckSession {
   }
 
   close(): void {
-    try { this.connection.closeSync(); } catch { /* already closed */ }
-    try { this.instance.closeSync(); } catch { /* already closed */ }
+    try {
+      this.connection.closeSync();
+    } catch {
+      /* already closed */
+    }
+    try {
+      this.instance.closeSync();
+    } catch {
+      /* already closed */
+    }
   }
 
   static async with<T>(fn: (session: DuckSession) => Promise<T>, options?: { threads?: number; memoryLimit?: string }): Promise<T> {

@@ -30,7 +30,12 @@ export const inputConfigSchema = z.object({
 export type InputConfig = z.infer<typeof inputConfigSchema>;
 
 export const DEFAULT_OUTPUT_CONFIG: OutputConfig = {
-  splitConfig: { splits: [{ name: 'train', hashBuckets: 2 }, { name: 'eval', hashBuckets: 1 }] },
+  splitConfig: {
+    splits: [
+      { name: 'train', hashBuckets: 2 },
+      { name: 'eval', hashBuckets: 1 },
+    ],
+  },
 };
 
 export function checkUniqueSplitNames(names: string[]): void {

@@ -47,7 +47,10 @@ export class Artifact {
   properties: Record<string, PropertyValue> = {};
   customProperties: Record<string, PropertyValue> = {};
 
-  constructor(readonly type: ArtifactType, public uri: string) {}
+  constructor(
+    readonly type: ArtifactType,
+    public uri: string,
+  ) {}
 
   /** Split names as TFX stores them: a JSON list in the `split_names` property. */
   get splitNames(): string[] {

@@ -14,8 +14,13 @@ import { Channel, isChannel } from './channel';
 import { formatZodError } from '../util/errors';
 import type { MetadataStore } from '../metadata/store';
 
-export interface InputDecl { type: ArtifactType; optional?: boolean }
-export interface OutputDecl { type: ArtifactType }
+export interface InputDecl {
+  type: ArtifactType;
+  optional?: boolean;
+}
+export interface OutputDecl {
+  type: ArtifactType;
+}
 export type InputsDecl = Record<string, InputDecl>;
 export type OutputsDecl = Record<string, OutputDecl>;
 
@@ -73,11 +78,7 @@ export type InputArgs<I extends InputsDecl> = { [K in RequiredKeys<I>]: Channel 
 
 /** A component instance: typed spec + its input channels + validated parameters (TFX BaseComponent). */
 /* eslint-disable @typescript-eslint/no-explicit-any -- `any` defaults let heterogenous components share one pipeline list. */
-export class BaseComponent<
-  I extends InputsDecl = any,
-  O extends OutputsDecl = any,
-  S extends z.ZodTypeAny = any,
-> {
+export class BaseComponent<I extends InputsDecl = any, O extends OutputsDecl = any, S extends z.ZodTypeAny = any> {
   id: string;
   readonly inputs: Partial<Record<keyof I & string, Channel>>;
   readonly outputs: { [K in keyof O]: Channel };
@@ -88,7 +89,10 @@ export class BaseComponent<
   /** RuntimeParameters found in the arguments: `parameters` holds their defaults, Kubeflow reads them at run time. */
   readonly runtimeParameters: RuntimeParameterUse[];
 
-  constructor(readonly spec: ComponentSpec<I, O, S>, args: Record<string, unknown>) {
+  constructor(
+    readonly spec: ComponentSpec<I, O, S>,
+    args: Record<string, unknown>,
+  ) {
     this.id = spec.type;
     const inputs: Record<string, Channel> = {};
     const rawParameters: Record<string, unknown> = {};
@@ -177,9 +181,7 @@ export interface ComponentClass<I extends InputsDecl, O extends OutputsDecl, S e
 /** Registry so a container entrypoint can find a component's executor by its type name. */
 const registry = new Map<string, ComponentSpec<InputsDecl, OutputsDecl, z.ZodTypeAny>>();
 
-export function defineComponent<I extends InputsDecl, O extends OutputsDecl, S extends z.ZodTypeAny>(
-  spec: ComponentSpec<I, O, S>,
-): ComponentClass<I, O, S> {
+export function defineComponent<I extends InputsDecl, O extends OutputsDecl, S extends z.ZodTypeAny>(spec: ComponentSpec<I, O, S>): ComponentClass<I, O, S> {
   const existing = registry.get(spec.type);
   if (existing && existing !== (spec as unknown)) {
     throw new Error(`A component of type "${spec.type}" is already defined. Give your component another type name.`);

@@ -15,7 +15,9 @@ describe('Pipeline DAG', () => {
   it('rejects a component whose producer is not in the pipeline', () => {
     const a = new WriteExamples({ text: 'x' });
     const b = new CountChars({ examples: a.outputs.examples });
-    expect(() => new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [b] })).toThrow(/reads input "examples" from "TestWriteExamples", which is not in the pipeline/);
+    expect(() => new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [b] })).toThrow(
+      /reads input "examples" from "TestWriteExamples", which is not in the pipeline/,
+    );
   });
 
   it('rejects cycles', () => {
@@ -29,11 +31,15 @@ describe('Pipeline DAG', () => {
   it('rejects duplicate ids and names how to fix them', () => {
     const a = new WriteExamples({ text: 'x' });
     const b = new WriteExamples({ text: 'y' });
-    expect(() => new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [a, b] })).toThrow(/Two components have the id "TestWriteExamples".*withId/s);
+    expect(() => new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [a, b] })).toThrow(
+      /Two components have the id "TestWriteExamples".*withId/s,
+    );
   });
 
   it('rejects bad pipeline names and empty pipelines', () => {
-    expect(() => new Pipeline({ pipelineName: 'bad name!', pipelineRoot: '/tmp/p', components: [new WriteExamples({ text: 'x' })] })).toThrow(/Invalid pipeline name/);
+    expect(() => new Pipeline({ pipelineName: 'bad name!', pipelineRoot: '/tmp/p', components: [new WriteExamples({ text: 'x' })] })).toThrow(
+      /Invalid pipeline name/,
+    );
     expect(() => new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [] })).toThrow(/at least one component/);
   });
 });

@@ -87,7 +87,10 @@ export function topologicalOrder(components: BaseComponent[]): BaseComponent[] {
   while (remaining.size > 0) {
     const ready = [...remaining.keys()].filter((c) => [...remaining.get(c)!].every((u) => order.includes(u)));
     if (ready.length === 0) {
-      throw new UserError(`The pipeline has a cycle between: ${[...remaining.keys()].map((c) => c.id).join(', ')}.`, 'a component cannot depend on its own outputs.');
+      throw new UserError(
+        `The pipeline has a cycle between: ${[...remaining.keys()].map((c) => c.id).join(', ')}.`,
+        'a component cannot depend on its own outputs.',
+      );
     }
     for (const component of ready) {
       order.push(component);

@@ -13,7 +13,9 @@ export const metricThresholdSchema = z
     /** Candidate − baseline (absolute) or that difference / baseline (relative), in the given direction. */
     changeThreshold: z
       .object({
-        direction: z.enum(['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'], { errorMap: () => ({ message: 'direction must be "HIGHER_IS_BETTER" or "LOWER_IS_BETTER"' }) }),
+        direction: z.enum(['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'], {
+          errorMap: () => ({ message: 'direction must be "HIGHER_IS_BETTER" or "LOWER_IS_BETTER"' }),
+        }),
         absolute: bound.optional(),
         relative: bound.optional(),
       })
@@ -48,9 +50,15 @@ export type MetricClassName = keyof typeof METRIC_NAMES;
 
 const metricConfigSchema = z
   .object({
-    className: z.string().refine((c) => c in METRIC_NAMES, (c) => ({ message: `unknown metric className "${c}"; known: ${Object.keys(METRIC_NAMES).join(', ')}` })),
+    className: z.string().refine(
+      (c) => c in METRIC_NAMES,
+      (c) => ({ message: `unknown metric className "${c}"; known: ${Object.keys(METRIC_NAMES).join(', ')}` }),
+    ),
     /** Per-metric options: { threshold } for BinaryAccuracy/Precision/Recall, { thresholds: [...] } for ConfusionMatrixAtThresholds. */
-    config: z.object({ threshold: z.number().min(0).max(1).optional(), thresholds: z.array(z.number().min(0).max(1)).min(1).optional() }).strict().optional(),
+    config: z
+      .object({ threshold: z.number().min(0).max(1).optional(), thresholds: z.array(z.number().min(0).max(1)).min(1).optional() })
+      .strict()
+      .optional(),
     threshold: metricThresholdSchema.optional(),
   })
   .strict();

@@ -17,40 +17,84 @@ describe('evaluateModels on a small taxi model', () => {
 
   beforeAll(async () => {
     examplesUri = (await writeTaxiExamples(path.join(dir, 'examples'), { limit: 3000 })).uri;
-    await runTransform({ moduleFile: path.join(TAXI, 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri, analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'graph') });
+    await runTransform({
+      moduleFile: path.join(TAXI, 'preprocessing.ts'),
+      preprocessingFn: 'preprocessingFn',
+      examplesUri,
+      analyzeSplits: ['train'],
+      transformSplits: [],
+      graphDir: path.join(dir, 'graph'),
+    });
     await runTrainer({
-      moduleFile: path.join(TAXI, 'model.ts'), runFn: 'runFn', examplesUri, trainSplits: ['train'], evalSplits: ['eval'], trainSteps: 40, evalSteps: 5,
-      transformGraphDir: path.join(dir, 'graph'), hyperparameters: { hiddenUnits: [8] }, customConfig: {}, seed: 3, servingModelDir: bundle().bundleDir, modelRunDir: path.join(dir, 'run'),
+      moduleFile: path.join(TAXI, 'model.ts'),
+      runFn: 'runFn',
+      examplesUri,
+      trainSplits: ['train'],
+      evalSplits: ['eval'],
+      trainSteps: 40,
+      evalSteps: 5,
+      transformGraphDir: path.join(dir, 'graph'),
+      hyperparameters: { hiddenUnits: [8] },
+      customConfig: {},
+      seed: 3,
+      servingModelDir: bundle().bundleDir,
+      modelRunDir: path.join(dir, 'run'),
     });
   }, 120_000);
 
-  const evaluate = (config: unknown, extra: Record<string, unknown> = {}) => evaluateModels({ config: evalConfigSchema.parse(config), examplesUri, splits: ['eval'], candidate: bundle(), ...extra });
+  const evaluate = (config: unknown, extra: Record<string, unknown> = {}) =>
+    evaluateModels({ config: evalConfigSchema.parse(config), examplesUri, splits: ['eval'], candidate: bundle(), ...extra });
 
   it('fails validation when a value threshold is not met, and compares with a baseline', async () => {
-    const result = await evaluate({ metricsSpecs: [{ metrics: [{ className: 'AUC', threshold: { valueThreshold: { lowerBound: 0.999 } } }] }] }, { baseline: bundle() });
+    const result = await evaluate(
+      { metricsSpecs: [{ metrics: [{ className: 'AUC', threshold: { valueThreshold: { lowerBound: 0.999 } } }] }] },
+      { baseline: bundle() },
+    );
     expect(result.validation.ok).toBe(false);
     expect(result.validation.failures[0].message).toMatch(/auc = 0\.\d+ fails the value threshold >= 0.999/);
     expect(result.slices[0].baselineMetrics?.auc).toBe(result.slices[0].metrics.auc);
   });
 
   it('names a label that exists nowhere, a label that is not 0/1, and a slicing feature that does not exist', async () => {
-    await expect(evaluate({ modelSpecs: [{ labelKey: 'big_tipper' }] })).rejects.toThrow(/Label "big_tipper" is neither a transformed feature of the model nor a column of the eval examples/);
-    await expect(evaluate({ modelSpecs: [{ labelKey: 'fare' }] })).rejects.toThrow(/Label "fare" has the value [\d.]+ \(example \d+\); binary classification metrics need labels 0 or 1/);
-    await expect(evaluate({ modelSpecs: [{ labelKey: 'tips_xf' }], slicingSpecs: [{ featureKeys: ['weekday'] }] })).rejects.toThrow(/Slicing feature "weekday" is neither a column/);
+    await expect(evaluate({ modelSpecs: [{ labelKey: 'big_tipper' }] })).rejects.toThrow(
+      /Label "big_tipper" is neither a transformed feature of the model nor a column of the eval examples/,
+    );
+    await expect(evaluate({ modelSpecs: [{ labelKey: 'fare' }] })).rejects.toThrow(
+      /Label "fare" has the value [\d.]+ \(example \d+\); binary classification metrics need labels 0 or 1/,
+    );
+    await expect(evaluate({ modelSpecs: [{ labelKey: 'tips_xf' }], slicingSpecs: [{ featureKeys: ['weekday'] }] })).rejects.toThrow(
+      /Slicing feature "weekday" is neither a column/,
+    );
   });
 
   it('refuses eval examples without the label column (the unlabelled taxi sample)', async () => {
     const unlabelled = await writeTaxiExamples(path.join(dir, 'unlabelled'), { csv: path.join(path.dirname(TAXI_CSV), '..', 'unlabelled', 'data.csv') });
-    await expect(evaluateModels({ config: evalConfigSchema.parse({}), examplesUri: unlabelled.uri, splits: ['eval'], candidate: bundle() })).rejects.toThrow(/The eval examples lack "tips", which the label "tips_xf" needs/);
-    await expect(runTransform({ moduleFile: path.join(TAXI, 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri: unlabelled.uri, analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'g2') }))
-      .rejects.toThrow(/read inputs\.tips, which is not a feature of the examples/);
+    await expect(evaluateModels({ config: evalConfigSchema.parse({}), examplesUri: unlabelled.uri, splits: ['eval'], candidate: bundle() })).rejects.toThrow(
+      /The eval examples lack "tips", which the label "tips_xf" needs/,
+    );
+    await expect(
+      runTransform({
+        moduleFile: path.join(TAXI, 'preprocessing.ts'),
+        preprocessingFn: 'preprocessingFn',
+        examplesUri: unlabelled.uri,
+        analyzeSplits: ['train'],
+        transformSplits: [],
+        graphDir: path.join(dir, 'g2'),
+      }),
+    ).rejects.toThrow(/read inputs\.tips, which is not a feature of the examples/);
   });
 
   it('refuses an empty eval split and a missing one', async () => {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(path.join(empty, 'Split-eval'), { recursive: true });
-    await DuckSession.with((db) => db.run(`COPY (SELECT * FROM read_parquet('${path.join(examplesUri, 'Split-eval', 'data.parquet')}') LIMIT 0) TO '${path.join(empty, 'Split-eval', 'data.parquet')}' (FORMAT parquet)`));
-    await expect(evaluateModels({ config: evalConfigSchema.parse({}), examplesUri: empty, splits: ['eval'], candidate: bundle() })).rejects.toThrow(/The eval split \(eval\) has no examples/);
+    await DuckSession.with((db) =>
+      db.run(
+        `COPY (SELECT * FROM read_parquet('${path.join(examplesUri, 'Split-eval', 'data.parquet')}') LIMIT 0) TO '${path.join(empty, 'Split-eval', 'data.parquet')}' (FORMAT parquet)`,
+      ),
+    );
+    await expect(evaluateModels({ config: evalConfigSchema.parse({}), examplesUri: empty, splits: ['eval'], candidate: bundle() })).rejects.toThrow(
+      /The eval split \(eval\) has no examples/,
+    );
     await expect(evaluate({}, { splits: ['test'] })).rejects.toThrow(/have no "test" split \(splits: eval, train\)/);
   });
 });

@@ -72,21 +72,33 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
   const baseline = args.baseline ? await ModelBundle.load(args.baseline.bundleDir) : undefined;
   try {
     const labelKey = args.config.modelSpecs[0]?.labelKey ?? candidate.signature.labelKey;
-    if (!labelKey) throw new UserError('The Evaluator does not know the label.', 'set evalConfig.modelSpecs[0].labelKey (e.g. "tips_xf"), or pass labelKey to saveServingModel in the module file.');
+    if (!labelKey)
+      throw new UserError(
+        'The Evaluator does not know the label.',
+        'set evalConfig.modelSpecs[0].labelKey (e.g. "tips_xf"), or pass labelKey to saveServingModel in the module file.',
+      );
     const files = args.splits.flatMap((s) => splitFiles(args.examplesUri, s));
     progress(0.15, `reading ${args.splits.join('+')} examples`);
     const raw = await DuckSession.with(async (db) => {
       const available = await describeExamples(db, files);
       const names = new Set<string>();
       const need = (feature: string, why: string) => {
-        if (!available.some((f) => f.name === feature)) throw new UserError(`The eval examples lack "${feature}", which ${why} needs.`, 'evaluate on examples with the same raw features the model was trained on.');
+        if (!available.some((f) => f.name === feature))
+          throw new UserError(
+            `The eval examples lack "${feature}", which ${why} needs.`,
+            'evaluate on examples with the same raw features the model was trained on.',
+          );
         names.add(feature);
       };
       for (const bundle of [candidate, baseline]) for (const f of bundle?.signature.inputs ?? []) need(f.name, 'the model');
       const labelOutput = candidate.graph.outputs.find((o) => o.name === labelKey);
       if (labelOutput) labelOutput.rawInputs.forEach((f) => need(f, `the label "${labelKey}"`));
       else if (available.some((f) => f.name === labelKey)) names.add(labelKey);
-      else throw new UserError(`Label "${labelKey}" is neither a transformed feature of the model nor a column of the eval examples.`, `set evalConfig.modelSpecs[0].labelKey to one of: ${[...candidate.graph.outputs.map((o) => o.name), ...available.map((f) => f.name)].join(', ')}.`);
+      else
+        throw new UserError(
+          `Label "${labelKey}" is neither a transformed feature of the model nor a column of the eval examples.`,
+          `set evalConfig.modelSpecs[0].labelKey to one of: ${[...candidate.graph.outputs.map((o) => o.name), ...available.map((f) => f.name)].join(', ')}.`,
+        );
       const sliceable = [...available.map((f) => f.name), ...candidate.graph.outputs.map((o) => o.name)];
       requireSliceFeatures(args.config.slicingSpecs, sliceable);
       for (const spec of args.config.slicingSpecs) {
@@ -95,13 +107,25 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
           else candidate.graph.outputs.find((o) => o.name === key)!.rawInputs.forEach((f) => need(f, `slicing feature "${key}"`));
         }
       }
-      return readExampleColumns(db, files, available.filter((f: RawFeature) => names.has(f.name)));
+      return readExampleColumns(
+        db,
+        files,
+        available.filter((f: RawFeature) => names.has(f.name)),
+      );
     });
-    if (raw.numRows === 0) throw new UserError(`The eval split (${args.splits.join(', ')}) has no examples.`, 'the Evaluator needs examples; check the split names and ExampleGen output.');
+    if (raw.numRows === 0)
+      throw new UserError(
+        `The eval split (${args.splits.join(', ')}) has no examples.`,
+        'the Evaluator needs examples; check the split names and ExampleGen output.',
+      );
 
     const transformed = (name: string): ColumnValues => applyTransformGraph(candidate.graph, raw, { outputs: [name] }).features[name];
     const labelColumn = raw.columns[labelKey] ?? transformed(labelKey);
-    if (Array.isArray(labelColumn)) throw new UserError(`Label "${labelKey}" holds strings; the Evaluator needs numeric labels.`, 'encode the label in preprocessingFn (e.g. a 0/1 comparison or a vocabulary index).');
+    if (Array.isArray(labelColumn))
+      throw new UserError(
+        `Label "${labelKey}" holds strings; the Evaluator needs numeric labels.`,
+        'encode the label in preprocessingFn (e.g. a 0/1 comparison or a vocabulary index).',
+      );
     const labels = labelColumn as Float64Array;
     const problem = candidate.signature.problem;
     if (problem === 'binary_classification') checkBinaryLabels(labels, labelKey);
@@ -129,9 +153,13 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
       metrics: compute(predictions, everything),
       baselineMetrics: baselinePredictions ? compute(baselinePredictions, everything) : undefined,
     };
-    const plots = problem === 'binary_classification'
-      ? { candidate: binaryPlots(labels, predictions.values, everything), ...(baselinePredictions ? { baseline: binaryPlots(labels, baselinePredictions.values, everything) } : {}) }
-      : undefined;
+    const plots =
+      problem === 'binary_classification'
+        ? {
+            candidate: binaryPlots(labels, predictions.values, everything),
+            ...(baselinePredictions ? { baseline: binaryPlots(labels, baselinePredictions.values, everything) } : {}),
+          }
+        : undefined;
     const validation = validateMetrics(args.config, overall.metrics, overall.baselineMetrics);
     progress(1, validation.ok ? 'validation passed' : `validation failed: ${validation.failures.length} threshold(s)`);
     return {

@@ -18,8 +18,18 @@ export interface ConfusionMatrixRow {
   recall: number;
 }
 
-export interface CurvePoint { threshold: number; x: number; y: number }
-export interface CalibrationBucket { lower: number; upper: number; count: number; meanPrediction: number; meanLabel: number }
+export interface CurvePoint {
+  threshold: number;
+  x: number;
+  y: number;
+}
+export interface CalibrationBucket {
+  lower: number;
+  upper: number;
+  count: number;
+  meanPrediction: number;
+  meanLabel: number;
+}
 
 export interface BinaryPlots {
   /** x = false positive rate, y = true positive rate. */
@@ -38,13 +48,20 @@ export function checkBinaryLabels(labels: ArrayLike<number>, labelKey: string): 
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
     if (v !== 0 && v !== 1) {
-      throw new UserError(`Label "${labelKey}" has the value ${Number.isNaN(v) ? 'missing' : v} (example ${i}); binary classification metrics need labels 0 or 1.`, 'point labelKey at the 0/1 label (e.g. the transformed tips_xf), or fill missing labels in preprocessingFn.');
+      throw new UserError(
+        `Label "${labelKey}" has the value ${Number.isNaN(v) ? 'missing' : v} (example ${i}); binary classification metrics need labels 0 or 1.`,
+        'point labelKey at the 0/1 label (e.g. the transformed tips_xf), or fill missing labels in preprocessingFn.',
+      );
     }
   }
 }
 
 /** Examples sorted by descending score, with cumulative true/false positives at each distinct score. */
-function sortedCounts(labels: ArrayLike<number>, scores: ArrayLike<number>, rows: ArrayLike<number>): { thresholds: number[]; tp: number[]; fp: number[]; positives: number; negatives: number } {
+function sortedCounts(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  rows: ArrayLike<number>,
+): { thresholds: number[]; tp: number[]; fp: number[]; positives: number; negatives: number } {
   const order = Array.from(rows).sort((a, b) => scores[b] - scores[a]);
   const thresholds: number[] = [];
   const tp: number[] = [];
@@ -72,13 +89,50 @@ function trapezoid(xs: number[], ys: number[]): number {
 
 const safeDiv = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
-export function binaryMetrics(labels: ArrayLike<number>, scores: ArrayLike<number>, rows: ArrayLike<number>, requests: MetricRequest[]): Record<string, MetricValue> {
+/**
+ * PR-AUC as TFMA (and Keras' AUC with summation_method "careful_interpolation") computes it: between
+ * two thresholds precision is interpolated along the line of true positives against predicted
+ * positives (Davis & Goadrich 2006), not linearly, and the pieces are integrated in closed form.
+ * Points are the cumulative counts at each distinct score, highest score first, starting from
+ * "nothing predicted".
+ */
+function carefulPrAuc(tp: readonly number[], fp: readonly number[], positives: number): number {
+  let area = 0;
+  let tpA = 0;
+  let pA = 0;
+  for (let i = 0; i < tp.length; i++) {
+    const tpB = tp[i];
+    const pB = tp[i] + fp[i];
+    const dtp = tpB - tpA;
+    const dp = pB - pA;
+    if (dp > 0) {
+      const slope = dtp / dp;
+      const intercept = tpA - slope * pA;
+      const ratio = pA > 0 ? pB / pA : 1;
+      const increment = (slope * (dtp + intercept * Math.log(ratio))) / positives;
+      if (Number.isFinite(increment)) area += increment;
+    }
+    tpA = tpB;
+    pA = pB;
+  }
+  return area;
+}
+
+export function binaryMetrics(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  requests: MetricRequest[],
+): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
   const n = rows.length;
   const counts = () => sortedCounts(labels, scores, rows);
   let sorted: ReturnType<typeof sortedCounts> | undefined;
   const atThreshold = (threshold: number) => {
-    let tp = 0, fp = 0, tn = 0, fn = 0;
+    let tp = 0,
+      fp = 0,
+      tn = 0,
+      fn = 0;
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       const positive = scores[row] > threshold;
@@ -119,9 +173,7 @@ export function binaryMetrics(labels: ArrayLike<number>, scores: ArrayLike<numbe
       }
       case 'auc_precision_recall': {
         sorted ??= counts();
-        const recall = sorted.tp.map((t) => safeDiv(t, sorted!.positives));
-        const precision = sorted.tp.map((t, i) => safeDiv(t, t + sorted!.fp[i]));
-        out.auc_precision_recall = sorted.positives === 0 ? NaN : trapezoid([0, ...recall], [precision[0] ?? 1, ...precision]);
+        out.auc_precision_recall = sorted.positives === 0 ? NaN : carefulPrAuc(sorted.tp, sorted.fp, sorted.positives);
         break;
       }
       case 'mean_label':
@@ -131,7 +183,10 @@ export function binaryMetrics(labels: ArrayLike<number>, scores: ArrayLike<numbe
         out.mean_prediction = mean(rows, (r) => scores[r]);
         break;
       case 'calibration':
-        out.calibration = safeDiv(mean(rows, (r) => scores[r]), mean(rows, (r) => labels[r]));
+        out.calibration = safeDiv(
+          mean(rows, (r) => scores[r]),
+          mean(rows, (r) => labels[r]),
+        );
         break;
       case 'binary_crossentropy': {
         const eps = 1e-7;
@@ -144,14 +199,25 @@ export function binaryMetrics(labels: ArrayLike<number>, scores: ArrayLike<numbe
       case 'confusion_matrix_at_thresholds':
         out.confusion_matrix_at_thresholds = (request.config?.thresholds ?? [0.25, 0.5, 0.75]).map((threshold) => {
           const c = atThreshold(threshold);
-          return { threshold, truePositives: c.tp, falsePositives: c.fp, trueNegatives: c.tn, falseNegatives: c.fn, precision: safeDiv(c.tp, c.tp + c.fp), recall: safeDiv(c.tp, c.tp + c.fn) };
+          return {
+            threshold,
+            truePositives: c.tp,
+            falsePositives: c.fp,
+            trueNegatives: c.tn,
+            falseNegatives: c.fn,
+            precision: safeDiv(c.tp, c.tp + c.fp),
+            recall: safeDiv(c.tp, c.tp + c.fn),
+          };
         });
         break;
       case 'calibration_plot':
       case 'confusion_matrix_plot':
         break;
       default:
-        throw new UserError(`Metric ${request.name} does not apply to a binary classifier.`, 'use binary metrics (BinaryAccuracy, AUC, Precision, Recall, ...).');
+        throw new UserError(
+          `Metric ${request.name} does not apply to a binary classifier.`,
+          'use binary metrics (BinaryAccuracy, AUC, Precision, Recall, ...).',
+        );
     }
   }
   return out;
@@ -176,11 +242,23 @@ export function binaryPlots(labels: ArrayLike<number>, scores: ArrayLike<number>
     b.sumPrediction += scores[row];
     b.sumLabel += labels[row];
   }
-  const calibration = buckets.map((b) => ({ lower: b.lower, upper: b.upper, count: b.count, meanPrediction: safeDiv(b.sumPrediction, b.count), meanLabel: safeDiv(b.sumLabel, b.count) }));
+  const calibration = buckets.map((b) => ({
+    lower: b.lower,
+    upper: b.upper,
+    count: b.count,
+    meanPrediction: safeDiv(b.sumPrediction, b.count),
+    meanLabel: safeDiv(b.sumLabel, b.count),
+  }));
   return { roc, pr, calibration };
 }
 
-export function multiclassMetrics(labels: ArrayLike<number>, scores: ArrayLike<number>, width: number, rows: ArrayLike<number>, requests: MetricRequest[]): Record<string, MetricValue> {
+export function multiclassMetrics(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  width: number,
+  rows: ArrayLike<number>,
+  requests: MetricRequest[],
+): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
   for (const request of requests) {
     if (request.name === 'example_count') out.example_count = rows.length;
@@ -199,17 +277,38 @@ export function multiclassMetrics(labels: ArrayLike<number>, scores: ArrayLike<n
   return out;
 }
 
-export function regressionMetrics(labels: ArrayLike<number>, scores: ArrayLike<number>, rows: ArrayLike<number>, requests: MetricRequest[]): Record<string, MetricValue> {
+export function regressionMetrics(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  requests: MetricRequest[],
+): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
   for (const request of requests) {
     switch (request.name) {
-      case 'example_count': out.example_count = rows.length; break;
-      case 'mean_squared_error': out.mean_squared_error = mean(rows, (r) => (scores[r] - labels[r]) ** 2); break;
-      case 'mean_absolute_error': out.mean_absolute_error = mean(rows, (r) => Math.abs(scores[r] - labels[r])); break;
-      case 'mean_label': out.mean_label = mean(rows, (r) => labels[r]); break;
-      case 'mean_prediction': out.mean_prediction = mean(rows, (r) => scores[r]); break;
-      case 'calibration_plot': case 'confusion_matrix_plot': break;
-      default: throw new UserError(`Metric ${request.name} does not apply to a regression model.`, 'use ExampleCount, MeanSquaredError, MeanAbsoluteError, MeanLabel, MeanPrediction.');
+      case 'example_count':
+        out.example_count = rows.length;
+        break;
+      case 'mean_squared_error':
+        out.mean_squared_error = mean(rows, (r) => (scores[r] - labels[r]) ** 2);
+        break;
+      case 'mean_absolute_error':
+        out.mean_absolute_error = mean(rows, (r) => Math.abs(scores[r] - labels[r]));
+        break;
+      case 'mean_label':
+        out.mean_label = mean(rows, (r) => labels[r]);
+        break;
+      case 'mean_prediction':
+        out.mean_prediction = mean(rows, (r) => scores[r]);
+        break;
+      case 'calibration_plot':
+      case 'confusion_matrix_plot':
+        break;
+      default:
+        throw new UserError(
+          `Metric ${request.name} does not apply to a regression model.`,
+          'use ExampleCount, MeanSquaredError, MeanAbsoluteError, MeanLabel, MeanPrediction.',
+        );
     }
   }
   return out;

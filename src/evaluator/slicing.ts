@@ -65,7 +65,10 @@ export function requireSliceFeatures(specs: SlicingSpec[], available: string[]):
   for (const spec of specs) {
     for (const key of [...(spec.featureKeys ?? []), ...Object.keys(spec.featureValues ?? {})]) {
       if (!available.includes(key)) {
-        throw new UserError(`Slicing feature "${key}" is neither a column of the eval examples nor a transformed feature.`, `slice by one of: ${available.join(', ')}.`);
+        throw new UserError(
+          `Slicing feature "${key}" is neither a column of the eval examples nor a transformed feature.`,
+          `slice by one of: ${available.join(', ')}.`,
+        );
       }
     }
   }

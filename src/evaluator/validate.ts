@@ -47,19 +47,40 @@ export function validateMetrics(
   for (const [metric, threshold] of declaredThresholds(config)) {
     const value = candidate[metric];
     if (typeof value !== 'number') {
-      checks.push({ metric, kind: threshold.valueThreshold ? 'value' : 'change', threshold, ok: false, message: `${metric} was not computed, so its threshold cannot be checked; add it to metricsSpecs.metrics.` });
+      checks.push({
+        metric,
+        kind: threshold.valueThreshold ? 'value' : 'change',
+        threshold,
+        ok: false,
+        message: `${metric} was not computed, so its threshold cannot be checked; add it to metricsSpecs.metrics.`,
+      });
       continue;
     }
     if (threshold.valueThreshold) {
       const { lowerBound, upperBound } = threshold.valueThreshold;
       const ok = !Number.isNaN(value) && (lowerBound === undefined || value >= lowerBound) && (upperBound === undefined || value <= upperBound);
       const bounds = [lowerBound !== undefined ? `>= ${lowerBound}` : '', upperBound !== undefined ? `<= ${upperBound}` : ''].filter(Boolean).join(' and ');
-      checks.push({ metric, kind: 'value', threshold, value, ok, message: `${metric} = ${round(value)} ${ok ? 'meets' : 'fails'} the value threshold ${bounds || '(none)'}` });
+      checks.push({
+        metric,
+        kind: 'value',
+        threshold,
+        value,
+        ok,
+        message: `${metric} = ${round(value)} ${ok ? 'meets' : 'fails'} the value threshold ${bounds || '(none)'}`,
+      });
     }
     if (threshold.changeThreshold) {
       const base = baseline?.[metric];
       if (typeof base !== 'number') {
-        checks.push({ metric, kind: 'change', threshold, value, ok: true, skipped: true, message: `change threshold on ${metric} skipped: there is no baseline model yet (first blessed model)` });
+        checks.push({
+          metric,
+          kind: 'change',
+          threshold,
+          value,
+          ok: true,
+          skipped: true,
+          message: `change threshold on ${metric} skipped: there is no baseline model yet (first blessed model)`,
+        });
         continue;
       }
       const { direction, absolute, relative } = threshold.changeThreshold;
@@ -69,8 +90,21 @@ export function validateMetrics(
       const absoluteOk = absolute === undefined || (higher ? diff >= absolute : diff <= absolute);
       const relativeOk = relative === undefined || (!Number.isNaN(ratio) && (higher ? ratio >= relative : ratio <= relative));
       const ok = absoluteOk && relativeOk;
-      const wanted = [absolute !== undefined ? `change ${higher ? '>=' : '<='} ${absolute}` : '', relative !== undefined ? `relative change ${higher ? '>=' : '<='} ${relative}` : ''].filter(Boolean).join(' and ');
-      checks.push({ metric, kind: 'change', threshold, value, baselineValue: base, ok, message: `${metric} changed by ${round(diff)} (${round(base)} → ${round(value)}); ${ok ? 'meets' : 'fails'} ${wanted} (${direction})` });
+      const wanted = [
+        absolute !== undefined ? `change ${higher ? '>=' : '<='} ${absolute}` : '',
+        relative !== undefined ? `relative change ${higher ? '>=' : '<='} ${relative}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      checks.push({
+        metric,
+        kind: 'change',
+        threshold,
+        value,
+        baselineValue: base,
+        ok,
+        message: `${metric} changed by ${round(diff)} (${round(base)} → ${round(value)}); ${ok ? 'meets' : 'fails'} ${wanted} (${direction})`,
+      });
     }
   }
   const failures = checks.filter((c) => !c.ok);

@@ -41,13 +41,25 @@ export function discretize(values: ColumnValues, dtype: DType, bins: number): { 
   const n = values.length;
   const codes = new Int32Array(n);
   if (dtype === 'float') {
-    const present = Array.from(values as Float64Array).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-    const cuts = [...new Set(Array.from({ length: bins - 1 }, (_, i) => present[Math.floor(((i + 1) * present.length) / bins)]).filter((v) => v !== undefined))];
+    const present = Array.from(values as Float64Array)
+      .filter((v) => !Number.isNaN(v))
+      .sort((a, b) => a - b);
+    const cuts = [
+      ...new Set(Array.from({ length: bins - 1 }, (_, i) => present[Math.floor(((i + 1) * present.length) / bins)]).filter((v) => v !== undefined)),
+    ];
     for (let i = 0; i < n; i++) {
       const v = (values as Float64Array)[i];
-      if (Number.isNaN(v)) { codes[i] = cuts.length + 1; continue; }
-      let lo = 0, hi = cuts.length;
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (cuts[mid] <= v) lo = mid + 1; else hi = mid; }
+      if (Number.isNaN(v)) {
+        codes[i] = cuts.length + 1;
+        continue;
+      }
+      let lo = 0,
+        hi = cuts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cuts[mid] <= v) lo = mid + 1;
+        else hi = mid;
+      }
       codes[i] = lo;
     }
     return { codes, levels: cuts.length + 2, treatedAs: 'binned' };
@@ -120,10 +132,20 @@ export function anovaF(values: Float64Array, classes: Int32Array, levels: number
 }
 
 export function pearson(x: Float64Array, y: Float64Array): number {
-  let n = 0, sx = 0, sy = 0;
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) { n++; sx += x[i]; sy += y[i]; }
-  const mx = sx / n, my = sy / n;
-  let cov = 0, vx = 0, vy = 0;
+  let n = 0,
+    sx = 0,
+    sy = 0;
+  for (let i = 0; i < x.length; i++)
+    if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) {
+      n++;
+      sx += x[i];
+      sy += y[i];
+    }
+  const mx = sx / n,
+    my = sy / n;
+  let cov = 0,
+    vx = 0,
+    vy = 0;
   for (let i = 0; i < x.length; i++) {
     if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
     cov += (x[i] - mx) * (y[i] - my);
@@ -143,16 +165,35 @@ export function scoreFeatures(
   return features.map((feature) => {
     if (scoreFunction === 'mutual_info') {
       const codes = discretize(feature.values, feature.dtype, bins);
-      return { name: feature.name, dtype: feature.dtype, treatedAs: codes.treatedAs, score: mutualInformation(codes.codes, codes.levels, labelCodes.codes, labelCodes.levels) };
+      return {
+        name: feature.name,
+        dtype: feature.dtype,
+        treatedAs: codes.treatedAs,
+        score: mutualInformation(codes.codes, codes.levels, labelCodes.codes, labelCodes.levels),
+      };
     }
     if (feature.dtype === 'string') {
-      throw new UserError(`scoreFunction "${scoreFunction}" needs numeric features, but "${feature.name}" holds strings.`, 'use scoreFunction "mutual_info", or select features from Transform\'s transformed examples (vocabulary indices).');
+      throw new UserError(
+        `scoreFunction "${scoreFunction}" needs numeric features, but "${feature.name}" holds strings.`,
+        'use scoreFunction "mutual_info", or select features from Transform\'s transformed examples (vocabulary indices).',
+      );
     }
     if (scoreFunction === 'f_classif') {
-      if (label.dtype === 'float') throw new UserError(`f_classif needs a class label, but "${label.name}" is a float.`, 'use scoreFunction "correlation" for a numeric label.');
-      return { name: feature.name, dtype: feature.dtype, treatedAs: 'numeric', score: anovaF(feature.values as Float64Array, labelCodes.codes, labelCodes.levels) };
+      if (label.dtype === 'float')
+        throw new UserError(`f_classif needs a class label, but "${label.name}" is a float.`, 'use scoreFunction "correlation" for a numeric label.');
+      return {
+        name: feature.name,
+        dtype: feature.dtype,
+        treatedAs: 'numeric',
+        score: anovaF(feature.values as Float64Array, labelCodes.codes, labelCodes.levels),
+      };
     }
     if (label.dtype === 'string') throw new UserError(`correlation needs a numeric label, but "${label.name}" holds strings.`);
-    return { name: feature.name, dtype: feature.dtype, treatedAs: 'numeric', score: Math.abs(pearson(feature.values as Float64Array, label.values as Float64Array)) };
+    return {
+      name: feature.name,
+      dtype: feature.dtype,
+      treatedAs: 'numeric',
+      score: Math.abs(pearson(feature.values as Float64Array, label.values as Float64Array)),
+    };
   });
 }

@@ -40,7 +40,9 @@ describe('MetadataStore', () => {
     const db = path.join(dir, 'shared.sqlite');
     new MetadataStore(db).close();
     const script = path.join(dir, 'writer.ts');
-    fs.writeFileSync(script, `
+    fs.writeFileSync(
+      script,
+      `
       import { MetadataStore } from ${JSON.stringify(path.join(repoRoot, 'src/metadata/store'))};
       import { Artifact, standardArtifacts } from ${JSON.stringify(path.join(repoRoot, 'src/dsl/artifact'))};
       const store = new MetadataStore(${JSON.stringify(db)});
@@ -50,8 +52,12 @@ describe('MetadataStore', () => {
         store.publishExecution(id, 'COMPLETE', { out: [new Artifact(standardArtifacts.Examples, '/x/' + process.argv[2] + '/' + i)] }, [ctx]);
       }
       store.close();
-    `);
-    const run = (name: string) => new Promise<number>((resolve) => spawn(process.execPath, ['-r', 'tsx/cjs', script, name], { cwd: repoRoot, stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1)));
+    `,
+    );
+    const run = (name: string) =>
+      new Promise<number>((resolve) =>
+        spawn(process.execPath, ['-r', 'tsx/cjs', script, name], { cwd: repoRoot, stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1)),
+      );
     expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
     const store = new MetadataStore(db);
     expect(store.integrityCheck()).toBe('ok');

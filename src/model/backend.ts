@@ -30,7 +30,9 @@ async function pick(log: (message: string) => void): Promise<BackendName> {
       if (await tf.setBackend(name)) {
         await tf.ready();
         if (name === 'wasm') installWasmKernels();
-        log(`tfjs backend: ${name}${name === 'wasm' ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'on' : 'off'})` : ''}`);
+        log(
+          `tfjs backend: ${name}${name === 'wasm' ? ` (SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'on' : 'off'})` : ''}`,
+        );
         return name;
       }
     } catch (error) {

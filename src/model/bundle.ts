@@ -70,29 +70,38 @@ export async function saveServingModel(model: tf.LayersModel, dir: string, optio
   const graph = transform ? transform.graph : identityGraph(modelInputs);
   for (const name of modelInputs) {
     if (!graph.outputs.some((o) => o.name === name)) {
-      throw new UserError(`Model input "${name}" is not an output of the transform graph, so serving could not compute it.`, `name model inputs after transformed features: ${graph.outputs.map((o) => o.name).join(', ')}.`);
+      throw new UserError(
+        `Model input "${name}" is not an output of the transform graph, so serving could not compute it.`,
+        `name model inputs after transformed features: ${graph.outputs.map((o) => o.name).join(', ')}.`,
+      );
     }
   }
   fs.mkdirSync(dir, { recursive: true });
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weights = artifacts.weightData ? Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : Buffer.alloc(0);
-    fs.writeFileSync(path.join(dir, WEIGHTS_FILE), weights);
-    const modelJson = {
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-      convertedBy: null,
-      modelTopology: artifacts.modelTopology,
-      ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
-    };
-    fs.writeFileSync(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = artifacts.weightData ? Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : Buffer.alloc(0);
+      fs.writeFileSync(path.join(dir, WEIGHTS_FILE), weights);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+      };
+      fs.writeFileSync(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+    }),
+  );
   fs.writeFileSync(path.join(dir, GRAPH_FILE), JSON.stringify(graph));
   const outputShape = model.outputs[0].shape.slice(1).map((d) => d ?? -1);
   const units = outputShape[outputShape.length - 1] ?? 1;
   const lastConfig = model.layers[model.layers.length - 1].getConfig() as { activation?: string };
-  const problem: Problem = isBinaryClassifier(model) ? 'binary_classification' : units > 1 && lastConfig.activation === 'softmax' ? 'multiclass_classification' : 'regression';
+  const problem: Problem = isBinaryClassifier(model)
+    ? 'binary_classification'
+    : units > 1 && lastConfig.activation === 'softmax'
+      ? 'multiclass_classification'
+      : 'regression';
   const signature: ModelSignature = {
     format: SIGNATURE_FORMAT,
     version: 1,
@@ -135,7 +144,12 @@ export class ModelBundle {
   /** Set when the model is wide & deep (the taxi model): the dense tower on fused kernels, embeddings looked up in JS. */
   private readonly wideDeep: { predictor: WideDeepPredictor; deepOrder: number[]; wideOrder: number[] } | undefined;
 
-  constructor(readonly dir: string, readonly model: tf.LayersModel, readonly graph: TransformGraph, readonly signature: ModelSignature) {
+  constructor(
+    readonly dir: string,
+    readonly model: tf.LayersModel,
+    readonly graph: TransformGraph,
+    readonly signature: ModelSignature,
+  ) {
     const stack = planDenseStack(model);
     if (stack && stack.features.every((f) => signature.modelInputs.includes(f))) {
       this.dense = stack;
@@ -156,21 +170,30 @@ export class ModelBundle {
     const absolute = path.resolve(dir);
     for (const file of [MODEL_JSON, WEIGHTS_FILE, SIGNATURE_FILE, GRAPH_FILE]) {
       if (!fs.existsSync(path.join(absolute, file))) {
-        throw new UserError(`${absolute} is not a tfx-ts model bundle: ${file} is missing.`, "point at a Trainer's model (…/Format-Serving) or a pushed version directory (<base>/<model>/<version>).");
+        throw new UserError(
+          `${absolute} is not a tfx-ts model bundle: ${file} is missing.`,
+          "point at a Trainer's model (…/Format-Serving) or a pushed version directory (<base>/<model>/<version>).",
+        );
       }
     }
     const signatureJson = readJson(path.join(absolute, SIGNATURE_FILE));
     const parsed = signatureSchema.safeParse(signatureJson);
     if (!parsed.success) throw new UserError(`${path.join(absolute, SIGNATURE_FILE)} is not a valid signature: ${formatZodError(parsed.error)}.`);
     const graph = parseTransformGraph(readJson(path.join(absolute, GRAPH_FILE)), path.join(absolute, GRAPH_FILE), new Set(Object.keys(OPS)));
-    const modelJson = readJson(path.join(absolute, MODEL_JSON)) as { modelTopology: object; trainingConfig?: tf.io.TrainingConfig; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+    const modelJson = readJson(path.join(absolute, MODEL_JSON)) as {
+      modelTopology: object;
+      trainingConfig?: tf.io.TrainingConfig;
+      weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+    };
     const weights = fs.readFileSync(path.join(absolute, WEIGHTS_FILE));
     await selectBackend();
-    const model = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest.flatMap((m) => m.weights),
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
-    }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest.flatMap((m) => m.weights),
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+      }),
+    );
     return new ModelBundle(absolute, model, graph, parsed.data as ModelSignature);
   }
 
@@ -192,7 +215,10 @@ export class ModelBundle {
   }
 
   predictTransformed(numRows: number, inputs: Float32Array[], batchSize = 4096): Predictions {
-    const width = Math.max(1, this.signature.outputs[0].shape.reduce((a, b) => a * Math.max(b, 1), 1));
+    const width = Math.max(
+      1,
+      this.signature.outputs[0].shape.reduce((a, b) => a * Math.max(b, 1), 1),
+    );
     const values = new Float32Array(numRows * width);
     if (this.dense) {
       const columns = this.denseOrder.map((i) => inputs[i]);
@@ -213,7 +239,14 @@ export class ModelBundle {
         const end = Math.min(numRows, start + batchSize);
         const matrix = new Float32Array((end - start) * k);
         for (let j = 0; j < k; j++) for (let i = start; i < end; i++) matrix[(i - start) * k + j] = columns[j][i];
-        values.set(predictor.predict(matrix, wideOrder.map((i) => inputs[i].subarray(start, end)), end - start), start * width);
+        values.set(
+          predictor.predict(
+            matrix,
+            wideOrder.map((i) => inputs[i].subarray(start, end)),
+            end - start,
+          ),
+          start * width,
+        );
       }
       return { numRows, values, width };
     }

@@ -54,8 +54,17 @@ export function planDenseStack(model: tf.LayersModel): DenseStack | undefined {
   if (model.layers.length !== inputLayers.length + concatenated + dense.length) return undefined;
   const stack: DenseStack = { features, layers: [] };
   for (const d of dense) {
-    const config = d.getConfig() as { activation?: string; useBias?: boolean; kernelRegularizer?: unknown; biasRegularizer?: unknown; activityRegularizer?: unknown; kernelConstraint?: unknown; biasConstraint?: unknown };
-    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint) return undefined;
+    const config = d.getConfig() as {
+      activation?: string;
+      useBias?: boolean;
+      kernelRegularizer?: unknown;
+      biasRegularizer?: unknown;
+      activityRegularizer?: unknown;
+      kernelConstraint?: unknown;
+      biasConstraint?: unknown;
+    };
+    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint)
+      return undefined;
     if (config.activation !== 'relu' && config.activation !== 'linear' && config.activation !== 'sigmoid') return undefined;
     stack.layers.push({ kernel: d.kernel!.read() as tf.Variable, bias: d.bias!.read() as tf.Variable, activation: config.activation });
   }
@@ -72,7 +81,12 @@ export function denseForward(stack: DenseStack, x: Float32Array, rows: number): 
   return tf.tidy(() => {
     let h: tf.Tensor2D = tf.tensor2d(x, [rows, stack.features.length]);
     for (const layer of stack.layers) {
-      h = tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: layer.activation === 'relu' ? 'relu' : 'linear' }) as tf.Tensor2D;
+      h = tf.fused.matMul({
+        a: h,
+        b: layer.kernel as tf.Tensor2D,
+        bias: layer.bias,
+        activation: layer.activation === 'relu' ? 'relu' : 'linear',
+      }) as tf.Tensor2D;
       if (layer.activation === 'sigmoid') h = tf.sigmoid(h) as tf.Tensor2D;
     }
     return h.dataSync() as Float32Array;

@@ -36,19 +36,35 @@ export class Kernels {
   }
 
   /** a · b (rank 3), with an optional bias and relu fused into the kernel. */
-  matMul(a: tf.TensorInfo, b: tf.TensorInfo, options: { transposeA?: boolean; transposeB?: boolean; bias?: tf.TensorInfo; relu?: boolean } = {}): tf.TensorInfo {
+  matMul(
+    a: tf.TensorInfo,
+    b: tf.TensorInfo,
+    options: { transposeA?: boolean; transposeB?: boolean; bias?: tf.TensorInfo; relu?: boolean } = {},
+  ): tf.TensorInfo {
     this.check();
     const attrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
     if (options.bias || options.relu) {
       const inputs = { a, b, ...(options.bias ? { bias: options.bias } : {}) } as unknown as tf.NamedTensorInfoMap;
-      return this.fusedMatMul({ inputs, backend: this.backend, attrs: { ...attrs, activation: options.relu ? 'relu' : 'linear', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+      return this.fusedMatMul({
+        inputs,
+        backend: this.backend,
+        attrs: { ...attrs, activation: options.relu ? 'relu' : 'linear', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
     }
-    return this.batchMatMul({ inputs: { a, b } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    return this.batchMatMul({
+      inputs: { a, b } as unknown as tf.NamedTensorInfoMap,
+      backend: this.backend,
+      attrs: attrs as unknown as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
   }
 
   /** dy ⊙ step(y): relu's gradient given its output y (tfjs' Relu gradient is dy · step(x), and step(relu(x)) = step(x)). */
   reluGrad(dy: tf.TensorInfo, y: tf.TensorInfo, temporaries: tf.TensorInfo[]): tf.TensorInfo {
-    const mask = this.stepKernel({ inputs: { x: y } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: { alpha: 0 } as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    const mask = this.stepKernel({
+      inputs: { x: y } as unknown as tf.NamedTensorInfoMap,
+      backend: this.backend,
+      attrs: { alpha: 0 } as unknown as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
     temporaries.push(mask);
     return this.multiply({ inputs: { a: dy, b: mask } as unknown as tf.NamedTensorInfoMap, backend: this.backend, attrs: {} }) as tf.TensorInfo;
   }

@@ -67,8 +67,17 @@ function towerEndingAt(last: LayerInternals): Tower | undefined {
   covered.push(...inputs);
   const layers: Tower['layers'] = [];
   for (const [i, d] of dense.entries()) {
-    const config = d.getConfig() as { activation?: string; useBias?: boolean; kernelRegularizer?: unknown; biasRegularizer?: unknown; activityRegularizer?: unknown; kernelConstraint?: unknown; biasConstraint?: unknown };
-    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint) return undefined;
+    const config = d.getConfig() as {
+      activation?: string;
+      useBias?: boolean;
+      kernelRegularizer?: unknown;
+      biasRegularizer?: unknown;
+      activityRegularizer?: unknown;
+      kernelConstraint?: unknown;
+      biasConstraint?: unknown;
+    };
+    if (!config.useBias || config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer || config.kernelConstraint || config.biasConstraint)
+      return undefined;
     const lastLayer = i === dense.length - 1;
     if (lastLayer ? config.activation !== 'linear' : config.activation !== 'relu' && config.activation !== 'linear') return undefined;
     layers.push({ kernel: d.kernel!.read() as tf.Variable, bias: d.bias!.read() as tf.Variable, relu: config.activation === 'relu' });
@@ -101,8 +110,16 @@ export function planWideDeepStructure(model: tf.LayersModel): WideDeepPlan | und
     } else if (term.getClassName() === 'Flatten') {
       const [embedding] = inboundOf(term);
       if (!embedding || embedding.getClassName() !== 'Embedding') return undefined;
-      const config = embedding.getConfig() as { inputDim?: number; outputDim?: number; maskZero?: boolean; embeddingsRegularizer?: unknown; activityRegularizer?: unknown; embeddingsConstraint?: unknown };
-      if (config.outputDim !== 1 || config.maskZero || config.embeddingsRegularizer || config.activityRegularizer || config.embeddingsConstraint) return undefined;
+      const config = embedding.getConfig() as {
+        inputDim?: number;
+        outputDim?: number;
+        maskZero?: boolean;
+        embeddingsRegularizer?: unknown;
+        activityRegularizer?: unknown;
+        embeddingsConstraint?: unknown;
+      };
+      if (config.outputDim !== 1 || config.maskZero || config.embeddingsRegularizer || config.activityRegularizer || config.embeddingsConstraint)
+        return undefined;
       const [input] = inboundOf(embedding);
       if (!input || input.getClassName() !== 'InputLayer') return undefined;
       sumOrder.push(wide.length);
@@ -162,7 +179,9 @@ export class WideDeepPredictor {
           const w = order[t];
           const id = Math.trunc(wideColumns[w][r]);
           if (!(id >= 0 && id < this.plan.wide[w].size)) {
-            throw new UserError(`Feature "${this.plan.wide[w].feature}" has category id ${wideColumns[w][r]}, outside its embedding's range [0, ${this.plan.wide[w].size}).`);
+            throw new UserError(
+              `Feature "${this.plan.wide[w].feature}" has category id ${wideColumns[w][r]}, outside its embedding's range [0, ${this.plan.wide[w].size}).`,
+            );
           }
           term = this.tables[w][id];
         }

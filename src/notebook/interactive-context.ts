@@ -59,7 +59,12 @@ export class InteractiveContext {
   private readonly results = new Map<BaseComponent, LaunchResult>();
 
   constructor(options: InteractiveContextOptions = {}) {
-    this.pipelineName = options.pipelineName ?? `interactive-${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}`;
+    this.pipelineName =
+      options.pipelineName ??
+      `interactive-${new Date()
+        .toISOString()
+        .replace(/[-:T.Z]/g, '')
+        .slice(0, 14)}`;
     this.pipelineRoot = path.resolve(options.pipelineRoot ?? fs.mkdtempSync(path.join(os.tmpdir(), `tfx-ts-${this.pipelineName}-`)));
     fs.mkdirSync(this.pipelineRoot, { recursive: true });
     this.metadataPath = path.resolve(options.metadataPath ?? path.join(this.pipelineRoot, 'metadata.sqlite'));
@@ -104,7 +109,10 @@ export class InteractiveContext {
         onLog: (_c, message) => console.log(`[${component.id}] ${message}`),
       },
     }).catch((error) => {
-      if (notebook) live.update({ 'text/html': `<div class="tfx-ts-error"><b>${escapeHtml(component.id)} failed</b><pre>${escapeHtml((error as Error).message)}</pre></div>` });
+      if (notebook)
+        live.update({
+          'text/html': `<div class="tfx-ts-error"><b>${escapeHtml(component.id)} failed</b><pre>${escapeHtml((error as Error).message)}</pre></div>`,
+        });
       throw error;
     });
     this.results.set(component, result);
@@ -120,7 +128,10 @@ export class InteractiveContext {
     if (!producer) throw new UserError(`Input ${what} has no producer.`);
     const result = this.results.get(producer);
     if (!result) {
-      throw new UserError(`Input ${what} comes from ${producer.id}, which has not run in this context.`, `run it first: await context.run(${lowerFirst(producer.id)}).`);
+      throw new UserError(
+        `Input ${what} comes from ${producer.id}, which has not run in this context.`,
+        `run it first: await context.run(${lowerFirst(producer.id)}).`,
+      );
     }
     const artifacts = result.outputs[channel.outputKey];
     if (!artifacts) throw new UserError(`${producer.id} has no output "${channel.outputKey}".`);
@@ -138,7 +149,15 @@ export class InteractiveContext {
    */
   async show(channel: Channel, options: ViewOptions = {}): Promise<void> {
     const bundle = await this.render(channel, options);
-    if (!displayBundle(bundle)) console.log(String(bundle['text/plain'] ?? `${channel}: ${this.artifacts(channel).map((a) => a.uri).join(', ')}`));
+    if (!displayBundle(bundle))
+      console.log(
+        String(
+          bundle['text/plain'] ??
+            `${channel}: ${this.artifacts(channel)
+              .map((a) => a.uri)
+              .join(', ')}`,
+        ),
+      );
   }
 
   /** The MIME bundle `show` displays (custom MIME type for JupyterLab + static text/html). */
@@ -174,7 +193,10 @@ export class InteractiveContext {
   toPipeline(options: ToPipelineOptions = {}): Pipeline {
     const components = this.components;
     if (components.length === 0) {
-      throw new UserError('The InteractiveContext has not run any component yet, so there is nothing to export.', 'run the components first, e.g. await context.run(exampleGen), then export.');
+      throw new UserError(
+        'The InteractiveContext has not run any component yet, so there is nothing to export.',
+        'run the components first, e.g. await context.run(exampleGen), then export.',
+      );
     }
     const pipelineName = options.pipelineName ?? this.pipelineName;
     validatePipelineName(pipelineName);

@@ -38,7 +38,9 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
 
   async function call(method: keyof typeof labBridge, options?: unknown): Promise<Answer> {
     printed = [];
-    const spy = jest.spyOn(console, 'log').mockImplementation((...args) => { printed.push(args.join(' ')); });
+    const spy = jest.spyOn(console, 'log').mockImplementation((...args) => {
+      printed.push(args.join(' '));
+    });
     try {
       const returned = await (labBridge[method] as (o?: unknown) => Promise<unknown>)(options);
       expect(returned).toBeUndefined(); // tslab would print a returned value as extra output
@@ -66,7 +68,10 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
 
   it('NO_INTERACTIVE_CONTEXT before the notebook made one', async () => {
     const answer = await call('describe');
-    expect(answer).toMatchObject({ ok: false, error: { code: 'NO_INTERACTIVE_CONTEXT', message: expect.stringMatching(/no InteractiveContext/), hint: expect.stringMatching(/new InteractiveContext/) } });
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { code: 'NO_INTERACTIVE_CONTEXT', message: expect.stringMatching(/no InteractiveContext/), hint: expect.stringMatching(/new InteractiveContext/) },
+    });
   });
 
   describe('with components run in a notebook', () => {
@@ -110,7 +115,12 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
     });
 
     it('compile() returns valid IR YAML with the per-step resources and no secret', async () => {
-      const answer = await call('compile', { ...connection(), pipelineName: 'taxi-from-lab', image: 'gcr.io/p/taxi:1', components: { StatisticsGen: { cpu: '2', memory: '4Gi', gpu: 1, enableCache: false } } });
+      const answer = await call('compile', {
+        ...connection(),
+        pipelineName: 'taxi-from-lab',
+        image: 'gcr.io/p/taxi:1',
+        components: { StatisticsGen: { cpu: '2', memory: '4Gi', gpu: 1, enableCache: false } },
+      });
       expect(answer.ok).toBe(true);
       if (!answer.ok) return;
       expect(answer.result.pipelineName).toBe('taxi-from-lab');
@@ -119,7 +129,13 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
       expect(spec.pipelineInfo.name).toBe('taxi-from-lab');
       expect(spec.deploymentSpec.executors['exec-statistics-gen'].container).toMatchObject({
         image: 'gcr.io/p/taxi:1',
-        resources: { resourceCpuLimit: '2', resourceCpuRequest: '2', resourceMemoryLimit: '4Gi', resourceMemoryRequest: '4Gi', accelerator: { type: 'nvidia.com/gpu', count: '1' } },
+        resources: {
+          resourceCpuLimit: '2',
+          resourceCpuRequest: '2',
+          resourceMemoryLimit: '4Gi',
+          resourceMemoryRequest: '4Gi',
+          accelerator: { type: 'nvidia.com/gpu', count: '1' },
+        },
       });
       expect(spec.root.dag!.tasks['statistics-gen'].cachingOptions).toEqual({});
       expect(spec.root.dag!.tasks['bridge-test-scorer'].inputs!.parameters!.moduleFile).toEqual({ runtimeValue: { constant: 'scoring.ts' } });
@@ -130,7 +146,11 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
 
     it('listExperiments() with every auth mode', async () => {
       const tokenFile = writeFile(tempDir(), 'token', TOKEN);
-      for (const auth of [{ authMode: 'bearer', token: TOKEN }, { authMode: 'cookie', cookie: COOKIE }, { authMode: 'serviceAccount', tokenPath: tokenFile }]) {
+      for (const auth of [
+        { authMode: 'bearer', token: TOKEN },
+        { authMode: 'cookie', cookie: COOKIE },
+        { authMode: 'serviceAccount', tokenPath: tokenFile },
+      ]) {
         const answer = await call('listExperiments', { endpoint: server.url, namespace: 'team-a', ...auth });
         expect(answer).toEqual({ ok: true, result: { experiments: expect.any(Array) } });
       }
@@ -157,12 +177,30 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
       expect(stored.pipeline_version_reference.pipeline_version_id).toBe(run.result.pipelineVersionId);
       expect(server.experiments.find((e) => e.experiment_id === stored.experiment_id)).toMatchObject({ display_name: 'lab-experiments', namespace: 'team-a' });
 
-      expect(await call('runStatus', { ...connection(), runId: run.result.runId })).toEqual({ ok: true, result: { runId: run.result.runId, state: 'PENDING', tasks: [], runUrl: run.result.runUrl } });
-      server.setRunState(run.result.runId, 'RUNNING', [{ name: 'CsvExampleGen', state: 'SUCCEEDED' }, { name: 'StatisticsGen', state: 'RUNNING' }]);
-      expect(await call('runStatus', { ...connection(), runId: run.result.runId })).toMatchObject({ ok: true, result: { state: 'RUNNING', tasks: [{ name: 'CsvExampleGen', state: 'SUCCEEDED' }, { name: 'StatisticsGen', state: 'RUNNING' }] } });
+      expect(await call('runStatus', { ...connection(), runId: run.result.runId })).toEqual({
+        ok: true,
+        result: { runId: run.result.runId, state: 'PENDING', tasks: [], runUrl: run.result.runUrl },
+      });
+      server.setRunState(run.result.runId, 'RUNNING', [
+        { name: 'CsvExampleGen', state: 'SUCCEEDED' },
+        { name: 'StatisticsGen', state: 'RUNNING' },
+      ]);
+      expect(await call('runStatus', { ...connection(), runId: run.result.runId })).toMatchObject({
+        ok: true,
+        result: {
+          state: 'RUNNING',
+          tasks: [
+            { name: 'CsvExampleGen', state: 'SUCCEEDED' },
+            { name: 'StatisticsGen', state: 'RUNNING' },
+          ],
+        },
+      });
       server.setRunState(run.result.runId, 'FAILED');
       expect(await call('runStatus', { ...connection(), runId: run.result.runId })).toMatchObject({ ok: true, result: { state: 'FAILED' } });
-      expect(await call('runStatus', { ...connection(), runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/no run nope/) } });
+      expect(await call('runStatus', { ...connection(), runId: 'nope' })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: expect.stringMatching(/no run nope/) },
+      });
     });
 
     it.each([
@@ -170,8 +208,16 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
       ['a bad auth mode', { endpoint: 'http://x', authMode: 'kerberos' }, /authMode must be one of none, bearer, cookie, serviceAccount/],
       ['bearer without a token', { endpoint: 'http://x', authMode: 'bearer' }, /Bearer auth needs a token/],
       ['an unknown option', { endpoint: 'http://x', authMode: 'none', password: 'x' }, /Unrecognized key\(s\) in object: 'password'/],
-      ['a bad cpu', { endpoint: 'http://x', authMode: 'none', components: { StatisticsGen: { cpu: 'two' } } }, /components\.StatisticsGen\.cpu: cpu must be a Kubernetes CPU quantity/],
-      ['an unknown component', { endpoint: 'http://x', authMode: 'none', components: { Trainer: { cpu: '1' } } }, /component "Trainer", which has not run in this notebook/],
+      [
+        'a bad cpu',
+        { endpoint: 'http://x', authMode: 'none', components: { StatisticsGen: { cpu: 'two' } } },
+        /components\.StatisticsGen\.cpu: cpu must be a Kubernetes CPU quantity/,
+      ],
+      [
+        'an unknown component',
+        { endpoint: 'http://x', authMode: 'none', components: { Trainer: { cpu: '1' } } },
+        /component "Trainer", which has not run in this notebook/,
+      ],
       ['an endpoint that is no URL', { endpoint: 'kubeflow', authMode: 'none' }, /is not a URL/],
     ])('INVALID_OPTIONS for %s', async (_what, options, message) => {
       const answer = await call('upload', options);
@@ -183,21 +229,38 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
       const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
       await new Promise((resolve) => closed.close(resolve));
-      expect(await call('listExperiments', { endpoint: closedUrl, authMode: 'none' })).toMatchObject({ ok: false, error: { code: 'UNREACHABLE', hint: expect.stringMatching(/port-forward/) } });
+      expect(await call('listExperiments', { endpoint: closedUrl, authMode: 'none' })).toMatchObject({
+        ok: false,
+        error: { code: 'UNREACHABLE', hint: expect.stringMatching(/port-forward/) },
+      });
 
-      expect(await call('upload', { ...connection(), endpoint: server.url.replace(/\/pipeline$/, '') })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', hint: expect.stringMatching(/under \/pipeline/) } });
-      expect(await call('listExperiments', { ...connection(), namespace: 'team-b' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/namespace "team-b"/) } });
+      expect(await call('upload', { ...connection(), endpoint: server.url.replace(/\/pipeline$/, '') })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND', hint: expect.stringMatching(/under \/pipeline/) },
+      });
+      expect(await call('listExperiments', { ...connection(), namespace: 'team-b' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: expect.stringMatching(/namespace "team-b"/) },
+      });
 
       const proxy = http.createServer((req, res) => {
-        if (req.url!.includes('/pipelines/upload')) res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 3, message: 'unknown field "platforms"' }));
-        else if (req.url!.includes('/experiments')) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 13, message: 'database is locked' }));
+        if (req.url!.includes('/pipelines/upload'))
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 3, message: 'unknown field "platforms"' }));
+        else if (req.url!.includes('/experiments'))
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 13, message: 'database is locked' }));
         else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
       await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       try {
-        expect(await call('upload', { endpoint: proxyUrl, authMode: 'none' })).toMatchObject({ ok: false, error: { code: 'INVALID_SPEC', message: expect.stringMatching(/refused the pipeline spec.*unknown field "platforms"/) } });
-        expect(await call('listExperiments', { endpoint: proxyUrl, authMode: 'none' })).toMatchObject({ ok: false, error: { code: 'KFP_ERROR', message: expect.stringMatching(/answered 500 .*database is locked/) } });
+        expect(await call('upload', { endpoint: proxyUrl, authMode: 'none' })).toMatchObject({
+          ok: false,
+          error: { code: 'INVALID_SPEC', message: expect.stringMatching(/refused the pipeline spec.*unknown field "platforms"/) },
+        });
+        expect(await call('listExperiments', { endpoint: proxyUrl, authMode: 'none' })).toMatchObject({
+          ok: false,
+          error: { code: 'KFP_ERROR', message: expect.stringMatching(/answered 500 .*database is locked/) },
+        });
       } finally {
         await new Promise((resolve) => proxy.close(resolve));
       }
@@ -214,7 +277,14 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
       const described = await call('describe');
       expect(described.ok && described.result.components.at(-1)).toEqual({ id: 'InlineScorer', type: 'BridgeTestScorer', inline: true });
       const answer = await call('compile', { ...connection(), image: 'img' });
-      expect(answer).toMatchObject({ ok: false, error: { code: 'INLINE_COMPONENT', message: expect.stringMatching(/InlineScorer was built from an inline function \(parameter "scoreFn"\)/), hint: expect.stringMatching(/scoreFn\.ts/) } });
+      expect(answer).toMatchObject({
+        ok: false,
+        error: {
+          code: 'INLINE_COMPONENT',
+          message: expect.stringMatching(/InlineScorer was built from an inline function \(parameter "scoreFn"\)/),
+          hint: expect.stringMatching(/scoreFn\.ts/),
+        },
+      });
       expect(await call('run', { ...connection(), experimentName: 'e' })).toMatchObject({ ok: false, error: { code: 'INLINE_COMPONENT' } });
     });
 
@@ -227,7 +297,13 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
         const outside = new InteractiveContext({ pipelineName: 'outside_data', pipelineRoot: path.join(tempDir(), 'out'), baseDir: tempDir() });
         await outside.run(new CsvExampleGen({ inputBase: elsewhere }));
         const answer = await call('compile', { image: 'img' });
-        expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_OPTIONS', message: expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/.*, which a Kubeflow task cannot read: it is outside the project/) } });
+        expect(answer).toMatchObject({
+          ok: false,
+          error: {
+            code: 'INVALID_OPTIONS',
+            message: expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/.*, which a Kubeflow task cannot read: it is outside the project/),
+          },
+        });
       } finally {
         log.mockRestore();
       }

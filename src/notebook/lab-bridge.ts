@@ -31,31 +31,52 @@ import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
  */
 
 class BridgeError extends Error {
-  constructor(readonly code: KernelErrorCode, message: string, readonly hint?: string) {
+  constructor(
+    readonly code: KernelErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
 
 function parseOptions<S extends z.ZodTypeAny>(schema: S, options: unknown): z.infer<S> {
   const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) throw new BridgeError('INVALID_OPTIONS', `Invalid options: ${formatZodError(parsed.error)}.`, 'fill in the panel\'s fields; see docs/lab-bridge.md for the option names.');
+  if (!parsed.success)
+    throw new BridgeError(
+      'INVALID_OPTIONS',
+      `Invalid options: ${formatZodError(parsed.error)}.`,
+      "fill in the panel's fields; see docs/lab-bridge.md for the option names.",
+    );
   return parsed.data;
 }
 
 function currentContext(): InteractiveContext {
   const context = getCurrentInteractiveContext();
   if (!context) {
-    throw new BridgeError('NO_INTERACTIVE_CONTEXT', 'This notebook has no InteractiveContext yet.', 'create one and run your components first: const context = new InteractiveContext(); await context.run(exampleGen);');
+    throw new BridgeError(
+      'NO_INTERACTIVE_CONTEXT',
+      'This notebook has no InteractiveContext yet.',
+      'create one and run your components first: const context = new InteractiveContext(); await context.run(exampleGen);',
+    );
   }
   return context;
 }
 
 function exportFromContext(options: { pipelineName?: string; image?: string; pipelineRoot?: string; components?: Record<string, unknown> }) {
   const context = currentContext();
-  const pipeline = context.exportPipeline({ pipelineName: options.pipelineName || undefined, image: options.image || undefined, pipelineRoot: options.pipelineRoot || undefined });
+  const pipeline = context.exportPipeline({
+    pipelineName: options.pipelineName || undefined,
+    image: options.image || undefined,
+    pipelineRoot: options.pipelineRoot || undefined,
+  });
   for (const id of Object.keys(options.components ?? {})) {
     if (!pipeline.components.some((c) => c.id === id)) {
-      throw new BridgeError('INVALID_OPTIONS', `Settings were given for component "${id}", which has not run in this notebook.`, `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`);
+      throw new BridgeError(
+        'INVALID_OPTIONS',
+        `Settings were given for component "${id}", which has not run in this notebook.`,
+        `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`,
+      );
     }
   }
   return { context, pipeline };
@@ -118,7 +139,13 @@ export const labBridge = {
       const parameters = new Map<string, RuntimeParameterInfo>();
       for (const component of context.components) {
         for (const { parameter, path: at } of component.runtimeParameters) {
-          const entry = parameters.get(parameter.name) ?? { name: parameter.name, type: parameter.ptype, default: parameter.default, ...(parameter.description ? { description: parameter.description } : {}), usedBy: [] };
+          const entry = parameters.get(parameter.name) ?? {
+            name: parameter.name,
+            type: parameter.ptype,
+            default: parameter.default,
+            ...(parameter.description ? { description: parameter.description } : {}),
+            usedBy: [],
+          };
           entry.usedBy.push(`${component.id}.${at.join('.')}`);
           parameters.set(parameter.name, entry);
         }
@@ -128,7 +155,9 @@ export const labBridge = {
         pipelineRoot: context.pipelineRoot,
         parameters: [...parameters.values()],
         components: context.components.map((component) => {
-          const moduleParameter = (component.spec.fileParameters ?? []).find((key) => typeof (component.parameters as Record<string, unknown>)[key] === 'string');
+          const moduleParameter = (component.spec.fileParameters ?? []).find(
+            (key) => typeof (component.parameters as Record<string, unknown>)[key] === 'string',
+          );
           return {
             id: component.id,
             type: component.type,
@@ -144,10 +173,18 @@ export const labBridge = {
     return answer<'compile'>(async () => {
       const o = parseOptions(compileOptionsSchema, options);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName, codePackage } = compileForDeploy(pipeline, { image: o.image || undefined, pipelineName: o.pipelineName || undefined, components: o.components });
+      const { yaml, uploadName, codePackage } = compileForDeploy(pipeline, {
+        image: o.image || undefined,
+        pipelineName: o.pipelineName || undefined,
+        components: o.components,
+      });
       // A preview uploads nothing: the spec names the package by digest; upload and run send it.
       codePackage?.dispose();
-      return { yaml, pipelineName: uploadName, ...(codePackage ? { codePackage: { uri: codePackage.ref.uri, files: codePackage.ref.fileCount, bytes: codePackage.ref.bytes } } : {}) };
+      return {
+        yaml,
+        pipelineName: uploadName,
+        ...(codePackage ? { codePackage: { uri: codePackage.ref.uri, files: codePackage.ref.fileCount, bytes: codePackage.ref.bytes } } : {}),
+      };
     });
   },
 

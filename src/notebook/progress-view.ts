@@ -12,7 +12,12 @@ export function progressHtml(componentId: string, fraction: number, message?: st
 export function resultHtml(result: LaunchResult): string {
   const color = result.state === 'CACHED' ? '#6a1b9a' : '#2e7d32';
   const rows = Object.entries(result.outputs)
-    .flatMap(([key, list]) => list.map((a) => `<tr><td style="padding:2px 8px">${escapeHtml(key)}</td><td style="padding:2px 8px">${escapeHtml(a.type.name)}</td><td style="padding:2px 8px">${a.id}</td><td style="padding:2px 8px"><code>${escapeHtml(a.uri)}</code></td></tr>`))
+    .flatMap(([key, list]) =>
+      list.map(
+        (a) =>
+          `<tr><td style="padding:2px 8px">${escapeHtml(key)}</td><td style="padding:2px 8px">${escapeHtml(a.type.name)}</td><td style="padding:2px 8px">${a.id}</td><td style="padding:2px 8px"><code>${escapeHtml(a.uri)}</code></td></tr>`,
+      ),
+    )
     .join('');
   return `<div class="tfx-ts-result" style="font-family:var(--jp-ui-font-family,sans-serif);font-size:13px">
 <b>${escapeHtml(result.componentId)}</b> · execution ${result.executionId} · <span style="color:${color};font-weight:bold">${result.state}</span>${result.cachedFrom ? ` (outputs of execution ${result.cachedFrom})` : ''} · ${(result.durationMs / 1000).toFixed(2)} s

@@ -44,7 +44,9 @@ describe('launcher via LocalDagRunner', () => {
 
   it('a failed executor leaves the execution FAILED, no output artifact registered and no output directory', async () => {
     const root = tempDir();
-    await expect(new LocalDagRunner().run(pipelineOf(root, 'boom', true))).rejects.toThrow(/Component TestWriteExamples failed \(execution 1\): executor failed on purpose/);
+    await expect(new LocalDagRunner().run(pipelineOf(root, 'boom', true))).rejects.toThrow(
+      /Component TestWriteExamples failed \(execution 1\): executor failed on purpose/,
+    );
     const store = new MetadataStore(path.join(root, 'metadata.sqlite'));
     expect(store.executions().map((e) => e.state)).toEqual(['FAILED']);
     expect(store.executions()[0].error).toMatch(/executor failed on purpose/);
@@ -62,7 +64,9 @@ describe('launcher via LocalDagRunner', () => {
     const graph = store.lineage(results[1].outputs.statistics[0].id!);
     expect(graph.executions.map((e) => e.componentId)).toEqual(['TestWriteExamples', 'TestCountChars']);
     expect(graph.artifacts.map((a) => a.type.name)).toEqual(['Examples', 'ExampleStatistics']);
-    expect(graph.events.filter((e) => e.type === 'INPUT')).toEqual([expect.objectContaining({ key: 'examples', artifactId: results[0].outputs.examples[0].id })]);
+    expect(graph.events.filter((e) => e.type === 'INPUT')).toEqual([
+      expect.objectContaining({ key: 'examples', artifactId: results[0].outputs.examples[0].id }),
+    ]);
     store.close();
   });
 });
@@ -74,14 +78,21 @@ describe('crash consistency', () => {
     const root = tempDir();
     const ready = path.join(root, 'ready');
     const script = path.join(root, 'hang.ts');
-    fs.writeFileSync(script, `
+    fs.writeFileSync(
+      script,
+      `
       import { LocalDagRunner } from ${JSON.stringify(path.join(repoRoot, 'src/orchestration/local/runner'))};
       import { Pipeline } from ${JSON.stringify(path.join(repoRoot, 'src/dsl/pipeline'))};
       import { WriteExamples } from ${JSON.stringify(path.join(repoRoot, 'src/testing/test-components'))};
       const write = new WriteExamples({ text: 'killed', hangMs: 60000 });
       new LocalDagRunner().run(new Pipeline({ pipelineName: 'launcher-test', pipelineRoot: ${JSON.stringify(root)}, components: [write] }));
-    `);
-    const child = spawn(process.execPath, ['-r', 'tsx/cjs', script], { cwd: repoRoot, env: { ...process.env, TFX_TS_TEST_READY_FILE: ready }, stdio: 'inherit' });
+    `,
+    );
+    const child = spawn(process.execPath, ['-r', 'tsx/cjs', script], {
+      cwd: repoRoot,
+      env: { ...process.env, TFX_TS_TEST_READY_FILE: ready },
+      stdio: 'inherit',
+    });
     const deadline = Date.now() + 45_000;
     while (!fs.existsSync(ready) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(fs.existsSync(ready)).toBe(true);
@@ -108,7 +119,9 @@ describe('InteractiveContext', () => {
     const context = new InteractiveContext({ pipelineName: 'interactive-test', pipelineRoot: root });
     const write = new WriteExamples({ text: 'notebook' });
     const count = new CountChars({ examples: write.outputs.examples });
-    await expect(context.run(count)).rejects.toThrow(/comes from TestWriteExamples, which has not run in this context.*await context.run\(testWriteExamples\)/s);
+    await expect(context.run(count)).rejects.toThrow(
+      /comes from TestWriteExamples, which has not run in this context.*await context.run\(testWriteExamples\)/s,
+    );
     const first = await context.run(write);
     expect(first.state).toBe('COMPLETE');
     const second = await context.run(count);

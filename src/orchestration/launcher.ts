@@ -44,7 +44,11 @@ export interface LaunchResult {
 }
 
 export class ComponentFailedError extends Error {
-  constructor(readonly componentId: string, readonly executionId: number, cause: Error) {
+  constructor(
+    readonly componentId: string,
+    readonly executionId: number,
+    cause: Error,
+  ) {
     super(`Component ${componentId} failed (execution ${executionId}): ${cause.message}`);
     this.name = 'ComponentFailedError';
     this.stack = `${this.message}\n${(cause.stack ?? '').split('\n').slice(1).join('\n')}`;
@@ -67,7 +71,11 @@ export async function computeCacheKey(request: Pick<LaunchRequest, 'component' |
     componentId: component.id,
     type: spec.type,
     version: spec.version,
-    inputs: Object.fromEntries(Object.entries(request.inputs).sort().map(([k, list]) => [k, list.map((a) => a.id)])),
+    inputs: Object.fromEntries(
+      Object.entries(request.inputs)
+        .sort()
+        .map(([k, list]) => [k, list.map((a) => a.id)]),
+    ),
     parameters: canonicalJson(component.parameters),
     files: fileDigests,
     fingerprint: spec.fingerprint ? await spec.fingerprint(component.parameters) : '',
@@ -84,14 +92,35 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
   if (request.enableCache) {
     const cached = store.findCachedOutputs(cacheKey);
     if (cached) {
-      const executionId = store.startExecution({ type: component.type, componentId: component.id, cacheKey, properties: { ...properties, cachedFrom: cached.executionId }, inputs: request.inputs, contextIds: request.contextIds });
+      const executionId = store.startExecution({
+        type: component.type,
+        componentId: component.id,
+        cacheKey,
+        properties: { ...properties, cachedFrom: cached.executionId },
+        inputs: request.inputs,
+        contextIds: request.contextIds,
+      });
       reporter?.onStart?.(component, executionId);
       store.publishExecution(executionId, 'CACHED', cached.outputs, request.contextIds);
-      return { componentId: component.id, executionId, state: 'CACHED', outputs: cached.outputs, cachedFrom: cached.executionId, durationMs: Date.now() - started };
+      return {
+        componentId: component.id,
+        executionId,
+        state: 'CACHED',
+        outputs: cached.outputs,
+        cachedFrom: cached.executionId,
+        durationMs: Date.now() - started,
+      };
     }
   }
 
-  const executionId = store.startExecution({ type: component.type, componentId: component.id, cacheKey, properties, inputs: request.inputs, contextIds: request.contextIds });
+  const executionId = store.startExecution({
+    type: component.type,
+    componentId: component.id,
+    cacheKey,
+    properties,
+    inputs: request.inputs,
+    contextIds: request.contextIds,
+  });
   reporter?.onStart?.(component, executionId);
   const staged: { artifact: Artifact; finalUri: string; tmpUri: string }[] = [];
   const outputs: Record<string, Artifact[]> = {};
@@ -150,7 +179,9 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
 function removeIfEmpty(dir: string): void {
   try {
     if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-  } catch { /* gone already, or not empty */ }
+  } catch {
+    /* gone already, or not empty */
+  }
 }
 
 /** Temporary output directories of executions that are no longer RUNNING (a killed process) are garbage. */
@@ -173,7 +204,11 @@ function removeAbandonedTemporaries(outputDir: string, store: MetadataStore): vo
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     if (typeof v === 'bigint') return v.toString();
     return v;

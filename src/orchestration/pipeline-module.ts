@@ -19,7 +19,12 @@ export async function loadPipelineModule(file: string, overrides: { pipelineRoot
   }
   const pipeline = value as Pipeline;
   if (overrides.pipelineRoot && pipeline.pipelineRoot !== overrides.pipelineRoot) {
-    return new Pipeline({ ...pipeline, pipelineRoot: overrides.pipelineRoot, metadataPath: path.join(overrides.pipelineRoot, 'metadata.sqlite'), components: pipeline.components });
+    return new Pipeline({
+      ...pipeline,
+      pipelineRoot: overrides.pipelineRoot,
+      metadataPath: path.join(overrides.pipelineRoot, 'metadata.sqlite'),
+      components: pipeline.components,
+    });
   }
   return pipeline;
 }

@@ -31,7 +31,15 @@ export const KERNEL_ERROR_CODES = [
 ] as const;
 
 /** Errors the panel side reports when the kernel cannot answer. */
-export const PANEL_ERROR_CODES = ['NO_KERNEL', 'WRONG_KERNEL', 'BRIDGE_UNAVAILABLE', 'KERNEL_ERROR', 'KERNEL_TIMEOUT', 'NO_BRIDGE_OUTPUT', 'BAD_BRIDGE_OUTPUT'] as const;
+export const PANEL_ERROR_CODES = [
+  'NO_KERNEL',
+  'WRONG_KERNEL',
+  'BRIDGE_UNAVAILABLE',
+  'KERNEL_ERROR',
+  'KERNEL_TIMEOUT',
+  'NO_BRIDGE_OUTPUT',
+  'BAD_BRIDGE_OUTPUT',
+] as const;
 
 export type KernelErrorCode = (typeof KERNEL_ERROR_CODES)[number];
 export type PanelErrorCode = (typeof PANEL_ERROR_CODES)[number];

@@ -38,10 +38,20 @@ describe('protocol', () => {
   });
 
   it('option schemas refuse what the kernel could not use', () => {
-    const bad = BRIDGE_OPTION_SCHEMAS.run.safeParse({ endpoint: 'http://x', authMode: 'kerberos', experimentName: 'e', components: { Trainer: { cpu: 'lots' } } });
+    const bad = BRIDGE_OPTION_SCHEMAS.run.safeParse({
+      endpoint: 'http://x',
+      authMode: 'kerberos',
+      experimentName: 'e',
+      components: { Trainer: { cpu: 'lots' } },
+    });
     expect(bad.success).toBe(false);
     const messages = bad.success ? [] : bad.error.issues.map((i) => i.message);
-    expect(messages).toEqual(expect.arrayContaining(['authMode must be one of none, bearer, cookie, serviceAccount', 'cpu must be a Kubernetes CPU quantity such as "2", "0.5" or "500m"']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'authMode must be one of none, bearer, cookie, serviceAccount',
+        'cpu must be a Kubernetes CPU quantity such as "2", "0.5" or "500m"',
+      ]),
+    );
   });
 
   it('every auth mode the panel offers is one the kernel client accepts', () => {
@@ -58,7 +68,10 @@ describe('protocol', () => {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
       const source = fs.readFileSync(path.join(dir, file), 'utf8');
       for (const [, spec] of source.matchAll(/from '([^']+)'/g)) {
-        const ok = spec === 'zod' || spec.startsWith('./') || (allowedOutside.has(spec) && /import type|export type/.test(source.split('\n').find((l) => l.includes(`'${spec}'`)) ?? ''));
+        const ok =
+          spec === 'zod' ||
+          spec.startsWith('./') ||
+          (allowedOutside.has(spec) && /import type|export type/.test(source.split('\n').find((l) => l.includes(`'${spec}'`)) ?? ''));
         expect({ file, spec, ok }).toEqual({ file, spec, ok: true });
       }
     }

@@ -55,7 +55,6 @@ export interface StatisticsViewModel {
   other: { name: string; type: string }[];
 }
 
-
 /** One point of a training curve (loss or a metric, train or validation). */
 export interface TrainingPoint {
   step: number;

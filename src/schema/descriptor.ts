@@ -103,7 +103,15 @@ export const MESSAGES: Record<string, MessageDescriptor> = {
   },
   FloatDomain: {
     name: 'FloatDomain',
-    fields: [f('name', 'string'), f('min', 'double'), f('max', 'double'), f('disallow_nan', 'bool'), f('disallow_inf', 'bool'), f('is_embedding', 'bool'), f('embedding_dim', 'int64')],
+    fields: [
+      f('name', 'string'),
+      f('min', 'double'),
+      f('max', 'double'),
+      f('disallow_nan', 'bool'),
+      f('disallow_inf', 'bool'),
+      f('is_embedding', 'bool'),
+      f('embedding_dim', 'int64'),
+    ],
   },
   BoolDomain: { name: 'BoolDomain', fields: [f('name', 'string'), f('true_value', 'string'), f('false_value', 'string')] },
   StructDomain: { name: 'StructDomain', fields: [msg('feature', 'Feature', true), msg('sparse_feature', 'SparseFeature', true)] },

@@ -32,7 +32,12 @@ export function inferSchema(statistics: DatasetFeatureStatisticsList | DatasetFe
  * to `schema` when one is inferred. Domain choice in TFDV's order: bool (INT in [0, 1] or
  * "true"/"false"-like strings), int (strings that are all integers), string (≤ maxStringDomainSize values).
  */
-export function inferFeatureForColumn(schema: Schema, stats: FeatureNameStatistics, inferFeatureShape: boolean, maxStringDomainSize = DEFAULT_MAX_STRING_DOMAIN_SIZE): SchemaFeature {
+export function inferFeatureForColumn(
+  schema: Schema,
+  stats: FeatureNameStatistics,
+  inferFeatureShape: boolean,
+  maxStringDomainSize = DEFAULT_MAX_STRING_DOMAIN_SIZE,
+): SchemaFeature {
   const feature = createFeature(stats, inferFeatureShape);
   if (stats.type === 'BYTES' || (stats.stringStats?.invalidUtf8Count ?? 0) > 0) return feature;
   const values = knownStringValues(stats);
@@ -66,8 +71,14 @@ function isBoolCandidate(stats: FeatureNameStatistics, values: string[]): boolea
   let trueSeen = false;
   let falseSeen = false;
   for (const v of values) {
-    if (!trueSeen && TRUE_VALUES.includes(v)) { trueSeen = true; continue; }
-    if (!falseSeen && FALSE_VALUES.includes(v)) { falseSeen = true; continue; }
+    if (!trueSeen && TRUE_VALUES.includes(v)) {
+      trueSeen = true;
+      continue;
+    }
+    if (!falseSeen && FALSE_VALUES.includes(v)) {
+      falseSeen = true;
+      continue;
+    }
     return false;
   }
   return true;

@@ -14,32 +14,53 @@ import { writeFileAtomic } from '../util/atomic';
 /** TFX's file name inside a Schema artifact. */
 export const SCHEMA_FILE_NAME = 'schema.pbtxt';
 
-const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const int64 = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
 const presence = z.object({ minFraction: z.number().optional(), minCount: int64.optional() }).passthrough();
-const featureSchema: z.ZodType = z.lazy(() => z.object({
-  name: z.string({ required_error: 'every feature needs a name' }),
-  type: z.enum(['TYPE_UNKNOWN', 'BYTES', 'INT', 'FLOAT', 'STRUCT']).optional(),
-  presence: presence.optional(),
-  valueCount: z.object({ min: int64.optional(), max: int64.optional() }).passthrough().optional(),
-  shape: z.object({ dim: z.array(z.object({ size: int64, name: z.string().optional() }).passthrough()).default([]) }).passthrough().optional(),
-  domain: z.string().optional(),
-  structDomain: z.object({ feature: z.array(featureSchema).optional() }).passthrough().optional(),
-  inEnvironment: z.array(z.string()).optional(),
-  notInEnvironment: z.array(z.string()).optional(),
-}).passthrough());
+const featureSchema: z.ZodType = z.lazy(() =>
+  z
+    .object({
+      name: z.string({ required_error: 'every feature needs a name' }),
+      type: z.enum(['TYPE_UNKNOWN', 'BYTES', 'INT', 'FLOAT', 'STRUCT']).optional(),
+      presence: presence.optional(),
+      valueCount: z.object({ min: int64.optional(), max: int64.optional() }).passthrough().optional(),
+      shape: z
+        .object({ dim: z.array(z.object({ size: int64, name: z.string().optional() }).passthrough()).default([]) })
+        .passthrough()
+        .optional(),
+      domain: z.string().optional(),
+      structDomain: z
+        .object({ feature: z.array(featureSchema).optional() })
+        .passthrough()
+        .optional(),
+      inEnvironment: z.array(z.string()).optional(),
+      notInEnvironment: z.array(z.string()).optional(),
+    })
+    .passthrough(),
+);
 
-const schemaSchema = z.object({
-  feature: z.array(featureSchema).default([]),
-  stringDomain: z.array(z.object({ name: z.string().optional(), value: z.array(z.string()).default([]) }).passthrough()).optional(),
-  defaultEnvironment: z.array(z.string()).optional(),
-}).passthrough();
+const schemaSchema = z
+  .object({
+    feature: z.array(featureSchema).default([]),
+    stringDomain: z.array(z.object({ name: z.string().optional(), value: z.array(z.string()).default([]) }).passthrough()).optional(),
+    defaultEnvironment: z.array(z.string()).optional(),
+  })
+  .passthrough();
 
 /** Validates a parsed JSON value as a Schema and checks it is consistent (one type per feature name, known domains). */
 export function parseSchemaJson(value: unknown, source = 'schema'): Schema {
   checkJsonDepth(value, source);
   const parsed = schemaSchema.safeParse(value);
   if (!parsed.success) {
-    throw new UserError(`${source} is not a TFDV Schema: ${formatZodError(parsed.error)}`, 'pass a schema written by SchemaGen or `tfx-ts schema infer` ({"feature": [{"name", "type", ...}]}).');
+    throw new UserError(
+      `${source} is not a TFDV Schema: ${formatZodError(parsed.error)}`,
+      'pass a schema written by SchemaGen or `tfx-ts schema infer` ({"feature": [{"name", "type", ...}]}).',
+    );
   }
   const schema = parsed.data as unknown as Schema;
   checkSchemaConsistency(schema, source);
@@ -57,8 +78,10 @@ function checkJsonDepth(value: unknown, source: string): void {
     if (v === null || typeof v !== 'object') continue;
     if (depth > 2 * MAX_NESTING_DEPTH + 1) {
       // Each struct_domain level is two JSON levels (structDomain → feature[i]).
-      throw new UserError(`${source} is nested too deeply at ${where || '(top)'}: more than ${MAX_NESTING_DEPTH} messages deep (protobuf's recursion limit, which TFDV's parser applies too).`,
-        'flatten the schema: nest structDomain features fewer than 100 levels deep.');
+      throw new UserError(
+        `${source} is nested too deeply at ${where || '(top)'}: more than ${MAX_NESTING_DEPTH} messages deep (protobuf's recursion limit, which TFDV's parser applies too).`,
+        'flatten the schema: nest structDomain features fewer than 100 levels deep.',
+      );
     }
     if (Array.isArray(v)) v.forEach((item, i) => stack.push({ value: item, depth, path: `${where}[${i}]` }));
     else for (const [key, item] of Object.entries(v)) stack.push({ value: item, depth: depth + 1, path: where ? `${where}.${key}` : key });
@@ -79,8 +102,10 @@ export function checkSchemaConsistency(schema: Schema, source = 'schema'): void 
   const domains = new Set((schema.stringDomain ?? []).map((d) => d.name));
   for (const feature of schema.feature) {
     if (feature.domain && !domains.has(feature.domain)) {
-      throw new UserError(`${source}: feature "${feature.name}" refers to string_domain "${feature.domain}", which the schema does not define.`,
-        `add string_domain { name: "${feature.domain}" value: ... } or remove the domain line.`);
+      throw new UserError(
+        `${source}: feature "${feature.name}" refers to string_domain "${feature.domain}", which the schema does not define.`,
+        `add string_domain { name: "${feature.domain}" value: ... } or remove the domain line.`,
+      );
     }
   }
 }
@@ -91,7 +116,10 @@ export function parseSchema(text: string, source: string): Schema {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new UserError(`${source} is not valid JSON: ${(error as Error).message}`, 'write the schema as proto3 JSON, or use a .pbtxt file for the text format.');
+      throw new UserError(
+        `${source} is not valid JSON: ${(error as Error).message}`,
+        'write the schema as proto3 JSON, or use a .pbtxt file for the text format.',
+      );
     }
     return parseSchemaJson(json, source);
   }
@@ -103,7 +131,8 @@ export function parseSchema(text: string, source: string): Schema {
 /** TFDV's load_schema_text (or JSON by extension). */
 export function readSchema(file: string): Schema {
   const absolute = path.resolve(file);
-  if (!fs.existsSync(absolute)) throw new UserError(`Schema file ${absolute} does not exist.`, 'infer one with `tfx-ts schema infer stats.json -o schema.pbtxt`.');
+  if (!fs.existsSync(absolute))
+    throw new UserError(`Schema file ${absolute} does not exist.`, 'infer one with `tfx-ts schema infer stats.json -o schema.pbtxt`.');
   return parseSchema(fs.readFileSync(absolute, 'utf8'), absolute);
 }
 

@@ -9,7 +9,12 @@ const penguinSchemas = ['raw', 'user_provided'].map((d) => path.join(sharedData,
 
 /** The file without its comment lines: what a printer that drops comments must reproduce. */
 function withoutComments(text: string): string {
-  return text.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n').replace(/^\n+/, '').replace(/\n*$/, '\n');
+  return text
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('#'))
+    .join('\n')
+    .replace(/^\n+/, '')
+    .replace(/\n*$/, '\n');
 }
 
 describe('schema.pbtxt', () => {
@@ -20,7 +25,10 @@ describe('schema.pbtxt', () => {
     const company = schema.feature.find((f) => f.name === 'company')!;
     expect(company).toEqual({ name: 'company', valueCount: { min: 1, max: 1 }, type: 'BYTES', domain: 'company', presence: { minCount: 1 } });
     expect(schema.feature.find((f) => f.name === 'fare')!.presence).toEqual({ minFraction: 1, minCount: 1 });
-    expect(schema.stringDomain!.map((d) => [d.name, d.value.length])).toEqual([['company', 50], ['payment_type', 7]]);
+    expect(schema.stringDomain!.map((d) => [d.name, d.value.length])).toEqual([
+      ['company', 50],
+      ['payment_type', 7],
+    ]);
     expect(formatSchemaText(schema)).toBe(withoutComments(text));
   });
 
@@ -74,9 +82,17 @@ describe('schema.pbtxt', () => {
 
   describe('malformed input: one error with file:line:column and a fix', () => {
     const cases: [string, string, RegExp][] = [
-      ['unknown field', 'feature {\n  name: "a"\n  typ: INT\n}\n', /bad\.pbtxt:3:3: unknown field "typ" in Feature[\s\S]*known fields of Feature: name, deprecated/],
+      [
+        'unknown field',
+        'feature {\n  name: "a"\n  typ: INT\n}\n',
+        /bad\.pbtxt:3:3: unknown field "typ" in Feature[\s\S]*known fields of Feature: name, deprecated/,
+      ],
       ['missing brace', 'feature {\n  name: "a"\n', /bad\.pbtxt:3:1: missing "}" at end of input/],
-      ['bad enum', 'feature {\n  name: "a"\n  type: INTEGER\n}', /bad\.pbtxt:3:9: invalid value "INTEGER" for enum field "type"[\s\S]*use one of: TYPE_UNKNOWN, BYTES, INT, FLOAT, STRUCT/],
+      [
+        'bad enum',
+        'feature {\n  name: "a"\n  type: INTEGER\n}',
+        /bad\.pbtxt:3:9: invalid value "INTEGER" for enum field "type"[\s\S]*use one of: TYPE_UNKNOWN, BYTES, INT, FLOAT, STRUCT/,
+      ],
       ['unterminated string', 'feature { name: "a }', /bad\.pbtxt:1:17: unterminated string/],
       ['float for int64', 'feature { name: "a" presence { min_count: 1.5 } }', /bad\.pbtxt:1:43: field "min_count" is an integer/],
       ['singular field twice', 'feature { name: "a" name: "b" }', /bad\.pbtxt:1:21: field "name" of Feature is set twice/],

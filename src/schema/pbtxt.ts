@@ -26,7 +26,13 @@ interface Token {
 }
 
 export class TextFormatError extends UserError {
-  constructor(readonly source: string, readonly line: number, readonly column: number, message: string, hint?: string) {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly column: number,
+    message: string,
+    hint?: string,
+  ) {
     super(`${source}:${line}:${column}: ${message}`, hint);
     this.name = 'UserError';
   }
@@ -38,7 +44,10 @@ class Tokenizer {
   private column = 1;
   private peeked?: Token;
 
-  constructor(private readonly text: string, private readonly source: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly source: string,
+  ) {}
 
   error(token: Pick<Token, 'line' | 'column'>, message: string, hint?: string): TextFormatError {
     return new TextFormatError(this.source, token.line, token.column, message, hint);
@@ -57,7 +66,12 @@ class Tokenizer {
 
   private advance(n = 1): void {
     for (let i = 0; i < n; i++) {
-      if (this.text[this.pos] === '\n') { this.line++; this.column = 1; } else { this.column++; }
+      if (this.text[this.pos] === '\n') {
+        this.line++;
+        this.column = 1;
+      } else {
+        this.column++;
+      }
       this.pos++;
     }
   }
@@ -67,8 +81,14 @@ class Tokenizer {
     for (;;) {
       const ch = this.text[this.pos];
       if (ch === undefined) return { kind: 'eof', text: '', line: this.line, column: this.column };
-      if (ch === '#') { while (this.pos < this.text.length && this.text[this.pos] !== '\n') this.advance(); continue; }
-      if (/\s/.test(ch)) { this.advance(); continue; }
+      if (ch === '#') {
+        while (this.pos < this.text.length && this.text[this.pos] !== '\n') this.advance();
+        continue;
+      }
+      if (/\s/.test(ch)) {
+        this.advance();
+        continue;
+      }
       break;
     }
     const start = { line: this.line, column: this.column };
@@ -84,8 +104,14 @@ class Tokenizer {
       return { kind: 'number', text: number[0], ...start };
     }
     const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
-    if (ident) { this.advance(ident[0].length); return { kind: 'ident', text: ident[0], ...start }; }
-    if ('{}<>:[],;-/.'.includes(ch)) { this.advance(); return { kind: 'punct', text: ch, ...start }; }
+    if (ident) {
+      this.advance(ident[0].length);
+      return { kind: 'ident', text: ident[0], ...start };
+    }
+    if ('{}<>:[],;-/.'.includes(ch)) {
+      this.advance();
+      return { kind: 'punct', text: ch, ...start };
+    }
     throw this.error(start, `unexpected character ${JSON.stringify(ch)}`);
   }
 
@@ -97,7 +123,10 @@ class Tokenizer {
     for (;;) {
       const ch = this.text[this.pos];
       if (ch === undefined || ch === '\n') throw this.error(start, 'unterminated string', `close it with ${quote} on the same line.`);
-      if (ch === quote) { this.advance(); break; }
+      if (ch === quote) {
+        this.advance();
+        break;
+      }
       if (ch !== '\\') {
         const code = this.text.codePointAt(this.pos)!;
         const char = String.fromCodePoint(code);
@@ -109,13 +138,29 @@ class Tokenizer {
       this.advance();
       const e = this.text[this.pos];
       const simple: Record<string, number> = { n: 10, r: 13, t: 9, '"': 34, "'": 39, '\\': 92, '?': 63, a: 7, b: 8, f: 12, v: 11 };
-      if (e !== undefined && e in simple) { bytes.push(simple[e]); this.advance(); continue; }
+      if (e !== undefined && e in simple) {
+        bytes.push(simple[e]);
+        this.advance();
+        continue;
+      }
       const octal = /^[0-7]{1,3}/.exec(this.text.slice(this.pos, this.pos + 3));
-      if (octal) { bytes.push(parseInt(octal[0], 8) & 0xff); this.advance(octal[0].length); continue; }
+      if (octal) {
+        bytes.push(parseInt(octal[0], 8) & 0xff);
+        this.advance(octal[0].length);
+        continue;
+      }
       const hex = /^[xX]([0-9A-Fa-f]{1,2})/.exec(this.text.slice(this.pos, this.pos + 3));
-      if (hex) { bytes.push(parseInt(hex[1], 16)); this.advance(hex[0].length); continue; }
+      if (hex) {
+        bytes.push(parseInt(hex[1], 16));
+        this.advance(hex[0].length);
+        continue;
+      }
       const unicode = /^(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))/.exec(this.text.slice(this.pos, this.pos + 9));
-      if (unicode) { bytes.push(...Buffer.from(String.fromCodePoint(parseInt(unicode[1] ?? unicode[2], 16)), 'utf8')); this.advance(unicode[0].length); continue; }
+      if (unicode) {
+        bytes.push(...Buffer.from(String.fromCodePoint(parseInt(unicode[1] ?? unicode[2], 16)), 'utf8'));
+        this.advance(unicode[0].length);
+        continue;
+      }
       throw this.error(escapePos, `invalid escape "\\${e ?? ''}" in string`);
     }
     return { text: this.text.slice(begin, this.pos), value: Buffer.from(bytes).toString('utf8') };
@@ -141,8 +186,11 @@ export const MAX_NESTING_DEPTH = 100;
 
 function checkDepth(tokens: Tokenizer, open: Token, depth: number): void {
   if (depth > MAX_NESTING_DEPTH) {
-    throw tokens.error(open, `messages are nested more than ${MAX_NESTING_DEPTH} levels deep here (protobuf's recursion limit, which TFDV's parser applies too)`,
-      'flatten the schema: nest struct_domain features fewer than 100 levels deep.');
+    throw tokens.error(
+      open,
+      `messages are nested more than ${MAX_NESTING_DEPTH} levels deep here (protobuf's recursion limit, which TFDV's parser applies too)`,
+      'flatten the schema: nest struct_domain features fewer than 100 levels deep.',
+    );
   }
 }
 
@@ -151,7 +199,10 @@ function parseMessageBody(tokens: Tokenizer, descriptor: MessageDescriptor, end:
   const seen = new Set<string>();
   for (;;) {
     const token = tokens.peek();
-    if (end === 'eof' ? token.kind === 'eof' : token.kind === 'punct' && token.text === end) { tokens.next(); return out; }
+    if (end === 'eof' ? token.kind === 'eof' : token.kind === 'punct' && token.text === end) {
+      tokens.next();
+      return out;
+    }
     if (token.kind === 'eof') throw tokens.error(token, `missing "${end}" at end of input`, `close the message opened earlier with "${end}".`);
     if (token.kind === 'punct' && token.text === '[') throw tokens.error(token, 'extensions and Any expansions ([...]) are not supported in schema files');
     if (token.kind !== 'ident') throw tokens.error(token, `expected a field name, found ${describe(token)}`);
@@ -161,7 +212,11 @@ function parseMessageBody(tokens: Tokenizer, descriptor: MessageDescriptor, end:
     } else {
       const field = descriptor.fields.find((f) => f.name === token.text);
       if (!field) {
-        throw tokens.error(token, `unknown field "${token.text}" in ${descriptor.name}`, `known fields of ${descriptor.name}: ${descriptor.fields.map((f) => f.name).join(', ')}.`);
+        throw tokens.error(
+          token,
+          `unknown field "${token.text}" in ${descriptor.name}`,
+          `known fields of ${descriptor.name}: ${descriptor.fields.map((f) => f.name).join(', ')}.`,
+        );
       }
       if (!field.repeated && seen.has(field.name)) throw tokens.error(token, `field "${field.name}" of ${descriptor.name} is set twice; it is not repeated`);
       seen.add(field.name);
@@ -204,7 +259,10 @@ function parseField(tokens: Tokenizer, out: JsonObject, field: FieldDescriptor, 
 
 function parseList(tokens: Tokenizer, field: FieldDescriptor, parseOne: () => void): void {
   tokens.next();
-  if (isPunct(tokens.peek(), ']')) { tokens.next(); return; }
+  if (isPunct(tokens.peek(), ']')) {
+    tokens.next();
+    return;
+  }
   for (;;) {
     parseOne();
     const t = tokens.next();
@@ -261,10 +319,17 @@ function parseOpenField(tokens: Tokenizer, out: JsonObject, nameToken: Token, de
   const add = (value: unknown) => {
     if (!(key in out)) out[key] = value;
     else if (Array.isArray(out[key]) && (out[key] as unknown[] & { repeatedField?: boolean }).repeatedField) (out[key] as unknown[]).push(value);
-    else { const list = [out[key], value] as unknown[] & { repeatedField?: boolean }; Object.defineProperty(list, 'repeatedField', { value: true }); out[key] = list; }
+    else {
+      const list = [out[key], value] as unknown[] & { repeatedField?: boolean };
+      Object.defineProperty(list, 'repeatedField', { value: true });
+      out[key] = list;
+    }
   };
   let t = tokens.peek();
-  if (isPunct(t, ':')) { tokens.next(); t = tokens.peek(); }
+  if (isPunct(t, ':')) {
+    tokens.next();
+    t = tokens.peek();
+  }
   if (isPunct(t, '{') || isPunct(t, '<')) {
     tokens.next();
     checkDepth(tokens, t, depth + 1);
@@ -280,7 +345,10 @@ function parseOpenField(tokens: Tokenizer, out: JsonObject, nameToken: Token, de
   const negative = isPunct(t, '-');
   if (negative) tokens.next();
   const v = tokens.next();
-  if (v.kind === 'number') { add((negative ? -1 : 1) * Number(v.text.replace(/[fF]$/, ''))); return; }
+  if (v.kind === 'number') {
+    add((negative ? -1 : 1) * Number(v.text.replace(/[fF]$/, '')));
+    return;
+  }
   if (v.kind === 'ident') {
     if (v.text === 'true' || v.text === 'false') add(v.text === 'true');
     else add(negative ? `-${v.text}` : v.text);
@@ -350,12 +418,18 @@ function printOpenValue(name: string, v: unknown, lines: string[], indent: strin
 
 function formatScalar(field: FieldDescriptor, v: unknown): string {
   switch (field.kind) {
-    case 'string': return quote(String(v));
-    case 'bool': return v ? 'true' : 'false';
-    case 'enum': return String(v);
-    case 'int64': return String(Math.trunc(Number(v)));
-    case 'double': return formatDouble(Number(v));
-    default: throw new Error(`cannot print ${field.kind}`);
+    case 'string':
+      return quote(String(v));
+    case 'bool':
+      return v ? 'true' : 'false';
+    case 'enum':
+      return String(v);
+    case 'int64':
+      return String(Math.trunc(Number(v)));
+    case 'double':
+      return formatDouble(Number(v));
+    default:
+      throw new Error(`cannot print ${field.kind}`);
   }
 }
 

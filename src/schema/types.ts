@@ -7,8 +7,7 @@
 
 export type SchemaFeatureType = 'TYPE_UNKNOWN' | 'BYTES' | 'INT' | 'FLOAT' | 'STRUCT';
 
-export type LifecycleStage =
-  | 'UNKNOWN_STAGE' | 'PLANNED' | 'ALPHA' | 'BETA' | 'PRODUCTION' | 'DEPRECATED' | 'DEBUG_ONLY' | 'DISABLED';
+export type LifecycleStage = 'UNKNOWN_STAGE' | 'PLANNED' | 'ALPHA' | 'BETA' | 'PRODUCTION' | 'DEPRECATED' | 'DEBUG_ONLY' | 'DISABLED';
 
 export interface FeaturePresence {
   /** Minimum fraction of examples that have the feature. */

@@ -70,11 +70,16 @@ export function verifyChecksums(dir: string): Verification {
     const full = path.join(dir, ...rel.split('/'));
     if (rel.split('/').includes('..')) return { state: 'corrupt', reason: `${CHECKSUMS_FILE} lists a path outside the version: ${rel}` };
     let size: number;
-    try { size = fs.statSync(full).size; } catch { return { state: 'incomplete', reason: `${rel} is missing` }; }
+    try {
+      size = fs.statSync(full).size;
+    } catch {
+      return { state: 'incomplete', reason: `${rel} is missing` };
+    }
     if (size < expected.bytes) return { state: 'incomplete', reason: `${rel} has ${size} of ${expected.bytes} bytes` };
     if (size > expected.bytes) return { state: 'corrupt', reason: `${rel} has ${size} bytes, the manifest says ${expected.bytes}` };
     const actual = createHash('sha256').update(fs.readFileSync(full)).digest('hex');
-    if (actual !== expected.sha256) return { state: 'corrupt', reason: `checksum mismatch for ${rel} (sha256 ${actual.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…)` };
+    if (actual !== expected.sha256)
+      return { state: 'corrupt', reason: `checksum mismatch for ${rel} (sha256 ${actual.slice(0, 12)}…, expected ${expected.sha256.slice(0, 12)}…)` };
   }
   return { state: 'verified' };
 }

@@ -41,7 +41,10 @@ export class LargeRequestReclaimer {
   private pending = false;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly thresholdBytes = 4 * 1024 * 1024, private readonly idleMs = 250) {}
+  constructor(
+    private readonly thresholdBytes = 4 * 1024 * 1024,
+    private readonly idleMs = 250,
+  ) {}
 
   begin(bytes: number): boolean {
     if (bytes < this.thresholdBytes) return false;

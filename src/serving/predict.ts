@@ -13,7 +13,10 @@ export function bundleDir(model: string): string {
   if (fs.existsSync(path.join(dir, MODEL_JSON))) return dir;
   const versions = versionsIn(dir);
   if (versions.length > 0) return path.join(dir, String(versions[versions.length - 1]));
-  throw new UserError(`${dir} is neither a model bundle nor a directory of pushed versions.`, 'pass a Trainer model (…/Format-Serving) or a pushed model directory (<base>/<name>).');
+  throw new UserError(
+    `${dir} is neither a model bundle nor a directory of pushed versions.`,
+    'pass a Trainer model (…/Format-Serving) or a pushed model directory (<base>/<name>).',
+  );
 }
 
 /** `tfx-ts predict`: the TF Serving response for a request body, computed locally (same validation as the server). */

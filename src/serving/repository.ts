@@ -22,8 +22,11 @@ export function resolveModelDir(basePath: string, name: string): string {
   const nested = path.join(base, name);
   if (fs.existsSync(nested) && fs.statSync(nested).isDirectory()) return nested;
   if (fs.existsSync(base) && fs.statSync(base).isDirectory() && versionsIn(base).length > 0) return base;
-  if (!fs.existsSync(base)) throw new UserError(`Model base path ${base} does not exist.`, 'pass the Pusher\'s pushDestination.filesystem.baseDirectory.');
-  throw new UserError(`No model "${name}" under ${base}: neither ${nested} nor version directories in ${base}.`, `push a model with modelName "${name}", or pass --model-name matching a directory in ${base}.`);
+  if (!fs.existsSync(base)) throw new UserError(`Model base path ${base} does not exist.`, "pass the Pusher's pushDestination.filesystem.baseDirectory.");
+  throw new UserError(
+    `No model "${name}" under ${base}: neither ${nested} nor version directories in ${base}.`,
+    `push a model with modelName "${name}", or pass --model-name matching a directory in ${base}.`,
+  );
 }
 
 export function versionsIn(dir: string): number[] {
@@ -75,7 +78,10 @@ export class ModelRepository {
   private readonly options: Required<Omit<RepositoryOptions, 'log'>>;
   readonly log: (message: string) => void;
 
-  constructor(readonly modelDir: string, options: RepositoryOptions | ((message: string) => void) = {}) {
+  constructor(
+    readonly modelDir: string,
+    options: RepositoryOptions | ((message: string) => void) = {},
+  ) {
     const o = typeof options === 'function' ? { log: options } : options;
     this.log = o.log ?? (() => undefined);
     this.options = { retryBaseMs: o.retryBaseMs ?? 1000, retryMaxMs: o.retryMaxMs ?? 60_000, maxLoadRetries: o.maxLoadRetries ?? 5 };
@@ -87,7 +93,10 @@ export class ModelRepository {
 
   /** Loads the newest version if it is newer than the one served; returns true when the served version changed. Concurrent calls share one run. */
   refresh(): Promise<boolean> {
-    if (!this.refreshing) this.refreshing = this.refreshOnce().finally(() => { this.refreshing = undefined; });
+    if (!this.refreshing)
+      this.refreshing = this.refreshOnce().finally(() => {
+        this.refreshing = undefined;
+      });
     return this.refreshing;
   }
 
@@ -114,13 +123,21 @@ export class ModelRepository {
       const failures = (previous?.failures ?? 0) + 1;
       const givenUp = failures > this.options.maxLoadRetries;
       const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
-      this.attempts.set(version, { status: { version, state: givenUp ? 'END' : 'LOADING', error: reason }, failures, nextAttemptAt: Date.now() + delay, fingerprint });
-      this.log(givenUp
-        ? `version ${version} cannot be loaded after ${failures} attempts; giving up until its files change: ${reason}`
-        : `version ${version} cannot be loaded yet (attempt ${failures}; retrying in ${(delay / 1000).toFixed(1)} s): ${reason}`);
+      this.attempts.set(version, {
+        status: { version, state: givenUp ? 'END' : 'LOADING', error: reason },
+        failures,
+        nextAttemptAt: Date.now() + delay,
+        fingerprint,
+      });
+      this.log(
+        givenUp
+          ? `version ${version} cannot be loaded after ${failures} attempts; giving up until its files change: ${reason}`
+          : `version ${version} cannot be loaded yet (attempt ${failures}; retrying in ${(delay / 1000).toFixed(1)} s): ${reason}`,
+      );
       return false;
     };
-    if (!fs.existsSync(path.join(dir, MODEL_JSON)) || !fs.existsSync(path.join(dir, SIGNATURE_FILE))) return fail(`${!fs.existsSync(path.join(dir, MODEL_JSON)) ? MODEL_JSON : SIGNATURE_FILE} is missing (still being copied?)`);
+    if (!fs.existsSync(path.join(dir, MODEL_JSON)) || !fs.existsSync(path.join(dir, SIGNATURE_FILE)))
+      return fail(`${!fs.existsSync(path.join(dir, MODEL_JSON)) ? MODEL_JSON : SIGNATURE_FILE} is missing (still being copied?)`);
     const check = verifyChecksums(dir);
     if (check.state === 'incomplete' || check.state === 'corrupt') return fail(check.reason);
     let bundle: ModelBundle;
@@ -163,7 +180,10 @@ export class ModelRepository {
 
 function numberedDirs(dir: string): number[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && /^\d+$/.test(d.name)).map((d) => Number(d.name));
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^\d+$/.test(d.name))
+      .map((d) => Number(d.name));
   } catch {
     return [];
   }
@@ -173,7 +193,11 @@ function fingerprintOf(dir: string): string {
   const parts: string[] = [];
   const walk = (relative: string) => {
     let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true }); } catch { return; }
+    try {
+      entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const rel = path.join(relative, entry.name);
       if (entry.isDirectory()) walk(rel);
@@ -181,7 +205,9 @@ function fingerprintOf(dir: string): string {
         try {
           const stat = fs.statSync(path.join(dir, rel));
           parts.push(`${rel}:${stat.size}:${stat.mtimeMs}`);
-        } catch { parts.push(`${rel}:gone`); }
+        } catch {
+          parts.push(`${rel}:gone`);
+        }
       }
     }
   };

@@ -9,7 +9,11 @@ import type { ModelSignature, Predictions } from '../model/bundle';
  */
 export class ServingError extends Error {
   /** closeConnection: answer, then close without reading the rest of the request body. */
-  constructor(readonly status: number, message: string, readonly closeConnection = false) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly closeConnection = false,
+  ) {
     super(message);
     this.name = 'ServingError';
   }
@@ -28,14 +32,18 @@ export function parsePredictRequest(body: unknown, signature: ModelSignature): P
   const request = body as Record<string, unknown>;
   const known = new Set(['instances', 'inputs', 'signature_name']);
   const unknownKeys = Object.keys(request).filter((k) => !known.has(k));
-  if (unknownKeys.length) throw new ServingError(400, `Unknown key(s) in the request: ${unknownKeys.join(', ')}. Use "instances" or "inputs" (and optionally "signature_name").`);
+  if (unknownKeys.length)
+    throw new ServingError(400, `Unknown key(s) in the request: ${unknownKeys.join(', ')}. Use "instances" or "inputs" (and optionally "signature_name").`);
   if (request.signature_name !== undefined && request.signature_name !== signature.signatureName) {
-    throw new ServingError(400, `Serving signature name: "${String(request.signature_name)}" not found in signature def. The model has "${signature.signatureName}".`);
+    throw new ServingError(
+      400,
+      `Serving signature name: "${String(request.signature_name)}" not found in signature def. The model has "${signature.signatureName}".`,
+    );
   }
   const hasInstances = 'instances' in request;
   const hasInputs = 'inputs' in request;
   if (hasInstances === hasInputs) {
-    throw new ServingError(400, hasInstances ? 'The request has both "instances" and "inputs"; send one of them.' : 'Missing \'inputs\' or \'instances\' key.');
+    throw new ServingError(400, hasInstances ? 'The request has both "instances" and "inputs"; send one of them.' : "Missing 'inputs' or 'instances' key.");
   }
   const names = signature.inputs.map((f) => f.name);
   if (hasInstances) {
@@ -45,14 +53,16 @@ export function parsePredictRequest(body: unknown, signature: ModelSignature): P
     return { format: 'row', rows: instances as RawRow[] };
   }
   const inputs = request.inputs;
-  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) throw new ServingError(400, '"inputs" must be an object mapping each feature to a list of values.');
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))
+    throw new ServingError(400, '"inputs" must be an object mapping each feature to a list of values.');
   const columns = inputs as Record<string, unknown>;
   checkKeys(Object.keys(columns), names, '"inputs"');
   let length: number | undefined;
   for (const name of names) {
     const values = columns[name];
     if (!Array.isArray(values)) throw new ServingError(400, `"inputs"."${name}" must be a list of values (one per example).`);
-    if (length !== undefined && values.length !== length) throw new ServingError(400, `"inputs" lists differ in length: "${names[0]}" has ${length} values but "${name}" has ${values.length}.`);
+    if (length !== undefined && values.length !== length)
+      throw new ServingError(400, `"inputs" lists differ in length: "${names[0]}" has ${length} values but "${name}" has ${values.length}.`);
     length = values.length;
   }
   if (!length) throw new ServingError(400, '"inputs" holds no examples.');
@@ -76,7 +86,9 @@ function checkKeys(keys: string[], names: string[], where: string): void {
 
 /** {"predictions": [...]} for the row format, {"outputs": [...]} for the columnar format (one output tensor). */
 export function predictResponse(format: 'row' | 'columnar', predictions: Predictions): Record<string, unknown> {
-  const perExample = Array.from({ length: predictions.numRows }, (_, i) => Array.from(predictions.values.subarray(i * predictions.width, (i + 1) * predictions.width)));
+  const perExample = Array.from({ length: predictions.numRows }, (_, i) =>
+    Array.from(predictions.values.subarray(i * predictions.width, (i + 1) * predictions.width)),
+  );
   return format === 'row' ? { predictions: perExample } : { outputs: perExample };
 }
 
@@ -121,7 +133,11 @@ const DTYPES: Record<string, string> = { int: 'DT_INT64', float: 'DT_FLOAT', str
 
 /** TF Serving's GetModelMetadata response (signature_def of serving_default: raw features in, scores out). */
 export function metadataResponse(name: string, version: number, signature: ModelSignature): Record<string, unknown> {
-  const tensor = (tensorName: string, dtype: string, dims: number[]) => ({ dtype, tensor_shape: { dim: dims.map((size) => ({ size: String(size), name: '' })), unknown_rank: false }, name: tensorName });
+  const tensor = (tensorName: string, dtype: string, dims: number[]) => ({
+    dtype,
+    tensor_shape: { dim: dims.map((size) => ({ size: String(size), name: '' })), unknown_rank: false },
+    name: tensorName,
+  });
   return {
     model_spec: { name, signature_name: '', version: String(version) },
     metadata: {

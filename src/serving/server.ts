@@ -69,7 +69,9 @@ export class ModelServer {
       throw new UserError(`Model name "${options.modelName}" is not allowed.`, 'use letters, digits, "_", "-" and "." (no path separators).');
     }
     this.repository = new ModelRepository(resolveModelDir(options.modelBasePath, options.modelName), {
-      log: options.log, retryBaseMs: options.retryBaseMs, maxLoadRetries: options.maxLoadRetries,
+      log: options.log,
+      retryBaseMs: options.retryBaseMs,
+      maxLoadRetries: options.maxLoadRetries,
     });
   }
 
@@ -89,7 +91,9 @@ export class ModelServer {
     });
     this.server.keepAliveTimeout = 65_000;
     this.server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    this.server.on('drop', () => { this.counters.connectionsRefused++; });
+    this.server.on('drop', () => {
+      this.counters.connectionsRefused++;
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port ?? 8501, this.options.host ?? '127.0.0.1', () => resolve());
@@ -111,12 +115,21 @@ export class ModelServer {
     try {
       const route = parseRoute(req.method ?? 'GET', req.url ?? '/');
       if (route.name !== this.options.modelName) {
-        throw new ServingError(404, `Servable not found for request: ${route.version !== undefined ? `Specific(${route.name}, ${route.version})` : `Latest(${route.name})`}`);
+        throw new ServingError(
+          404,
+          `Servable not found for request: ${route.version !== undefined ? `Specific(${route.name}, ${route.version})` : `Latest(${route.name})`}`,
+        );
       }
       if (route.action === 'status') {
         // TF Serving reports every version it knows, failed ones with their error.
         const versions = this.repository.status(route.version);
-        if (versions.length === 0) throw new ServingError(404, route.version !== undefined ? `Could not find version ${route.version} of model ${route.name}` : `Could not find any versions of model ${route.name}`);
+        if (versions.length === 0)
+          throw new ServingError(
+            404,
+            route.version !== undefined
+              ? `Could not find version ${route.version} of model ${route.name}`
+              : `Could not find any versions of model ${route.name}`,
+          );
         return send(res, 200, statusResponse(versions));
       }
       const loaded = this.repository.current;
@@ -148,7 +161,8 @@ export class ModelServer {
         if (error.closeConnection) return refuseAndClose(req, res, error.status, error.message);
         return send(res, error.status, { error: error.message });
       }
-      if (error instanceof RawInputError || (error as Error).name === 'RawInputError') return send(res, 400, { error: (error as Error).message.replace(/\n {2}Fix: /, ' ') });
+      if (error instanceof RawInputError || (error as Error).name === 'RawInputError')
+        return send(res, 400, { error: (error as Error).message.replace(/\n {2}Fix: /, ' ') });
       throw error;
     }
   }

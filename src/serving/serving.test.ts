@@ -25,11 +25,29 @@ describe('serving a trained taxi model', () => {
 
   beforeAll(async () => {
     examplesUri = (await writeTaxiExamples(path.join(dir, 'examples'), { limit: 3000 })).uri;
-    await runTransform({ moduleFile: path.join(TAXI, 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri, analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'graph') });
+    await runTransform({
+      moduleFile: path.join(TAXI, 'preprocessing.ts'),
+      preprocessingFn: 'preprocessingFn',
+      examplesUri,
+      analyzeSplits: ['train'],
+      transformSplits: [],
+      graphDir: path.join(dir, 'graph'),
+    });
     bundleDir = path.join(dir, 'model', 'Format-Serving');
     await runTrainer({
-      moduleFile: path.join(TAXI, 'model.ts'), runFn: 'runFn', examplesUri, trainSplits: ['train'], evalSplits: ['eval'], trainSteps: 60, evalSteps: 10,
-      transformGraphDir: path.join(dir, 'graph'), hyperparameters: { hiddenUnits: [8] }, customConfig: {}, seed: 1, servingModelDir: bundleDir, modelRunDir: path.join(dir, 'run'),
+      moduleFile: path.join(TAXI, 'model.ts'),
+      runFn: 'runFn',
+      examplesUri,
+      trainSplits: ['train'],
+      evalSplits: ['eval'],
+      trainSteps: 60,
+      evalSteps: 10,
+      transformGraphDir: path.join(dir, 'graph'),
+      hyperparameters: { hiddenUnits: [8] },
+      customConfig: {},
+      seed: 1,
+      servingModelDir: bundleDir,
+      modelRunDir: path.join(dir, 'run'),
     });
     fs.cpSync(bundleDir, path.join(base, 'taxi', '1'), { recursive: true });
     server = await startModelServer({ modelBasePath: base, modelName: 'taxi', port: 0, pollIntervalMs: 50, maxBodyBytes: 20_000 });
@@ -38,10 +56,14 @@ describe('serving a trained taxi model', () => {
       return readExampleColumns(db, files, await describeExamples(db, files));
     });
     const signature = server.repository.current!.bundle.signature;
-    rows = Array.from({ length: 20 }, (_, i) => Object.fromEntries(signature.inputs.map((f) => {
-      const v = columns.columns[f.name][i];
-      return [f.name, typeof v === 'number' && Number.isNaN(v) ? null : v];
-    })));
+    rows = Array.from({ length: 20 }, (_, i) =>
+      Object.fromEntries(
+        signature.inputs.map((f) => {
+          const v = columns.columns[f.name][i];
+          return [f.name, typeof v === 'number' && Number.isNaN(v) ? null : v];
+        }),
+      ),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -49,22 +71,29 @@ describe('serving a trained taxi model', () => {
   });
 
   const call = async (method: string, urlPath: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${urlPath}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const response = await fetch(`${server.url}${urlPath}`, {
+      method,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
 
   it('reports version status and metadata like TF Serving', async () => {
     const status = await call('GET', '/v1/models/taxi');
-    expect(status).toEqual({ status: 200, json: { model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] } });
+    expect(status).toEqual({
+      status: 200,
+      json: { model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] },
+    });
     const metadata = await call('GET', '/v1/models/taxi/metadata');
-    const def = (metadata.json.metadata as { signature_def: { signature_def: Record<string, { inputs: Record<string, { dtype: string }> }> } }).signature_def.signature_def.serving_default;
+    const def = (metadata.json.metadata as { signature_def: { signature_def: Record<string, { inputs: Record<string, { dtype: string }> }> } }).signature_def
+      .signature_def.serving_default;
     expect(def.inputs.fare.dtype).toBe('DT_FLOAT');
     expect(def.inputs.payment_type.dtype).toBe('DT_STRING');
     expect(def.inputs.trip_start_hour.dtype).toBe('DT_INT64');
     expect(def.inputs.tips).toBeUndefined();
   });
 
-  it('gives the same features on the Trainer, Evaluator and serving paths, and the Evaluator\'s scores', async () => {
+  it("gives the same features on the Trainer, Evaluator and serving paths, and the Evaluator's scores", async () => {
     const bundle = await ModelBundle.load(bundleDir);
     const graph = TransformOutput.load(path.join(dir, 'graph')).graph;
     const inputs = bundle.signature.modelInputs;
@@ -88,12 +117,14 @@ describe('serving a trained taxi model', () => {
     const served = await call('POST', '/v1/models/taxi:predict', { instances: rows });
     expect(served.status).toBe(200);
     expect((served.json.predictions as number[][]).map((p) => p[0])).toEqual(evaluatorScores);
-    const columnar = await call('POST', '/v1/models/taxi/versions/1:predict', { inputs: Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => r[k])])) });
+    const columnar = await call('POST', '/v1/models/taxi/versions/1:predict', {
+      inputs: Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => r[k])])),
+    });
     expect((columnar.json.outputs as number[][]).map((p) => p[0])).toEqual(evaluatorScores);
     bundle.dispose();
   });
 
-  it('answers concurrent requests (batched together) with each request\'s own scores', async () => {
+  it("answers concurrent requests (batched together) with each request's own scores", async () => {
     const single = await Promise.all(rows.map((row) => call('POST', '/v1/models/taxi:predict', { instances: [row] })));
     const together = await call('POST', '/v1/models/taxi:predict', { instances: rows });
     expect(single.map((r) => (r.json.predictions as number[][])[0][0])).toEqual((together.json.predictions as number[][]).map((p) => p[0]));

@@ -23,7 +23,8 @@ export const packageRoot = path.resolve(__dirname, '..', '..');
 
 export function readSetupManifest(file = path.join(packageRoot, 'setup.json')): SetupManifest {
   const parsed = setupSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new UserError(`${file} is not a valid setup manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new UserError(`${file} is not a valid setup manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -68,8 +69,10 @@ export function runSetup(options: SetupOptions = {}): { dataDir: string; kernels
     execFileSync(tslab, ['install', '--python', python, '--binary', tslab, '--prefix', installPrefix], { stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new UserError(`Registering the tslab kernel failed: ${stderr.trim() || (error as Error).message}`,
-      `tslab needs Python's jupyter_client: install it (Debian: apt-get install jupyter-client python3-ipykernel) and run tfx-ts setup again.`);
+    throw new UserError(
+      `Registering the tslab kernel failed: ${stderr.trim() || (error as Error).message}`,
+      `tslab needs Python's jupyter_client: install it (Debian: apt-get install jupyter-client python3-ipykernel) and run tfx-ts setup again.`,
+    );
   }
   for (const dir of kernelDirs) if (!fs.existsSync(path.join(dir, 'kernel.json'))) throw new UserError(`tslab did not create ${dir}/kernel.json.`);
   log(`kernels ${manifest.kernelspecs.names.join(', ')} → ${path.join(dataDir, 'kernels')}`);
@@ -111,7 +114,10 @@ function installDebianPackages(manifest: SetupManifest, log: (line: string) => v
   if (process.getuid?.() !== 0) throw new UserError(`Debian packages missing: ${missing.join(' ')}.`, `run as root: apt-get install -y ${missing.join(' ')}`);
   log(`installing Debian packages: ${missing.join(' ')}`);
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 /**

@@ -18,9 +18,7 @@
  */
 import { NotSupportedError } from '../util/errors';
 import { equiWidthHistogramBuckets, findMedian, quantilesHistogramBuckets, rebinQuantiles, WeightedQuantilesSummary } from './quantiles';
-import type {
-  CommonStatistics, FeatureNameStatistics, Histogram, NumericStatistics, StatisticsFeatureType, StatsOptions, StringStatistics,
-} from './types';
+import type { CommonStatistics, FeatureNameStatistics, Histogram, NumericStatistics, StatisticsFeatureType, StatsOptions, StringStatistics } from './types';
 import { DEFAULT_STATS_OPTIONS } from './types';
 
 /** TFDV computes num_histogram_buckets × 100 quantiles for the STANDARD histogram and median. */
@@ -76,8 +74,8 @@ export function mergeFeatureAccumulators(a: FeatureAccumulator, b: FeatureAccumu
     name: a.name,
     type: a.type,
     presence: { numNonMissing: a.presence.numNonMissing + b.presence.numNonMissing, numValuesCounts },
-    numeric: a.numeric && b.numeric ? mergeNumeric(a.numeric, b.numeric) : a.numeric ?? b.numeric,
-    strings: a.strings && b.strings ? mergeStrings(a.name, a.strings, b.strings) : a.strings ?? b.strings,
+    numeric: a.numeric && b.numeric ? mergeNumeric(a.numeric, b.numeric) : (a.numeric ?? b.numeric),
+    strings: a.strings && b.strings ? mergeStrings(a.name, a.strings, b.strings) : (a.strings ?? b.strings),
   };
 }
 
@@ -87,7 +85,9 @@ export function mergeNumeric(a: NumericAccumulator, b: NumericAccumulator): Nume
   const mean = count === 0 ? 0 : a.mean + (delta * b.count) / count;
   const m2 = count === 0 ? 0 : a.m2 + b.m2 + (delta * delta * a.count * b.count) / count;
   return {
-    count, mean, m2,
+    count,
+    mean,
+    m2,
     numZeros: a.numZeros + b.numZeros,
     numNan: a.numNan + b.numNan,
     min: Math.min(a.min, b.min),
@@ -153,7 +153,10 @@ function makeCommonStats(presence: PresenceAccumulator, numExamples: number, num
     common.minNumValues = lengths[0];
     common.maxNumValues = lengths[lengths.length - 1];
     common.avgNumValues = totNumValues / presence.numNonMissing;
-    const summary = WeightedQuantilesSummary.fromValueCounts(lengths, lengths.map((l) => presence.numValuesCounts.get(l)!));
+    const summary = WeightedQuantilesSummary.fromValueCounts(
+      lengths,
+      lengths.map((l) => presence.numValuesCounts.get(l)!),
+    );
     const { quantiles, cumulativeWeights } = summary.quantilesAndCumulativeWeights(numValuesHistogramBuckets);
     common.numValuesHistogram = histogram('QUANTILES', quantilesHistogramBuckets(quantiles, cumulativeWeights), 0);
   }

@@ -99,7 +99,12 @@ describe('generateStatistics on the TFDV tutorial taxi train split', () => {
     expect(strings.map(([n]) => n).sort()).toEqual(['company', 'payment_type']);
     for (const [name, e] of strings) {
       const s = features.get(name)!.stringStats!;
-      expect({ name, n: s.commonStats.numNonMissing, missing: s.commonStats.numMissing, unique: s.unique }).toEqual({ name, n: e.count, missing: e.missing, unique: e.unique });
+      expect({ name, n: s.commonStats.numNonMissing, missing: s.commonStats.numMissing, unique: s.unique }).toEqual({
+        name,
+        n: e.count,
+        missing: e.missing,
+        unique: e.unique,
+      });
       expect(s.topValues.map((t) => [t.value, t.frequency])).toEqual(e.top);
       expect(s.avgLength).toBeCloseTo(e.avg_length, 9);
       expect(s.rankHistogram.buckets.length).toBe(Math.min(e.unique, 1000));
@@ -143,7 +148,10 @@ describe('statisticsOfRelation', () => {
       expect(code.type).toBe('INT');
       expect(code.numStats).toBeUndefined();
       // Ties are broken by the larger value first; for categorical ints that is numeric order.
-      expect(code.stringStats!.topValues).toEqual([{ value: '7', frequency: 2 }, { value: '3', frequency: 2 }]);
+      expect(code.stringStats!.topValues).toEqual([
+        { value: '7', frequency: 2 },
+        { value: '3', frequency: 2 },
+      ]);
       expect(code.stringStats!.avgLength).toBe(1);
     });
   });
@@ -186,7 +194,10 @@ describe('statisticsOfRelation', () => {
     writeFile(dir, 'Split-train/a.csv', 'v\n1\n2\n');
     writeFile(dir, 'Split-eval/a.csv', 'v\n3\n');
     const list = await generateStatistics(dir);
-    expect(list.datasets.map((d) => [d.name, d.numExamples])).toEqual([['eval', 1], ['train', 2]]);
+    expect(list.datasets.map((d) => [d.name, d.numExamples])).toEqual([
+      ['eval', 1],
+      ['train', 2],
+    ]);
   });
 
   it('refuses empty input and unknown formats with a clear error', async () => {

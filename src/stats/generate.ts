@@ -133,7 +133,12 @@ const MAX_COLUMNS_PER_SCAN = 60;
  * One scan: the value counts of every column of `group` (one grouping set per column). Calls
  * `onValue` for each non-null value with its count; returns the number of rows.
  */
-async function scanValueCounts(db: DuckSession, relation: string, group: ColumnPlan[], onValue: (p: ColumnPlan, value: unknown, count: number) => void): Promise<number> {
+async function scanValueCounts(
+  db: DuckSession,
+  relation: string,
+  group: ColumnPlan[],
+  onValue: (p: ColumnPlan, value: unknown, count: number) => void,
+): Promise<number> {
   const keys = group.map((p, i) => `${p.expression} AS k${i}`);
   const idents = group.map((_, i) => `k${i}`);
   // grouping_id sets bit (n-1-i) when column i is NOT grouped: the set of column i has every bit but that one.
@@ -174,7 +179,10 @@ async function planColumns(db: DuckSession, relation: string, schema?: Schema): 
     const isList = /\[\]$/.test(sourceType);
     const element = isList ? sourceType.slice(0, -2) : sourceType;
     if (/\[\]$/.test(element) || /^(STRUCT|MAP|UNION)/.test(element)) {
-      throw new NotSupportedError(`Statistics for nested column "${name}" (${sourceType})`, 'flatten it into top-level columns (lists of numbers or strings are supported).');
+      throw new NotSupportedError(
+        `Statistics for nested column "${name}" (${sourceType})`,
+        'flatten it into top-level columns (lists of numbers or strings are supported).',
+      );
     }
     const type: StatisticsFeatureType = INTEGER.test(element) ? 'INT' : FLOATING.test(element) ? 'FLOAT' : 'STRING';
     // Every column as BIGINT / DOUBLE / VARCHAR (or a list of those): TFX's int64 / float / bytes.
@@ -202,7 +210,10 @@ export async function generateStatistics(input: StatisticsInput | string, option
   if (!fs.existsSync(absolute)) throw new UserError(`Input ${absolute} does not exist.`, 'pass a .csv or .parquet file, or a directory of them.');
   const datasets: { name: string; files: string[] }[] = [];
   if (fs.statSync(absolute).isDirectory()) {
-    const splits = fs.readdirSync(absolute).filter((f) => f.startsWith('Split-') && fs.statSync(path.join(absolute, f)).isDirectory()).sort();
+    const splits = fs
+      .readdirSync(absolute)
+      .filter((f) => f.startsWith('Split-') && fs.statSync(path.join(absolute, f)).isDirectory())
+      .sort();
     if (splits.length > 0) {
       for (const split of splits) datasets.push({ name: split.slice('Split-'.length), files: dataFiles(path.join(absolute, split)) });
     } else {
@@ -210,30 +221,47 @@ export async function generateStatistics(input: StatisticsInput | string, option
     }
   } else {
     const stat = fs.statSync(absolute);
-    if (!stat.isFile()) throw new UserError(`Input ${absolute} is ${describeFileKind(stat)}, not a regular file.`, 'save the data to a regular file first (e.g. `cat pipe > data.csv`) and pass that file.');
+    if (!stat.isFile())
+      throw new UserError(
+        `Input ${absolute} is ${describeFileKind(stat)}, not a regular file.`,
+        'save the data to a regular file first (e.g. `cat pipe > data.csv`) and pass that file.',
+      );
     relationOfFiles([absolute]); // refuses other formats up front
     datasets.push({ name: name ?? path.basename(absolute), files: [absolute] });
   }
-  return DuckSession.with(async (db) => {
-    // DuckDB keeps its memory under the limit and spills tables and hash tables beyond it to disk.
-    const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-stats-'));
-    await db.run(`SET temp_directory = ${sqlString(spill)}`);
-    try {
-      return await statisticsOfDatasets(db, datasets, options);
-    } finally {
-      fs.rmSync(spill, { recursive: true, force: true });
-    }
-  }, { memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT });
+  return DuckSession.with(
+    async (db) => {
+      // DuckDB keeps its memory under the limit and spills tables and hash tables beyond it to disk.
+      const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-stats-'));
+      await db.run(`SET temp_directory = ${sqlString(spill)}`);
+      try {
+        return await statisticsOfDatasets(db, datasets, options);
+      } finally {
+        fs.rmSync(spill, { recursive: true, force: true });
+      }
+    },
+    { memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT },
+  );
 }
 
-async function statisticsOfDatasets(db: DuckSession, datasets: { name: string; files: string[] }[], options: GenerateOptions): Promise<DatasetFeatureStatisticsList> {
+async function statisticsOfDatasets(
+  db: DuckSession,
+  datasets: { name: string; files: string[] }[],
+  options: GenerateOptions,
+): Promise<DatasetFeatureStatisticsList> {
   {
     const result: DatasetFeatureStatisticsList = { datasets: [] };
     for (const dataset of datasets) {
       const stats = await datasetStatistics(db, dataset.files, dataset.name, options).catch((error) => {
-        throw error instanceof UserError ? error : new UserError(`Cannot compute statistics of ${dataset.name}: ${(error as Error).message.split('\n')[0]}`, 'check that the input is a readable CSV (header row) or Parquet file.');
+        throw error instanceof UserError
+          ? error
+          : new UserError(
+              `Cannot compute statistics of ${dataset.name}: ${(error as Error).message.split('\n')[0]}`,
+              'check that the input is a readable CSV (header row) or Parquet file.',
+            );
       });
-      if (stats.numExamples === 0) throw new UserError(`Dataset "${dataset.name}" has no examples.`, 'statistics need at least one row; check the input file or the split.');
+      if (stats.numExamples === 0)
+        throw new UserError(`Dataset "${dataset.name}" has no examples.`, 'statistics need at least one row; check the input file or the split.');
       result.datasets.push(stats);
     }
     return result;
@@ -265,7 +293,11 @@ async function datasetStatistics(db: DuckSession, files: string[], name: string,
 }
 
 function dataFiles(dir: string): string[] {
-  const files = fs.readdirSync(dir).filter((f) => /\.(csv|parquet)$/i.test(f)).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(csv|parquet)$/i.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
   if (files.length === 0) throw new UserError(`Directory ${dir} holds no .csv or .parquet files.`, 'point at a data file or a directory holding them.');
   const kinds = new Set(files.map((f) => path.extname(f).toLowerCase()));
   if (kinds.size > 1) throw new UserError(`Directory ${dir} mixes CSV and Parquet files.`, 'keep one format per directory.');

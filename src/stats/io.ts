@@ -16,54 +16,94 @@ import { writeFileAtomic } from '../util/atomic';
 export const STATS_FILE_NAME = 'FeatureStats.json';
 
 /** int64/uint64 in proto3 JSON may be a string; doubles may be "NaN"/"Infinity". */
-const num = z.union([z.number(), z.string().regex(/^-?(\d+(\.\d*)?([eE][+-]?\d+)?|NaN|Infinity)$/).transform(Number)]).default(0);
+const num = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?(\d+(\.\d*)?([eE][+-]?\d+)?|NaN|Infinity)$/)
+      .transform(Number),
+  ])
+  .default(0);
 
-const histogram = z.object({
-  type: z.enum(['STANDARD', 'QUANTILES']).default('STANDARD'),
-  numNan: num,
-  numUndefined: num,
-  buckets: z.array(z.object({ lowValue: num, highValue: num, sampleCount: num }).passthrough()).default([]),
-  name: z.string().optional(),
-}).passthrough();
+const histogram = z
+  .object({
+    type: z.enum(['STANDARD', 'QUANTILES']).default('STANDARD'),
+    numNan: num,
+    numUndefined: num,
+    buckets: z.array(z.object({ lowValue: num, highValue: num, sampleCount: num }).passthrough()).default([]),
+    name: z.string().optional(),
+  })
+  .passthrough();
 
-const commonStats = z.object({
-  numNonMissing: num, numMissing: num, minNumValues: num, maxNumValues: num, avgNumValues: num, totNumValues: num,
-  numValuesHistogram: histogram.optional(),
-}).passthrough();
+const commonStats = z
+  .object({
+    numNonMissing: num,
+    numMissing: num,
+    minNumValues: num,
+    maxNumValues: num,
+    avgNumValues: num,
+    totNumValues: num,
+    numValuesHistogram: histogram.optional(),
+  })
+  .passthrough();
 
-const numStats = z.object({
-  commonStats: commonStats.default({}),
-  mean: num, stdDev: num, numZeros: num, min: num, median: num, max: num,
-  histograms: z.array(histogram).default([]),
-}).passthrough();
+const numStats = z
+  .object({
+    commonStats: commonStats.default({}),
+    mean: num,
+    stdDev: num,
+    numZeros: num,
+    min: num,
+    median: num,
+    max: num,
+    histograms: z.array(histogram).default([]),
+  })
+  .passthrough();
 
-const stringStats = z.object({
-  commonStats: commonStats.default({}),
-  unique: num,
-  topValues: z.array(z.object({ value: z.string().default(''), frequency: num }).passthrough()).default([]),
-  avgLength: num,
-  rankHistogram: z.object({
-    buckets: z.array(z.object({ lowRank: num, highRank: num, label: z.string().default(''), sampleCount: num }).passthrough()).default([]),
-  }).passthrough().default({}),
-}).passthrough();
+const stringStats = z
+  .object({
+    commonStats: commonStats.default({}),
+    unique: num,
+    topValues: z.array(z.object({ value: z.string().default(''), frequency: num }).passthrough()).default([]),
+    avgLength: num,
+    rankHistogram: z
+      .object({
+        buckets: z.array(z.object({ lowRank: num, highRank: num, label: z.string().default(''), sampleCount: num }).passthrough()).default([]),
+      })
+      .passthrough()
+      .default({}),
+  })
+  .passthrough();
 
-const feature = z.object({
-  path: z.object({ step: z.array(z.string()).min(1) }).optional(),
-  name: z.string().optional(),
-  type: z.enum(['INT', 'FLOAT', 'STRING', 'BYTES', 'STRUCT']).default('INT'),
-  numStats: numStats.optional(),
-  stringStats: stringStats.optional(),
-  bytesStats: z.object({ commonStats: commonStats.default({}) }).passthrough().optional(),
-  structStats: z.object({ commonStats: commonStats.default({}) }).passthrough().optional(),
-  customStats: z.array(z.any()).optional(),
-}).passthrough().refine((f) => f.path || f.name, { message: 'a feature needs path.step (or name)' })
+const feature = z
+  .object({
+    path: z.object({ step: z.array(z.string()).min(1) }).optional(),
+    name: z.string().optional(),
+    type: z.enum(['INT', 'FLOAT', 'STRING', 'BYTES', 'STRUCT']).default('INT'),
+    numStats: numStats.optional(),
+    stringStats: stringStats.optional(),
+    bytesStats: z
+      .object({ commonStats: commonStats.default({}) })
+      .passthrough()
+      .optional(),
+    structStats: z
+      .object({ commonStats: commonStats.default({}) })
+      .passthrough()
+      .optional(),
+    customStats: z.array(z.any()).optional(),
+  })
+  .passthrough()
+  .refine((f) => f.path || f.name, { message: 'a feature needs path.step (or name)' })
   .transform(({ name, ...rest }) => ({ ...rest, path: rest.path ?? { step: [name!] } }));
 
-const dataset = z.object({
-  name: z.string().default(''),
-  numExamples: num,
-  features: z.array(feature).default([]),
-}).passthrough();
+const dataset = z
+  .object({
+    name: z.string().default(''),
+    numExamples: num,
+    features: z.array(feature).default([]),
+  })
+  .passthrough();
 
 const statisticsListSchema = z.object({ datasets: z.array(dataset).min(1, 'datasets must hold at least one dataset') }).passthrough();
 
@@ -71,8 +111,10 @@ const statisticsListSchema = z.object({ datasets: z.array(dataset).min(1, 'datas
 export function parseStatisticsList(value: unknown, source = 'statistics'): DatasetFeatureStatisticsList {
   const parsed = statisticsListSchema.safeParse(value);
   if (!parsed.success) {
-    throw new UserError(`${source} is not a TFDV DatasetFeatureStatisticsList: ${formatZodError(parsed.error)}`,
-      'pass the JSON written by `tfx-ts stats` or StatisticsGen ({"datasets": [{"name", "numExamples", "features": [...]}]}).');
+    throw new UserError(
+      `${source} is not a TFDV DatasetFeatureStatisticsList: ${formatZodError(parsed.error)}`,
+      'pass the JSON written by `tfx-ts stats` or StatisticsGen ({"datasets": [{"name", "numExamples", "features": [...]}]}).',
+    );
   }
   return parsed.data as unknown as DatasetFeatureStatisticsList;
 }

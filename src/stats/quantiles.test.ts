@@ -74,15 +74,31 @@ describe('accumulators merge like TFDV combiners', () => {
     const count = values.length;
     const mean = values.reduce((s, x) => s + x, 0) / count;
     return {
-      count, mean, m2: values.reduce((s, x) => s + (x - mean) ** 2, 0), numZeros: values.filter((x) => x === 0).length, numNan: 0,
-      min: Math.min(...values), max: Math.max(...values), finiteMin: Math.min(...values), finiteMax: Math.max(...values), numPosInf: 0,
+      count,
+      mean,
+      m2: values.reduce((s, x) => s + (x - mean) ** 2, 0),
+      numZeros: values.filter((x) => x === 0).length,
+      numNan: 0,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      finiteMin: Math.min(...values),
+      finiteMax: Math.max(...values),
+      numPosInf: 0,
       summary: exactSummary(values),
     };
   }
 
   it('numeric shards merge to the statistics of the whole', () => {
-    const whole = finalizeFeature({ name: 'x', type: 'INT', presence: { numNonMissing: sample.length, numValuesCounts: new Map([[1, sample.length]]) }, numeric: numericOf(sample) }, sample.length);
-    const shard = (values: number[]): FeatureAccumulator => ({ name: 'x', type: 'INT', presence: { numNonMissing: values.length, numValuesCounts: new Map([[1, values.length]]) }, numeric: numericOf(values) });
+    const whole = finalizeFeature(
+      { name: 'x', type: 'INT', presence: { numNonMissing: sample.length, numValuesCounts: new Map([[1, sample.length]]) }, numeric: numericOf(sample) },
+      sample.length,
+    );
+    const shard = (values: number[]): FeatureAccumulator => ({
+      name: 'x',
+      type: 'INT',
+      presence: { numNonMissing: values.length, numValuesCounts: new Map([[1, values.length]]) },
+      numeric: numericOf(values),
+    });
     const merged = finalizeFeature(mergeFeatureAccumulators(shard(sample.slice(0, 1234)), shard(sample.slice(1234))), sample.length);
     expect(merged.numStats!.mean).toBeCloseTo(whole.numStats!.mean, 12);
     expect(merged.numStats!.stdDev).toBeCloseTo(whole.numStats!.stdDev, 12);
@@ -92,11 +108,32 @@ describe('accumulators merge like TFDV combiners', () => {
 
   it('string shards merge exactly (counts added, TFDV order), and refuse features of different types', () => {
     const strings = (pairs: [string, number][]): FeatureAccumulator => ({
-      name: 's', type: 'STRING', presence: { numNonMissing: 1, numValuesCounts: new Map([[1, 1]]) },
-      strings: { totalValues: 1, totalBytes: 1, unique: pairs.length, complete: true, valueCounts: pairs.map(([value, count]) => ({ value, count, sortKey: value })) },
+      name: 's',
+      type: 'STRING',
+      presence: { numNonMissing: 1, numValuesCounts: new Map([[1, 1]]) },
+      strings: {
+        totalValues: 1,
+        totalBytes: 1,
+        unique: pairs.length,
+        complete: true,
+        valueCounts: pairs.map(([value, count]) => ({ value, count, sortKey: value })),
+      },
     });
-    const merged = mergeFeatureAccumulators(strings([['a', 2], ['b', 1]]), strings([['b', 2], ['c', 3]]));
-    expect(merged.strings!.valueCounts.map((e) => [e.value, e.count])).toEqual([['c', 3], ['b', 3], ['a', 2]]);
+    const merged = mergeFeatureAccumulators(
+      strings([
+        ['a', 2],
+        ['b', 1],
+      ]),
+      strings([
+        ['b', 2],
+        ['c', 3],
+      ]),
+    );
+    expect(merged.strings!.valueCounts.map((e) => [e.value, e.count])).toEqual([
+      ['c', 3],
+      ['b', 3],
+      ['a', 2],
+    ]);
     expect(merged.strings!.unique).toBe(3);
     expect(() => mergeFeatureAccumulators(strings([]), { ...strings([]), type: 'INT' })).toThrow(/Found values of types STRING and INT/);
   });

@@ -65,7 +65,12 @@ export class WeightedQuantilesSummary {
     if (other.size === 0) return this;
     if (this.size === 0) return other;
     const out = { v: [] as number[], w: [] as number[], lo: [] as number[], hi: [] as number[] };
-    const push = (v: number, w: number, lo: number, hi: number) => { out.v.push(v); out.w.push(w); out.lo.push(lo); out.hi.push(hi); };
+    const push = (v: number, w: number, lo: number, hi: number) => {
+      out.v.push(v);
+      out.w.push(w);
+      out.lo.push(lo);
+      out.hi.push(hi);
+    };
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the merge reads both sketches symmetrically as a and b
     const a = this;
     const b = other;
@@ -109,7 +114,11 @@ export class WeightedQuantilesSummary {
     let last = 0;
     for (let read = 0; read + 1 !== this.size;) {
       let next = read + 1;
-      while (next !== this.size && addAccumulator < addStep && (this.maxRanks[next] - this.weights[next]) - (this.minRanks[read] + this.weights[read]) <= epsDelta) {
+      while (
+        next !== this.size &&
+        addAccumulator < addStep &&
+        this.maxRanks[next] - this.weights[next] - (this.minRanks[read] + this.weights[read]) <= epsDelta
+      ) {
         addAccumulator += sizeHint;
         next++;
       }
@@ -136,7 +145,7 @@ export class WeightedQuantilesSummary {
       let next = cur + 1;
       while (next < this.size && d2 >= this.minRanks[next] + this.maxRanks[next]) next++;
       cur = next - 1;
-      const pick = next === this.size || d2 < (this.minRanks[cur] + this.weights[cur]) + (this.maxRanks[next] - this.weights[next]) ? cur : next;
+      const pick = next === this.size || d2 < this.minRanks[cur] + this.weights[cur] + (this.maxRanks[next] - this.weights[next]) ? cur : next;
       quantiles.push(this.values[pick]);
       cumulativeWeights.push(this.maxRanks[pick]);
     }

@@ -34,7 +34,10 @@ export class NumericValueCounts {
   constructor(private readonly maxBuffered = MAX_EXACT_DISTINCT_NUMERIC) {}
 
   add(value: number, count: number): void {
-    if (Number.isNaN(value)) { this.numNan += count; return; }
+    if (Number.isNaN(value)) {
+      this.numNan += count;
+      return;
+    }
     this.values.push(value);
     this.counts.push(count);
     if (this.values.length >= this.maxBuffered) this.flush();
@@ -50,7 +53,10 @@ export class NumericValueCounts {
       // -0 and 0 are one value (DuckDB groups them together too).
       const value = this.values[i] === 0 ? 0 : this.values[i];
       if (v.length && v[v.length - 1] === value) c[c.length - 1] += this.counts[i];
-      else { v.push(value); c.push(this.counts[i]); }
+      else {
+        v.push(value);
+        c.push(this.counts[i]);
+      }
     }
     this.values = [];
     this.counts = [];
@@ -60,13 +66,19 @@ export class NumericValueCounts {
     for (let i = 0; i < v.length; i++) {
       this.total += c[i];
       if (v[i] === 0) this.numZeros += c[i];
-      if (v[i] === Infinity) { this.numPosInf += c[i]; continue; }
-      if (v[i] === -Infinity) { this.numNegInf += c[i]; continue; }
+      if (v[i] === Infinity) {
+        this.numPosInf += c[i];
+        continue;
+      }
+      if (v[i] === -Infinity) {
+        this.numNegInf += c[i];
+        continue;
+      }
       n += c[i];
       // Kahan summation keeps the mean at full double precision over many values.
       const y = v[i] * c[i] - compensation;
       const t = sum + y;
-      compensation = (t - sum) - y;
+      compensation = t - sum - y;
       sum = t;
       this.finiteMin = Math.min(this.finiteMin, v[i]);
       this.finiteMax = Math.max(this.finiteMax, v[i]);
@@ -92,8 +104,17 @@ export class NumericValueCounts {
     // TFDV's accumulator sees the infinities: the mean becomes ±inf (NaN with both) and the variance NaN.
     const mean = !infinite ? this.finite.mean : this.numPosInf && this.numNegInf ? NaN : this.numPosInf ? Infinity : -Infinity;
     return {
-      count: this.total, mean, m2: infinite ? NaN : this.finite.m2, numZeros: this.numZeros, numNan: this.numNan,
-      min: this.min, max: this.max, finiteMin: this.finiteMin, finiteMax: this.finiteMax, numPosInf: this.numPosInf, summary: this.summary,
+      count: this.total,
+      mean,
+      m2: infinite ? NaN : this.finite.m2,
+      numZeros: this.numZeros,
+      numNan: this.numNan,
+      min: this.min,
+      max: this.max,
+      finiteMin: this.finiteMin,
+      finiteMax: this.finiteMax,
+      numPosInf: this.numPosInf,
+      summary: this.summary,
     };
   }
 }
@@ -116,7 +137,10 @@ export class StringValueCounts {
   /** Every value looked like a number: a CSV column the type sniffer left as text by mistake. */
   allNumeric = true;
 
-  constructor(private readonly keep: number, private readonly categorical = false) {}
+  constructor(
+    private readonly keep: number,
+    private readonly categorical = false,
+  ) {}
 
   add(value: string | number, count: number): void {
     const text = String(value);
@@ -135,7 +159,13 @@ export class StringValueCounts {
 
   result(): StringAccumulator {
     this.truncate();
-    return { totalValues: this.totalValues, totalBytes: this.totalBytes, unique: this.unique, valueCounts: this.entries, complete: this.entries.length === this.unique };
+    return {
+      totalValues: this.totalValues,
+      totalBytes: this.totalBytes,
+      unique: this.unique,
+      valueCounts: this.entries,
+      complete: this.entries.length === this.unique,
+    };
   }
 }
 

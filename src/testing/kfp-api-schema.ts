@@ -14,7 +14,9 @@ export function kfpSamplesDir(): string {
   const fromEnv = process.env.KFP_SAMPLES_DIR;
   const dir = fromEnv ? path.resolve(fromEnv) : path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'kfp_samples');
   if (!fs.existsSync(path.join(dir, 'api', 'pipeline_spec.proto'))) {
-    throw new Error(`KFP's API definitions are not at ${dir} (api/pipeline_spec.proto). Set KFP_SAMPLES_DIR to a folder with api/pipeline_spec.proto and api/*.swagger.json from kubeflow/pipelines.`);
+    throw new Error(
+      `KFP's API definitions are not at ${dir} (api/pipeline_spec.proto). Set KFP_SAMPLES_DIR to a folder with api/pipeline_spec.proto and api/*.swagger.json from kubeflow/pipelines.`,
+    );
   }
   return dir;
 }
@@ -22,10 +24,20 @@ export function kfpSamplesDir(): string {
 /** An upload the API server refuses; message and details as its `{error_message, error_details}`. */
 export class SpecRejectedError extends Error {
   /** `template`: refused by the template parser (KFP wraps it as a "template creation error"). */
-  constructor(message: string, readonly details: string, readonly template = true) { super(message); this.name = 'SpecRejectedError'; }
+  constructor(
+    message: string,
+    readonly details: string,
+    readonly template = true,
+  ) {
+    super(message);
+    this.name = 'SpecRejectedError';
+  }
 }
 
-export interface ParsedUpload { spec: Record<string, unknown>; platformSpec?: Record<string, unknown> }
+export interface ParsedUpload {
+  spec: Record<string, unknown>;
+  platformSpec?: Record<string, unknown>;
+}
 
 const PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 
@@ -53,9 +65,13 @@ export function parsePipelineUpload(text: string): ParsedUpload {
   const documents: Record<string, unknown>[] = [];
   let decodeError: string | undefined;
   try {
-    jsYaml.loadAll(text, (value) => {
-      if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
-    }, { schema: jsYaml.CORE_SCHEMA });
+    jsYaml.loadAll(
+      text,
+      (value) => {
+        if (value && typeof value === 'object' && !Array.isArray(value)) documents.push(value as Record<string, unknown>);
+      },
+      { schema: jsYaml.CORE_SCHEMA },
+    );
   } catch (error) {
     decodeError = (error as Error).message;
   }
@@ -71,19 +87,29 @@ export function parsePipelineUpload(text: string): ParsedUpload {
       return false;
     }
     const info = spec.pipelineInfo as { name?: unknown } | undefined;
-    if (!info?.name) { reasons.push('pipelineInfo.name is empty'); return false; }
-    if (!spec.root) { reasons.push('root is empty'); return false; }
+    if (!info?.name) {
+      reasons.push('pipelineInfo.name is empty');
+      return false;
+    }
+    if (!spec.root) {
+      reasons.push('root is empty');
+      return false;
+    }
     canonical.set(value, spec);
     return true;
   };
   const specs = documents.filter(isPipelineSpec);
   if (specs.length === 0) {
-    throw invalid('unknown template format', `no YAML document is a KFP v2 PipelineSpec: ${decodeError ?? (reasons.join('; ') || 'the file has no YAML mapping')}`);
+    throw invalid(
+      'unknown template format',
+      `no YAML document is a KFP v2 PipelineSpec: ${decodeError ?? (reasons.join('; ') || 'the file has no YAML mapping')}`,
+    );
   }
   if (decodeError) throw invalid(`unable to decode yaml document: ${decodeError}`);
   if (specs.length > 1) throw invalid('multiple pipeline specs provided');
   const spec = canonical.get(specs[0])!;
-  if (spec.schemaVersion !== '2.1.0') throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${String(spec.schemaVersion ?? '')}`);
+  if (spec.schemaVersion !== '2.1.0')
+    throw invalid(`KFP only supports schema version 2.1.0, but the pipeline spec has version ${String(spec.schemaVersion ?? '')}`);
   let platformSpec: Record<string, unknown> | undefined;
   for (const document of documents) {
     if (document === specs[0]) continue;
@@ -99,7 +125,8 @@ export function parsePipelineUpload(text: string): ParsedUpload {
   }
   const name = String((spec.pipelineInfo as { name: string }).name);
   if (name.length > 128) throw invalidName("pipeline's name must contain no more than 128 characters");
-  if (!PIPELINE_NAME.test(name)) throw invalidName("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
+  if (!PIPELINE_NAME.test(name))
+    throw invalidName("pipeline's name must contain only lowercase alphanumeric characters or '-' and must start with alphanumeric characters");
   return { spec, ...(platformSpec ? { platformSpec } : {}) };
 }
 
@@ -126,7 +153,10 @@ function swaggerDefinitions(): Record<string, SwaggerSchema> {
 
 /** A body grpc-gateway would refuse (HTTP 400, code 3): the message is protojson's. */
 export class BodyRejectedError extends Error {
-  constructor(message: string) { super(message); this.name = 'BodyRejectedError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'BodyRejectedError';
+  }
 }
 
 /**
@@ -139,7 +169,9 @@ export function checkRequestBody(definition: string, body: unknown): void {
 }
 
 function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): void {
-  const fail = (reason: string): never => { throw new BodyRejectedError(`proto: ${reason}${where ? ` (at ${where})` : ''}`); };
+  const fail = (reason: string): never => {
+    throw new BodyRejectedError(`proto: ${reason}${where ? ` (at ${where})` : ''}`);
+  };
   if (schema.$ref) {
     const name = schema.$ref.replace('#/definitions/', '');
     const target = swaggerDefinitions()[name];
@@ -159,7 +191,10 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
         const byName = new Map<string, [string, SwaggerSchema]>();
         for (const [key, property] of Object.entries(schema.properties)) {
           byName.set(key, [key, property]);
-          byName.set(key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), [key, property]);
+          byName.set(
+            key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+            [key, property],
+          );
         }
         const seen = new Set<string>();
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
@@ -171,7 +206,8 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
         }
         return;
       }
-      if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`expected a JSON object (google.protobuf.Struct or map), got ${JSON.stringify(value)}`);
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        fail(`expected a JSON object (google.protobuf.Struct or map), got ${JSON.stringify(value)}`);
       const additional = schema.additionalProperties;
       if (additional && typeof additional === 'object' && (additional.type || additional.$ref)) {
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) checkSwagger(additional, item, `${where}.${key}`);
@@ -184,7 +220,8 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
       return;
     case 'string':
       if (schema.format === 'int64' || schema.format === 'uint64') {
-        if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value))) fail(`invalid value for int64 field: ${JSON.stringify(value)}`);
+        if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value)))
+          fail(`invalid value for int64 field: ${JSON.stringify(value)}`);
         return;
       }
       if (typeof value !== 'string') fail(`invalid value for string field: ${JSON.stringify(value)}`);
@@ -192,10 +229,12 @@ function checkSwagger(schema: SwaggerSchema, value: unknown, where: string): voi
       if (schema.format === 'byte' && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value as string)) fail(`invalid value for bytes field: ${JSON.stringify(value)}`);
       return;
     case 'integer':
-      if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value))) fail(`invalid value for integer field: ${JSON.stringify(value)}`);
+      if (!(typeof value === 'number' && Number.isInteger(value)) && !(typeof value === 'string' && /^-?[0-9]+$/.test(value)))
+        fail(`invalid value for integer field: ${JSON.stringify(value)}`);
       return;
     case 'number':
-      if (typeof value !== 'number' && !(typeof value === 'string' && /^(NaN|-?Infinity|-?[0-9.eE+-]+)$/.test(value))) fail(`invalid value for number field: ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' && !(typeof value === 'string' && /^(NaN|-?Infinity|-?[0-9.eE+-]+)$/.test(value)))
+        fail(`invalid value for number field: ${JSON.stringify(value)}`);
       return;
     case 'boolean':
       if (typeof value !== 'boolean') fail(`invalid value for bool field: ${JSON.stringify(value)}`);

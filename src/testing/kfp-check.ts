@@ -18,17 +18,28 @@ let cachedBin: string | undefined;
 
 export function kfpCheckBin(): string {
   if (process.env.KFP_CHECK_BIN) return process.env.KFP_CHECK_BIN;
-  cachedBin ??= execFileSync('bash', [path.join(repoRoot, 'tools', 'kfp-check', 'build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  cachedBin ??= execFileSync('bash', [path.join(repoRoot, 'tools', 'kfp-check', 'build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   return cachedBin;
 }
 
-export interface KfpParseResult { file: string; ok: boolean; error?: string }
+export interface KfpParseResult {
+  file: string;
+  ok: boolean;
+  error?: string;
+}
 
 /** The API server's upload check on each file (template.New + pipeline name rules). */
 export function parseWithKfp(files: string[]): KfpParseResult[] {
   const result = spawnSync(kfpCheckBin(), ['parse', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0 && result.status !== 1) throw new Error(`kfp-check parse failed (${result.status}): ${result.stderr}`);
-  return result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as KfpParseResult);
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as KfpParseResult);
 }
 
 export interface KfpCompileOptions {
@@ -39,7 +50,16 @@ export interface KfpCompileOptions {
 }
 
 /** The Argo Workflow KFP would run, as a plain object. */
-export type ArgoWorkflow = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: { entrypoint?: string; templates: { name: string; container?: { image?: string; command?: string[]; args?: string[] } }[]; arguments?: { parameters?: { name: string; value?: string }[] } } };
+export type ArgoWorkflow = {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+  spec: {
+    entrypoint?: string;
+    templates: { name: string; container?: { image?: string; command?: string[]; args?: string[] } }[];
+    arguments?: { parameters?: { name: string; value?: string }[] };
+  };
+};
 
 /**
  * Parses the IR as the KFP API server does on upload and compiles it, as on run creation, into an
@@ -59,8 +79,9 @@ export function checkIrWithKfp(yamlPath: string, options: KfpCompileOptions = {}
 
 /** The `lab` venv's Python (kfp 2.17.3): $TFX_TS_VENV_LAB (scripts/test-setup/10-python.sh), else scripts/venv.sh. */
 export function labPython(): string {
-  const venv = process.env.TFX_TS_VENV_LAB
-    ?? execFileSync('bash', [path.join(repoRoot, 'scripts', 'venv.sh'), 'lab'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const venv =
+    process.env.TFX_TS_VENV_LAB ??
+    execFileSync('bash', [path.join(repoRoot, 'scripts', 'venv.sh'), 'lab'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   return path.join(venv, 'bin', 'python');
 }
 

@@ -19,15 +19,19 @@ import * as protobuf from 'protobufjs';
  */
 
 export class ProtoJsonError extends Error {
-  constructor(readonly fieldPath: string, readonly reason: string) {
+  constructor(
+    readonly fieldPath: string,
+    readonly reason: string,
+  ) {
     super(`proto: ${reason}${fieldPath ? ` (at ${fieldPath})` : ''}`);
     this.name = 'ProtoJsonError';
   }
 }
 
 /** google/rpc/status.proto is imported by pipeline_spec.proto but is not one of protobufjs's bundled files. */
-const RPC_STATUS_PROTO = 'syntax = "proto3"; package google.rpc; import "google/protobuf/any.proto";'
-  + ' message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }';
+const RPC_STATUS_PROTO =
+  'syntax = "proto3"; package google.rpc; import "google/protobuf/any.proto";' +
+  ' message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }';
 
 /** Loads a .proto file (and the well-known types it imports) into a protobufjs Root, names as in the file. */
 export function loadProto(protoPath: string): protobuf.Root {
@@ -58,9 +62,15 @@ const UINT32 = new Set(['uint32', 'fixed32']);
 const INT64 = new Set(['int64', 'sint64', 'sfixed64']);
 const UINT64 = new Set(['uint64', 'fixed64']);
 const WRAPPERS: Record<string, string> = {
-  '.google.protobuf.DoubleValue': 'double', '.google.protobuf.FloatValue': 'float', '.google.protobuf.Int64Value': 'int64',
-  '.google.protobuf.UInt64Value': 'uint64', '.google.protobuf.Int32Value': 'int32', '.google.protobuf.UInt32Value': 'uint32',
-  '.google.protobuf.BoolValue': 'bool', '.google.protobuf.StringValue': 'string', '.google.protobuf.BytesValue': 'bytes',
+  '.google.protobuf.DoubleValue': 'double',
+  '.google.protobuf.FloatValue': 'float',
+  '.google.protobuf.Int64Value': 'int64',
+  '.google.protobuf.UInt64Value': 'uint64',
+  '.google.protobuf.Int32Value': 'int32',
+  '.google.protobuf.UInt32Value': 'uint32',
+  '.google.protobuf.BoolValue': 'bool',
+  '.google.protobuf.StringValue': 'string',
+  '.google.protobuf.BytesValue': 'bytes',
 };
 const MAX_DURATION_SECONDS = 315_576_000_000;
 
@@ -116,7 +126,8 @@ function checkMessage(type: protobuf.Type, value: unknown, where: string): unkno
       const oneof = field.partOf;
       if (oneof) {
         const previous = seenOneofs.get(oneof.name);
-        if (previous !== undefined) throw new ProtoJsonError(here, `error parsing "${key}", oneof ${type.fullName.slice(1)}.${oneof.name} is already set (by "${previous}")`);
+        if (previous !== undefined)
+          throw new ProtoJsonError(here, `error parsing "${key}", oneof ${type.fullName.slice(1)}.${oneof.name} is already set (by "${previous}")`);
         seenOneofs.set(oneof.name, key);
       }
       out[name] = checkSingular(field, item, here);
@@ -158,7 +169,8 @@ function checkSingular(field: protobuf.FieldBase, value: unknown, where: string)
 function checkEnum(type: protobuf.Enum, value: unknown, where: string): void {
   if (type.fullName === '.google.protobuf.NullValue' && value === null) return;
   if (typeof value === 'string') {
-    if (!(value in type.values)) throw new ProtoJsonError(where, `invalid value for enum field ${type.fullName.slice(1)}: "${value}" (one of ${Object.keys(type.values).join(', ')})`);
+    if (!(value in type.values))
+      throw new ProtoJsonError(where, `invalid value for enum field ${type.fullName.slice(1)}: "${value}" (one of ${Object.keys(type.values).join(', ')})`);
     return;
   }
   if (typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return; // open enums take unknown numbers
@@ -166,7 +178,9 @@ function checkEnum(type: protobuf.Enum, value: unknown, where: string): void {
 }
 
 function checkScalar(type: string, value: unknown, where: string, fromMapKey: boolean): void {
-  const bad = (what: string): never => { throw new ProtoJsonError(where, `invalid value for ${type} field: ${describe(value)}${what ? ` (${what})` : ''}`); };
+  const bad = (what: string): never => {
+    throw new ProtoJsonError(where, `invalid value for ${type} field: ${describe(value)}${what ? ` (${what})` : ''}`);
+  };
   switch (type) {
     case 'string':
       if (typeof value !== 'string') bad('a JSON string is required');
@@ -230,7 +244,8 @@ function checkWellKnown(type: protobuf.Type, value: unknown, where: string): boo
       return true;
     case '.google.protobuf.Duration': {
       const match = typeof value === 'string' ? /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/.exec(value) : null;
-      if (!match) throw new ProtoJsonError(where, `invalid google.protobuf.Duration value ${describe(value)} (seconds with an "s" suffix, e.g. "300s" or "1.5s")`);
+      if (!match)
+        throw new ProtoJsonError(where, `invalid google.protobuf.Duration value ${describe(value)} (seconds with an "s" suffix, e.g. "300s" or "1.5s")`);
       if (Number(match[2]) > MAX_DURATION_SECONDS) throw new ProtoJsonError(where, `google.protobuf.Duration value ${value} out of range`);
       return true;
     }

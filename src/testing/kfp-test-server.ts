@@ -54,7 +54,10 @@ export interface ReceivedRequest {
   body?: unknown;
 }
 
-export interface TaskState { name: string; state: string }
+export interface TaskState {
+  name: string;
+  state: string;
+}
 
 export interface KfpTestServer {
   url: string;
@@ -67,23 +70,69 @@ export interface KfpTestServer {
   experiments: StoredExperiment[];
 }
 
-interface StoredVersion { pipeline_id: string; pipeline_version_id: string; name: string; display_name: string; description?: string; created_at: string; spec: PipelineSpec; raw: string }
-interface StoredPipeline { pipeline_id: string; name: string; display_name: string; description?: string; namespace: string; created_at: string; versions: StoredVersion[] }
-interface StoredExperiment { experiment_id: string; display_name: string; description?: string; namespace: string; created_at: string; storage_state: string }
+interface StoredVersion {
+  pipeline_id: string;
+  pipeline_version_id: string;
+  name: string;
+  display_name: string;
+  description?: string;
+  created_at: string;
+  spec: PipelineSpec;
+  raw: string;
+}
+interface StoredPipeline {
+  pipeline_id: string;
+  name: string;
+  display_name: string;
+  description?: string;
+  namespace: string;
+  created_at: string;
+  versions: StoredVersion[];
+}
+interface StoredExperiment {
+  experiment_id: string;
+  display_name: string;
+  description?: string;
+  namespace: string;
+  created_at: string;
+  storage_state: string;
+}
 interface StoredRun {
-  run_id: string; display_name: string; experiment_id: string; namespace: string; state: string; created_at: string; finished_at?: string;
+  run_id: string;
+  display_name: string;
+  experiment_id: string;
+  namespace: string;
+  state: string;
+  created_at: string;
+  finished_at?: string;
   pipeline_version_reference: { pipeline_id: string; pipeline_version_id: string };
   runtime_config: { parameters: Record<string, unknown>; pipeline_root?: string };
-  service_account?: string; tasks: TaskState[]; taskNames: string[]; storage_state: string;
+  service_account?: string;
+  tasks: TaskState[];
+  taskNames: string[];
+  storage_state: string;
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly plain = false) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly plain = false,
+  ) {
+    super(message);
+  }
 }
 
 /** The upload handler's own error body (backend/src/apiserver/server/pipeline_upload_server.go). */
 class UploadError extends Error {
-  constructor(readonly status: number, message: string, readonly details: string, readonly json = true) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: string,
+    readonly json = true,
+  ) {
+    super(message);
+  }
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -117,10 +166,17 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     if (run.state === 'CANCELING') {
       setRunState(run.run_id, 'CANCELED');
     } else if (run.state === 'PENDING') {
-      setRunState(run.run_id, 'RUNNING', run.taskNames.map((name, i) => ({ name, state: i === 0 ? 'RUNNING' : 'PENDING' })));
+      setRunState(
+        run.run_id,
+        'RUNNING',
+        run.taskNames.map((name, i) => ({ name, state: i === 0 ? 'RUNNING' : 'PENDING' })),
+      );
     } else if (run.state === 'RUNNING') {
       const next = run.tasks.findIndex((t) => t.state !== 'SUCCEEDED');
-      if (next === -1) { setRunState(run.run_id, 'SUCCEEDED'); return; }
+      if (next === -1) {
+        setRunState(run.run_id, 'SUCCEEDED');
+        return;
+      }
       if (run.tasks[next].name === options.failTask) {
         run.tasks[next].state = 'FAILED';
         setRunState(run.run_id, 'FAILED');
@@ -152,7 +208,14 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
         .catch((error: unknown) => {
           if (error instanceof UploadError) {
             // Errors before the handler sets its content type go out as Go sniffs them: text/plain.
-            return send(res, record, error.status, { error_message: error.message, error_details: error.details }, undefined, error.json ? 'application/json' : 'text/plain; charset=utf-8');
+            return send(
+              res,
+              record,
+              error.status,
+              { error_message: error.message, error_details: error.details },
+              undefined,
+              error.json ? 'application/json' : 'text/plain; charset=utf-8',
+            );
           }
           if (error instanceof BodyRejectedError) return send(res, record, 400, { code: 3, message: error.message, details: [] });
           if (error instanceof HttpError) {
@@ -191,7 +254,8 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
 
     const contentType = String(req.headers['content-type'] ?? '');
     const jsonBody = (): Record<string, unknown> => {
-      if (!/^application\/json\b/.test(contentType)) throw new HttpError(415, `Unsupported Media Type: the request body must be application/json, got "${contentType || 'none'}"`);
+      if (!/^application\/json\b/.test(contentType))
+        throw new HttpError(415, `Unsupported Media Type: the request body must be application/json, got "${contentType || 'none'}"`);
       try {
         const parsed = JSON.parse(raw.toString('utf8'));
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
@@ -237,19 +301,50 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
           throw new UploadError(409, message, message);
         }
         const created = now();
-        const pipeline: StoredPipeline = { pipeline_id: randomUUID(), name, display_name: displayName, description: query.get('description') ?? undefined, namespace, created_at: created, versions: [] };
-        pipeline.versions.push({ pipeline_id: pipeline.pipeline_id, pipeline_version_id: randomUUID(), name, display_name: displayName, created_at: created, spec: upload.spec, raw: upload.text });
+        const pipeline: StoredPipeline = {
+          pipeline_id: randomUUID(),
+          name,
+          display_name: displayName,
+          description: query.get('description') ?? undefined,
+          namespace,
+          created_at: created,
+          versions: [],
+        };
+        pipeline.versions.push({
+          pipeline_id: pipeline.pipeline_id,
+          pipeline_version_id: randomUUID(),
+          name,
+          display_name: displayName,
+          created_at: created,
+          spec: upload.spec,
+          raw: upload.text,
+        });
         pipelines.push(pipeline);
         return pipelineJson(pipeline);
       }
       const pipelineId = query.get('pipelineid');
-      if (!pipelineId) throw new UploadError(400, 'Failed to create a pipeline version due to error reading pipeline id', 'Failed to create a pipeline version due to error reading pipeline id', false);
+      if (!pipelineId)
+        throw new UploadError(
+          400,
+          'Failed to create a pipeline version due to error reading pipeline id',
+          'Failed to create a pipeline version due to error reading pipeline id',
+          false,
+        );
       const pipeline = findPipeline(pipelineId);
       if (pipeline.versions.some((v) => v.name === name)) {
         const message = `Failed to create a pipeline version. The pipeline already exists.: Failed to create a pipeline version: Already exist error: Failed to create a new pipeline version. The name ${name} already exist. Please specify a new name`;
         throw new UploadError(409, message, message);
       }
-      const version: StoredVersion = { pipeline_id: pipeline.pipeline_id, pipeline_version_id: randomUUID(), name, display_name: displayName, description: query.get('description') ?? undefined, created_at: now(), spec: upload.spec, raw: upload.text };
+      const version: StoredVersion = {
+        pipeline_id: pipeline.pipeline_id,
+        pipeline_version_id: randomUUID(),
+        name,
+        display_name: displayName,
+        description: query.get('description') ?? undefined,
+        created_at: now(),
+        spec: upload.spec,
+        raw: upload.text,
+      };
       pipeline.versions.push(version);
       return versionJson(version);
     }
@@ -257,7 +352,9 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     if (route === '/pipelines' && method === 'GET') {
       const namespace = namespaceOf(query.get('namespace'));
       const filter = parseFilter(query.get('filter'));
-      const list = pipelines.filter((p) => p.namespace === namespace && filter((key) => (key === 'display_name' ? p.display_name : key === 'name' ? p.name : undefined)));
+      const list = pipelines.filter(
+        (p) => p.namespace === namespace && filter((key) => (key === 'display_name' ? p.display_name : key === 'name' ? p.name : undefined)),
+      );
       const { items, ...rest } = page(sortByCreated(list, query.get('sort_by')), pipelineJson);
       return { pipelines: items, ...rest };
     }
@@ -275,7 +372,10 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
       if (method === 'GET') return pipelineJson(pipeline);
       if (method === 'DELETE') {
         if (pipeline.versions.length && query.get('cascade') !== 'true') {
-          throw new HttpError(400, `Failed to delete pipeline ${pipeline.pipeline_id}. Pipeline has ${pipeline.versions.length} existing pipeline versions. Delete the versions first`);
+          throw new HttpError(
+            400,
+            `Failed to delete pipeline ${pipeline.pipeline_id}. Pipeline has ${pipeline.versions.length} existing pipeline versions. Delete the versions first`,
+          );
         }
         pipelines.splice(pipelines.indexOf(pipeline), 1);
         return {};
@@ -303,18 +403,28 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
       if (method === 'GET') {
         const namespace = namespaceOf(query.get('namespace'));
         const filter = parseFilter(query.get('filter'));
-        const list = experiments.filter((e) => e.namespace === namespace && filter((key) => (key === 'display_name' || key === 'name' ? e.display_name : undefined)));
+        const list = experiments.filter(
+          (e) => e.namespace === namespace && filter((key) => (key === 'display_name' || key === 'name' ? e.display_name : undefined)),
+        );
         const { items, ...rest } = page(sortByCreated(list, query.get('sort_by')), experimentJson);
         return { experiments: items, ...rest };
       }
       if (method === 'POST') {
         const body = messageBody('v2beta1Experiment');
-        if (typeof body.display_name !== 'string' || !body.display_name.trim()) throw new HttpError(400, 'Invalid input error: Experiment name is empty. Please specify a valid experiment name');
+        if (typeof body.display_name !== 'string' || !body.display_name.trim())
+          throw new HttpError(400, 'Invalid input error: Experiment name is empty. Please specify a valid experiment name');
         const namespace = namespaceOf(body.namespace);
         if (experiments.some((e) => e.display_name === body.display_name && e.namespace === namespace)) {
           throw new HttpError(409, `Failed to create a new experiment: Already exist error: Experiment with name ${body.display_name} already exists`);
         }
-        const experiment: StoredExperiment = { experiment_id: randomUUID(), display_name: body.display_name, description: typeof body.description === 'string' ? body.description : undefined, namespace, created_at: now(), storage_state: 'AVAILABLE' };
+        const experiment: StoredExperiment = {
+          experiment_id: randomUUID(),
+          display_name: body.display_name,
+          description: typeof body.description === 'string' ? body.description : undefined,
+          namespace,
+          created_at: now(),
+          storage_state: 'AVAILABLE',
+        };
         experiments.push(experiment);
         return experimentJson(experiment);
       }
@@ -322,7 +432,8 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     m = /^\/experiments\/([^/:]+)$/.exec(route);
     if (m && (method === 'GET' || method === 'DELETE')) {
       const experiment = experiments.find((e) => e.experiment_id === decodeURIComponent(m![1]));
-      if (!experiment) throw new HttpError(404, `Failed to ${method === 'GET' ? 'get' : 'delete'} experiment: ResourceNotFoundError: Experiment ${m[1]} not found`);
+      if (!experiment)
+        throw new HttpError(404, `Failed to ${method === 'GET' ? 'get' : 'delete'} experiment: ResourceNotFoundError: Experiment ${m[1]} not found`);
       checkNamespace(experiment.namespace);
       if (method === 'GET') return experimentJson(experiment);
       experiments.splice(experiments.indexOf(experiment), 1);
@@ -381,15 +492,21 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
   }
 
   function createRun(body: Record<string, unknown>): unknown {
-    if (typeof body.display_name !== 'string' || !body.display_name.trim()) throw new HttpError(400, 'Invalid input error: The run name is empty. Please specify a valid name');
+    if (typeof body.display_name !== 'string' || !body.display_name.trim())
+      throw new HttpError(400, 'Invalid input error: The run name is empty. Please specify a valid name');
     const reference = body.pipeline_version_reference as { pipeline_id?: string; pipeline_version_id?: string } | undefined;
-    if (!reference?.pipeline_id && !body.pipeline_spec) throw new HttpError(400, 'Invalid input error: Run must have either a pipeline spec or a pipeline version reference (pipeline_version_reference.pipeline_id)');
+    if (!reference?.pipeline_id && !body.pipeline_spec)
+      throw new HttpError(
+        400,
+        'Invalid input error: Run must have either a pipeline spec or a pipeline version reference (pipeline_version_reference.pipeline_id)',
+      );
     if (body.pipeline_spec) throw new HttpError(400, 'The test server accepts runs of uploaded pipelines only (pipeline_version_reference)');
     const pipeline = findPipeline(reference!.pipeline_id!);
     const version = reference!.pipeline_version_id
       ? pipeline.versions.find((v) => v.pipeline_version_id === reference!.pipeline_version_id)
       : sortByCreated(pipeline.versions, 'created_at desc')[0];
-    if (!version) throw new HttpError(404, `Failed to create a run: ResourceNotFoundError: PipelineVersion ${reference!.pipeline_version_id ?? '(latest)'} not found`);
+    if (!version)
+      throw new HttpError(404, `Failed to create a run: ResourceNotFoundError: PipelineVersion ${reference!.pipeline_version_id ?? '(latest)'} not found`);
     let experiment: StoredExperiment | undefined;
     if (body.experiment_id !== undefined) {
       experiment = experiments.find((e) => e.experiment_id === body.experiment_id);
@@ -406,18 +523,32 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     const declared = version.spec.root.inputDefinitions?.parameters ?? {};
     for (const [key, value] of Object.entries(runtime.parameters ?? {})) {
       const definition = declared[key];
-      if (!definition) throw new HttpError(400, `Invalid input error: parameter "${key}" is not an input of the pipeline (inputs: ${Object.keys(declared).join(', ') || 'none'})`);
-      if (!fitsType(value, definition.parameterType)) throw new HttpError(400, `Invalid input error: parameter "${key}" must be ${definition.parameterType}, got ${JSON.stringify(value)}`);
+      if (!definition)
+        throw new HttpError(
+          400,
+          `Invalid input error: parameter "${key}" is not an input of the pipeline (inputs: ${Object.keys(declared).join(', ') || 'none'})`,
+        );
+      if (!fitsType(value, definition.parameterType))
+        throw new HttpError(400, `Invalid input error: parameter "${key}" must be ${definition.parameterType}, got ${JSON.stringify(value)}`);
     }
     for (const [key, definition] of Object.entries(declared)) {
-      if (!definition.isOptional && definition.defaultValue === undefined && !(key in (runtime.parameters ?? {}))) throw new HttpError(400, `Invalid input error: required parameter "${key}" has no value`);
+      if (!definition.isOptional && definition.defaultValue === undefined && !(key in (runtime.parameters ?? {})))
+        throw new HttpError(400, `Invalid input error: required parameter "${key}" has no value`);
     }
     if (runtime.pipeline_root !== undefined && (typeof runtime.pipeline_root !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(runtime.pipeline_root))) {
-      throw new HttpError(400, `Invalid input error: pipeline_root "${String(runtime.pipeline_root)}" must be a URI such as gs://bucket/path or minio://mlpipeline/v2/artifacts`);
+      throw new HttpError(
+        400,
+        `Invalid input error: pipeline_root "${String(runtime.pipeline_root)}" must be a URI such as gs://bucket/path or minio://mlpipeline/v2/artifacts`,
+      );
     }
     const tasks = version.spec.root.dag?.tasks ?? {};
     const run: StoredRun = {
-      run_id: randomUUID(), display_name: body.display_name, experiment_id: experiment.experiment_id, namespace: experiment.namespace, state: 'PENDING', created_at: now(),
+      run_id: randomUUID(),
+      display_name: body.display_name,
+      experiment_id: experiment.experiment_id,
+      namespace: experiment.namespace,
+      state: 'PENDING',
+      created_at: now(),
       pipeline_version_reference: { pipeline_id: pipeline.pipeline_id, pipeline_version_id: version.pipeline_version_id },
       runtime_config: { parameters: runtime.parameters ?? {}, ...(typeof runtime.pipeline_root === 'string' ? { pipeline_root: runtime.pipeline_root } : {}) },
       ...(typeof body.service_account === 'string' ? { service_account: body.service_account } : {}),
@@ -433,7 +564,10 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
     const required = options.requireAuth;
     if (!required || (!required.bearer && !required.cookie)) return;
     const authorization = String(req.headers.authorization ?? '');
-    const cookies = String(req.headers.cookie ?? '').split(';').map((c) => c.trim()).filter(Boolean);
+    const cookies = String(req.headers.cookie ?? '')
+      .split(';')
+      .map((c) => c.trim())
+      .filter(Boolean);
     const bearerOk = required.bearer !== undefined && authorization === `Bearer ${required.bearer}`;
     const cookieOk = required.cookie !== undefined && cookies.includes(required.cookie.trim());
     if (!bearerOk && !cookieOk) throw new HttpError(401, authorization || cookies.length ? 'Jwt verification fails' : 'Jwt is missing', true);
@@ -473,10 +607,11 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     received,
     setRunState,
     pipelines,
@@ -485,7 +620,12 @@ export async function startKfpTestServer(options: KfpTestServerOptions = {}): Pr
   };
 }
 
-async function parseUpload(req: http.IncomingMessage, raw: Buffer, record: ReceivedRequest, isPipeline: boolean): Promise<{ filename: string; text: string; spec: PipelineSpec }> {
+async function parseUpload(
+  req: http.IncomingMessage,
+  raw: Buffer,
+  record: ReceivedRequest,
+  isPipeline: boolean,
+): Promise<{ filename: string; text: string; spec: PipelineSpec }> {
   const contentType = String(req.headers['content-type'] ?? '');
   // Go's r.FormFile: anything but a multipart body with the field is "http: no such file" / a parse error.
   const readError = isPipeline ? 'Failed to read pipeline from file' : 'Failed to create a pipeline version due to error parsing pipeline spec filename';
@@ -510,20 +650,28 @@ async function parseUpload(req: http.IncomingMessage, raw: Buffer, record: Recei
   const file = files.find((f) => f.field === 'uploadfile');
   if (!file) throw plain(`${readError}: http: no such file`);
   const fileError = isPipeline ? 'Failed to read a pipeline spec file' : 'Failed to create a pipeline version due to error reading pipeline spec file';
-  if (Buffer.byteLength(file.text) > 32 * 1024 * 1024) throw plain(`${fileError}: Error read pipeline file: File size too large. Maximum supported size: 33554432`);
-  if (!/\.(ya?ml|json)$/i.test(file.filename)) throw plain(`${fileError}: Invalid input error: Unexpected pipeline file format. Support .zip, .tar.gz, .json or YAML`);
+  if (Buffer.byteLength(file.text) > 32 * 1024 * 1024)
+    throw plain(`${fileError}: Error read pipeline file: File size too large. Maximum supported size: 33554432`);
+  if (!/\.(ya?ml|json)$/i.test(file.filename))
+    throw plain(`${fileError}: Invalid input error: Unexpected pipeline file format. Support .zip, .tar.gz, .json or YAML`);
   try {
     const { spec } = parsePipelineUpload(file.text);
     return { filename: file.filename, text: file.text, spec: spec as unknown as PipelineSpec };
   } catch (error) {
     if (!(error instanceof SpecRejectedError)) throw error;
     const what = isPipeline ? 'a pipeline and a pipeline version' : 'a pipeline version';
-    const message = error.template ? `Failed to create ${what}: Failed to create ${what} due to template creation error: ${error.message}` : `Failed to create ${what}: ${error.message}`;
+    const message = error.template
+      ? `Failed to create ${what}: Failed to create ${what} due to template creation error: ${error.message}`
+      : `Failed to create ${what}: ${error.message}`;
     throw new UploadError(500, message, `${message}\n${error.details}`);
   }
 }
 
-interface PageToken { offset: number; filter: string | null; sort_by: string | null }
+interface PageToken {
+  offset: number;
+  filter: string | null;
+  sort_by: string | null;
+}
 
 /**
  * KFP's list paging (backend/src/apiserver/list): page_size 0 → 20, above 200 → 200, negative
@@ -572,14 +720,16 @@ function parseFilter(text: string | null): (field: (key: string) => string | und
   const predicates = filter.predicates ?? [];
   for (const p of predicates) {
     const op = p.operation ?? p.op;
-    if (!p.key || !['EQUALS', 1, 'IS_SUBSTRING', 9].includes(op as string | number)) throw new HttpError(400, `Invalid input error: unsupported filter predicate ${JSON.stringify(p)}`);
+    if (!p.key || !['EQUALS', 1, 'IS_SUBSTRING', 9].includes(op as string | number))
+      throw new HttpError(400, `Invalid input error: unsupported filter predicate ${JSON.stringify(p)}`);
   }
-  return (field) => predicates.every((p) => {
-    const value = field(p.key!);
-    const wanted = p.string_value ?? p.stringValue ?? '';
-    const op = p.operation ?? p.op;
-    return op === 'EQUALS' || op === 1 ? value === wanted : (value ?? '').includes(wanted);
-  });
+  return (field) =>
+    predicates.every((p) => {
+      const value = field(p.key!);
+      const wanted = p.string_value ?? p.stringValue ?? '';
+      const op = p.operation ?? p.op;
+      return op === 'EQUALS' || op === 1 ? value === wanted : (value ?? '').includes(wanted);
+    });
 }
 
 /** Display names of the DAG's tasks, producers first (the order a run executes them). */
@@ -601,23 +751,58 @@ function sortByCreated<T extends { created_at: string }>(list: T[], sortBy: stri
 
 function fitsType(value: unknown, type: string): boolean {
   switch (type) {
-    case 'STRING': return typeof value === 'string';
-    case 'NUMBER_INTEGER': return typeof value === 'number' && Number.isInteger(value);
-    case 'NUMBER_DOUBLE': return typeof value === 'number';
-    case 'BOOLEAN': return typeof value === 'boolean';
-    case 'LIST': return Array.isArray(value);
-    case 'STRUCT': return value !== null && typeof value === 'object' && !Array.isArray(value);
-    default: return true;
+    case 'STRING':
+      return typeof value === 'string';
+    case 'NUMBER_INTEGER':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'NUMBER_DOUBLE':
+      return typeof value === 'number';
+    case 'BOOLEAN':
+      return typeof value === 'boolean';
+    case 'LIST':
+      return Array.isArray(value);
+    case 'STRUCT':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    default:
+      return true;
   }
 }
 
-const pipelineJson = (p: StoredPipeline) => ({ pipeline_id: p.pipeline_id, name: p.name, display_name: p.display_name, description: p.description, created_at: p.created_at, namespace: p.namespace });
-const versionJson = (v: StoredVersion) => ({ pipeline_id: v.pipeline_id, pipeline_version_id: v.pipeline_version_id, name: v.name, display_name: v.display_name, description: v.description, created_at: v.created_at, pipeline_spec: v.spec });
-const experimentJson = (e: StoredExperiment) => ({ experiment_id: e.experiment_id, display_name: e.display_name, description: e.description, created_at: e.created_at, namespace: e.namespace, storage_state: e.storage_state });
+const pipelineJson = (p: StoredPipeline) => ({
+  pipeline_id: p.pipeline_id,
+  name: p.name,
+  display_name: p.display_name,
+  description: p.description,
+  created_at: p.created_at,
+  namespace: p.namespace,
+});
+const versionJson = (v: StoredVersion) => ({
+  pipeline_id: v.pipeline_id,
+  pipeline_version_id: v.pipeline_version_id,
+  name: v.name,
+  display_name: v.display_name,
+  description: v.description,
+  created_at: v.created_at,
+  pipeline_spec: v.spec,
+});
+const experimentJson = (e: StoredExperiment) => ({
+  experiment_id: e.experiment_id,
+  display_name: e.display_name,
+  description: e.description,
+  created_at: e.created_at,
+  namespace: e.namespace,
+  storage_state: e.storage_state,
+});
 const runJson = (r: StoredRun) => ({
-  run_id: r.run_id, display_name: r.display_name, experiment_id: r.experiment_id, state: r.state, created_at: r.created_at,
+  run_id: r.run_id,
+  display_name: r.display_name,
+  experiment_id: r.experiment_id,
+  state: r.state,
+  created_at: r.created_at,
   ...(r.finished_at ? { finished_at: r.finished_at } : {}),
-  pipeline_version_reference: r.pipeline_version_reference, runtime_config: r.runtime_config, storage_state: r.storage_state,
+  pipeline_version_reference: r.pipeline_version_reference,
+  runtime_config: r.runtime_config,
+  storage_state: r.storage_state,
   ...(r.service_account ? { service_account: r.service_account } : {}),
   run_details: { task_details: r.tasks.map((t, i) => ({ run_id: r.run_id, task_id: `${r.run_id}-task-${i}`, display_name: t.name, state: t.state })) },
 });
@@ -642,14 +827,19 @@ async function cli(argv: string[]): Promise<void> {
     else if (flag === '--kubernetes-store') options.kubernetesPipelineStore = true;
     else if (flag === '--auto-advance') options.autoAdvanceRuns = true;
     else if (flag === '--fail-task') options.failTask = value();
-    else throw new Error(`Unknown option ${flag}. Options: --port N --path-prefix /pipeline --bearer T --cookie name=value --namespace ns --multi-user --kubernetes-store --auto-advance --fail-task <task display name>`);
+    else
+      throw new Error(
+        `Unknown option ${flag}. Options: --port N --path-prefix /pipeline --bearer T --cookie name=value --namespace ns --multi-user --kubernetes-store --auto-advance --fail-task <task display name>`,
+      );
   }
   if (auth.bearer ?? process.env.KFP_TEST_SERVER_BEARER) auth.bearer ??= process.env.KFP_TEST_SERVER_BEARER;
   if (auth.cookie ?? process.env.KFP_TEST_SERVER_COOKIE) auth.cookie ??= process.env.KFP_TEST_SERVER_COOKIE;
   if (auth.bearer || auth.cookie || auth.namespaces) options.requireAuth = auth;
   const server = await startKfpTestServer(options);
   console.log(`KFP_TEST_SERVER_URL=${server.url}`);
-  const stop = () => { server.close().then(() => process.exit(0)); };
+  const stop = () => {
+    server.close().then(() => process.exit(0));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

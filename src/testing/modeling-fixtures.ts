@@ -14,8 +14,13 @@ export const TAXI_CSV = path.join(sharedData, 'chicago_taxi', 'simple', 'data.cs
 export async function writeTaxiExamples(dir: string, options: { limit?: number; csv?: string } = {}): Promise<Artifact> {
   const csv = options.csv ?? TAXI_CSV;
   await DuckSession.with(async (db) => {
-    await db.run(`CREATE TABLE src AS SELECT *, row_number() OVER () AS __row FROM read_csv(${sqlString(csv)}, header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'], sample_size=-1) ${options.limit ? `LIMIT ${options.limit}` : ''}`);
-    for (const [split, where] of [['train', '__row % 3 <> 0'], ['eval', '__row % 3 = 0']] as const) {
+    await db.run(
+      `CREATE TABLE src AS SELECT *, row_number() OVER () AS __row FROM read_csv(${sqlString(csv)}, header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'], sample_size=-1) ${options.limit ? `LIMIT ${options.limit}` : ''}`,
+    );
+    for (const [split, where] of [
+      ['train', '__row % 3 <> 0'],
+      ['eval', '__row % 3 = 0'],
+    ] as const) {
       const out = splitUri(dir, split);
       fs.mkdirSync(out, { recursive: true });
       await db.run(`COPY (SELECT * EXCLUDE (__row) FROM src WHERE ${where} ORDER BY __row) TO ${sqlString(path.join(out, 'data.parquet'))} (FORMAT parquet)`);
@@ -28,5 +33,9 @@ export async function writeTaxiExamples(dir: string, options: { limit?: number; 
 
 /** Rows of a CSV as plain objects with numbers parsed (what a client would send to a model server). */
 export async function readCsvRows(csv: string, limit?: number): Promise<Record<string, unknown>[]> {
-  return DuckSession.with((db) => db.all(`SELECT * FROM read_csv(${sqlString(csv)}, header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'], sample_size=-1) ${limit ? `LIMIT ${limit}` : ''}`));
+  return DuckSession.with((db) =>
+    db.all(
+      `SELECT * FROM read_csv(${sqlString(csv)}, header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'], sample_size=-1) ${limit ? `LIMIT ${limit}` : ''}`,
+    ),
+  );
 }

@@ -15,13 +15,23 @@ describe('model bundle in a browser', () => {
     const dir = tempDir('tfx-ts-browser-');
     const x = tf.input({ shape: [1], name: 'x' });
     const c = tf.input({ shape: [1], name: 'c' });
-    const hidden = tf.layers.dense({ units: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(x) as tf.SymbolicTensor;
-    const wide = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 5, outputDim: 1, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 2 }) }).apply(c)) as tf.SymbolicTensor;
+    const hidden = tf.layers
+      .dense({ units: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+      .apply(x) as tf.SymbolicTensor;
+    const wide = tf.layers
+      .flatten()
+      .apply(
+        tf.layers.embedding({ inputDim: 5, outputDim: 1, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 2 }) }).apply(c),
+      ) as tf.SymbolicTensor;
     const deep = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(hidden) as tf.SymbolicTensor;
     const output = tf.layers.activation({ activation: 'sigmoid' }).apply(tf.layers.add().apply([deep, wide])) as tf.SymbolicTensor;
     const model = tf.model({ inputs: [x, c], outputs: output });
     await saveServingModel(model, path.join(dir, 'bundle'));
-    const rows = [{ x: 0.5, c: 1 }, { x: -2, c: 4 }, { x: 3, c: 0 }];
+    const rows = [
+      { x: 0.5, c: 1 },
+      { x: -2, c: 4 },
+      { x: 3, c: 0 },
+    ];
     const bundle = await ModelBundle.load(path.join(dir, 'bundle'));
     const expected = Array.from(bundle.predict(rows).values);
     bundle.dispose();
@@ -34,7 +44,10 @@ describe('model bundle in a browser', () => {
     const server = http.createServer((req, res) => {
       const file = files[req.url ?? ''];
       if (req.url === '/') return res.end('<!doctype html><script src="/tf.min.js"></script>');
-      if (!file) { res.statusCode = 404; return res.end(); }
+      if (!file) {
+        res.statusCode = 404;
+        return res.end();
+      }
       res.end(fs.readFileSync(file));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -43,12 +56,15 @@ describe('model bundle in a browser', () => {
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/`);
-      const scores = await page.evaluate(async ({ url, rows }) => {
-        const tfjs = (window as unknown as { tf: typeof tf }).tf;
-        const loaded = await tfjs.loadLayersModel(url);
-        const out = loaded.predict([tfjs.tensor2d(rows.map((r) => [r.x])), tfjs.tensor2d(rows.map((r) => [r.c]))]) as tf.Tensor;
-        return Array.from(await out.data());
-      }, { url: `${base}/bundle/model.json`, rows });
+      const scores = await page.evaluate(
+        async ({ url, rows }) => {
+          const tfjs = (window as unknown as { tf: typeof tf }).tf;
+          const loaded = await tfjs.loadLayersModel(url);
+          const out = loaded.predict([tfjs.tensor2d(rows.map((r) => [r.x])), tfjs.tensor2d(rows.map((r) => [r.c]))]) as tf.Tensor;
+          return Array.from(await out.data());
+        },
+        { url: `${base}/bundle/model.json`, rows },
+      );
       expect(scores).toHaveLength(3);
       scores.forEach((s, i) => expect(s).toBeCloseTo(expected[i], 5));
     } finally {

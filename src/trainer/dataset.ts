@@ -39,7 +39,8 @@ export class ExampleDataset {
 
   /** Loads Parquet files; applies the transform graph when they hold raw examples. */
   static async fromFiles(files: readonly string[], options: DatasetOptions = {}, transformOutput?: TransformOutput | string): Promise<ExampleDataset> {
-    if (!Array.isArray(files) || files.length === 0) throw new UserError('tfDatasetFactory needs at least one Parquet file (fnArgs.trainFiles / fnArgs.evalFiles).');
+    if (!Array.isArray(files) || files.length === 0)
+      throw new UserError('tfDatasetFactory needs at least one Parquet file (fnArgs.trainFiles / fnArgs.evalFiles).');
     if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize <= 0)) {
       throw new UserError(`batchSize must be a positive integer, got ${options.batchSize}.`);
     }
@@ -54,18 +55,30 @@ export class ExampleDataset {
       let columns: Record<string, ColumnValues>;
       let numRows: number;
       if (wanted.every((k) => availableNames.includes(k))) {
-        const raw = await readExampleColumns(db, files, available.filter((f) => wanted.includes(f.name)));
+        const raw = await readExampleColumns(
+          db,
+          files,
+          available.filter((f) => wanted.includes(f.name)),
+        );
         ({ columns, numRows } = raw);
       } else if (transform) {
         for (const key of wanted) {
           if (!transform.transformedFeatureNames.includes(key)) {
-            throw new UserError(`"${key}" is neither a column of ${source} nor an output of the transform graph.`, `use one of the transformed features: ${transform.transformedFeatureNames.join(', ')}.`);
+            throw new UserError(
+              `"${key}" is neither a column of ${source} nor an output of the transform graph.`,
+              `use one of the transformed features: ${transform.transformedFeatureNames.join(', ')}.`,
+            );
           }
         }
-        const needed = transform.graph.rawFeatures.filter((f) => wanted.some((k) => transform.graph.outputs.find((o) => o.name === k)!.rawInputs.includes(f.name)));
+        const needed = transform.graph.rawFeatures.filter((f) =>
+          wanted.some((k) => transform.graph.outputs.find((o) => o.name === k)!.rawInputs.includes(f.name)),
+        );
         for (const f of needed) {
           if (!availableNames.includes(f.name)) {
-            throw new UserError(`The examples ${source} lack raw feature "${f.name}", which the transform graph needs for ${wanted.filter((k) => transform.graph.outputs.find((o) => o.name === k)!.rawInputs.includes(f.name)).join(', ')}.`, labelKey && needed.length ? `check that the data has the label column and every feature preprocessingFn reads.` : undefined);
+            throw new UserError(
+              `The examples ${source} lack raw feature "${f.name}", which the transform graph needs for ${wanted.filter((k) => transform.graph.outputs.find((o) => o.name === k)!.rawInputs.includes(f.name)).join(', ')}.`,
+              labelKey && needed.length ? `check that the data has the label column and every feature preprocessingFn reads.` : undefined,
+            );
           }
         }
         const raw = await readExampleColumns(db, files, needed);
@@ -74,7 +87,10 @@ export class ExampleDataset {
         columns = batch.features;
       } else {
         const missing = wanted.filter((k) => !availableNames.includes(k));
-        throw new UserError(`The examples ${source} have no column ${missing.map((m) => `"${m}"`).join(', ')}.`, `columns are: ${availableNames.join(', ')}. Pass fnArgs.transformOutput to compute transformed features from raw examples.`);
+        throw new UserError(
+          `The examples ${source} have no column ${missing.map((m) => `"${m}"`).join(', ')}.`,
+          `columns are: ${availableNames.join(', ')}. Pass fnArgs.transformOutput to compute transformed features from raw examples.`,
+        );
       }
       if (numRows === 0) throw new UserError(`The examples ${source} are empty.`, 'the split needs examples to train or evaluate on.');
       const features: Record<string, Float32Array> = {};
@@ -87,7 +103,10 @@ export class ExampleDataset {
 
 function toFloat32(name: string, values: ColumnValues, source: string): Float32Array {
   if (Array.isArray(values)) {
-    throw new UserError(`Feature "${name}" holds strings; a model needs numbers.`, `encode it in preprocessingFn, e.g. tft.computeAndApplyVocabulary(inputs.${name}) or tft.hashStrings(inputs.${name}, 100).`);
+    throw new UserError(
+      `Feature "${name}" holds strings; a model needs numbers.`,
+      `encode it in preprocessingFn, e.g. tft.computeAndApplyVocabulary(inputs.${name}) or tft.hashStrings(inputs.${name}, 100).`,
+    );
   }
   const out = new Float32Array(values.length);
   let missing = 0;
@@ -97,7 +116,10 @@ function toFloat32(name: string, values: ColumnValues, source: string): Float32A
     out[i] = v;
   }
   if (missing > 0) {
-    throw new UserError(`Feature "${name}" has ${missing} missing (NaN) value(s) in ${source}; a model cannot train on them.`, `fill them in preprocessingFn, e.g. inputs.${name}.fillMissing(0), or drop those rows in ExampleGen.`);
+    throw new UserError(
+      `Feature "${name}" has ${missing} missing (NaN) value(s) in ${source}; a model cannot train on them.`,
+      `fill them in preprocessingFn, e.g. inputs.${name}.fillMissing(0), or drop those rows in ExampleGen.`,
+    );
   }
   return out;
 }

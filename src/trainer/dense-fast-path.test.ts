@@ -11,7 +11,9 @@ function denseModel(seed: number, optimizer: tf.Optimizer = tf.train.adam(0.01))
   const inputs = FEATURES.map((name) => tf.input({ shape: [1], name }));
   const x = tf.layers.concatenate().apply(inputs) as tf.SymbolicTensor;
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
-  const h1 = tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: init(1), biasInitializer: tf.initializers.constant({ value: 0.01 }) }).apply(x) as tf.SymbolicTensor;
+  const h1 = tf.layers
+    .dense({ units: 16, activation: 'relu', kernelInitializer: init(1), biasInitializer: tf.initializers.constant({ value: 0.01 }) })
+    .apply(x) as tf.SymbolicTensor;
   const h2 = tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: init(2) }).apply(h1) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(3) }).apply(h2) as tf.SymbolicTensor;
   const model = tf.model({ inputs, outputs: out });
@@ -60,7 +62,7 @@ describe('compiled dense training step', () => {
 });
 
 describe('dense inference', () => {
-  it('gives exactly model.predict\'s values from one input matrix', async () => {
+  it("gives exactly model.predict's values from one input matrix", async () => {
     const { denseForward, planDenseStack } = await import('../model/dense-stack');
     await selectBackend();
     const model = denseModel(4);

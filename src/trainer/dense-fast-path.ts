@@ -43,7 +43,10 @@ export class DenseTrainer {
   private accBeta2: number;
   private readonly ones = new Map<number, tf.Tensor2D>();
 
-  constructor(readonly plan: DensePlan, private readonly adam: AdamConfig) {
+  constructor(
+    readonly plan: DensePlan,
+    private readonly adam: AdamConfig,
+  ) {
     this.variables = plan.layers.flatMap((l) => [l.kernel, l.bias]);
     this.sizes = this.variables.map((v) => v.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
@@ -67,7 +70,14 @@ export class DenseTrainer {
       const layers = this.plan.layers;
       for (let i = 0; i < layers.length; i++) {
         const last = i === layers.length - 1;
-        activations.push(tf.fused.matMul({ a: activations[i] as tf.Tensor2D, b: layers[i].kernel as tf.Tensor2D, bias: layers[i].bias, activation: !last && layers[i].relu ? 'relu' : 'linear' }));
+        activations.push(
+          tf.fused.matMul({
+            a: activations[i] as tf.Tensor2D,
+            b: layers[i].kernel as tf.Tensor2D,
+            bias: layers[i].bias,
+            activation: !last && layers[i].relu ? 'relu' : 'linear',
+          }),
+        );
       }
       const p = tf.sigmoid(activations[layers.length]);
       // d mean(BCE(clip(p)))/d logit = (p - y) / rows where eps <= p <= 1 - eps, else 0 (the clip's gradient).

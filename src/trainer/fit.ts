@@ -125,10 +125,15 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
   const dense = compiled ? denseTrainerOf(model) : undefined;
   const wideDeep = compiled && !dense ? wideDeepTrainerOf(model) : undefined;
   const flatAdam = options.fusedOptimizer === false || dense || wideDeep ? undefined : flatOptimizerOf(model);
-  if (dense) session?.log?.(`compiled training step: ${dense.plan.features.length} input(s) → ${dense.plan.layers.map((l) => l.kernel.shape[1]).join('-')} dense, sigmoid, Adam`);
+  if (dense)
+    session?.log?.(
+      `compiled training step: ${dense.plan.features.length} input(s) → ${dense.plan.layers.map((l) => l.kernel.shape[1]).join('-')} dense, sigmoid, Adam`,
+    );
   if (wideDeep) {
     const { plan } = wideDeep;
-    session?.log?.(`compiled wide & deep step: ${plan.deepFeatures.length} input(s) → ${plan.deep.map((l) => l.kernel.shape[1]).join('-')} dense + ${plan.wide.length} width-1 embedding(s) (${plan.wide.reduce((a, w) => a + w.size, 0)} categories), sigmoid, Adam`);
+    session?.log?.(
+      `compiled wide & deep step: ${plan.deepFeatures.length} input(s) → ${plan.deep.map((l) => l.kernel.shape[1]).join('-')} dense + ${plan.wide.length} width-1 embedding(s) (${plan.wide.reduce((a, w) => a + w.size, 0)} categories), sigmoid, Adam`,
+    );
     wideDeep.loadFromModel();
   }
   session?.report?.({ kind: 'start', totalSteps, examples: n, batchSize, backend });
@@ -146,8 +151,25 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
       const order = options.shuffle === false ? undefined : permutation(n, random);
       const columns = inputs.map((name) => gather(train.features[name], order));
       const labels = gather(train.label, order);
-      const matrix = dense ? interleave(dense.plan.features.map((name) => columns[inputs.indexOf(name)]), n) : wideDeep ? interleave(wideDeep.plan.deepFeatures.map((name) => columns[inputs.indexOf(name)]), n) : undefined;
-      const wideIds = wideDeep ? wideIndexes(wideDeep.plan, wideDeep.plan.wide.map((w) => columns[inputs.indexOf(w.feature)]), n, train.options.source) : undefined;
+      const matrix = dense
+        ? interleave(
+            dense.plan.features.map((name) => columns[inputs.indexOf(name)]),
+            n,
+          )
+        : wideDeep
+          ? interleave(
+              wideDeep.plan.deepFeatures.map((name) => columns[inputs.indexOf(name)]),
+              n,
+            )
+          : undefined;
+      const wideIds = wideDeep
+        ? wideIndexes(
+            wideDeep.plan,
+            wideDeep.plan.wide.map((w) => columns[inputs.indexOf(w.feature)]),
+            n,
+            train.options.source,
+          )
+        : undefined;
       let epochLoss = 0;
       let epochSteps = 0;
       for (let start = 0; start < n && step < totalSteps; start += batchSize) {
@@ -161,21 +183,26 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
         } else if (wideDeep) {
           const width = wideDeep.deepWidth;
           const wideWidth = wideDeep.plan.wide.length;
-          loss = wideDeep.step(matrix!.subarray(start * width, end * width), wideIds!.subarray(start * wideWidth, end * wideWidth), labels.subarray(start, end), rows);
+          loss = wideDeep.step(
+            matrix!.subarray(start * width, end * width),
+            wideIds!.subarray(start * wideWidth, end * wideWidth),
+            labels.subarray(start, end),
+            rows,
+          );
         } else {
-        const lossTensor = tf.tidy(() => {
-          const xs = columns.map((c) => tf.tensor2d(c.subarray(start, end), [rows, 1]));
-          const ys = tf.tensor2d(labels.subarray(start, end), [rows, 1]);
-          const objective = () => {
-            const predictions = model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor;
-            let loss = tf.mean(lossFn(ys, predictions)) as tf.Scalar;
-            for (const extra of (model as unknown as ModelInternals).calculateLosses?.() ?? []) loss = tf.add(loss, extra);
-            return loss;
-          };
-          return flatAdam ? flatAdam.minimize(objective) : (model.optimizer.minimize(objective, true) as tf.Scalar);
-        });
-        loss = lossTensor.dataSync()[0];
-        lossTensor.dispose();
+          const lossTensor = tf.tidy(() => {
+            const xs = columns.map((c) => tf.tensor2d(c.subarray(start, end), [rows, 1]));
+            const ys = tf.tensor2d(labels.subarray(start, end), [rows, 1]);
+            const objective = () => {
+              const predictions = model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor;
+              let loss = tf.mean(lossFn(ys, predictions)) as tf.Scalar;
+              for (const extra of (model as unknown as ModelInternals).calculateLosses?.() ?? []) loss = tf.add(loss, extra);
+              return loss;
+            };
+            return flatAdam ? flatAdam.minimize(objective) : (model.optimizer.minimize(objective, true) as tf.Scalar);
+          });
+          loss = lossTensor.dataSync()[0];
+          lossTensor.dispose();
         }
         step++;
         examplesSeen += rows;
@@ -205,7 +232,10 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
           : evaluateDataset(model, options.validationData, { steps: options.validationSteps, binary, lossFn });
         record.val_loss = validation.loss;
         if (validation.binary_accuracy !== undefined) record.val_binary_accuracy = validation.binary_accuracy;
-        validationEvents?.scalars(epoch, { epoch_loss: validation.loss, ...(validation.binary_accuracy !== undefined ? { epoch_binary_accuracy: validation.binary_accuracy } : {}) });
+        validationEvents?.scalars(epoch, {
+          epoch_loss: validation.loss,
+          ...(validation.binary_accuracy !== undefined ? { epoch_binary_accuracy: validation.binary_accuracy } : {}),
+        });
       }
       trainEvents?.scalars(epoch, { epoch_loss: record.loss });
       history.push(record);
@@ -221,7 +251,9 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const examplesPerSecond = examplesSeen / Math.max(seconds, 1e-9);
   session?.report?.({ kind: 'end', step, seconds, examplesPerSecond });
-  session?.log?.(`trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU): ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`);
+  session?.log?.(
+    `trained ${step} steps (${examplesSeen} examples, ${epoch} epoch(s)) in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU): ${Math.round(examplesPerSecond)} examples/s on tfjs ${backend}`,
+  );
   return { steps: step, epochs: epoch, seconds, cpuSeconds, examplesPerSecond, backend, history };
 }
 
@@ -230,8 +262,16 @@ function evaluateWideDeep(trainer: WideDeepTrainer, dataset: ExampleDataset, ste
   if (!dataset.label) throw new UserError('The evaluation dataset has no label.', 'pass { labelKey } to tfDatasetFactory.');
   const limit = steps ? Math.min(dataset.numExamples, steps * dataset.batchSize) : dataset.numExamples;
   const { plan } = trainer;
-  const x = interleave(plan.deepFeatures.map((f) => dataset.features[f].subarray(0, limit)), limit);
-  const ids = wideIndexes(plan, plan.wide.map((w) => dataset.features[w.feature]), limit, dataset.options.source);
+  const x = interleave(
+    plan.deepFeatures.map((f) => dataset.features[f].subarray(0, limit)),
+    limit,
+  );
+  const ids = wideIndexes(
+    plan,
+    plan.wide.map((w) => dataset.features[w.feature]),
+    limit,
+    dataset.options.source,
+  );
   const p = trainer.predict(x, ids, limit);
   const y = dataset.label.subarray(0, limit);
   let correct = 0;
@@ -249,7 +289,7 @@ export function evaluateDataset(
   const lossFn = options.lossFn ?? compiledLoss(model);
   const inputs = modelInputs(model, dataset);
   const batchSize = options.batchSize ?? Math.max(dataset.batchSize, 1024);
-  const limit = options.steps ? Math.min(dataset.numExamples, options.steps * (dataset.batchSize)) : dataset.numExamples;
+  const limit = options.steps ? Math.min(dataset.numExamples, options.steps * dataset.batchSize) : dataset.numExamples;
   const binary = options.binary ?? isBinaryClassifier(model);
   let lossSum = 0;
   let correct = 0;
@@ -284,11 +324,17 @@ export function modelInputs(model: tf.LayersModel, dataset: ExampleDataset): str
   return model.inputs.map((input, index) => {
     const name = model.inputNames[index];
     if (!(name in dataset.features)) {
-      throw new UserError(`Model input "${name}" is not a feature of the dataset.`, `name each tf.input after a transformed feature; the dataset has: ${dataset.featureKeys.join(', ')}.`);
+      throw new UserError(
+        `Model input "${name}" is not a feature of the dataset.`,
+        `name each tf.input after a transformed feature; the dataset has: ${dataset.featureKeys.join(', ')}.`,
+      );
     }
     const shape = input.shape;
     if (shape.length !== 2 || shape[1] !== 1) {
-      throw new NotSupportedError(`Model input "${name}" with shape [${shape.map((d) => d ?? 'null').join(', ')}]`, 'use one tf.input({ shape: [1] }) per feature and concatenate them inside the model.');
+      throw new NotSupportedError(
+        `Model input "${name}" with shape [${shape.map((d) => d ?? 'null').join(', ')}]`,
+        'use one tf.input({ shape: [1] }) per feature and concatenate them inside the model.',
+      );
     }
     return name;
   });

@@ -6,9 +6,17 @@ import { flatAdamFor } from './flat-adam';
 function model(): tf.LayersModel {
   const dense = tf.input({ shape: [1], name: 'x' });
   const category = tf.input({ shape: [1], name: 'c' });
-  const hidden = tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(dense) as tf.SymbolicTensor;
+  const hidden = tf.layers
+    .dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+    .apply(dense) as tf.SymbolicTensor;
   const deep = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(hidden) as tf.SymbolicTensor;
-  const wide = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 5, outputDim: 1, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: 3 }) }).apply(category)) as tf.SymbolicTensor;
+  const wide = tf.layers
+    .flatten()
+    .apply(
+      tf.layers
+        .embedding({ inputDim: 5, outputDim: 1, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: 3 }) })
+        .apply(category),
+    ) as tf.SymbolicTensor;
   const out = tf.layers.activation({ activation: 'sigmoid' }).apply(tf.layers.add().apply([deep, wide])) as tf.SymbolicTensor;
   const m = tf.model({ inputs: [dense, category], outputs: out });
   m.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
@@ -27,7 +35,9 @@ describe('FlatAdam', () => {
     const y = tf.tensor2d([[1], [0], [1], [0], [1], [0]]);
     const lossOf = (m: tf.LayersModel) => () => tf.mean(tf.losses.sigmoidCrossEntropy(y, m.apply([x, c]) as tf.Tensor)) as tf.Scalar;
     for (let step = 0; step < 25; step++) {
-      tf.tidy(() => { reference.optimizer.minimize(lossOf(reference)); });
+      tf.tidy(() => {
+        reference.optimizer.minimize(lossOf(reference));
+      });
       tf.dispose(flat.minimize(lossOf(fused)));
     }
     const a = reference.getWeights().map((w) => Array.from(w.dataSync()));

@@ -22,7 +22,10 @@ export class FlatAdam {
   private accBeta2: number;
   private readonly sizes: number[];
 
-  constructor(private readonly variables: tf.Variable[], private readonly config: AdamConfig) {
+  constructor(
+    private readonly variables: tf.Variable[],
+    private readonly config: AdamConfig,
+  ) {
     this.sizes = variables.map((v) => v.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
     this.firstMoment = tf.keep(tf.zeros([total]));
@@ -67,7 +70,12 @@ export class FlatAdam {
 export function flatAdamConfig(model: tf.LayersModel): AdamConfig | undefined {
   const optimizer = model.optimizer as unknown as { getClassName?: () => string } & Partial<AdamConfig>;
   if (optimizer?.getClassName?.() !== 'Adam') return undefined;
-  const config = { learningRate: optimizer.learningRate!, beta1: optimizer.beta1!, beta2: optimizer.beta2!, epsilon: optimizer.epsilon ?? tf.backend().epsilon() };
+  const config = {
+    learningRate: optimizer.learningRate!,
+    beta1: optimizer.beta1!,
+    beta2: optimizer.beta2!,
+    epsilon: optimizer.epsilon ?? tf.backend().epsilon(),
+  };
   if (![config.learningRate, config.beta1, config.beta2, config.epsilon].every((x) => typeof x === 'number' && Number.isFinite(x))) return undefined;
   return config;
 }

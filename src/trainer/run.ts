@@ -85,7 +85,10 @@ export async function runTrainer(args: TrainerRunArgs): Promise<TrainerRunResult
   }
   for (const name of [MODEL_JSON, SIGNATURE_FILE]) {
     if (!fs.existsSync(path.join(args.servingModelDir, name))) {
-      throw new UserError(`${args.runFn} in ${path.basename(file)} finished without saving a model to fnArgs.servingModelDir.`, 'end runFn with `await saveServingModel(model, fnArgs.servingModelDir, { transformOutput: fnArgs.transformOutput })`.');
+      throw new UserError(
+        `${args.runFn} in ${path.basename(file)} finished without saving a model to fnArgs.servingModelDir.`,
+        'end runFn with `await saveServingModel(model, fnArgs.servingModelDir, { transformOutput: fnArgs.transformOutput })`.',
+      );
     }
   }
   const signature = JSON.parse(fs.readFileSync(path.join(args.servingModelDir, SIGNATURE_FILE), 'utf8')) as ModelSignature;

@@ -10,38 +10,9 @@ import * as path from 'node:path';
  * the result like Keras' TensorBoard callback output.
  */
 
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32C (Castagnoli), as used by TFRecord. */
-export function crc32c(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = CRC32C_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** TFRecord's masked CRC: rotate right by 15 and add a constant. */
-export function maskedCrc32c(bytes: Uint8Array): number {
-  const crc = crc32c(bytes);
-  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
-}
-
-export function tfRecord(payload: Uint8Array): Buffer {
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(payload.length));
-  const lengthCrc = Buffer.alloc(4);
-  lengthCrc.writeUInt32LE(maskedCrc32c(length));
-  const payloadCrc = Buffer.alloc(4);
-  payloadCrc.writeUInt32LE(maskedCrc32c(payload));
-  return Buffer.concat([length, lengthCrc, Buffer.from(payload), payloadCrc]);
-}
+// TFRecord framing and its CRC live with the other TFRecord readers and writers.
+export { crc32c, maskedCrc32c, tfRecord } from '../data/tfrecord';
+import { tfRecord } from '../data/tfrecord';
 
 // ---- protobuf wire format (only what Event needs) ----
 function varint(value: number | bigint): number[] {
@@ -96,7 +67,10 @@ export class EventFileWriter {
   readonly file: string;
   private readonly fd: number;
 
-  constructor(readonly logDir: string, now = Date.now()) {
+  constructor(
+    readonly logDir: string,
+    now = Date.now(),
+  ) {
     fs.mkdirSync(logDir, { recursive: true });
     this.file = path.join(logDir, `events.out.tfevents.${Math.floor(now / 1000)}.${os.hostname()}.${process.pid}.v2`);
     this.fd = fs.openSync(this.file, 'a');
@@ -113,7 +87,11 @@ export class EventFileWriter {
   }
 
   close(): void {
-    try { fs.fsyncSync(this.fd); } catch { /* not all file systems support fsync */ }
+    try {
+      fs.fsyncSync(this.fd);
+    } catch {
+      /* not all file systems support fsync */
+    }
     fs.closeSync(this.fd);
   }
 }

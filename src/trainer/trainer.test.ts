@@ -47,10 +47,17 @@ function decodeEvent(buf: Buffer): { step: number; tags: Record<string, number>;
       const field = key >> 3;
       const wire = key & 7;
       if (wire === 0) visit(field, wire, readVarint(b, pos));
-      else if (wire === 1) { visit(field, wire, b.subarray(pos.i, pos.i + 8)); pos.i += 8; }
-      else if (wire === 5) { visit(field, wire, b.subarray(pos.i, pos.i + 4)); pos.i += 4; }
-      else if (wire === 2) { const len = Number(readVarint(b, pos)); visit(field, wire, b.subarray(pos.i, pos.i + len)); pos.i += len; }
-      else throw new Error(`unexpected wire type ${wire}`);
+      else if (wire === 1) {
+        visit(field, wire, b.subarray(pos.i, pos.i + 8));
+        pos.i += 8;
+      } else if (wire === 5) {
+        visit(field, wire, b.subarray(pos.i, pos.i + 4));
+        pos.i += 4;
+      } else if (wire === 2) {
+        const len = Number(readVarint(b, pos));
+        visit(field, wire, b.subarray(pos.i, pos.i + len));
+        pos.i += len;
+      } else throw new Error(`unexpected wire type ${wire}`);
     }
   };
   fields(buf, (field, _wire, value) => {
@@ -80,11 +87,15 @@ describe('TensorBoard event files', () => {
     const writer = new EventFileWriter(dir, 1_700_000_000_000);
     writer.scalars(42, { epoch_loss: 0.25, epoch_binary_accuracy: 0.875 }, 1_700_000_001.5);
     writer.close();
-    const proto = writeFile(dir, 'event.proto', [
-      'syntax = "proto3"; package tensorflow;',
-      'message Summary { message Value { string node_name = 7; string tag = 1; oneof value { float simple_value = 2; bytes histo = 5; } } repeated Value value = 1; }',
-      'message Event { double wall_time = 1; int64 step = 2; oneof what { string file_version = 3; bytes graph_def = 4; Summary summary = 5; } }',
-    ].join('\n'));
+    const proto = writeFile(
+      dir,
+      'event.proto',
+      [
+        'syntax = "proto3"; package tensorflow;',
+        'message Summary { message Value { string node_name = 7; string tag = 1; oneof value { float simple_value = 2; bytes histo = 5; } } repeated Value value = 1; }',
+        'message Event { double wall_time = 1; int64 step = 2; oneof what { string file_version = 3; bytes graph_def = 4; Summary summary = 5; } }',
+      ].join('\n'),
+    );
     const data = fs.readFileSync(writer.file);
     const decoded: string[] = [];
     for (let offset = 0; offset < data.length;) {
@@ -119,16 +130,34 @@ describe('Trainer on the taxi sample', () => {
   beforeAll(async () => {
     const examples = await writeTaxiExamples(path.join(dir, 'examples'));
     await runTransform({
-      moduleFile: path.join(TAXI, 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri: examples.uri,
-      analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'graph'),
+      moduleFile: path.join(TAXI, 'preprocessing.ts'),
+      preprocessingFn: 'preprocessingFn',
+      examplesUri: examples.uri,
+      analyzeSplits: ['train'],
+      transformSplits: [],
+      graphDir: path.join(dir, 'graph'),
     });
     base = {
-      moduleFile: path.join(TAXI, 'model.ts'), runFn: 'runFn', examplesUri: examples.uri, trainSplits: ['train'], evalSplits: ['eval'],
-      trainSteps: 600, evalSteps: 50, transformGraphDir: path.join(dir, 'graph'), hyperparameters: { hiddenUnits: [16, 8], learningRate: 0.01 }, customConfig: {}, seed: 7,
+      moduleFile: path.join(TAXI, 'model.ts'),
+      runFn: 'runFn',
+      examplesUri: examples.uri,
+      trainSplits: ['train'],
+      evalSplits: ['eval'],
+      trainSteps: 600,
+      evalSteps: 50,
+      transformGraphDir: path.join(dir, 'graph'),
+      hyperparameters: { hiddenUnits: [16, 8], learningRate: 0.01 },
+      customConfig: {},
+      seed: 7,
     };
-    first = await runTrainer({ ...base, servingModelDir: path.join(dir, 'run1', 'serving'), modelRunDir: path.join(dir, 'run1', 'logs'), liveView: async (curves) => {
-      liveBundles.push(await trainingBundle(curves, { title: 'training' }));
-    } });
+    first = await runTrainer({
+      ...base,
+      servingModelDir: path.join(dir, 'run1', 'serving'),
+      modelRunDir: path.join(dir, 'run1', 'logs'),
+      liveView: async (curves) => {
+        liveBundles.push(await trainingBundle(curves, { title: 'training' }));
+      },
+    });
   }, 120_000);
 
   it('trains a model whose validation accuracy beats always guessing "no big tip"', () => {
@@ -178,9 +207,22 @@ describe('Trainer on the taxi sample', () => {
   it('saves a bundle that loads back and predicts probabilities for raw rows', async () => {
     const bundle = await ModelBundle.load(path.join(dir, 'run1', 'serving'));
     const row = {
-      trip_miles: 1.2, fare: 7.5, trip_seconds: 420, payment_type: 'Credit Card', company: null, pickup_latitude: 41.88, pickup_longitude: -87.63,
-      dropoff_latitude: null, dropoff_longitude: null, trip_start_hour: 9, trip_start_day: 3, trip_start_month: 5, pickup_census_tract: null,
-      dropoff_census_tract: null, pickup_community_area: 8, dropoff_community_area: null,
+      trip_miles: 1.2,
+      fare: 7.5,
+      trip_seconds: 420,
+      payment_type: 'Credit Card',
+      company: null,
+      pickup_latitude: 41.88,
+      pickup_longitude: -87.63,
+      dropoff_latitude: null,
+      dropoff_longitude: null,
+      trip_start_hour: 9,
+      trip_start_day: 3,
+      trip_start_month: 5,
+      pickup_census_tract: null,
+      dropoff_census_tract: null,
+      pickup_community_area: 8,
+      dropoff_community_area: null,
     };
     const p = bundle.predict([row]);
     expect(p.numRows).toBe(1);
@@ -191,7 +233,14 @@ describe('Trainer on the taxi sample', () => {
 
   describe('bad module files', () => {
     const run = (moduleFile: string, extra: Partial<TrainerRunArgs> = {}) =>
-      runTrainer({ ...base, moduleFile, trainSteps: 5, servingModelDir: path.join(dir, 'bad', 'serving'), modelRunDir: path.join(dir, 'bad', 'logs'), ...extra });
+      runTrainer({
+        ...base,
+        moduleFile,
+        trainSteps: 5,
+        servingModelDir: path.join(dir, 'bad', 'serving'),
+        modelRunDir: path.join(dir, 'bad', 'logs'),
+        ...extra,
+      });
 
     it('names a missing runFn export', async () => {
       const file = writeFile(dir, 'no_runfn.ts', 'export function run_fn() {}\n');
@@ -211,27 +260,35 @@ describe('Trainer on the taxi sample', () => {
     });
 
     it('stops with a clear message when the loss becomes NaN', async () => {
-      const file = writeFile(dir, 'nan_loss.ts', [
-        "import { fit, tf, TransformOutput } from 'tfx-ts/trainer';",
-        'export async function runFn(fnArgs: any) {',
-        '  const t = TransformOutput.load(fnArgs.transformOutput);',
-        "  const train = await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'fare_xf', featureKeys: ['trip_miles_xf'], batchSize: 64 }, t);",
-        "  const input = tf.input({ shape: [1], name: 'trip_miles_xf' });",
-        '  const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1 }).apply(input) as tf.SymbolicTensor });',
-        "  model.compile({ optimizer: tf.train.sgd(1e25), loss: 'meanSquaredError' });",
-        '  await fit(model, train, { steps: 50 });',
-        '}',
-      ].join('\n'));
+      const file = writeFile(
+        dir,
+        'nan_loss.ts',
+        [
+          "import { fit, tf, TransformOutput } from 'tfx-ts/trainer';",
+          'export async function runFn(fnArgs: any) {',
+          '  const t = TransformOutput.load(fnArgs.transformOutput);',
+          "  const train = await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'fare_xf', featureKeys: ['trip_miles_xf'], batchSize: 64 }, t);",
+          "  const input = tf.input({ shape: [1], name: 'trip_miles_xf' });",
+          '  const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1 }).apply(input) as tf.SymbolicTensor });',
+          "  model.compile({ optimizer: tf.train.sgd(1e25), loss: 'meanSquaredError' });",
+          '  await fit(model, train, { steps: 50 });',
+          '}',
+        ].join('\n'),
+      );
       await expect(run(file)).rejects.toThrow(/Training stopped: the loss became (NaN|Infinity) at step \d+/);
     });
 
     it('names a label that is not in the data', async () => {
-      const file = writeFile(dir, 'bad_label.ts', [
-        "import { TransformOutput } from 'tfx-ts/transform';",
-        'export async function runFn(fnArgs: any) {',
-        "  await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'big_tipper' }, TransformOutput.load(fnArgs.transformOutput));",
-        '}',
-      ].join('\n'));
+      const file = writeFile(
+        dir,
+        'bad_label.ts',
+        [
+          "import { TransformOutput } from 'tfx-ts/transform';",
+          'export async function runFn(fnArgs: any) {',
+          "  await fnArgs.dataAccessor.tfDatasetFactory(fnArgs.trainFiles, { labelKey: 'big_tipper' }, TransformOutput.load(fnArgs.transformOutput));",
+          '}',
+        ].join('\n'),
+      );
       await expect(run(file)).rejects.toThrow(/"big_tipper" is neither a column of .* nor an output of the transform graph/);
     });
   });

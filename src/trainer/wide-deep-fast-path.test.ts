@@ -14,7 +14,9 @@ import { planWideDeep, wideIndexes } from './wide-deep-fast-path';
 import { planWideDeepStructure, WideDeepPredictor } from '../model/wide-deep';
 
 // The notebook's module file, loaded as the Trainer loads it.
-const taxiModel = loadUserModule(path.join(repoRoot, 'notebooks', 'taxi', 'model.ts')) as { buildKerasModel(t: TransformOutput, hidden: number[], lr: number): tf.LayersModel };
+const taxiModel = loadUserModule(path.join(repoRoot, 'notebooks', 'taxi', 'model.ts')) as {
+  buildKerasModel(t: TransformOutput, hidden: number[], lr: number): tf.LayersModel;
+};
 const buildKerasModel = taxiModel.buildKerasModel;
 
 /**
@@ -41,8 +43,12 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     await selectBackend();
     const examples = await writeTaxiExamples(path.join(dir, 'examples'), { limit: 4000 });
     await runTransform({
-      moduleFile: path.join(repoRoot, 'notebooks', 'taxi', 'preprocessing.ts'), preprocessingFn: 'preprocessingFn', examplesUri: examples.uri,
-      analyzeSplits: ['train'], transformSplits: [], graphDir: path.join(dir, 'graph'),
+      moduleFile: path.join(repoRoot, 'notebooks', 'taxi', 'preprocessing.ts'),
+      preprocessingFn: 'preprocessingFn',
+      examplesUri: examples.uri,
+      analyzeSplits: ['train'],
+      transformSplits: [],
+      graphDir: path.join(dir, 'graph'),
     });
     transform = TransformOutput.load(path.join(dir, 'graph'));
     train = await ExampleDataset.fromFiles(splitFiles(examples.uri, 'train'), { batchSize: 40, labelKey }, transform);
@@ -54,9 +60,12 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const b = buildKerasModel(transform, [100, 70, 50, 25], 0.005);
     const random = mulberry32(seed);
     const weights = a.getWeights().map((w) => {
-      if (w.shape.length !== 2 || w.shape[1] === 1 && w.shape[0] > 100) return tf.zerosLike(w);
+      if (w.shape.length !== 2 || (w.shape[1] === 1 && w.shape[0] > 100)) return tf.zerosLike(w);
       const limit = Math.sqrt(6 / (w.shape[0] + w.shape[1]));
-      return tf.tensor(Float32Array.from({ length: w.size }, () => (random() * 2 - 1) * limit), w.shape);
+      return tf.tensor(
+        Float32Array.from({ length: w.size }, () => (random() * 2 - 1) * limit),
+        w.shape,
+      );
     });
     a.setWeights(weights);
     b.setWeights(weights);
@@ -68,7 +77,13 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const plan = planWideDeep(model)!;
     expect(plan).toBeDefined();
     expect(plan.deepFeatures).toEqual(['trip_miles_xf', 'fare_xf', 'trip_seconds_xf']);
-    expect(plan.deep.map((l) => l.kernel.shape)).toEqual([[3, 100], [100, 70], [70, 50], [50, 25], [25, 1]]);
+    expect(plan.deep.map((l) => l.kernel.shape)).toEqual([
+      [3, 100],
+      [100, 70],
+      [70, 50],
+      [50, 25],
+      [25, 1],
+    ]);
     expect(plan.wide).toHaveLength(13);
     expect(plan.sumOrder).toEqual([-1, ...Array.from({ length: 13 }, (_, i) => i)]);
   });
@@ -79,15 +94,19 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const b = await fit(generic, train, { steps: 300, seed: 3, compiledStep: false });
     expect(a.history.length).toBe(b.history.length);
     a.history.forEach((epoch, i) => expect(Math.abs(epoch.loss - b.history[i].loss)).toBeLessThan(1e-3));
-    const differences = compiled.getWeights().flatMap((w, i) => {
-      const other = generic.getWeights()[i].dataSync();
-      return Array.from(w.dataSync(), (v, j) => Math.abs(v - other[j]));
-    }).sort((x, y) => x - y);
+    const differences = compiled
+      .getWeights()
+      .flatMap((w, i) => {
+        const other = generic.getWeights()[i].dataSync();
+        return Array.from(w.dataSync(), (v, j) => Math.abs(v - other[j]));
+      })
+      .sort((x, y) => x - y);
     expect(differences[Math.floor(differences.length * 0.99)]).toBeLessThan(1e-5);
     expect(differences[differences.length - 1]).toBeLessThan(1e-3);
     // Same predictions on the training data.
     const rows = 2000;
-    const predict = (model: tf.LayersModel) => tf.tidy(() => (model.predict(model.inputNames.map((name) => tf.tensor2d(train.features[name].subarray(0, rows), [rows, 1]))) as tf.Tensor).dataSync());
+    const predict = (model: tf.LayersModel) =>
+      tf.tidy(() => (model.predict(model.inputNames.map((name) => tf.tensor2d(train.features[name].subarray(0, rows), [rows, 1]))) as tf.Tensor).dataSync());
     const pa = predict(compiled);
     const pb = predict(generic);
     let worst = 0;
@@ -96,7 +115,9 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     // It did train: the loss went down and embeddings of seen categories moved off zero.
     expect(a.history[a.history.length - 1].loss).toBeLessThan(a.history[0].loss);
     expect(planWideDeep(compiled)!.wide.some((w) => w.embeddings.dataSync().some((v) => v !== 0))).toBe(true);
-    console.log(`compiled vs generic after 300 steps: weight |Δ| median ${differences[Math.floor(differences.length / 2)].toExponential(1)}, 99th percentile ${differences[Math.floor(differences.length * 0.99)].toExponential(1)}, max ${differences[differences.length - 1].toExponential(1)}; prediction |Δ| max ${worst.toExponential(1)}`);
+    console.log(
+      `compiled vs generic after 300 steps: weight |Δ| median ${differences[Math.floor(differences.length / 2)].toExponential(1)}, 99th percentile ${differences[Math.floor(differences.length * 0.99)].toExponential(1)}, max ${differences[differences.length - 1].toExponential(1)}; prediction |Δ| max ${worst.toExponential(1)}`,
+    );
   }, 120_000);
 
   it('continues Adam across fit() calls and picks up weights set in between', async () => {
@@ -124,7 +145,11 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const expected = tf.tidy(() => (model.predict(inputs.map((c) => tf.tensor2d(c, [rows, 1]))) as tf.Tensor).dataSync());
     const x = new Float32Array(rows * plan.deepFeatures.length);
     plan.deepFeatures.forEach((f, j) => train.features[f].subarray(0, rows).forEach((v, i) => (x[i * plan.deepFeatures.length + j] = v)));
-    const got = new WideDeepPredictor(plan).predict(x, plan.wide.map((w) => train.features[w.feature]), rows);
+    const got = new WideDeepPredictor(plan).predict(
+      x,
+      plan.wide.map((w) => train.features[w.feature]),
+      rows,
+    );
     got.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThan(1e-6));
   });
 
@@ -133,7 +158,9 @@ describe('compiled wide & deep training step (the taxi model)', () => {
     const plan = planWideDeep(model)!;
     const columns = plan.wide.map(() => new Float32Array([0, 1]));
     columns[2] = new Float32Array([0, plan.wide[2].size]);
-    expect(() => wideIndexes(plan, columns, 2, 'train.parquet')).toThrow(`Feature "${plan.wide[2].feature}" has category id ${plan.wide[2].size} in train.parquet, outside its embedding's range [0, ${plan.wide[2].size})`);
+    expect(() => wideIndexes(plan, columns, 2, 'train.parquet')).toThrow(
+      `Feature "${plan.wide[2].feature}" has category id ${plan.wide[2].size} in train.parquet, outside its embedding's range [0, ${plan.wide[2].size})`,
+    );
   });
 
   it('leaves other models to the generic path', () => {

@@ -75,7 +75,10 @@ export class WideDeepTrainer {
   private readonly deepVariables: tf.Variable[];
   private delta = new Float32Array(0);
 
-  constructor(readonly plan: WideDeepPlan, private readonly adam: AdamConfig) {
+  constructor(
+    readonly plan: WideDeepPlan,
+    private readonly adam: AdamConfig,
+  ) {
     this.deepVariables = plan.deep.flatMap((l) => [l.kernel, l.bias]);
     const sizes = [...this.deepVariables.map((v) => v.size), ...plan.wide.map((w) => w.size)];
     this.offsets = [];
@@ -114,11 +117,17 @@ export class WideDeepTrainer {
   }
 
   /** The dense tower's forward pass on this step's weights (uploaded from the flat array); every tensor goes to `temporaries`. */
-  private forward(x: Float32Array, rows: number, temporaries: tf.TensorInfo[]): { kernels: tf.TensorInfo[]; activations: tf.TensorInfo[]; deepLogits: Float32Array } {
+  private forward(
+    x: Float32Array,
+    rows: number,
+    temporaries: tf.TensorInfo[],
+  ): { kernels: tf.TensorInfo[]; activations: tf.TensorInfo[]; deepLogits: Float32Array } {
     const k = this.kernels;
     const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
     const layers = this.plan.deep;
-    const kernels = this.deepVariables.map((v, i) => keep(k.upload(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)));
+    const kernels = this.deepVariables.map((v, i) =>
+      keep(k.upload(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)),
+    );
     const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
     for (let i = 0; i < layers.length; i++) {
       activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
@@ -230,7 +239,17 @@ export class WideDeepTrainer {
  * (≤ stepSize · 1e-35 / epsilon) is far below a float32 weight's resolution, and tfjs' float32
  * moments underflow to zero there too.
  */
-function adamUpdate(weights: Float32Array, gradient: Float32Array, firstMoment: Float32Array, secondMoment: Float32Array, beta1: number, beta2: number, epsilon: number, stepSize: number, inverseCorrection2: number): void {
+function adamUpdate(
+  weights: Float32Array,
+  gradient: Float32Array,
+  firstMoment: Float32Array,
+  secondMoment: Float32Array,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+  stepSize: number,
+  inverseCorrection2: number,
+): void {
   const oneMinusBeta1 = 1 - beta1;
   const oneMinusBeta2 = 1 - beta2;
   const n = weights.length;

@@ -19,7 +19,11 @@ export async function analyzeTransformGraph(graph: TransformGraph, db: DuckSessi
   });
   await db.run(`CREATE OR REPLACE TEMP VIEW __transform_raw AS SELECT ${select.length ? select.join(', ') : '1 AS __one'} FROM ${parquetSource(trainFiles)}`);
   const [{ n: examples }] = await db.all<{ n: number }>('SELECT count(*) AS n FROM __transform_raw');
-  if (examples === 0) throw new UserError('The train split is empty, so Transform has nothing to analyze.', "check ExampleGen's outputConfig and input: the train split needs examples.");
+  if (examples === 0)
+    throw new UserError(
+      'The train split is empty, so Transform has nothing to analyze.',
+      "check ExampleGen's outputConfig and input: the train split needs examples.",
+    );
 
   const isAnalyzer = (n: GraphNode) => Boolean(opDef(n.op).analyzer);
   const dependsOnPending = memoize((id: number, self: (id: number) => boolean): boolean => {
@@ -72,7 +76,9 @@ export async function analyzeTransformGraph(graph: TransformGraph, db: DuckSessi
           break;
         }
         default: {
-          const fn = { analyzer_mean: 'avg', analyzer_var: 'var_pop', analyzer_min: 'min', analyzer_max: 'max', analyzer_sum: 'sum', analyzer_size: 'count' }[node.op];
+          const fn = { analyzer_mean: 'avg', analyzer_var: 'var_pop', analyzer_min: 'min', analyzer_max: 'max', analyzer_sum: 'sum', analyzer_size: 'count' }[
+            node.op
+          ];
           if (!fn) throw new Error(`No analysis defined for ${node.op}.`);
           aggregates.push(node.op === 'analyzer_size' ? `count(*) AS ${k}_v` : `${fn}(${clean}) AS ${k}_v`, `count(${clean}) AS ${k}_n`);
           readers.push((r) => {
@@ -93,16 +99,21 @@ export async function analyzeTransformGraph(graph: TransformGraph, db: DuckSessi
 async function analyzeVocabulary(db: DuckSession, node: GraphNode, expr: string): Promise<void> {
   const topK = node.attrs.topK as number | null;
   const threshold = (node.attrs.frequencyThreshold as number) ?? 0;
-  // TFT orders by frequency, ties by the value itself, both descending.
+  // TFT orders by frequency, ties by the value itself, both descending. Like TFT, the empty string
+  // and strings holding \n or \r never enter a vocabulary (its files are one token per line): such
+  // values are looked up as unknown (OOV bucket or defaultValue).
   const rows = await db.all<{ v: string; c: number }>(
-    `SELECT v, count(*) AS c FROM (SELECT ${expr} AS v FROM __transform_raw) WHERE v IS NOT NULL GROUP BY v ${threshold > 0 ? `HAVING count(*) >= ${Math.trunc(threshold)}` : ''} ORDER BY c DESC, v DESC ${topK ? `LIMIT ${topK}` : ''}`,
+    `SELECT v, count(*) AS c FROM (SELECT ${expr} AS v FROM __transform_raw) WHERE v IS NOT NULL AND v <> '' AND strpos(v, chr(10)) = 0 AND strpos(v, chr(13)) = 0 GROUP BY v ${threshold > 0 ? `HAVING count(*) >= ${Math.trunc(threshold)}` : ''} ORDER BY c DESC, v DESC ${topK ? `LIMIT ${topK}` : ''}`,
   );
   node.analysis = { vocabulary: rows.map((r) => r.v), counts: rows.map((r) => Number(r.c)) };
 }
 
 function requireValues(node: GraphNode, count: unknown): void {
   if (!count) {
-    throw new UserError(`Analyzer ${node.op} (node ${node.id}) saw no values in the train split: its input is missing in every example.`, 'fill missing values first (x.fillMissing(0)) or drop this feature.');
+    throw new UserError(
+      `Analyzer ${node.op} (node ${node.id}) saw no values in the train split: its input is missing in every example.`,
+      'fill missing values first (x.fillMissing(0)) or drop this feature.',
+    );
   }
 }
 

@@ -63,7 +63,12 @@ export function applyTransformGraph(graph: TransformGraph, examples: RawRow[] | 
     const node = graph.nodes[id];
     if (node.op === 'input') values[id] = raw.columns[node.attrs.name as string];
     else if (node.op === 'constant') values[id] = node.attrs.value as number | string;
-    else values[id] = opDef(node.op).js(node.args.map((a) => values[a]), node, rows);
+    else
+      values[id] = opDef(node.op).js(
+        node.args.map((a) => values[a]),
+        node,
+        rows,
+      );
   }
   const features: Record<string, ColumnValues> = {};
   const dtypes: Record<string, DType> = {};
@@ -80,7 +85,11 @@ export function applyTransformGraph(graph: TransformGraph, examples: RawRow[] | 
 
 /** Raw features a set of outputs needs (what serving must receive). */
 export function requiredRawFeatures(graph: TransformGraph, outputNames: readonly string[]): { name: string; dtype: DType }[] {
-  const names = new Set(nodesNeededFor(graph, outputNames).filter((id) => graph.nodes[id].op === 'input').map((id) => graph.nodes[id].attrs.name as string));
+  const names = new Set(
+    nodesNeededFor(graph, outputNames)
+      .filter((id) => graph.nodes[id].op === 'input')
+      .map((id) => graph.nodes[id].attrs.name as string),
+  );
   return graph.rawFeatures.filter((f) => names.has(f.name));
 }
 
@@ -100,7 +109,11 @@ function rowsToColumns(graph: TransformGraph, rows: RawRow[], inputNames: string
       rows.forEach((row, i) => {
         const v = valueOf(row, name, i);
         if (v === null || typeof v === 'string') out[i] = v;
-        else throw new RawInputError(`Example ${i}: feature "${name}" must be a string, got ${typeName(v)}.`, `send "${name}" as a JSON string (or null when missing).`);
+        else
+          throw new RawInputError(
+            `Example ${i}: feature "${name}" must be a string, got ${typeName(v)}.`,
+            `send "${name}" as a JSON string (or null when missing).`,
+          );
       });
       columns[name] = out;
     } else {
@@ -112,11 +125,18 @@ function rowsToColumns(graph: TransformGraph, rows: RawRow[], inputNames: string
           if (dtype === 'int' && !Number.isInteger(v)) throw new RawInputError(`Example ${i}: feature "${name}" must be an integer, got ${v}.`);
           // 1e30 is an "integer" to JavaScript but no int64; beyond 2^53 a JSON number is not exact either.
           if (dtype === 'int' && !Number.isSafeInteger(v)) {
-            throw new RawInputError(`Example ${i}: feature "${name}" is an int64 feature, but ${v} is outside the integers a JSON number holds exactly (±${Number.MAX_SAFE_INTEGER}).`, `send "${name}" as an integer within that range (or null when missing).`);
+            throw new RawInputError(
+              `Example ${i}: feature "${name}" is an int64 feature, but ${v} is outside the integers a JSON number holds exactly (±${Number.MAX_SAFE_INTEGER}).`,
+              `send "${name}" as an integer within that range (or null when missing).`,
+            );
           }
           out[i] = v;
         } else if (typeof v === 'bigint') out[i] = Number(v);
-        else throw new RawInputError(`Example ${i}: feature "${name}" must be ${dtype === 'int' ? 'an integer' : 'a number'}, got ${typeName(v)}.`, `send "${name}" as a JSON number (or null when missing).`);
+        else
+          throw new RawInputError(
+            `Example ${i}: feature "${name}" must be ${dtype === 'int' ? 'an integer' : 'a number'}, got ${typeName(v)}.`,
+            `send "${name}" as a JSON number (or null when missing).`,
+          );
       });
       columns[name] = out;
     }
@@ -125,7 +145,8 @@ function rowsToColumns(graph: TransformGraph, rows: RawRow[], inputNames: string
 }
 
 function valueOf(row: RawRow, name: string, index: number): unknown {
-  if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new RawInputError(`Example ${index} must be an object of feature values, got ${typeName(row)}.`);
+  if (row === null || typeof row !== 'object' || Array.isArray(row))
+    throw new RawInputError(`Example ${index} must be an object of feature values, got ${typeName(row)}.`);
   if (!(name in row)) throw new RawInputError(`Example ${index} is missing feature "${name}".`, `add "${name}" (null if its value is unknown).`);
   const value = row[name];
   return value === undefined ? null : value;
@@ -135,9 +156,15 @@ function checkColumns(graph: TransformGraph, examples: RawColumns, inputNames: s
   for (const name of inputNames) {
     const column = examples.columns[name];
     const dtype = graph.rawFeatures.find((f) => f.name === name)!.dtype;
-    if (!column) throw new RawInputError(`The examples have no column "${name}", which the transform graph reads.`, 'pass the raw examples the graph was analyzed on (same feature names).');
+    if (!column)
+      throw new RawInputError(
+        `The examples have no column "${name}", which the transform graph reads.`,
+        'pass the raw examples the graph was analyzed on (same feature names).',
+      );
     if ((dtype === 'string') !== Array.isArray(column)) {
-      throw new RawInputError(`Column "${name}" holds ${Array.isArray(column) ? 'strings' : 'numbers'} but the transform graph expects ${dtype === 'string' ? 'strings' : 'numbers'}.`);
+      throw new RawInputError(
+        `Column "${name}" holds ${Array.isArray(column) ? 'strings' : 'numbers'} but the transform graph expects ${dtype === 'string' ? 'strings' : 'numbers'}.`,
+      );
     }
     if (column.length !== examples.numRows) throw new RawInputError(`Column "${name}" has ${column.length} values for ${examples.numRows} examples.`);
   }

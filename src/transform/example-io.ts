@@ -19,10 +19,22 @@ const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 export function splitFiles(examplesUri: string, split: string): string[] {
   const dir = splitUri(examplesUri, split);
   if (!fs.existsSync(dir)) {
-    const present = fs.existsSync(examplesUri) ? fs.readdirSync(examplesUri).filter((d) => d.startsWith('Split-')).map((d) => d.slice(6)) : [];
-    throw new UserError(`The examples at ${examplesUri} have no "${split}" split (splits: ${present.join(', ') || 'none'}).`, `produce a "${split}" split in ExampleGen's outputConfig, or choose one of the existing splits.`);
+    const present = fs.existsSync(examplesUri)
+      ? fs
+          .readdirSync(examplesUri)
+          .filter((d) => d.startsWith('Split-'))
+          .map((d) => d.slice(6))
+      : [];
+    throw new UserError(
+      `The examples at ${examplesUri} have no "${split}" split (splits: ${present.join(', ') || 'none'}).`,
+      `produce a "${split}" split in ExampleGen's outputConfig, or choose one of the existing splits.`,
+    );
   }
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort()
+    .map((f) => path.join(dir, f));
   if (files.length === 0) throw new UserError(`Split "${split}" at ${dir} holds no Parquet files.`);
   return files;
 }
@@ -41,7 +53,11 @@ function dtypeOfSql(name: string, sqlType: string): DType {
   if (INT_TYPES.test(sqlType)) return 'int';
   if (FLOAT_TYPES.test(sqlType)) return 'float';
   if (sqlType === 'VARCHAR') return 'string';
-  if (sqlType.endsWith('[]')) throw new NotSupportedError(`List-valued feature "${name}" (${sqlType})`, 'flatten it to one value per example in ExampleGen (e.g. with a QueryExampleGen SELECT).');
+  if (sqlType.endsWith('[]'))
+    throw new NotSupportedError(
+      `List-valued feature "${name}" (${sqlType})`,
+      'flatten it to one value per example in ExampleGen (e.g. with a QueryExampleGen SELECT).',
+    );
   return 'string';
 }
 
@@ -51,7 +67,9 @@ export async function readExampleColumns(db: DuckSession, files: readonly string
     const [{ n }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${parquetSource(files)}`);
     return { numRows: n, columns: {} };
   }
-  const select = features.map((f) => (f.dtype === 'string' ? `CAST(${sqlIdent(f.name)} AS VARCHAR) AS ${sqlIdent(f.name)}` : `CAST(${sqlIdent(f.name)} AS DOUBLE) AS ${sqlIdent(f.name)}`));
+  const select = features.map((f) =>
+    f.dtype === 'string' ? `CAST(${sqlIdent(f.name)} AS VARCHAR) AS ${sqlIdent(f.name)}` : `CAST(${sqlIdent(f.name)} AS DOUBLE) AS ${sqlIdent(f.name)}`,
+  );
   const reader = await db.connection.runAndReadAll(`SELECT ${select.join(', ')} FROM ${parquetSource(files)}`);
   const raw = reader.getColumnsObjectJS() as Record<string, unknown[]>;
   const columns: Record<string, ColumnValues> = {};
@@ -73,7 +91,13 @@ export async function readExampleColumns(db: DuckSession, files: readonly string
 }
 
 /** Writes columns as one Parquet file (int → BIGINT, float → DOUBLE, string → VARCHAR). */
-export async function writeExampleColumns(db: DuckSession, file: string, numRows: number, columns: Record<string, ColumnValues>, dtypes: Record<string, DType>): Promise<void> {
+export async function writeExampleColumns(
+  db: DuckSession,
+  file: string,
+  numRows: number,
+  columns: Record<string, ColumnValues>,
+  dtypes: Record<string, DType>,
+): Promise<void> {
   const names = Object.keys(columns);
   const table = `write_${Math.random().toString(36).slice(2, 10)}`;
   const sqlTypes = names.map((n) => (dtypes[n] === 'string' ? 'VARCHAR' : dtypes[n] === 'int' ? 'BIGINT' : 'DOUBLE'));
@@ -105,20 +129,30 @@ export async function writeExampleColumns(db: DuckSession, file: string, numRows
 }
 
 /** The first `limit` examples of a split as plain rows (numbers, strings, null for missing): handy in notebooks for predict requests. */
-export async function readExampleRows(examplesUri: string, split: string, options: { limit?: number; features?: string[] } = {}): Promise<Record<string, number | string | null>[]> {
+export async function readExampleRows(
+  examplesUri: string,
+  split: string,
+  options: { limit?: number; features?: string[] } = {},
+): Promise<Record<string, number | string | null>[]> {
   const files = splitFiles(examplesUri, split);
   return DuckSession.with(async (db) => {
     const available = await describeExamples(db, files);
-    const features = options.features ? options.features.map((name) => {
-      const found = available.find((f) => f.name === name);
-      if (!found) throw new UserError(`Split "${split}" has no feature "${name}".`, `features are: ${available.map((f) => f.name).join(', ')}.`);
-      return found;
-    }) : available;
+    const features = options.features
+      ? options.features.map((name) => {
+          const found = available.find((f) => f.name === name);
+          if (!found) throw new UserError(`Split "${split}" has no feature "${name}".`, `features are: ${available.map((f) => f.name).join(', ')}.`);
+          return found;
+        })
+      : available;
     const raw = await readExampleColumns(db, files, features);
     const n = Math.min(raw.numRows, options.limit ?? raw.numRows);
-    return Array.from({ length: n }, (_, i) => Object.fromEntries(features.map((f) => {
-      const v = raw.columns[f.name][i];
-      return [f.name, typeof v === 'number' && Number.isNaN(v) ? null : v];
-    })));
+    return Array.from({ length: n }, (_, i) =>
+      Object.fromEntries(
+        features.map((f) => {
+          const v = raw.columns[f.name][i];
+          return [f.name, typeof v === 'number' && Number.isNaN(v) ? null : v];
+        }),
+      ),
+    );
   });
 }

@@ -70,11 +70,18 @@ const graphSchema = z.object({
 export function parseTransformGraph(json: unknown, source = 'transform graph', knownOps?: ReadonlySet<string>): TransformGraph {
   const parsed = graphSchema.safeParse(json);
   if (!parsed.success) {
-    throw new UserError(`${source} is not a valid tfx-ts transform graph: ${formatZodError(parsed.error)}.`, 'use the transform_graph.json written by the Transform component.');
+    throw new UserError(
+      `${source} is not a valid tfx-ts transform graph: ${formatZodError(parsed.error)}.`,
+      'use the transform_graph.json written by the Transform component.',
+    );
   }
   const graph = parsed.data as TransformGraph;
   graph.nodes.forEach((node, index) => {
-    if (knownOps && !knownOps.has(node.op)) throw new UserError(`${source}: node ${index} uses op "${node.op}", which this tfx-ts does not know.`, 'the graph was written by a newer tfx-ts; re-run Transform with this version.');
+    if (knownOps && !knownOps.has(node.op))
+      throw new UserError(
+        `${source}: node ${index} uses op "${node.op}", which this tfx-ts does not know.`,
+        'the graph was written by a newer tfx-ts; re-run Transform with this version.',
+      );
     if (node.id !== index) throw new UserError(`${source}: node ${index} has id ${node.id}; nodes must be listed in id order.`);
     for (const arg of node.args) {
       if (arg >= index) throw new UserError(`${source}: node ${index} (${node.op}) refers to node ${arg}, which does not come before it.`);

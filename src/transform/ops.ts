@@ -29,13 +29,18 @@ const isNumeric = (t: DType) => t === 'int' || t === 'float';
 
 function requireNumeric(op: string, types: DType[]): void {
   types.forEach((t, i) => {
-    if (!isNumeric(t)) throw new UserError(`${op}: argument ${i + 1} is a string column; ${op} needs numbers.`, 'cast it first (x.cast("float")) or use a string op such as computeAndApplyVocabulary / hashStrings.');
+    if (!isNumeric(t))
+      throw new UserError(
+        `${op}: argument ${i + 1} is a string column; ${op} needs numbers.`,
+        'cast it first (x.cast("float")) or use a string op such as computeAndApplyVocabulary / hashStrings.',
+      );
   });
 }
 
 function requireString(op: string, types: DType[]): void {
   types.forEach((t, i) => {
-    if (t !== 'string') throw new UserError(`${op}: argument ${i + 1} is a ${t} column; ${op} needs strings.`, 'cast it first with x.cast("string") (ints only).');
+    if (t !== 'string')
+      throw new UserError(`${op}: argument ${i + 1} is a ${t} column; ${op} needs strings.`, 'cast it first with x.cast("string") (ints only).');
   });
 }
 
@@ -108,7 +113,8 @@ const missing = (x: number) => x !== x; // NaN test without a call
 
 // ---- SQL helpers ----
 const bool = (expr: string) => `CAST(coalesce(${expr}, FALSE) AS DOUBLE)`;
-const num = (value: number) => (Number.isFinite(value) ? `CAST(${String(value)} AS DOUBLE)` : value > 0 ? `'inf'::DOUBLE` : value < 0 ? `'-inf'::DOUBLE` : `'nan'::DOUBLE`);
+const num = (value: number) =>
+  Number.isFinite(value) ? `CAST(${String(value)} AS DOUBLE)` : value > 0 ? `'inf'::DOUBLE` : value < 0 ? `'-inf'::DOUBLE` : `'nan'::DOUBLE`;
 
 function numericBinary(op: string, f: (x: number, y: number) => number, sql: (a: string, b: string) => string, intResult = true): OpDef {
   return {
@@ -196,7 +202,10 @@ export function parseNumber(x: string | null): number {
 
 function analysisOf(node: GraphNode): Record<string, unknown> {
   if (!node.analysis) {
-    throw new UserError(`Transform node ${node.id} (${node.op}) has not been analyzed.`, 'run the Transform component (its analysis pass) before applying the graph.');
+    throw new UserError(
+      `Transform node ${node.id} (${node.op}) has not been analyzed.`,
+      'run the Transform component (its analysis pass) before applying the graph.',
+    );
   }
   return node.analysis;
 }
@@ -216,8 +225,10 @@ export const OPS: Record<string, OpDef> = {
     arity: 1,
     dtype: (t, attrs) => {
       const value = attrs.value;
-      if (t[0] === 'string' && typeof value !== 'string') throw new UserError(`fillMissing: the default for a string column must be a string, got ${JSON.stringify(value)}.`);
-      if (t[0] !== 'string' && typeof value !== 'number') throw new UserError(`fillMissing: the default for a numeric column must be a number, got ${JSON.stringify(value)}.`);
+      if (t[0] === 'string' && typeof value !== 'string')
+        throw new UserError(`fillMissing: the default for a string column must be a string, got ${JSON.stringify(value)}.`);
+      if (t[0] !== 'string' && typeof value !== 'number')
+        throw new UserError(`fillMissing: the default for a numeric column must be a number, got ${JSON.stringify(value)}.`);
       if (t[0] === 'int' && !Number.isInteger(value)) return 'float';
       return t[0];
     },
@@ -228,7 +239,9 @@ export const OPS: Record<string, OpDef> = {
     },
     sql: (a, node) => {
       const value = node.attrs.value as number | string;
-      return typeof value === 'string' ? `coalesce(${a[0]}, ${sqlString(value)})` : `CASE WHEN ${a[0]} IS NULL OR isnan(${a[0]}) THEN ${num(value)} ELSE ${a[0]} END`;
+      return typeof value === 'string'
+        ? `coalesce(${a[0]}, ${sqlString(value)})`
+        : `CASE WHEN ${a[0]} IS NULL OR isnan(${a[0]}) THEN ${num(value)} ELSE ${a[0]} END`;
     },
   },
   is_missing: {
@@ -241,20 +254,53 @@ export const OPS: Record<string, OpDef> = {
     },
     sql: (a) => `CAST(${a[0]} IS NULL AS DOUBLE)`,
   },
-  add: numericBinary('add', (x, y) => x + y, (a, b) => `(${a} + ${b})`),
-  sub: numericBinary('sub', (x, y) => x - y, (a, b) => `(${a} - ${b})`),
-  mul: numericBinary('mul', (x, y) => x * y, (a, b) => `(${a} * ${b})`),
-  div: numericBinary('div', (x, y) => x / y, (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`, false),
-  minimum: numericBinary('minimum', (x, y) => (missing(x) || missing(y) ? NaN : Math.min(x, y)), (a, b) => `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE least(${a}, ${b}) END`),
-  maximum: numericBinary('maximum', (x, y) => (missing(x) || missing(y) ? NaN : Math.max(x, y)), (a, b) => `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE greatest(${a}, ${b}) END`),
+  add: numericBinary(
+    'add',
+    (x, y) => x + y,
+    (a, b) => `(${a} + ${b})`,
+  ),
+  sub: numericBinary(
+    'sub',
+    (x, y) => x - y,
+    (a, b) => `(${a} - ${b})`,
+  ),
+  mul: numericBinary(
+    'mul',
+    (x, y) => x * y,
+    (a, b) => `(${a} * ${b})`,
+  ),
+  div: numericBinary(
+    'div',
+    (x, y) => x / y,
+    (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`,
+    false,
+  ),
+  minimum: numericBinary(
+    'minimum',
+    (x, y) => (missing(x) || missing(y) ? NaN : Math.min(x, y)),
+    (a, b) => `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE least(${a}, ${b}) END`,
+  ),
+  maximum: numericBinary(
+    'maximum',
+    (x, y) => (missing(x) || missing(y) ? NaN : Math.max(x, y)),
+    (a, b) => `CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE greatest(${a}, ${b}) END`,
+  ),
   gt: comparison('gt', (x, y) => x > y, '>', false),
   ge: comparison('ge', (x, y) => x >= y, '>=', false),
   lt: comparison('lt', (x, y) => x < y, '<', false),
   le: comparison('le', (x, y) => x <= y, '<=', false),
   eq: comparison('eq', (x, y) => x === y, '=', true),
   ne: comparison('ne', (x, y) => x !== y && x === x && y === y, '<>', true),
-  and: numericBinary('and', (x, y) => (x !== 0 && !missing(x) && y !== 0 && !missing(y) ? 1 : 0), (a, b) => bool(`(${a} <> 0 AND ${b} <> 0)`)),
-  or: numericBinary('or', (x, y) => ((x !== 0 && !missing(x)) || (y !== 0 && !missing(y)) ? 1 : 0), (a, b) => bool(`(${a} <> 0 OR ${b} <> 0)`)),
+  and: numericBinary(
+    'and',
+    (x, y) => (x !== 0 && !missing(x) && y !== 0 && !missing(y) ? 1 : 0),
+    (a, b) => bool(`(${a} <> 0 AND ${b} <> 0)`),
+  ),
+  or: numericBinary(
+    'or',
+    (x, y) => ((x !== 0 && !missing(x)) || (y !== 0 && !missing(y)) ? 1 : 0),
+    (a, b) => bool(`(${a} <> 0 OR ${b} <> 0)`),
+  ),
   not: {
     arity: 1,
     dtype: (t) => (requireNumeric('not', t), 'int'),
@@ -274,10 +320,18 @@ export const OPS: Record<string, OpDef> = {
     sql: (a) => `abs(${a[0]})`,
   },
   log: unaryFloat('log', Math.log, (a) => `CASE WHEN ${a} > 0 THEN ln(${a}) WHEN ${a} = 0 THEN '-inf'::DOUBLE WHEN ${a} < 0 THEN 'nan'::DOUBLE END`),
-  log1p: unaryFloat('log1p', Math.log1p, (a) => `CASE WHEN ${a} > -1 THEN ln(1 + ${a}) WHEN ${a} = -1 THEN '-inf'::DOUBLE WHEN ${a} < -1 THEN 'nan'::DOUBLE END`),
+  log1p: unaryFloat(
+    'log1p',
+    Math.log1p,
+    (a) => `CASE WHEN ${a} > -1 THEN ln(1 + ${a}) WHEN ${a} = -1 THEN '-inf'::DOUBLE WHEN ${a} < -1 THEN 'nan'::DOUBLE END`,
+  ),
   exp: unaryFloat('exp', Math.exp, (a) => `exp(${a})`),
   sqrt: unaryFloat('sqrt', Math.sqrt, (a) => `CASE WHEN ${a} >= 0 THEN sqrt(${a}) WHEN ${a} < 0 THEN 'nan'::DOUBLE END`),
-  sigmoid: unaryFloat('sigmoid', (x) => 1 / (1 + Math.exp(-x)), (a) => `(1 / (1 + exp(-${a})))`),
+  sigmoid: unaryFloat(
+    'sigmoid',
+    (x) => 1 / (1 + Math.exp(-x)),
+    (a) => `(1 / (1 + exp(-${a})))`,
+  ),
   floor: unaryFloat('floor', Math.floor, (a) => `floor(${a})`),
   clip: {
     arity: 1,
@@ -287,7 +341,8 @@ export const OPS: Record<string, OpDef> = {
       const hi = node.attrs.max as number;
       return mapNumber(args[0], rows, (x) => (x < lo ? lo : x > hi ? hi : x));
     },
-    sql: (a, node) => `CASE WHEN ${a[0]} < ${num(node.attrs.min as number)} THEN ${num(node.attrs.min as number)} WHEN ${a[0]} > ${num(node.attrs.max as number)} THEN ${num(node.attrs.max as number)} ELSE ${a[0]} END`,
+    sql: (a, node) =>
+      `CASE WHEN ${a[0]} < ${num(node.attrs.min as number)} THEN ${num(node.attrs.min as number)} WHEN ${a[0]} > ${num(node.attrs.max as number)} THEN ${num(node.attrs.max as number)} ELSE ${a[0]} END`,
   },
   where: {
     arity: 3,
@@ -304,7 +359,8 @@ export const OPS: Record<string, OpDef> = {
     dtype: (t, attrs) => {
       const to = attrs.to as DType;
       if (!['int', 'float', 'string'].includes(to)) throw new UserError(`cast: unknown type ${JSON.stringify(to)}; use "int", "float" or "string".`);
-      if (t[0] === 'float' && to === 'string') throw new UserError('cast: a float column cannot become a string (its text form is ambiguous).', 'cast to "int" first, or bucketize it.');
+      if (t[0] === 'float' && to === 'string')
+        throw new UserError('cast: a float column cannot become a string (its text form is ambiguous).', 'cast to "int" first, or bucketize it.');
       return to;
     },
     js: (args, node, rows) => {
@@ -344,8 +400,15 @@ export const OPS: Record<string, OpDef> = {
   apply_vocabulary: {
     arity: 1,
     dtype: (t) => (requireString('applyVocabulary', t), 'int'),
-    js: (args, node, rows) => mapString(args[0], rows, vocabularyLookup(node.attrs.vocabulary as string[], (node.attrs.numOovBuckets as number) ?? 0, (node.attrs.defaultValue as number) ?? -1), 'int'),
-    sql: (a, node) => vocabularySql(a[0], node.attrs.vocabulary as string[], (node.attrs.numOovBuckets as number) ?? 0, (node.attrs.defaultValue as number) ?? -1),
+    js: (args, node, rows) =>
+      mapString(
+        args[0],
+        rows,
+        vocabularyLookup(node.attrs.vocabulary as string[], (node.attrs.numOovBuckets as number) ?? 0, (node.attrs.defaultValue as number) ?? -1),
+        'int',
+      ),
+    sql: (a, node) =>
+      vocabularySql(a[0], node.attrs.vocabulary as string[], (node.attrs.numOovBuckets as number) ?? 0, (node.attrs.defaultValue as number) ?? -1),
   },
 
   // ---- analyzers applied per row ----
@@ -387,7 +450,8 @@ export const OPS: Record<string, OpDef> = {
       const { vocabulary } = analysisOf(node) as { vocabulary: string[] };
       return mapString(args[0], rows, vocabularyLookup(vocabulary, node.attrs.numOovBuckets as number, node.attrs.defaultValue as number), 'int');
     },
-    sql: (a, node) => vocabularySql(a[0], (analysisOf(node) as { vocabulary: string[] }).vocabulary, node.attrs.numOovBuckets as number, node.attrs.defaultValue as number),
+    sql: (a, node) =>
+      vocabularySql(a[0], (analysisOf(node) as { vocabulary: string[] }).vocabulary, node.attrs.numOovBuckets as number, node.attrs.defaultValue as number),
   },
   bucketize: {
     arity: 1,

@@ -72,7 +72,10 @@ function mergeSchemaTypes(fromData: RawFeature[], fromSchema?: RawFeature[]): Ra
     const declared = fromSchema.find((f) => f.name === feature.name);
     if (!declared) return feature;
     if ((declared.dtype === 'string') !== (feature.dtype === 'string')) {
-      throw new UserError(`Feature "${feature.name}" is ${declared.dtype.toUpperCase()} in the schema but ${feature.dtype} in the examples.`, 'fix the schema (SchemaGen output or your curated schema) or the data.');
+      throw new UserError(
+        `Feature "${feature.name}" is ${declared.dtype.toUpperCase()} in the schema but ${feature.dtype} in the examples.`,
+        'fix the schema (SchemaGen output or your curated schema) or the data.',
+      );
     }
     return { name: feature.name, dtype: declared.dtype === 'int' && feature.dtype === 'float' ? 'float' : declared.dtype };
   });

@@ -10,12 +10,16 @@ import { DType, GRAPH_FILE, outputByName, parseTransformGraph, RawFeature, Trans
  * sizes for embeddings, feature types) plus `transformRawFeatures`, which is applyTransformGraph.
  */
 export class TransformOutput {
-  constructor(readonly graph: TransformGraph, readonly location?: string) {}
+  constructor(
+    readonly graph: TransformGraph,
+    readonly location?: string,
+  ) {}
 
   /** Loads `transform_graph.json` from a TransformGraph artifact directory, a model bundle, or the file itself. */
   static load(location: string): TransformOutput {
     const file = fs.existsSync(location) && fs.statSync(location).isDirectory() ? path.join(location, GRAPH_FILE) : location;
-    if (!fs.existsSync(file)) throw new UserError(`No transform graph at ${file}.`, 'pass the TransformGraph artifact directory written by the Transform component.');
+    if (!fs.existsSync(file))
+      throw new UserError(`No transform graph at ${file}.`, 'pass the TransformGraph artifact directory written by the Transform component.');
     let json: unknown;
     try {
       json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -65,7 +69,10 @@ export class TransformOutput {
       case 'hash_strings':
         return node.attrs.hashBuckets as number;
       default:
-        throw new UserError(`Transformed feature "${outputName}" (${node.op}) has no known number of buckets.`, 'use a vocabulary, bucketize, applyBuckets or hashStrings output, or give the size yourself.');
+        throw new UserError(
+          `Transformed feature "${outputName}" (${node.op}) has no known number of buckets.`,
+          'use a vocabulary, bucketize, applyBuckets or hashStrings output, or give the size yourself.',
+        );
     }
   }
 

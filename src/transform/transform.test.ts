@@ -22,8 +22,13 @@ describe('Transform on the taxi sample', () => {
   beforeAll(async () => {
     examplesUri = (await writeTaxiExamples(path.join(dir, 'examples'))).uri;
     ({ graph } = await runTransform({
-      moduleFile: PREPROCESSING, preprocessingFn: 'preprocessingFn', examplesUri, analyzeSplits: ['train'], transformSplits: ['train', 'eval'],
-      graphDir: path.join(dir, 'graph'), transformedExamplesUri: path.join(dir, 'transformed'),
+      moduleFile: PREPROCESSING,
+      preprocessingFn: 'preprocessingFn',
+      examplesUri,
+      analyzeSplits: ['train'],
+      transformSplits: ['train', 'eval'],
+      graphDir: path.join(dir, 'graph'),
+      transformedExamplesUri: path.join(dir, 'transformed'),
     }));
   }, 60_000);
 
@@ -39,10 +44,11 @@ describe('Transform on the taxi sample', () => {
     expect(graph.analyzedExamples).toBe(values.length);
   });
 
-  it('orders the vocabulary by frequency as counted in JS', async () => {
+  it('orders the vocabulary by frequency as counted in JS, without the empty string (as TFT)', async () => {
     const raw = await DuckSession.with((db) => readExampleColumns(db, splitFiles(examplesUri, 'train'), [{ name: 'payment_type', dtype: 'string' }]));
     const counts = new Map<string, number>();
-    for (const v of raw.columns.payment_type as (string | null)[]) counts.set(v ?? '', (counts.get(v ?? '') ?? 0) + 1);
+    // As TFT: the empty string never enters a vocabulary.
+    for (const v of raw.columns.payment_type as (string | null)[]) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
     const expected = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1)).map(([v]) => v);
     const output = new TransformOutput(graph);
     expect(output.vocabulary('payment_type_xf')).toEqual(expected);
@@ -70,10 +76,14 @@ describe('Transform on the taxi sample', () => {
     expect(loaded.graph.outputs.map((o) => o.name)).toEqual(graph.outputs.map((o) => o.name));
     const features = await DuckSession.with((db) => describeExamples(db, splitFiles(examplesUri, 'eval')));
     const columns = await DuckSession.with((db) => readExampleColumns(db, splitFiles(examplesUri, 'eval'), features));
-    const rows = Array.from({ length: 50 }, (_, i) => Object.fromEntries(features.map((f) => {
-      const v = columns.columns[f.name][i];
-      return [f.name, typeof v === 'number' && Number.isNaN(v) ? null : v];
-    })));
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      Object.fromEntries(
+        features.map((f) => {
+          const v = columns.columns[f.name][i];
+          return [f.name, typeof v === 'number' && Number.isNaN(v) ? null : v];
+        }),
+      ),
+    );
     const fromRows = applyTransformGraph(loaded.graph, rows);
     const fromColumns = applyTransformGraph(loaded.graph, columns);
     for (const name of Object.keys(fromRows.features)) {
@@ -85,9 +95,22 @@ describe('Transform on the taxi sample', () => {
     const modelInputs = graph.outputs.filter((o) => o.name !== 'tips_xf').map((o) => o.name);
     expect(graph.outputs.find((o) => o.name === 'tips_xf')!.rawInputs).toEqual(['fare', 'tips']);
     const row: Record<string, unknown> = {
-      trip_miles: 1.2, fare: 7.5, trip_seconds: 420, payment_type: 'Cash', company: null, pickup_latitude: 41.88, pickup_longitude: -87.63,
-      dropoff_latitude: null, dropoff_longitude: null, trip_start_hour: 9, trip_start_day: 3, trip_start_month: 5, pickup_census_tract: null,
-      dropoff_census_tract: 17031081500, pickup_community_area: 8, dropoff_community_area: null,
+      trip_miles: 1.2,
+      fare: 7.5,
+      trip_seconds: 420,
+      payment_type: 'Cash',
+      company: null,
+      pickup_latitude: 41.88,
+      pickup_longitude: -87.63,
+      dropoff_latitude: null,
+      dropoff_longitude: null,
+      trip_start_hour: 9,
+      trip_start_day: 3,
+      trip_start_month: 5,
+      pickup_census_tract: null,
+      dropoff_census_tract: 17031081500,
+      pickup_community_area: 8,
+      dropoff_community_area: null,
     };
     const batch = applyTransformGraph(graph, [row], { outputs: modelInputs });
     expect(Object.keys(batch.features)).toEqual(modelInputs);
@@ -99,8 +122,19 @@ describe('Transform on the taxi sample', () => {
   it('rejects raw rows with wrong types, naming the example and the feature', () => {
     const outputs = ['fare_xf', 'payment_type_xf'];
     expect(() => applyTransformGraph(graph, [{ fare: 'cheap', payment_type: 'Cash' }], { outputs })).toThrow(RawInputError);
-    expect(() => applyTransformGraph(graph, [{ fare: 3, payment_type: 'Cash' }, { fare: 3, payment_type: 7 }], { outputs })).toThrow(/Example 1: feature "payment_type" must be a string/);
-    expect(() => applyTransformGraph(graph, [{ fare: 3, payment_type: 'Cash', trip_start_hour: 2.5 }], { outputs: ['trip_start_hour_xf'] })).toThrow(/must be an integer/);
+    expect(() =>
+      applyTransformGraph(
+        graph,
+        [
+          { fare: 3, payment_type: 'Cash' },
+          { fare: 3, payment_type: 7 },
+        ],
+        { outputs },
+      ),
+    ).toThrow(/Example 1: feature "payment_type" must be a string/);
+    expect(() => applyTransformGraph(graph, [{ fare: 3, payment_type: 'Cash', trip_start_hour: 2.5 }], { outputs: ['trip_start_hour_xf'] })).toThrow(
+      /must be an integer/,
+    );
   });
 });
 
@@ -115,15 +149,42 @@ describe('mappers: the JS and SQL faces agree', () => {
         const miles = i.trip_miles;
         const company = i.company;
         return {
-          add: miles.add(i.fare), sub: i.fare.sub(miles.mul(2)), div: i.tips.div(i.fare), filled: i.dropoff_latitude.fillMissing(41.9),
-          missing: i.company.isMissing(), gt: i.tips.gt(i.fare.mul(0.2)), le: miles.le(1), eq: i.payment_type.eq('Cash'), ne: i.trip_start_hour.ne(3),
-          and: miles.gt(1).and(i.fare.lt(10)), or: miles.gt(5).or(i.payment_type.eq('Cash')), not: miles.gt(1).not(), neg: i.fare.neg(), abs: i.fare.sub(10).abs(),
-          log1p: miles.log1p(), log: i.fare.log(), sqrt: i.fare.sub(5).sqrt(), exp: miles.clip(0, 5).exp(), sigmoid: miles.sub(3).sigmoid(), floor: miles.floor(),
-          clip: i.fare.clip(2, 30), whereNum: t.where(miles.gt(2), miles, i.fare), whereStr: t.where(company.isMissing(), 'none', company.fillMissing()),
-          castInt: miles.cast('int'), castStr: i.trip_start_day.cast('string'), castBack: i.trip_start_day.cast('string').cast('float'),
-          hash: t.hashStrings(i.payment_type, 7), buckets: t.applyBuckets(i.fare, [5, 10, 20]), vocabFixed: t.applyVocabulary(company, ['Flash Cab', 'Taxi Affiliation Services'], { numOovBuckets: 3 }),
-          z: t.scaleToZScore(miles.fillMissing()), s01: t.scaleTo01(i.fare), vocab: t.computeAndApplyVocabulary(company.fillMissing(), { topK: 5, numOovBuckets: 2 }),
-          bucketized: t.bucketize(i.trip_seconds, 4), centred: i.fare.sub(t.mean(i.fare)).div(t.max(i.fare)), minimum: t.minimum(miles, 3), maximum: t.maximum(i.fare, miles),
+          add: miles.add(i.fare),
+          sub: i.fare.sub(miles.mul(2)),
+          div: i.tips.div(i.fare),
+          filled: i.dropoff_latitude.fillMissing(41.9),
+          missing: i.company.isMissing(),
+          gt: i.tips.gt(i.fare.mul(0.2)),
+          le: miles.le(1),
+          eq: i.payment_type.eq('Cash'),
+          ne: i.trip_start_hour.ne(3),
+          and: miles.gt(1).and(i.fare.lt(10)),
+          or: miles.gt(5).or(i.payment_type.eq('Cash')),
+          not: miles.gt(1).not(),
+          neg: i.fare.neg(),
+          abs: i.fare.sub(10).abs(),
+          log1p: miles.log1p(),
+          log: i.fare.log(),
+          sqrt: i.fare.sub(5).sqrt(),
+          exp: miles.clip(0, 5).exp(),
+          sigmoid: miles.sub(3).sigmoid(),
+          floor: miles.floor(),
+          clip: i.fare.clip(2, 30),
+          whereNum: t.where(miles.gt(2), miles, i.fare),
+          whereStr: t.where(company.isMissing(), 'none', company.fillMissing()),
+          castInt: miles.cast('int'),
+          castStr: i.trip_start_day.cast('string'),
+          castBack: i.trip_start_day.cast('string').cast('float'),
+          hash: t.hashStrings(i.payment_type, 7),
+          buckets: t.applyBuckets(i.fare, [5, 10, 20]),
+          vocabFixed: t.applyVocabulary(company, ['Flash Cab', 'Taxi Affiliation Services'], { numOovBuckets: 3 }),
+          z: t.scaleToZScore(miles.fillMissing()),
+          s01: t.scaleTo01(i.fare),
+          vocab: t.computeAndApplyVocabulary(company.fillMissing(), { topK: 5, numOovBuckets: 2 }),
+          bucketized: t.bucketize(i.trip_seconds, 4),
+          centred: i.fare.sub(t.mean(i.fare)).div(t.max(i.fare)),
+          minimum: t.minimum(miles, 3),
+          maximum: t.maximum(i.fare, miles),
           nested: t.scaleToZScore(i.fare.sub(t.mean(i.fare))),
         };
       }, rawFeatures);
@@ -133,10 +194,14 @@ describe('mappers: the JS and SQL faces agree', () => {
       const casts = rawFeatures.map((f) => `CAST(${sqlIdent(f.name)} AS ${f.dtype === 'string' ? 'VARCHAR' : 'DOUBLE'}) AS ${sqlIdent(f.name)}`).join(', ');
       for (const output of graph.outputs) {
         const reader = await db.connection.runAndReadAll(`SELECT ${outputSql(graph, output.name)} AS v FROM (SELECT ${casts} FROM ${parquetSource(files)})`);
-        const sqlValues = (reader.getColumnsObjectJS().v as unknown[]).map((v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'bigint' ? Number(v) : v));
+        const sqlValues = (reader.getColumnsObjectJS().v as unknown[]).map((v) =>
+          v === null || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'bigint' ? Number(v) : v,
+        );
         const jsValues = Array.from(js.features[output.name] as ArrayLike<unknown>, (v) => (typeof v === 'number' && Number.isNaN(v) ? null : v));
-        expect({ output: output.name, values: sqlValues.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)) })
-          .toEqual({ output: output.name, values: jsValues.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)) });
+        expect({ output: output.name, values: sqlValues.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)) }).toEqual({
+          output: output.name,
+          values: jsValues.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)),
+        });
       }
     });
   }, 60_000);
@@ -153,9 +218,16 @@ describe('bad preprocessing modules and data', () => {
   beforeAll(async () => {
     examplesUri = (await writeTaxiExamples(path.join(dir, 'examples'), { limit: 300 })).uri;
   });
-  const run = (moduleFile: string, extra: Partial<Parameters<typeof runTransform>[0]> = {}) => runTransform({
-    moduleFile, preprocessingFn: 'preprocessingFn', examplesUri, analyzeSplits: ['train'], transformSplits: ['train'], graphDir: path.join(dir, 'g'), ...extra,
-  });
+  const run = (moduleFile: string, extra: Partial<Parameters<typeof runTransform>[0]> = {}) =>
+    runTransform({
+      moduleFile,
+      preprocessingFn: 'preprocessingFn',
+      examplesUri,
+      analyzeSplits: ['train'],
+      transformSplits: ['train'],
+      graphDir: path.join(dir, 'g'),
+      ...extra,
+    });
 
   it('names a missing module file', async () => {
     await expect(run(path.join(dir, 'nope.ts'))).rejects.toThrow(/Module file not found: .*nope\.ts/);
@@ -167,21 +239,33 @@ describe('bad preprocessing modules and data', () => {
   });
 
   it('points the stack of a throwing preprocessingFn into the user file', async () => {
-    const file = writeFile(dir, 'throws.ts', 'export function preprocessingFn(inputs: any) {\n  const x = inputs.fare;\n  throw new Error("boom in user code " + String(Boolean(x)));\n}\n');
+    const file = writeFile(
+      dir,
+      'throws.ts',
+      'export function preprocessingFn(inputs: any) {\n  const x = inputs.fare;\n  throw new Error("boom in user code " + String(Boolean(x)));\n}\n',
+    );
     const error = (await run(file).catch((e) => e)) as Error;
     expect(error.message).toMatch(/preprocessingFn in throws\.ts threw: boom in user code/);
     expect(error.stack).toContain(file);
   });
 
   it('names an input that is not a feature', async () => {
-    const file = writeFile(dir, 'unknown_input.ts', 'export function preprocessingFn(inputs: any, tft: any) { return { x: tft.scaleToZScore(inputs.fares) }; }\n');
+    const file = writeFile(
+      dir,
+      'unknown_input.ts',
+      'export function preprocessingFn(inputs: any, tft: any) { return { x: tft.scaleToZScore(inputs.fares) }; }\n',
+    );
     await expect(run(file)).rejects.toThrow(/read inputs\.fares, which is not a feature of the examples/);
   });
 
   it('refuses outputs that are not columns and type errors in ops', async () => {
     const notColumn = writeFile(dir, 'not_column.ts', 'export function preprocessingFn(inputs: any) { return { x: 3 }; }\n');
     await expect(run(notColumn)).rejects.toThrow(/output "x" is number 3, not a column/);
-    const typeError = writeFile(dir, 'type_error.ts', 'export function preprocessingFn(inputs: any, tft: any) { return { x: tft.scaleToZScore(inputs.company) }; }\n');
+    const typeError = writeFile(
+      dir,
+      'type_error.ts',
+      'export function preprocessingFn(inputs: any, tft: any) { return { x: tft.scaleToZScore(inputs.company) }; }\n',
+    );
     await expect(run(typeError)).rejects.toThrow(/scaleToZScore: argument 1 is a string column/);
   });
 
@@ -189,10 +273,16 @@ describe('bad preprocessing modules and data', () => {
     const emptyDir = path.join(dir, 'empty');
     await DuckSession.with(async (db) => {
       fs.mkdirSync(path.join(emptyDir, 'Split-train'), { recursive: true });
-      await db.run(`COPY (SELECT * FROM read_parquet('${splitFiles(examplesUri, 'train')[0]}') LIMIT 0) TO '${path.join(emptyDir, 'Split-train', 'data.parquet')}' (FORMAT parquet)`);
+      await db.run(
+        `COPY (SELECT * FROM read_parquet('${splitFiles(examplesUri, 'train')[0]}') LIMIT 0) TO '${path.join(emptyDir, 'Split-train', 'data.parquet')}' (FORMAT parquet)`,
+      );
     });
     await expect(run(PREPROCESSING, { examplesUri: emptyDir })).rejects.toThrow(/The train split is empty/);
-    const allMissing = writeFile(dir, 'all_missing.ts', 'export function preprocessingFn(inputs: any, tft: any) { return { x: tft.scaleToZScore(inputs.pickup_census_tract.mul(1).add(inputs.pickup_census_tract)) }; }\n');
+    const allMissing = writeFile(
+      dir,
+      'all_missing.ts',
+      'export function preprocessingFn(inputs: any, tft: any) { return { x: tft.scaleToZScore(inputs.pickup_census_tract.mul(1).add(inputs.pickup_census_tract)) }; }\n',
+    );
     await expect(run(allMissing)).rejects.toThrow(/saw no values in the train split/);
   });
 

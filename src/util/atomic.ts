@@ -26,8 +26,17 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fd = undefined;
     fs.renameSync(tmp, target);
   } catch (error) {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
-    try { fs.rmSync(tmp, { force: true }); } catch { /* best effort: the target is untouched either way */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* best effort: the target is untouched either way */
+    }
     throw explainWriteError(error, target);
   }
   syncDirectory(path.dirname(target));
@@ -47,7 +56,11 @@ export function writeDirectoryAtomic(target: string, fill: (tmpDir: string) => v
     fsyncTree(tmp);
     fs.renameSync(tmp, absolute);
   } catch (error) {
-    try { fs.rmSync(tmp, { recursive: true, force: true }); } catch { /* best effort */ }
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
     throw error instanceof UserError ? error : explainWriteError(error, absolute);
   }
   syncDirectory(path.dirname(absolute));
@@ -60,7 +73,11 @@ export function fsyncTree(dir: string): void {
     if (entry.isDirectory()) fsyncTree(full);
     else if (entry.isFile()) {
       const fd = fs.openSync(full, 'r');
-      try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
     }
   }
   syncDirectory(dir);
@@ -70,15 +87,28 @@ function syncDirectory(dir: string): void {
   // Makes the rename itself durable; not every file system allows fsync on a directory.
   try {
     const fd = fs.openSync(dir, 'r');
-    try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
-  } catch { /* best effort */ }
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    /* best effort */
+  }
 }
 
 function checkTarget(target: string): void {
   let stat: fs.Stats | undefined;
-  try { stat = fs.statSync(target); } catch { return; }
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return;
+  }
   if (stat.isDirectory()) {
-    throw new UserError(`Cannot write ${target}: it is a directory.`, `pass a file path, e.g. ${path.join(target, 'output' + (path.extname(target) || '.json'))}.`);
+    throw new UserError(
+      `Cannot write ${target}: it is a directory.`,
+      `pass a file path, e.g. ${path.join(target, 'output' + (path.extname(target) || '.json'))}.`,
+    );
   }
   if (!stat.isFile()) throw new UserError(`Cannot write ${target}: it is not a regular file.`, 'pass the path of a regular file to create or replace.');
 }
@@ -92,7 +122,11 @@ function mkdirFor(target: string): void {
 }
 
 function existingMode(target: string): number {
-  try { return fs.statSync(target).mode & 0o777; } catch { return 0o666; }
+  try {
+    return fs.statSync(target).mode & 0o777;
+  } catch {
+    return 0o666;
+  }
 }
 
 /** A file-system error on writing `target` as one UserError saying what happened and what to do. */
@@ -103,7 +137,10 @@ export function explainWriteError(error: unknown, target: string): Error {
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      return new UserError(`Cannot write ${target}: permission denied.`, `write somewhere you may write (e.g. -o ./${path.basename(target)}), or make ${dir} writable for this user.`);
+      return new UserError(
+        `Cannot write ${target}: permission denied.`,
+        `write somewhere you may write (e.g. -o ./${path.basename(target)}), or make ${dir} writable for this user.`,
+      );
     case 'EROFS':
       return new UserError(`Cannot write ${target}: the file system is read-only.`, 'write the output to a writable location.');
     case 'EISDIR':
@@ -113,8 +150,10 @@ export function explainWriteError(error: unknown, target: string): Error {
       return new UserError(`Cannot write ${target}: a part of its path is a file, not a directory.`, 'check the output path.');
     case 'ENOSPC':
     case 'EDQUOT':
-      return new UserError(`Cannot write ${target}: no space left on the device${code === 'EDQUOT' ? ' (disk quota exceeded)' : ''}. Any previous ${path.basename(target)} was left unchanged.`,
-        'free some disk space (df -h shows where), or write the output to another file system.');
+      return new UserError(
+        `Cannot write ${target}: no space left on the device${code === 'EDQUOT' ? ' (disk quota exceeded)' : ''}. Any previous ${path.basename(target)} was left unchanged.`,
+        'free some disk space (df -h shows where), or write the output to another file system.',
+      );
     case 'ENAMETOOLONG':
       return new UserError(`Cannot write ${target}: the file name is too long.`, 'use a shorter output path.');
     default:

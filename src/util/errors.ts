@@ -2,7 +2,10 @@ import type { z } from 'zod';
 
 /** An error whose message already says what is wrong and how to fix it; the CLI prints only the message. */
 export class UserError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}\n  Fix: ${hint}` : message);
     this.name = 'UserError';
   }
@@ -17,7 +20,5 @@ export class NotSupportedError extends UserError {
 }
 
 export function formatZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(parameters)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(parameters)'}: ${issue.message}`).join('; ');
 }

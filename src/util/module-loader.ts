@@ -11,7 +11,10 @@ import { UserError } from './errors';
 export function loadUserModule(file: string, baseDir = process.cwd()): Record<string, unknown> {
   const absolute = path.resolve(baseDir, file);
   if (!fs.existsSync(absolute)) {
-    throw new UserError(`Module file not found: ${absolute}.`, 'check the path; relative paths are resolved from the current directory (the notebook\'s folder in a notebook).');
+    throw new UserError(
+      `Module file not found: ${absolute}.`,
+      "check the path; relative paths are resolved from the current directory (the notebook's folder in a notebook).",
+    );
   }
   if (!/\.(ts|js|cjs|mjs|mts|cts)$/.test(absolute)) {
     throw new UserError(`Module file ${absolute} is not a .ts or .js file.`, 'point at a TypeScript or JavaScript module.');

@@ -44,7 +44,11 @@ export function lInftyDistance(a: FeatureNameStatistics, b: FeatureNameStatistic
   return best;
 }
 
-interface Bucket { low: number; high: number; count: number }
+interface Bucket {
+  low: number;
+  high: number;
+  count: number;
+}
 
 export function standardHistogram(feature: FeatureNameStatistics): Histogram | undefined {
   return feature.numStats?.histograms?.find((h) => (h.type ?? 'STANDARD') === 'STANDARD');
@@ -83,7 +87,10 @@ function toBuckets(buckets: HistogramBucket[]): Bucket[] {
 
 function boundarySet(buckets: Bucket[]): Set<number> {
   const s = new Set<number>();
-  for (const b of buckets) { s.add(b.low); s.add(b.high); }
+  for (const b of buckets) {
+    s.add(b.low);
+    s.add(b.high);
+  }
   return s;
 }
 
@@ -116,7 +123,10 @@ function rebucket(boundaries: number[], buckets: Bucket[]): Bucket[] {
       continue;
     }
     const covered: number[] = [];
-    while (high > boundaries[index]) { covered.push(boundaries[index]); index++; }
+    while (high > boundaries[index]) {
+      covered.push(boundaries[index]);
+      index++;
+    }
     covered.push(boundaries[index]);
     for (let i = 0; i + 1 < covered.length; i++) {
       out.push({ low: covered[i], high: covered[i + 1], count: ((covered[i + 1] - covered[i]) / (high - low)) * count });

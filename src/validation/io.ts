@@ -12,23 +12,31 @@ import { writeFileAtomic } from '../util/atomic';
 export const ANOMALIES_FILE_NAME = 'SchemaDiff.json';
 
 const reason = z.object({ type: z.string(), shortDescription: z.string().default(''), description: z.string().default('') }).passthrough();
-const info = z.object({
-  path: z.object({ step: z.array(z.string()) }).optional(),
-  severity: z.enum(['UNKNOWN', 'WARNING', 'ERROR']).default('ERROR'),
-  shortDescription: z.string().default(''),
-  description: z.string().default(''),
-  reason: z.array(reason).default([]),
-}).passthrough();
-const anomaliesSchema = z.object({
-  anomalyNameFormat: z.string().default('SERIALIZED_PATH'),
-  anomalyInfo: z.record(info).default({}),
-  datasetAnomalyInfo: info.optional(),
-  driftSkewInfo: z.array(z.any()).optional(),
-}).passthrough();
+const info = z
+  .object({
+    path: z.object({ step: z.array(z.string()) }).optional(),
+    severity: z.enum(['UNKNOWN', 'WARNING', 'ERROR']).default('ERROR'),
+    shortDescription: z.string().default(''),
+    description: z.string().default(''),
+    reason: z.array(reason).default([]),
+  })
+  .passthrough();
+const anomaliesSchema = z
+  .object({
+    anomalyNameFormat: z.string().default('SERIALIZED_PATH'),
+    anomalyInfo: z.record(info).default({}),
+    datasetAnomalyInfo: info.optional(),
+    driftSkewInfo: z.array(z.any()).optional(),
+  })
+  .passthrough();
 
 export function parseAnomalies(value: unknown, source = 'anomalies'): Anomalies {
   const parsed = anomaliesSchema.safeParse(value);
-  if (!parsed.success) throw new UserError(`${source} is not TFDV Anomalies JSON: ${formatZodError(parsed.error)}`, 'pass the JSON written by `tfx-ts validate` or ExampleValidator.');
+  if (!parsed.success)
+    throw new UserError(
+      `${source} is not TFDV Anomalies JSON: ${formatZodError(parsed.error)}`,
+      'pass the JSON written by `tfx-ts validate` or ExampleValidator.',
+    );
   return parsed.data as unknown as Anomalies;
 }
 

@@ -51,7 +51,9 @@ describe('TFDV tutorial flow: infer from train, validate eval and serving', () =
     expect(Object.keys(anomalies.anomalyInfo).sort()).toEqual(['company', 'payment_type']);
     const payment = anomalies.anomalyInfo.payment_type;
     expect(payment).toMatchObject({
-      path: { step: ['payment_type'] }, severity: 'ERROR', shortDescription: 'Unexpected string values',
+      path: { step: ['payment_type'] },
+      severity: 'ERROR',
+      shortDescription: 'Unexpected string values',
       description: 'Examples contain values missing from the schema: Prcard (<1%). ',
       reason: [{ type: 'ENUM_TYPE_UNEXPECTED_STRING_VALUES', shortDescription: 'Unexpected string values' }],
     });
@@ -61,7 +63,11 @@ describe('TFDV tutorial flow: infer from train, validate eval and serving', () =
 
   it('reports the label missing from serving data, and nothing once SERVING excludes it', () => {
     const plain = validateStatistics(serving, schema);
-    expect(plain.anomalyInfo.tips).toMatchObject({ shortDescription: 'Column dropped', description: 'Column is completely missing', reason: [{ type: 'SCHEMA_MISSING_COLUMN' }] });
+    expect(plain.anomalyInfo.tips).toMatchObject({
+      shortDescription: 'Column dropped',
+      description: 'Column is completely missing',
+      reason: [{ type: 'SCHEMA_MISSING_COLUMN' }],
+    });
     const withEnvironments: Schema = structuredClone(schema);
     withEnvironments.defaultEnvironment = ['TRAINING', 'SERVING'];
     withEnvironments.feature.find((f) => f.name === 'tips')!.notInEnvironment = ['SERVING'];
@@ -77,11 +83,13 @@ describe('TFDV tutorial flow: infer from train, validate eval and serving', () =
     withComparators.feature.find((f) => f.name === 'trip_miles')!.skewComparator = { jensenShannonDivergence: { threshold: 1e-9 } };
     const anomalies = validateStatistics(train, withComparators, { previousStatistics: evalStats, servingStatistics: serving });
     const linf = lInftyDistance(feature(train, 'payment_type'), feature(evalStats, 'payment_type'));
-    expect(anomalies.anomalyInfo.payment_type.reason).toEqual([{
-      type: 'COMPARATOR_L_INFTY_HIGH',
-      shortDescription: 'High Linfty distance between current and previous',
-      description: `The Linfty distance between current and previous is ${sixDigits(linf.distance)} (up to six significant digits), above the threshold 0.001. The feature value with maximum difference is: ${linf.value}`,
-    }]);
+    expect(anomalies.anomalyInfo.payment_type.reason).toEqual([
+      {
+        type: 'COMPARATOR_L_INFTY_HIGH',
+        shortDescription: 'High Linfty distance between current and previous',
+        description: `The Linfty distance between current and previous is ${sixDigits(linf.distance)} (up to six significant digits), above the threshold 0.001. The feature value with maximum difference is: ${linf.value}`,
+      },
+    ]);
     expect(anomalies.anomalyInfo.company).toBeUndefined();
     expect(anomalies.anomalyInfo.trip_miles.reason[0].type).toBe('COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH');
     expect(anomalies.anomalyInfo.trip_miles.shortDescription).toBe('High approximate Jensen-Shannon divergence between training and serving');
@@ -106,21 +114,41 @@ describe("TFX's curated taxi schema", () => {
     // The sample has 2 rows without pickup location (the curated schema wants them always present)
     // and company names the curated domain lacks.
     expect(Object.keys(anomalies.anomalyInfo).sort()).toEqual(['company', 'pickup_community_area', 'pickup_latitude', 'pickup_longitude']);
-    expect(anomalies.anomalyInfo.pickup_latitude.reason).toEqual([{
-      type: 'FEATURE_TYPE_LOW_FRACTION_PRESENT', shortDescription: 'Column dropped',
-      description: 'The feature was present in fewer examples than expected: minimum fraction = 1.000000, actual = 0.999867',
-    }]);
+    expect(anomalies.anomalyInfo.pickup_latitude.reason).toEqual([
+      {
+        type: 'FEATURE_TYPE_LOW_FRACTION_PRESENT',
+        shortDescription: 'Column dropped',
+        description: 'The feature was present in fewer examples than expected: minimum fraction = 1.000000, actual = 0.999867',
+      },
+    ]);
   });
 });
 
 describe('anomaly checks on hand-made statistics', () => {
-  function numericFeature(name: string, type: 'INT' | 'FLOAT', patch: Partial<{ numNonMissing: number; numMissing: number; min: number; max: number; minNumValues: number; maxNumValues: number; numNan: number }> = {}): FeatureNameStatistics {
+  function numericFeature(
+    name: string,
+    type: 'INT' | 'FLOAT',
+    patch: Partial<{ numNonMissing: number; numMissing: number; min: number; max: number; minNumValues: number; maxNumValues: number; numNan: number }> = {},
+  ): FeatureNameStatistics {
     const p = { numNonMissing: 10, numMissing: 0, min: 0, max: 5, minNumValues: 1, maxNumValues: 1, numNan: 0, ...patch };
     return {
-      path: { step: [name] }, type,
+      path: { step: [name] },
+      type,
       numStats: {
-        commonStats: { numNonMissing: p.numNonMissing, numMissing: p.numMissing, minNumValues: p.minNumValues, maxNumValues: p.maxNumValues, avgNumValues: 1, totNumValues: p.numNonMissing },
-        mean: 1, stdDev: 1, numZeros: 0, min: p.min, median: 1, max: p.max,
+        commonStats: {
+          numNonMissing: p.numNonMissing,
+          numMissing: p.numMissing,
+          minNumValues: p.minNumValues,
+          maxNumValues: p.maxNumValues,
+          avgNumValues: 1,
+          totNumValues: p.numNonMissing,
+        },
+        mean: 1,
+        stdDev: 1,
+        numZeros: 0,
+        min: p.min,
+        median: 1,
+        max: p.max,
         histograms: [{ type: 'STANDARD', numNan: p.numNan, numUndefined: 0, buckets: [{ lowValue: p.min, highValue: p.max, sampleCount: p.numNonMissing }] }],
       },
     };
@@ -137,23 +165,45 @@ describe('anomaly checks on hand-made statistics', () => {
       ],
       datasetConstraints: { minExamplesCount: 100 },
     };
-    const anomalies = validateStatistics(dataset([
-      numericFeature('a', 'INT', { minNumValues: 1, maxNumValues: 3 }),
-      numericFeature('b', 'FLOAT'),
-      numericFeature('c', 'FLOAT', { numNan: 2 }),
-      numericFeature('d', 'INT'),
-      numericFeature('e', 'FLOAT', { numNonMissing: 0, numMissing: 10 }),
-    ]), schema);
+    const anomalies = validateStatistics(
+      dataset([
+        numericFeature('a', 'INT', { minNumValues: 1, maxNumValues: 3 }),
+        numericFeature('b', 'FLOAT'),
+        numericFeature('c', 'FLOAT', { numNan: 2 }),
+        numericFeature('d', 'INT'),
+        numericFeature('e', 'FLOAT', { numNonMissing: 0, numMissing: 10 }),
+      ]),
+      schema,
+    );
     expect(anomalies.anomalyInfo.a).toMatchObject({
       shortDescription: 'Multiple errors',
       description: 'Some examples have fewer values than expected. Some examples have more values than expected.',
-      reason: [{ type: 'FEATURE_TYPE_LOW_NUMBER_VALUES', shortDescription: 'Missing values' }, { type: 'FEATURE_TYPE_HIGH_NUMBER_VALUES', shortDescription: 'Superfluous values' }],
+      reason: [
+        { type: 'FEATURE_TYPE_LOW_NUMBER_VALUES', shortDescription: 'Missing values' },
+        { type: 'FEATURE_TYPE_HIGH_NUMBER_VALUES', shortDescription: 'Superfluous values' },
+      ],
     });
-    expect(anomalies.anomalyInfo.b.reason).toEqual([{ type: 'UNEXPECTED_DATA_TYPE', shortDescription: 'Unexpected data type', description: 'Expected data of type: INT but got FLOAT' }]);
-    expect(anomalies.anomalyInfo.c.reason).toEqual([{ type: 'FLOAT_TYPE_HAS_NAN', shortDescription: 'Invalid values', description: 'Float feature has NaN values.' }]);
-    expect(anomalies.anomalyInfo.d.reason).toEqual([{ type: 'SCHEMA_NEW_COLUMN', shortDescription: 'New column', description: 'New column (column in data but not in schema)' }]);
-    expect(anomalies.anomalyInfo.e.reason).toEqual([{ type: 'FEATURE_TYPE_NOT_PRESENT', shortDescription: 'Column dropped', description: 'The feature was not present in any examples.' }]);
-    expect(anomalies.datasetAnomalyInfo).toMatchObject({ reason: [{ type: 'DATASET_LOW_NUM_EXAMPLES', shortDescription: 'Low num examples in dataset.', description: 'The dataset has 10 examples, which is fewer than expected.' }] });
+    expect(anomalies.anomalyInfo.b.reason).toEqual([
+      { type: 'UNEXPECTED_DATA_TYPE', shortDescription: 'Unexpected data type', description: 'Expected data of type: INT but got FLOAT' },
+    ]);
+    expect(anomalies.anomalyInfo.c.reason).toEqual([
+      { type: 'FLOAT_TYPE_HAS_NAN', shortDescription: 'Invalid values', description: 'Float feature has NaN values.' },
+    ]);
+    expect(anomalies.anomalyInfo.d.reason).toEqual([
+      { type: 'SCHEMA_NEW_COLUMN', shortDescription: 'New column', description: 'New column (column in data but not in schema)' },
+    ]);
+    expect(anomalies.anomalyInfo.e.reason).toEqual([
+      { type: 'FEATURE_TYPE_NOT_PRESENT', shortDescription: 'Column dropped', description: 'The feature was not present in any examples.' },
+    ]);
+    expect(anomalies.datasetAnomalyInfo).toMatchObject({
+      reason: [
+        {
+          type: 'DATASET_LOW_NUM_EXAMPLES',
+          shortDescription: 'Low num examples in dataset.',
+          description: 'The dataset has 10 examples, which is fewer than expected.',
+        },
+      ],
+    });
   });
 
   it('low presence by count and by fraction', () => {
@@ -167,15 +217,26 @@ describe('anomaly checks on hand-made statistics', () => {
 
   it('unique-value constraints of string features', () => {
     const strings: FeatureNameStatistics = {
-      path: { step: ['s'] }, type: 'STRING',
+      path: { step: ['s'] },
+      type: 'STRING',
       stringStats: {
         commonStats: { numNonMissing: 10, numMissing: 0, minNumValues: 1, maxNumValues: 1, avgNumValues: 1, totNumValues: 10 },
-        unique: 3, topValues: [], avgLength: 1, rankHistogram: { buckets: [] },
+        unique: 3,
+        topValues: [],
+        avgLength: 1,
+        rankHistogram: { buckets: [] },
       },
     };
-    const schema: Schema = { feature: [{ name: 's', type: 'BYTES', uniqueConstraints: { min: 4, max: 5 } }, { name: 'n', type: 'INT', uniqueConstraints: { min: 1, max: 2 } }] };
+    const schema: Schema = {
+      feature: [
+        { name: 's', type: 'BYTES', uniqueConstraints: { min: 4, max: 5 } },
+        { name: 'n', type: 'INT', uniqueConstraints: { min: 1, max: 2 } },
+      ],
+    };
     const anomalies = validateStatistics(dataset([strings, numericFeature('n', 'INT')]), schema);
-    expect(anomalies.anomalyInfo.s.reason).toEqual([{ type: 'FEATURE_TYPE_LOW_UNIQUE', shortDescription: 'Low number of unique values', description: 'Expected at least 4 unique values but found only 3.' }]);
+    expect(anomalies.anomalyInfo.s.reason).toEqual([
+      { type: 'FEATURE_TYPE_LOW_UNIQUE', shortDescription: 'Low number of unique values', description: 'Expected at least 4 unique values but found only 3.' },
+    ]);
     expect(anomalies.anomalyInfo.n.reason[0].type).toBe('FEATURE_TYPE_NO_UNIQUE');
   });
 

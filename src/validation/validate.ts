@@ -79,7 +79,9 @@ function updateExistingFeature(ctx: Context, feature: SchemaFeature, stats: Feat
     const env = ctx.environment!;
     if (feature.notInEnvironment?.includes(env)) feature.notInEnvironment = feature.notInEnvironment.filter((e) => e !== env);
     if (!isInEnvironment(ctx.schema, feature, env)) (feature.inEnvironment ??= []).push(env);
-    descriptions.push(d('SCHEMA_NEW_COLUMN', 'Column missing in environment', `New column ${feature.name} found in data but not in the environment ${env} in the schema.`));
+    descriptions.push(
+      d('SCHEMA_NEW_COLUMN', 'Column missing in environment', `New column ${feature.name} found in data but not in the environment ${env} in the schema.`),
+    );
   }
   if (feature.valueCount && common) descriptions.push(...updateValueCount(feature, common.minNumValues, common.maxNumValues));
   if (feature.shape && common) descriptions.push(...updateShape(feature, common.minNumValues, common.maxNumValues, common.numMissing));
@@ -99,7 +101,8 @@ function updateValueCount(feature: SchemaFeature, minNumValues: number, maxNumVa
   const vc = feature.valueCount!;
   if (vc.min !== undefined && minNumValues < vc.min) {
     out.push(d('FEATURE_TYPE_LOW_NUMBER_VALUES', 'Missing values', 'Some examples have fewer values than expected.'));
-    if (minNumValues === 0) delete vc.min; else vc.min = minNumValues;
+    if (minNumValues === 0) delete vc.min;
+    else vc.min = minNumValues;
   }
   if (vc.max !== undefined && maxNumValues > vc.max) {
     out.push(d('FEATURE_TYPE_HIGH_NUMBER_VALUES', 'Superfluous values', 'Some examples have more values than expected.'));
@@ -113,11 +116,19 @@ function updateShape(feature: SchemaFeature, min: number, max: number, numMissin
   const actual = min === max && min !== 0 ? min : -1;
   if (actual <= 0 || numMissing !== 0) {
     delete feature.shape;
-    return [d('INVALID_FEATURE_SHAPE', 'Feature shape dropped', "The feature has a shape, but it's not always present (if the feature is nested, then it should always be present at each nested level) or its value lengths vary.")];
+    return [
+      d(
+        'INVALID_FEATURE_SHAPE',
+        'Feature shape dropped',
+        "The feature has a shape, but it's not always present (if the feature is nested, then it should always be present at each nested level) or its value lengths vary.",
+      ),
+    ];
   }
   if (actual !== expected) {
     delete feature.shape;
-    return [d('INVALID_FEATURE_SHAPE', 'Feature shape dropped', `The feature has fixed value length ${actual} but it's not compatible with the specified shape.`)];
+    return [
+      d('INVALID_FEATURE_SHAPE', 'Feature shape dropped', `The feature has fixed value length ${actual} but it's not compatible with the specified shape.`),
+    ];
   }
   return [];
 }
@@ -128,18 +139,32 @@ function updatePresence(feature: SchemaFeature, numPresent: number, numExamples:
   if (presence.minCount !== undefined && numPresent < presence.minCount) {
     const original = presence.minCount;
     presence.minCount = Math.trunc(numPresent);
-    out.push(d('FEATURE_TYPE_LOW_NUMBER_PRESENT', 'Column dropped', `The feature was present in fewer examples than expected: minimum count = ${original}, actual = ${presence.minCount}`));
+    out.push(
+      d(
+        'FEATURE_TYPE_LOW_NUMBER_PRESENT',
+        'Column dropped',
+        `The feature was present in fewer examples than expected: minimum count = ${original}, actual = ${presence.minCount}`,
+      ),
+    );
   }
   if (presence.minFraction !== undefined && numExamples > 0) {
     const fraction = numPresent / numExamples;
     if (fraction < presence.minFraction) {
       const original = Math.fround(presence.minFraction);
       presence.minFraction = fraction;
-      out.push(d('FEATURE_TYPE_LOW_FRACTION_PRESENT', 'Column dropped', `The feature was present in fewer examples than expected: minimum fraction = ${original.toFixed(6)}, actual = ${fraction.toFixed(6)}`));
+      out.push(
+        d(
+          'FEATURE_TYPE_LOW_FRACTION_PRESENT',
+          'Column dropped',
+          `The feature was present in fewer examples than expected: minimum fraction = ${original.toFixed(6)}, actual = ${fraction.toFixed(6)}`,
+        ),
+      );
     }
     if (presence.minFraction === 1.0 && numMissing !== 0) {
       presence.minFraction = 0.9999;
-      out.push(d('FEATURE_TYPE_LOW_FRACTION_PRESENT', 'Column dropped', `The feature was expected everywhere, but was missing in ${sixDigits(numMissing)} examples.`));
+      out.push(
+        d('FEATURE_TYPE_LOW_FRACTION_PRESENT', 'Column dropped', `The feature was expected everywhere, but was missing in ${sixDigits(numMissing)} examples.`),
+      );
     }
   }
   return out;
@@ -153,15 +178,20 @@ function percentage(count: number, total: number): string {
 
 /** absl::Utf8SafeCEscape: C escapes for control characters, quotes and backslash; UTF-8 kept. */
 function cEscape(s: string): string {
-  // Control characters are exactly what the text format escapes.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\\"'\n\r\t]|[\x00-\x1f\x7f]/g, (c) => ({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' } as Record<string, string>)[c]
-    ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return s.replace(
+    // Control characters are exactly what the text format escapes.
+    // eslint-disable-next-line no-control-regex
+    /[\\"'\n\r\t]|[\x00-\x1f\x7f]/g,
+    (c) =>
+      (({ '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' }) as Record<string, string>)[c] ??
+      `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`,
+  );
 }
 
 function updateStringDomain(domain: StringDomain, stats: FeatureNameStatistics, maxOffDomain: number): Description[] {
   const valid = new Set(domain.value);
-  const missing = [...stringValuesWithCounts(stats)].filter(([v]) => !valid.has(v))
+  const missing = [...stringValuesWithCounts(stats)]
+    .filter(([v]) => !valid.has(v))
     .sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
   const missingCount = missing.reduce((s, [, c]) => s + c, 0);
   const total = commonStatsOf(stats)?.totNumValues ?? 0;
@@ -197,8 +227,13 @@ function updateUniqueConstraints(feature: SchemaFeature, stats: FeatureNameStati
   const unique = stats.stringStats?.unique;
   if (unique === undefined) {
     delete feature.uniqueConstraints;
-    return [d('FEATURE_TYPE_NO_UNIQUE', 'No unique values',
-      'UniqueConstraints specified for the feature, but unique values were not counted (i.e., feature is not string or categorical).')];
+    return [
+      d(
+        'FEATURE_TYPE_NO_UNIQUE',
+        'No unique values',
+        'UniqueConstraints specified for the feature, but unique values were not counted (i.e., feature is not string or categorical).',
+      ),
+    ];
   }
   const out: Description[] = [];
   const min = constraints.min ?? 0;
@@ -256,11 +291,15 @@ function updateFloatDomain(feature: SchemaFeature, stats: FeatureNameStatistics)
   const min = Math.fround(stats.numStats.min);
   const max = Math.fround(stats.numStats.max);
   if (domain.min !== undefined && min < domain.min) {
-    out.push(d('FLOAT_TYPE_SMALL_FLOAT', 'Out-of-range values', `Unexpectedly low values: ${sixDigits(min)}<${sixDigits(domain.min)}(upto six significant digits)`));
+    out.push(
+      d('FLOAT_TYPE_SMALL_FLOAT', 'Out-of-range values', `Unexpectedly low values: ${sixDigits(min)}<${sixDigits(domain.min)}(upto six significant digits)`),
+    );
     domain.min = min;
   }
   if (domain.max !== undefined && max > domain.max) {
-    out.push(d('FLOAT_TYPE_BIG_FLOAT', 'Out-of-range values', `Unexpectedly high value: ${sixDigits(max)}>${sixDigits(domain.max)}(upto six significant digits)`));
+    out.push(
+      d('FLOAT_TYPE_BIG_FLOAT', 'Out-of-range values', `Unexpectedly high value: ${sixDigits(max)}>${sixDigits(domain.max)}(upto six significant digits)`),
+    );
     domain.max = max;
   }
   if (domain.disallowInf && (!Number.isFinite(min) || !Number.isFinite(max))) {
@@ -277,7 +316,13 @@ function updateBoolDomain(feature: SchemaFeature, stats: FeatureNameStatistics):
       delete feature.boolDomain;
       feature.intDomain = { min, max };
       const such = min < 0 ? min : max;
-      return [d((min < 0 ? 'BOOL_TYPE_SMALL_INT' : 'BOOL_TYPE_BIG_INT'), 'Non-boolean values', `Integers (such as ${sixDigits(such)}) not in {0, 1}: converting to an integer.`)];
+      return [
+        d(
+          min < 0 ? 'BOOL_TYPE_SMALL_INT' : 'BOOL_TYPE_BIG_INT',
+          'Non-boolean values',
+          `Integers (such as ${sixDigits(such)}) not in {0, 1}: converting to an integer.`,
+        ),
+      ];
     }
     return [];
   }
@@ -288,7 +333,13 @@ function updateBoolDomain(feature: SchemaFeature, stats: FeatureNameStatistics):
       if (!valid.includes(value)) {
         const sorted = [...new Set(valid)].sort();
         delete feature.boolDomain;
-        return [d('BOOL_TYPE_UNEXPECTED_STRING', 'Non-boolean values', `Saw unexpected value "${value}" instead of ${sorted.length ? `{"${sorted.join('", "')}"}` : '{}'}.`)];
+        return [
+          d(
+            'BOOL_TYPE_UNEXPECTED_STRING',
+            'Non-boolean values',
+            `Saw unexpected value "${value}" instead of ${sorted.length ? `{"${sorted.join('", "')}"}` : '{}'}.`,
+          ),
+        ];
       }
     }
   }
@@ -322,8 +373,13 @@ function updateComparators(ctx: Context, feature: SchemaFeature, stats: FeatureN
       measurements.push({ type: 'L_INFTY', value: distance, threshold: linf });
       if (distance > linf) {
         comparator.infinityNorm!.threshold = distance;
-        descriptions.push(d('COMPARATOR_L_INFTY_HIGH', `High Linfty distance between ${treatment} and ${control}`,
-          `The Linfty distance between ${treatment} and ${control} is ${sixDigits(distance)} (up to six significant digits), above the threshold ${sixDigits(linf)}. The feature value with maximum difference is: ${value}`));
+        descriptions.push(
+          d(
+            'COMPARATOR_L_INFTY_HIGH',
+            `High Linfty distance between ${treatment} and ${control}`,
+            `The Linfty distance between ${treatment} and ${control} is ${sixDigits(distance)} (up to six significant digits), above the threshold ${sixDigits(linf)}. The feature value with maximum difference is: ${value}`,
+          ),
+        );
       }
     }
     if (jsd !== undefined) {
@@ -331,8 +387,13 @@ function updateComparators(ctx: Context, feature: SchemaFeature, stats: FeatureN
       if (divergence !== undefined) {
         measurements.push({ type: 'JENSEN_SHANNON_DIVERGENCE', value: divergence, threshold: jsd });
         if (divergence > jsd) {
-          descriptions.push(d('COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH', `High approximate Jensen-Shannon divergence between ${treatment} and ${control}`,
-            `The approximate Jensen-Shannon divergence between ${treatment} and ${control} is ${sixDigits(divergence)} (up to six significant digits), above the threshold ${sixDigits(jsd)}.`));
+          descriptions.push(
+            d(
+              'COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH',
+              `High approximate Jensen-Shannon divergence between ${treatment} and ${control}`,
+              `The approximate Jensen-Shannon divergence between ${treatment} and ${control} is ${sixDigits(divergence)} (up to six significant digits), above the threshold ${sixDigits(jsd)}.`,
+            ),
+          );
           comparator.jensenShannonDivergence!.threshold = divergence;
         }
       }
@@ -366,19 +427,34 @@ function datasetChecks(ctx: Context): Description[] {
       const threshold = drift.maxFractionThreshold;
       if (control === 0) {
         delete drift.maxFractionThreshold;
-        out.push(d('COMPARATOR_HIGH_NUM_EXAMPLES', 'High num examples in current dataset versus the previous span, which has 0.',
-          'The previous span has 0 examples, so there is a high number of examples in the current dataset versus the previous span.'));
+        out.push(
+          d(
+            'COMPARATOR_HIGH_NUM_EXAMPLES',
+            'High num examples in current dataset versus the previous span, which has 0.',
+            'The previous span has 0 examples, so there is a high number of examples in the current dataset versus the previous span.',
+          ),
+        );
       } else if (ratio > threshold) {
         drift.maxFractionThreshold = ratio;
-        out.push(d('COMPARATOR_HIGH_NUM_EXAMPLES', 'High num examples in current dataset versus the previous span.',
-          `The ratio of num examples in the current dataset versus the previous span is ${sixDigits(ratio)} (up to six significant digits), which is above the threshold ${sixDigits(threshold)}.`));
+        out.push(
+          d(
+            'COMPARATOR_HIGH_NUM_EXAMPLES',
+            'High num examples in current dataset versus the previous span.',
+            `The ratio of num examples in the current dataset versus the previous span is ${sixDigits(ratio)} (up to six significant digits), which is above the threshold ${sixDigits(threshold)}.`,
+          ),
+        );
       }
     }
     if (drift.minFractionThreshold !== undefined && control !== 0 && ratio < drift.minFractionThreshold) {
       const threshold = drift.minFractionThreshold;
       drift.minFractionThreshold = ratio;
-      out.push(d('COMPARATOR_LOW_NUM_EXAMPLES', 'Low num examples in current dataset versus the previous span.',
-        `The ratio of num examples in the current dataset versus the previous span is ${sixDigits(ratio)} (up to six significant digits), which is below the threshold ${sixDigits(threshold)}.`));
+      out.push(
+        d(
+          'COMPARATOR_LOW_NUM_EXAMPLES',
+          'Low num examples in current dataset versus the previous span.',
+          `The ratio of num examples in the current dataset versus the previous span is ${sixDigits(ratio)} (up to six significant digits), which is below the threshold ${sixDigits(threshold)}.`,
+        ),
+      );
     }
   }
   return out;
@@ -398,8 +474,10 @@ function toAnomalyInfo(descriptions: Description[], path?: string): AnomalyInfo 
 function pickDataset(statistics: DatasetFeatureStatisticsList | DatasetFeatureStatistics, what: string): DatasetFeatureStatistics {
   if (!('datasets' in statistics)) return statistics;
   if (statistics.datasets.length !== 1) {
-    throw new UserError(`${what} hold ${statistics.datasets.length} datasets (${statistics.datasets.map((x) => x.name).join(', ')}); validation takes one.`,
-      'pass the statistics of a single split.');
+    throw new UserError(
+      `${what} hold ${statistics.datasets.length} datasets (${statistics.datasets.map((x) => x.name).join(', ')}); validation takes one.`,
+      'pass the statistics of a single split.',
+    );
   }
   return statistics.datasets[0];
 }
@@ -414,12 +492,18 @@ interface Reconciled {
 function reconcile(schema: Schema, dataset: DatasetFeatureStatistics, options: ValidationOptions & { inferFeatureShape?: boolean }): Reconciled {
   const copy: Schema = structuredClone(schema);
   const ctx: Context = {
-    schema: copy, dataset, environment: options.environment,
-    previous: options.previousStatistics, serving: options.servingStatistics, inferFeatureShape: options.inferFeatureShape ?? false,
+    schema: copy,
+    dataset,
+    environment: options.environment,
+    previous: options.previousStatistics,
+    serving: options.servingStatistics,
+    inferFeatureShape: options.inferFeatureShape ?? false,
   };
   if (options.environment !== undefined && !(schema.defaultEnvironment ?? []).includes(options.environment)) {
-    throw new UserError(`Environment ${options.environment} not found in the schema.`,
-      `the schema's default_environment lists: ${(schema.defaultEnvironment ?? []).join(', ') || '(none)'}; add it there (e.g. default_environment: "${options.environment}").`);
+    throw new UserError(
+      `Environment ${options.environment} not found in the schema.`,
+      `the schema's default_environment lists: ${(schema.defaultEnvironment ?? []).join(', ') || '(none)'}; add it there (e.g. default_environment: "${options.environment}").`,
+    );
   }
   const anomalies = new Map<string, FeatureResult>();
   const present = new Set<string>();
@@ -472,7 +556,11 @@ export function validateStatistics(
 }
 
 /** TFDV's update_schema: the schema relaxed so that it accepts these statistics (new features added, as SchemaGen does for later splits). */
-export function updateSchema(schema: Schema, statistics: DatasetFeatureStatisticsList | DatasetFeatureStatistics, options: { inferFeatureShape?: boolean; environment?: string } = {}): Schema {
+export function updateSchema(
+  schema: Schema,
+  statistics: DatasetFeatureStatisticsList | DatasetFeatureStatistics,
+  options: { inferFeatureShape?: boolean; environment?: string } = {},
+): Schema {
   const dataset = pickDataset(statistics, 'Statistics');
   return reconcile(schema, dataset, { environment: options.environment, inferFeatureShape: options.inferFeatureShape ?? true }).schema;
 }

@@ -39,8 +39,22 @@ test('drift and skew measurements are listed with their thresholds; those above 
 
   const model = anomaliesViewModel(anomalies, 'eval');
   const expected = infos.flatMap((info) => [
-    ...(info.driftMeasurements ?? []).map((m) => ({ feature: info.path.step.join('.'), kind: 'drift', type: m.type, value: m.value, threshold: m.threshold, exceeded: m.value > m.threshold })),
-    ...(info.skewMeasurements ?? []).map((m) => ({ feature: info.path.step.join('.'), kind: 'skew', type: m.type, value: m.value, threshold: m.threshold, exceeded: m.value > m.threshold })),
+    ...(info.driftMeasurements ?? []).map((m) => ({
+      feature: info.path.step.join('.'),
+      kind: 'drift',
+      type: m.type,
+      value: m.value,
+      threshold: m.threshold,
+      exceeded: m.value > m.threshold,
+    })),
+    ...(info.skewMeasurements ?? []).map((m) => ({
+      feature: info.path.step.join('.'),
+      kind: 'skew',
+      type: m.type,
+      value: m.value,
+      threshold: m.threshold,
+      exceeded: m.value > m.threshold,
+    })),
   ]);
   expect(model.driftSkew).toEqual(expected);
   // A comparator above its threshold is also an anomaly of that feature.
@@ -75,7 +89,9 @@ test('a dataset-level anomaly gets a row of its own, and every split keeps its s
   expect(await page.locator('[data-split="train"] .tfx-ts-no-anomalies').textContent()).toBe('No anomalies found.');
   const rows = await page.locator('[data-split="serving"] tbody tr').evaluateAll((r) => r.map((row) => row.getAttribute('data-feature')));
   expect(rows).toEqual([...Object.keys(servingAnomalies.anomalyInfo), DATASET_ANOMALY_LABEL]);
-  expect(await page.locator(`[data-split="serving"] tr[data-feature="${DATASET_ANOMALY_LABEL}"] [data-stat="description"]`).textContent()).toContain(servingAnomalies.datasetAnomalyInfo!.description);
+  expect(await page.locator(`[data-split="serving"] tr[data-feature="${DATASET_ANOMALY_LABEL}"] [data-stat="description"]`).textContent()).toContain(
+    servingAnomalies.datasetAnomalyInfo!.description,
+  );
   expect(String(bundle['text/plain'])).toMatch(/No anomalies found in split train\.\n\d+ anomalies in split serving:/);
   await page.close();
 });

@@ -29,7 +29,10 @@ export function anomaliesBundle(splits: SplitAnomalies[], options: { title?: str
     .map((m) => {
       const where = m.split ? ` in split ${m.split}` : '';
       if (m.anomalies.length === 0) return `No anomalies found${where}.`;
-      return [`${m.anomalies.length} anomalies${where}:`, ...m.anomalies.map((a) => `  ${a.feature} [${a.severity}] ${a.shortDescription}: ${a.description}`)].join('\n');
+      return [
+        `${m.anomalies.length} anomalies${where}:`,
+        ...m.anomalies.map((a) => `  ${a.feature} [${a.severity}] ${a.shortDescription}: ${a.description}`),
+      ].join('\n');
     })
     .join('\n');
   return { [MimeTypes.anomalies]: payload, 'text/html': withInlineStyles(anomaliesHtml(models, options)), 'text/plain': text || 'No anomalies found.' };
@@ -38,5 +41,8 @@ export function anomaliesBundle(splits: SplitAnomalies[], options: { title?: str
 /** The registered view of ExampleAnomalies: every split of the latest artifact. */
 export const anomaliesView: ArtifactView = async (artifacts, options) => {
   const bySplit = loadAnomalies(artifacts[artifacts.length - 1]);
-  return anomaliesBundle(Object.entries(bySplit).map(([split, anomalies]) => ({ split, anomalies })), { title: options.title });
+  return anomaliesBundle(
+    Object.entries(bySplit).map(([split, anomalies]) => ({ split, anomalies })),
+    { title: options.title },
+  );
 };

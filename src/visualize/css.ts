@@ -15,7 +15,9 @@ export function viewsCss(): string {
     try {
       text = fs.readFileSync(STYLESHEET, 'utf8');
     } catch (error) {
-      throw new Error(`The views' stylesheet ${STYLESHEET} is missing (${(error as Error).message}); reinstall tfx-ts, the package ships style/.`, { cause: error });
+      throw new Error(`The views' stylesheet ${STYLESHEET} is missing (${(error as Error).message}); reinstall tfx-ts, the package ships style/.`, {
+        cause: error,
+      });
     }
     cached = minifyCss(text);
   }

@@ -38,10 +38,12 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
   const metric = headlineMetric(result);
   const sliced = result.slices.filter((s) => s.key.length > 0);
   if (metric && sliced.length > 0) {
-    const values = sliced.flatMap((s) => [
-      { slice: s.name, model: 'candidate', value: num(s.metrics[metric]), count: s.exampleCount },
-      ...(s.baselineMetrics ? [{ slice: s.name, model: 'baseline', value: num(s.baselineMetrics[metric]), count: s.exampleCount }] : []),
-    ]).filter((v) => v.value !== null);
+    const values = sliced
+      .flatMap((s) => [
+        { slice: s.name, model: 'candidate', value: num(s.metrics[metric]), count: s.exampleCount },
+        ...(s.baselineMetrics ? [{ slice: s.name, model: 'baseline', value: num(s.baselineMetrics[metric]), count: s.exampleCount }] : []),
+      ])
+      .filter((v) => v.value !== null);
     specs.push({
       name: 'metric_by_slice',
       spec: spec({
@@ -72,7 +74,20 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
         width: 220,
         height: 220,
         layer: [
-          ...(diagonal ? [{ data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } }] : []),
+          ...(diagonal
+            ? [
+                {
+                  data: {
+                    values: [
+                      { x: 0, y: 0 },
+                      { x: 1, y: 1 },
+                    ],
+                  },
+                  mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
+                  encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+                },
+              ]
+            : []),
           {
             data: { values: curve(kind) },
             mark: { type: 'line', strokeWidth: 1.5 },
@@ -99,7 +114,16 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
         width: 220,
         height: 220,
         layer: [
-          { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+          {
+            data: {
+              values: [
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ],
+            },
+            mark: { type: 'line', strokeDash: [4, 4], color: '#999', strokeWidth: 1 },
+            encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+          },
           {
             data: { values: calibration },
             mark: { type: 'line', point: true, strokeWidth: 1.5 },
@@ -108,7 +132,13 @@ export function evaluationSpecs(result: EvaluationResult): { name: string; spec:
               y: { field: 'meanLabel', type: 'quantitative', title: 'mean label', scale: { domain: [0, 1] } },
               color: { field: 'model', type: 'nominal', title: null, scale: models },
               size: { field: 'count', type: 'quantitative', legend: null },
-              tooltip: [{ field: 'lower' }, { field: 'upper' }, { field: 'count' }, { field: 'meanPrediction', format: '.3f' }, { field: 'meanLabel', format: '.3f' }],
+              tooltip: [
+                { field: 'lower' },
+                { field: 'upper' },
+                { field: 'count' },
+                { field: 'meanPrediction', format: '.3f' },
+                { field: 'meanLabel', format: '.3f' },
+              ],
             },
           },
         ],
@@ -146,25 +176,41 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
   for (const s of specs) svgs.set(s.name, await renderSvg(s.spec));
   const metrics = result.metricNames.filter((m) => m !== 'confusion_matrix_at_thresholds');
   const header = `<tr><th>slice</th>${metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>`;
-  const rows = result.slices.map((s) => `<tr data-slice="${escapeHtml(s.name)}"><th scope="row">${escapeHtml(s.name)}</th>${metrics.map((m) => metricCell(s.metrics[m], s.baselineMetrics?.[m])).join('')}</tr>`);
-  const status = result.validation.ok ? '<b style="color:#2e7d32">validation passed</b>' : `<b style="color:#c62828">validation failed</b> (${result.validation.failures.length} threshold${result.validation.failures.length === 1 ? '' : 's'})`;
+  const rows = result.slices.map(
+    (s) =>
+      `<tr data-slice="${escapeHtml(s.name)}"><th scope="row">${escapeHtml(s.name)}</th>${metrics.map((m) => metricCell(s.metrics[m], s.baselineMetrics?.[m])).join('')}</tr>`,
+  );
+  const status = result.validation.ok
+    ? '<b style="color:#2e7d32">validation passed</b>'
+    : `<b style="color:#c62828">validation failed</b> (${result.validation.failures.length} threshold${result.validation.failures.length === 1 ? '' : 's'})`;
   const baseline = result.baseline ? `baseline model #${result.baseline.modelId ?? '?'}` : 'no baseline (first blessed model)';
   const chart = (name: string) => (svgs.has(name) ? `<div class="tfx-ts-chart" data-chart="${name}">${svgs.get(name)}</div>` : '');
   const body = [
     `<p class="tfx-ts-muted">Candidate model #${result.candidate.modelId ?? '?'} vs ${escapeHtml(baseline)} · ${escapeHtml(result.problem.replace('_', ' '))} · label ${escapeHtml(result.labelKey)} · ${formatCount(result.numExamples)} examples of ${escapeHtml(result.splits.join(', '))} · ${status}</p>`,
     `<h4 class="tfx-ts-section">Metrics by slice${result.baseline ? ' (second line: change vs baseline)' : ''}</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table">${`<thead>${header}</thead>`}<tbody>${rows.join('')}</tbody></table></div>`,
     chart('metric_by_slice'),
-    svgs.has('roc') ? `<h4 class="tfx-ts-section">Plots (Overall)</h4><div style="display:flex;flex-wrap:wrap;gap:12px">${chart('roc')}${chart('pr')}${chart('calibration')}</div>` : '',
+    svgs.has('roc')
+      ? `<h4 class="tfx-ts-section">Plots (Overall)</h4><div style="display:flex;flex-wrap:wrap;gap:12px">${chart('roc')}${chart('pr')}${chart('calibration')}</div>`
+      : '',
     `<h4 class="tfx-ts-section">Thresholds${result.baseline ? ' and baseline comparison' : ''}</h4>${validationHtml(result.validation)}`,
   ].join('');
   const overall = result.slices.find((s) => s.key.length === 0);
   const text = [
     `ModelEvaluation: ${result.slices.length} slice(s), ${result.validation.ok ? 'validation passed' : 'validation FAILED'}`,
-    ...(overall ? metrics.map((m) => `  ${m}: ${typeof overall.metrics[m] === 'number' ? formatNumber(overall.metrics[m] as number) : '–'}${typeof overall.baselineMetrics?.[m] === 'number' ? ` (baseline ${formatNumber(overall.baselineMetrics[m] as number)})` : ''}`) : []),
+    ...(overall
+      ? metrics.map(
+          (m) =>
+            `  ${m}: ${typeof overall.metrics[m] === 'number' ? formatNumber(overall.metrics[m] as number) : '–'}${typeof overall.baselineMetrics?.[m] === 'number' ? ` (baseline ${formatNumber(overall.baselineMetrics[m] as number)})` : ''}`,
+        )
+      : []),
     ...result.validation.checks.map((c) => `  ${c.skipped ? 'skipped' : c.ok ? 'ok' : 'FAILED'}: ${c.message}`),
   ].join('\n');
   return {
-    [MimeTypes.evaluation]: { ...result, ...(options.title ? { title: options.title } : {}), vegaLite: specs.map((s) => ({ ...s.spec, usermeta: { tfxTs: { chart: s.name } } })) },
+    [MimeTypes.evaluation]: {
+      ...result,
+      ...(options.title ? { title: options.title } : {}),
+      vegaLite: specs.map((s) => ({ ...s.spec, usermeta: { tfxTs: { chart: s.name } } })),
+    },
     'text/html': withInlineStyles(viewElement('evaluation', options.title, body)),
     'text/plain': text,
   };
@@ -174,7 +220,8 @@ export function readEvaluation(uri: string): EvaluationResult {
   return JSON.parse(fs.readFileSync(path.join(uri, EVALUATION_FILE), 'utf8')) as EvaluationResult;
 }
 
-export const evaluationView: ArtifactView = async (artifacts, options) => evaluationBundle(readEvaluation(artifacts[artifacts.length - 1].uri), { title: options.title });
+export const evaluationView: ArtifactView = async (artifacts, options) =>
+  evaluationBundle(readEvaluation(artifacts[artifacts.length - 1].uri), { title: options.title });
 
 /** The ModelBlessing view: blessed or not, and why. */
 export const blessingView: ArtifactView = async (artifacts, options) => {

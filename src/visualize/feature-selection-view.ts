@@ -12,7 +12,11 @@ export async function featureSelectionBundle(result: FeatureSelectionResult, opt
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     config: CHART_CONFIG,
-    data: { values: result.features.filter((f) => Number.isFinite(f.score)).map((f) => ({ feature: f.name, score: f.score, selected: f.selected ? 'selected' : 'dropped' })) },
+    data: {
+      values: result.features
+        .filter((f) => Number.isFinite(f.score))
+        .map((f) => ({ feature: f.name, score: f.score, selected: f.selected ? 'selected' : 'dropped' })),
+    },
     width: 320,
     height: { step: 14 },
     mark: 'bar',
@@ -23,8 +27,12 @@ export async function featureSelectionBundle(result: FeatureSelectionResult, opt
     },
   } as unknown as TopLevelSpec;
   const svg = await renderSvg(spec);
-  const rows = result.features.map((f) => `<tr data-feature="${escapeHtml(f.name)}" data-selected="${f.selected}"><td class="tfx-ts-num">${f.rank}</td><th scope="row">${escapeHtml(f.name)}<div class="tfx-ts-type">${f.dtype}, ${f.treatedAs}</div></th><td class="tfx-ts-num" title="${f.score}">${escapeHtml(formatNumber(f.score))}</td><td>${f.selected ? '✓' : ''}</td></tr>`);
-  const body = `<p class="tfx-ts-muted">${result.selected.length} of ${result.features.length} features selected (${escapeHtml(result.rule)}) by ${escapeHtml(result.scoreFunction)} against <b>${escapeHtml(result.labelKey)}</b> on ${formatCount(result.numExamples)} ${escapeHtml(result.split)} examples.</p>` +
+  const rows = result.features.map(
+    (f) =>
+      `<tr data-feature="${escapeHtml(f.name)}" data-selected="${f.selected}"><td class="tfx-ts-num">${f.rank}</td><th scope="row">${escapeHtml(f.name)}<div class="tfx-ts-type">${f.dtype}, ${f.treatedAs}</div></th><td class="tfx-ts-num" title="${f.score}">${escapeHtml(formatNumber(f.score))}</td><td>${f.selected ? '✓' : ''}</td></tr>`,
+  );
+  const body =
+    `<p class="tfx-ts-muted">${result.selected.length} of ${result.features.length} features selected (${escapeHtml(result.rule)}) by ${escapeHtml(result.scoreFunction)} against <b>${escapeHtml(result.labelKey)}</b> on ${formatCount(result.numExamples)} ${escapeHtml(result.split)} examples.</p>` +
     `<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start"><div class="tfx-ts-chart">${svg}</div>` +
     `<table class="tfx-ts-table"><thead><tr><th>rank</th><th>feature</th><th>score</th><th>selected</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
   return {

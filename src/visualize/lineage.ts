@@ -137,7 +137,12 @@ export function lineageSpec(model: LineageViewModel): ChartSpec {
         {
           data: { values: edgePoints },
           mark: { type: 'line', color: '#9e9e9e', strokeWidth: 1.2, interpolate: 'basis' },
-          encoding: { x: { field: 'x', ...x }, y: { field: 'y', ...y }, detail: { field: 'edge', type: 'nominal' }, order: { field: 'order', type: 'quantitative' } },
+          encoding: {
+            x: { field: 'x', ...x },
+            y: { field: 'y', ...y },
+            detail: { field: 'edge', type: 'nominal' },
+            order: { field: 'order', type: 'quantitative' },
+          },
         },
         {
           data: { values: nodeData },
@@ -179,10 +184,15 @@ function lineageHtml(model: LineageViewModel, graph: LineageGraph, svg: string, 
     )
     .join('');
   const artifacts = graph.artifacts
-    .map((a) => `<tr data-artifact="${a.id}"><td class="tfx-ts-num">#${a.id}</td><td class="tfx-ts-feature-cell">${escapeHtml(a.type.name)}</td><td><code>${escapeHtml(a.uri)}</code></td></tr>`)
+    .map(
+      (a) =>
+        `<tr data-artifact="${a.id}"><td class="tfx-ts-num">#${a.id}</td><td class="tfx-ts-feature-cell">${escapeHtml(a.type.name)}</td><td><code>${escapeHtml(a.uri)}</code></td></tr>`,
+    )
     .join('');
   const body =
-    (model.nodes.length ? `<div class="tfx-ts-scroll"><div class="tfx-ts-chart" data-chart="lineage">${svg}</div></div>` : '<p class="tfx-ts-muted">No executions or artifacts.</p>') +
+    (model.nodes.length
+      ? `<div class="tfx-ts-scroll"><div class="tfx-ts-chart" data-chart="lineage">${svg}</div></div>`
+      : '<p class="tfx-ts-muted">No executions or artifacts.</p>') +
     (graph.executions.length
       ? `<h4 class="tfx-ts-section">Executions (${graph.executions.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-lineage-executions"><thead><tr><th class="tfx-ts-num">id</th><th>component</th><th>type</th><th>state</th><th>inputs</th><th>outputs</th></tr></thead><tbody>${executions}</tbody></table></div>`
       : '') +
@@ -204,7 +214,8 @@ export async function lineageBundle(graph: LineageGraph, options: { title?: stri
     vegaLite: model.nodes.length ? [spec] : [],
     ...(options.title ? { title: options.title } : {}),
   };
-  const text = `Lineage: ${graph.executions.length} executions, ${graph.artifacts.length} artifacts\n` +
+  const text =
+    `Lineage: ${graph.executions.length} executions, ${graph.artifacts.length} artifacts\n` +
     graph.executions.map((x) => `  execution ${x.id} ${x.componentId} ${x.state}`).join('\n');
   return { [MimeTypes.lineage]: payload, 'text/html': withInlineStyles(lineageHtml(model, graph, svg, options)), 'text/plain': text };
 }

@@ -14,7 +14,8 @@ export const modelView: ArtifactView = async (artifacts, options) => {
   const file = path.join(artifact.uri, SERVING_MODEL_SUBDIR, SIGNATURE_FILE);
   const signature = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelSignature;
   const inputs = signature.inputs.map((f) => `<tr><td>${escapeHtml(f.name)}</td><td>${f.dtype}</td></tr>`).join('');
-  const body = `<p class="tfx-ts-muted">${escapeHtml(signature.problem.replace('_', ' '))} · ${signature.modelInputs.length} model inputs · output ${escapeHtml(signature.outputs[0].name)} [${signature.outputs[0].shape.join(', ')}] · tfjs ${escapeHtml(signature.tfjsVersion)}</p>` +
+  const body =
+    `<p class="tfx-ts-muted">${escapeHtml(signature.problem.replace('_', ' '))} · ${signature.modelInputs.length} model inputs · output ${escapeHtml(signature.outputs[0].name)} [${signature.outputs[0].shape.join(', ')}] · tfjs ${escapeHtml(signature.tfjsVersion)}</p>` +
     `<p class="tfx-ts-muted">Bundle: <code>${escapeHtml(path.join(artifact.uri, SERVING_MODEL_SUBDIR))}</code></p>` +
     `<table class="tfx-ts-table"><thead><tr><th>raw feature (serving input)</th><th>type</th></tr></thead><tbody>${inputs}</tbody></table>`;
   const text = `Model (${signature.problem}): inputs ${signature.inputs.map((f) => `${f.name}:${f.dtype}`).join(', ')} → ${signature.outputs[0].name}`;

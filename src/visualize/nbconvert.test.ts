@@ -21,12 +21,16 @@ let bundles: MimeBundle[];
 let numeric: number;
 
 beforeAll(async () => {
-  if (!fs.existsSync(JUPYTER)) throw new Error(`This test needs Debian's jupyter-nbconvert at ${JUPYTER} (apt-get install jupyter-nbconvert) or TFX_TS_JUPYTER.`);
+  if (!fs.existsSync(JUPYTER))
+    throw new Error(`This test needs Debian's jupyter-nbconvert at ${JUPYTER} (apt-get install jupyter-nbconvert) or TFX_TS_JUPYTER.`);
   browser = await launchChromium();
   const tutorial = path.join(sharedData, 'chicago_taxi', 'tfdv_tutorial');
   const train = await generateStatistics({ path: path.join(tutorial, 'train.csv'), name: 'train' });
   const evalStats = await generateStatistics({ path: path.join(tutorial, 'eval.csv'), name: 'eval' });
-  bundles = [await statisticsBundle([{ statistics: train }, { statistics: evalStats }], { title: 'both splits' }), await statisticsBundle([{ statistics: train }], { title: 'train' })];
+  bundles = [
+    await statisticsBundle([{ statistics: train }, { statistics: evalStats }], { title: 'both splits' }),
+    await statisticsBundle([{ statistics: train }], { title: 'train' }),
+  ];
   numeric = train.datasets[0].features.filter((f) => f.numStats).length;
 });
 afterAll(async () => {
@@ -64,10 +68,17 @@ test.each(['light', 'dark'])('nbconvert HTML (%s theme): the views render, and e
   expect(await views.nth(0).locator('[data-chart="standard"]').first().isVisible()).toBe(true);
 
   // JupyterLab's output table styles (centred, fixed layout, right-aligned, striped) do not leak in.
-  const style = await views.nth(0).locator('table.tfx-ts-numeric').evaluate((table) => {
-    const row = table.querySelector('tbody tr:nth-child(2)')!;
-    return { layout: getComputedStyle(table).tableLayout, align: getComputedStyle(row.querySelector('th')!).textAlign, background: getComputedStyle(row).backgroundColor };
-  });
+  const style = await views
+    .nth(0)
+    .locator('table.tfx-ts-numeric')
+    .evaluate((table) => {
+      const row = table.querySelector('tbody tr:nth-child(2)')!;
+      return {
+        layout: getComputedStyle(table).tableLayout,
+        align: getComputedStyle(row.querySelector('th')!).textAlign,
+        background: getComputedStyle(row).backgroundColor,
+      };
+    });
   expect(style).toEqual({ layout: 'auto', align: 'left', background: 'rgba(0, 0, 0, 0)' });
   // Legible on the theme's background: text contrasts with the page.
   const contrast = await page.evaluate(() => {

@@ -34,7 +34,10 @@ export async function renderArtifacts(artifacts: Artifact[], options: ViewOption
 
 function genericView(artifacts: Artifact[], options: ViewOptions): MimeBundle {
   const rows = artifacts
-    .map((a) => `<tr><td>${a.id ?? ''}</td><td>${escapeHtml(a.type.name)}</td><td><code>${escapeHtml(a.uri)}</code></td><td><code>${escapeHtml(JSON.stringify({ ...a.properties, ...a.customProperties }))}</code></td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>${a.id ?? ''}</td><td>${escapeHtml(a.type.name)}</td><td><code>${escapeHtml(a.uri)}</code></td><td><code>${escapeHtml(JSON.stringify({ ...a.properties, ...a.customProperties }))}</code></td></tr>`,
+    )
     .join('');
   const html = `<div class="tfx-ts-view"><h4>${escapeHtml(options.title ?? artifacts[0].type.name)}</h4><table class="tfx-ts-table"><thead><tr><th>id</th><th>type</th><th>uri</th><th>properties</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   return { 'text/html': html, 'text/plain': artifacts.map((a) => `${a.type.name} ${a.uri}`).join('\n') };

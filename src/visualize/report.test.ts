@@ -69,7 +69,21 @@ describe('tfx-ts report', () => {
     const cwd = process.cwd();
     process.chdir(dir);
     const relative = (file: string) => path.relative(dir, file);
-    const result = await cli('report', '--statistics', relative(files.statistics), '--compare', relative(files.serving), '--schema', relative(files.schema), '--anomalies', relative(files.anomalies), '-o', relative(files.report), '--title', 'Chicago taxi: TFDV tutorial splits').finally(() => process.chdir(cwd));
+    const result = await cli(
+      'report',
+      '--statistics',
+      relative(files.statistics),
+      '--compare',
+      relative(files.serving),
+      '--schema',
+      relative(files.schema),
+      '--anomalies',
+      relative(files.anomalies),
+      '-o',
+      relative(files.report),
+      '--title',
+      'Chicago taxi: TFDV tutorial splits',
+    ).finally(() => process.chdir(cwd));
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toContain(files.report);
@@ -114,7 +128,9 @@ describe('tfx-ts report', () => {
       expect(await page.locator(`#statistics tr[data-feature="${name}"] [data-chart="standard"] svg`).isVisible()).toBe(true);
     }
     expect(await page.locator('#schema .tfx-ts-schema-features tbody tr').count()).toBe(schema.feature.length);
-    const anomalyRows = await page.locator('#anomalies .tfx-ts-anomalies-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
+    const anomalyRows = await page
+      .locator('#anomalies .tfx-ts-anomalies-table tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-feature')));
     expect(anomalyRows).toEqual(Object.keys(anomalies.anomalyInfo));
   }
 
@@ -137,7 +153,7 @@ describe('tfx-ts report', () => {
     await page.close();
   });
 
-  test('dark: the page follows the reader\'s dark setting and stays legible', async () => {
+  test("dark: the page follows the reader's dark setting and stays legible", async () => {
     const page = await openHtml(browser, html, { colorScheme: 'dark', width: 1100 });
     await checkReport(page);
     const luminance = (css: string) => {
@@ -212,7 +228,9 @@ describe('tfx-ts report: bad input gets one clear error (exit 2)', () => {
 
   test('an output that is not .html, an unknown theme, a missing --output', async () => {
     expect((await cli('report', '--statistics', files.statistics, '-o', path.join(dir, 'r.txt'))).err).toMatch(/does not end in \.html/);
-    expect((await cli('report', '--statistics', files.statistics, '-o', report(), '--theme', 'blue')).err).toMatch(/--theme "blue" is not a theme[\s\S]*auto, light, dark/);
+    expect((await cli('report', '--statistics', files.statistics, '-o', report(), '--theme', 'blue')).err).toMatch(
+      /--theme "blue" is not a theme[\s\S]*auto, light, dark/,
+    );
     const noOutput = await cli('report', '--statistics', files.statistics);
     expect(noOutput.code).not.toBe(0);
     expect(noOutput.err).toMatch(/--output/);

@@ -32,7 +32,16 @@ export async function buildReport(input: ReportInput): Promise<string> {
   }
   if (input.schema) sections.push(section('schema', 'Schema', schemaHtml(schemaViewModel(input.schema), { id: 'tfx-ts-report-schema' })));
   if (input.anomalies) {
-    sections.push(section('anomalies', 'Anomalies', anomaliesHtml(input.anomalies.map((a) => anomaliesViewModel(a.anomalies, a.split)), { id: 'tfx-ts-report-anomalies' })));
+    sections.push(
+      section(
+        'anomalies',
+        'Anomalies',
+        anomaliesHtml(
+          input.anomalies.map((a) => anomaliesViewModel(a.anomalies, a.split)),
+          { id: 'tfx-ts-report-anomalies' },
+        ),
+      ),
+    );
   }
   const sources = input.sources?.length ? `<p>${input.sources.map(escapeHtml).join(' · ')}</p>` : '';
   const theme = input.theme && input.theme !== 'auto' ? ` data-theme="${input.theme}"` : '';

@@ -40,7 +40,8 @@ describe.each(Object.entries(schemas))('%s schema', (_name, file) => {
       if (feature.valueCount) {
         const single = feature.valueCount.min === 1 && feature.valueCount.max === 1;
         expect(row.valency === 'single').toBe(single);
-        if (!single) expect(row.valency).toBe(`[${feature.valueCount.min ?? 0},${feature.valueCount.max ?? 'inf)'}${feature.valueCount.max !== undefined ? ']' : ''}`);
+        if (!single)
+          expect(row.valency).toBe(`[${feature.valueCount.min ?? 0},${feature.valueCount.max ?? 'inf)'}${feature.valueCount.max !== undefined ? ']' : ''}`);
       }
       if (feature.domain) expect(row.domain).toBe(`'${feature.domain}'`);
       if (feature.intDomain?.min !== undefined) expect(row.domain).toContain(`min: ${feature.intDomain.min}`);

@@ -98,7 +98,8 @@ function comparatorText(kind: string, comparator: FeatureComparator | undefined)
   const parts: string[] = [];
   if (comparator.infinityNorm?.threshold !== undefined) parts.push(`${kind} L-infinity ≤ ${comparator.infinityNorm.threshold}`);
   if (comparator.jensenShannonDivergence?.threshold !== undefined) parts.push(`${kind} Jensen-Shannon ≤ ${comparator.jensenShannonDivergence.threshold}`);
-  if (comparator.normalizedAbsDifference?.threshold !== undefined) parts.push(`${kind} normalized abs. difference ≤ ${comparator.normalizedAbsDifference.threshold}`);
+  if (comparator.normalizedAbsDifference?.threshold !== undefined)
+    parts.push(`${kind} normalized abs. difference ≤ ${comparator.normalizedAbsDifference.threshold}`);
   return parts;
 }
 
@@ -142,11 +143,19 @@ export function schemaHtml(model: SchemaViewModel, options: { title?: string; id
     : '<p class="tfx-ts-muted">The schema has no features.</p>';
   const domainsTable = model.domains.length
     ? `<h4 class="tfx-ts-section">Domains (${model.domains.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-schema-domains"><thead><tr><th scope="col">Domain</th><th scope="col">Values</th></tr></thead><tbody>${model.domains
-        .map((d) => `<tr data-domain="${escapeHtml(d.domain)}"><td class="tfx-ts-feature-cell">${escapeHtml(d.domain)}</td><td class="tfx-ts-domain-values">${escapeHtml(d.values.map(quote).join(', '))}</td></tr>`)
+        .map(
+          (d) =>
+            `<tr data-domain="${escapeHtml(d.domain)}"><td class="tfx-ts-feature-cell">${escapeHtml(d.domain)}</td><td class="tfx-ts-domain-values">${escapeHtml(d.values.map(quote).join(', '))}</td></tr>`,
+        )
         .join('')}</tbody></table></div>`
     : '';
   const environments = model.defaultEnvironments.length
     ? `<p class="tfx-ts-muted">Default environments: ${escapeHtml(model.defaultEnvironments.join(', '))}</p>`
     : '';
-  return viewElement('schema', options.title, `<h4 class="tfx-ts-section">Features (${model.features.length})</h4>${featuresTable}${environments}${domainsTable}`, options.id);
+  return viewElement(
+    'schema',
+    options.title,
+    `<h4 class="tfx-ts-section">Features (${model.features.length})</h4>${featuresTable}${environments}${domainsTable}`,
+    options.id,
+  );
 }

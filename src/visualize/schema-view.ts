@@ -11,7 +11,10 @@ export function schemaBundle(schema: Schema, options: { title?: string; id?: str
   const payload: SchemaPayload = { ...schema, vegaLite: [], ...(options.title ? { title: options.title } : {}) };
   const text = [
     `Schema: ${model.features.length} features`,
-    ...model.features.map((f) => `  ${f.name}: ${f.type}${f.presence ? `, ${f.presence}` : ''}${f.valency ? `, ${f.valency}` : ''}${f.domain !== '-' ? `, domain ${f.domain}` : ''}`),
+    ...model.features.map(
+      (f) =>
+        `  ${f.name}: ${f.type}${f.presence ? `, ${f.presence}` : ''}${f.valency ? `, ${f.valency}` : ''}${f.domain !== '-' ? `, domain ${f.domain}` : ''}`,
+    ),
   ].join('\n');
   return { [MimeTypes.schema]: payload, 'text/html': withInlineStyles(schemaHtml(model, options)), 'text/plain': text };
 }

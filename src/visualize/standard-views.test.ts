@@ -7,7 +7,17 @@ describe('registerStandardViews', () => {
     expect(hasView('ExampleStatistics')).toBe(false);
     registerView('Schema', async () => ({ 'text/html': '<p>mine</p>' }));
     registerStandardViews();
-    for (const type of ['ExampleStatistics', 'Schema', 'ExampleAnomalies', 'TransformGraph', 'Model', 'ModelRun', 'ModelEvaluation', 'ModelBlessing', 'FeatureSelection']) {
+    for (const type of [
+      'ExampleStatistics',
+      'Schema',
+      'ExampleAnomalies',
+      'TransformGraph',
+      'Model',
+      'ModelRun',
+      'ModelEvaluation',
+      'ModelBlessing',
+      'FeatureSelection',
+    ]) {
       expect(hasView(type)).toBe(true);
     }
     const schema = new Artifact(standardArtifacts.Schema, '/nowhere');

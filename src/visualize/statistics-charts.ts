@@ -92,7 +92,13 @@ export function standardHistogramSpec(feature: FeatureView<NumericSummary>, data
       data: { values: bars },
       mark: { type: 'rect', stroke: null, opacity: 0.9 },
       encoding: {
-        x: { field: 'x0', type: 'quantitative', title: null, scale: { zero: false, nice: false }, axis: { format: axisFormat(bars.flatMap((b) => [b.x0, b.x1])), grid: false } },
+        x: {
+          field: 'x0',
+          type: 'quantitative',
+          title: null,
+          scale: { zero: false, nice: false },
+          axis: { format: axisFormat(bars.flatMap((b) => [b.x0, b.x1])), grid: false },
+        },
         x2: { field: 'x1' },
         y: { field: yField, type: 'quantitative', title: null, axis: { format: compare ? '~%' : '~s', tickCount: 3 } },
         color: colorEncoding(datasets),
@@ -121,9 +127,7 @@ export function quantileMarks(feature: FeatureView<NumericSummary>, datasets: Da
     const buckets = feature.perDataset[i]?.quantiles ?? [];
     if (buckets.length === 0) return [];
     const boundaries = [buckets[0].lowValue, ...buckets.map((b) => b.highValue)];
-    return boundaries
-      .map((value, k) => ({ dataset: d.name, quantile: k / buckets.length, value }))
-      .filter((m) => Number.isFinite(m.value));
+    return boundaries.map((value, k) => ({ dataset: d.name, quantile: k / buckets.length, value })).filter((m) => Number.isFinite(m.value));
   });
 }
 
@@ -144,7 +148,10 @@ export function quantilesSpec(feature: FeatureView<NumericSummary>, datasets: Da
         color: colorEncoding(datasets),
       },
       layer: [
-        { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.6 }, encoding: { x: { aggregate: 'min', field: 'value' }, x2: { aggregate: 'max', field: 'value' } } },
+        {
+          mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.6 },
+          encoding: { x: { aggregate: 'min', field: 'value' }, x2: { aggregate: 'max', field: 'value' } },
+        },
         {
           mark: { type: 'point', filled: true, size: 36, opacity: 0.95 },
           encoding: {

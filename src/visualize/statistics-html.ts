@@ -27,7 +27,10 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
   const id = options.id ?? newViewId('statistics');
   const compare = model.datasets.length > 1;
   const legend = `<div class="tfx-ts-legend">${model.datasets
-    .map((d) => `<span class="tfx-ts-legend-item" data-dataset="${escapeHtml(d.name)}">${datasetChip(d.name, d.color)} <span class="tfx-ts-muted">${formatCount(d.numExamples)} examples</span></span>`)
+    .map(
+      (d) =>
+        `<span class="tfx-ts-legend-item" data-dataset="${escapeHtml(d.name)}">${datasetChip(d.name, d.color)} <span class="tfx-ts-muted">${formatCount(d.numExamples)} examples</span></span>`,
+    )
     .join('')}</div>`;
   const toggle =
     model.numeric.length > 0
@@ -73,7 +76,8 @@ interface Column<S> {
 function stackedCell<S>(model: StatisticsViewModel, feature: FeatureView<S>, column: Column<S>): string {
   const lines = model.datasets.map((d, i) => {
     const s = feature.perDataset[i];
-    if (!s) return `<div class="tfx-ts-line tfx-ts-muted" data-dataset="${escapeHtml(d.name)}" title="${escapeHtml(d.name)} has no ${escapeHtml(feature.name)}">–</div>`;
+    if (!s)
+      return `<div class="tfx-ts-line tfx-ts-muted" data-dataset="${escapeHtml(d.name)}" title="${escapeHtml(d.name)} has no ${escapeHtml(feature.name)}">–</div>`;
     const { text, raw, className } = column.value(s);
     const title = raw === undefined ? '' : ` title="${escapeHtml(String(raw))}"`;
     return `<div class="tfx-ts-line${className ? ` ${className}` : ''}" data-dataset="${escapeHtml(d.name)}"${title}>${escapeHtml(text)}</div>`;
@@ -104,8 +108,18 @@ const categoricalColumns: Column<CategoricalSummary>[] = [
   { stat: 'count', header: 'count', numeric: true, value: (s) => ({ text: formatCount(s.count), raw: s.count }) },
   { stat: 'missing', header: 'missing', numeric: true, value: (s) => missingValue(s.missingFraction) },
   { stat: 'unique', header: 'unique', numeric: true, value: (s) => ({ text: formatCount(s.unique), raw: s.unique }) },
-  { stat: 'top', header: 'top', numeric: false, value: (s) => ({ text: s.topValues[0]?.value ?? '–', raw: s.topValues[0]?.value, className: 'tfx-ts-top-value' }) },
-  { stat: 'freqTop', header: 'freq top', numeric: true, value: (s) => ({ text: s.topValues[0] ? formatCount(s.topValues[0].frequency) : '–', raw: s.topValues[0]?.frequency }) },
+  {
+    stat: 'top',
+    header: 'top',
+    numeric: false,
+    value: (s) => ({ text: s.topValues[0]?.value ?? '–', raw: s.topValues[0]?.value, className: 'tfx-ts-top-value' }),
+  },
+  {
+    stat: 'freqTop',
+    header: 'freq top',
+    numeric: true,
+    value: (s) => ({ text: s.topValues[0] ? formatCount(s.topValues[0].frequency) : '–', raw: s.topValues[0]?.frequency }),
+  },
   { stat: 'avgLength', header: 'avg length', numeric: true, value: (s) => ({ text: formatNumber(s.avgLength), raw: s.avgLength }) },
 ];
 

@@ -41,8 +41,12 @@ function toProto3Json(value: unknown, key = ''): unknown {
 describe('statisticsViewModel on the taxi tutorial splits', () => {
   test('every feature lands in the numeric or categorical section, in input order', () => {
     const model = statisticsViewModel([{ statistics: { datasets: [...train.datasets, ...evalStats.datasets] } }]);
-    const numeric = features(train).filter((f) => f.numStats).map(featureNameOf);
-    const categorical = features(train).filter((f) => !f.numStats && (f.stringStats || f.bytesStats)).map(featureNameOf);
+    const numeric = features(train)
+      .filter((f) => f.numStats)
+      .map(featureNameOf);
+    const categorical = features(train)
+      .filter((f) => !f.numStats && (f.stringStats || f.bytesStats))
+      .map(featureNameOf);
     expect(model.numeric.map((f) => f.name)).toEqual(numeric);
     expect(model.categorical.map((f) => f.name)).toEqual(categorical);
     expect(numeric.length).toBeGreaterThan(5);
@@ -89,7 +93,9 @@ describe('statisticsViewModel on the taxi tutorial splits', () => {
   test('a feature missing from one dataset (tips in serving) is undefined there, not dropped', () => {
     const model = statisticsViewModel([{ statistics: train }, { statistics: serving, label: 'serving' }]);
     const servingNames = new Set(features(serving).map(featureNameOf));
-    const absent = features(train).map(featureNameOf).filter((n) => !servingNames.has(n));
+    const absent = features(train)
+      .map(featureNameOf)
+      .filter((n) => !servingNames.has(n));
     expect(absent).toContain('tips');
     for (const name of absent) {
       const view = [...model.numeric, ...model.categorical].find((f) => f.name === name)!;

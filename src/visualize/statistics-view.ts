@@ -21,7 +21,10 @@ export interface StatisticsViewOptions {
 }
 
 /** The static HTML (without styles) and the chart specs of the statistics view. */
-export async function statisticsFragment(inputs: LabeledStatistics[], options: StatisticsViewOptions = {}): Promise<{ html: string; specs: ChartSpec[]; model: StatisticsViewModel }> {
+export async function statisticsFragment(
+  inputs: LabeledStatistics[],
+  options: StatisticsViewOptions = {},
+): Promise<{ html: string; specs: ChartSpec[]; model: StatisticsViewModel }> {
   const model = statisticsViewModel(inputs);
   const specs = statisticsChartSpecs(model);
   const svgs = await renderChartSvgs(specs);
@@ -57,7 +60,10 @@ function artifactLabel(artifact: Artifact, fallback: string): string {
 export const statisticsView: ArtifactView = async (artifacts, options) => {
   const compareWith = options.compareWith ?? [];
   const inputs: LabeledStatistics[] = [
-    ...artifacts.map((a, i) => ({ statistics: loadStatistics(a), label: typeof options.label === 'string' ? options.label : artifactLabel(a, `run ${i + 1}`) })),
+    ...artifacts.map((a, i) => ({
+      statistics: loadStatistics(a),
+      label: typeof options.label === 'string' ? options.label : artifactLabel(a, `run ${i + 1}`),
+    })),
     ...compareWith.map((a, i) => ({
       statistics: loadStatistics(a),
       label: typeof options.compareLabel === 'string' ? options.compareLabel : artifactLabel(a, `compared ${i + 1}`),

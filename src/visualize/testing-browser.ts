@@ -19,7 +19,9 @@ export const CHROMIUM_ARGS = [
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`View tests need Chromium at ${CHROMIUM_PATH}: install it (apt-get install chromium, or npx tfx-ts setup --test-deps) or set TFX_TS_CHROMIUM.`);
+    throw new Error(
+      `View tests need Chromium at ${CHROMIUM_PATH}: install it (apt-get install chromium, or npx tfx-ts setup --test-deps) or set TFX_TS_CHROMIUM.`,
+    );
   }
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -33,7 +35,10 @@ export interface OpenOptions {
 
 /** A page showing `html` (a whole document or a fragment); requests to anything but the page itself fail. */
 export async function openHtml(browser: Browser, html: string, options: OpenOptions = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1100, height: options.height ?? 800 }, colorScheme: options.colorScheme ?? 'light' });
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1100, height: options.height ?? 800 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
   const requests: string[] = [];
   page.on('request', (request) => {
     if (!request.url().startsWith('data:') && request.url() !== 'about:blank') requests.push(request.url());

@@ -60,11 +60,14 @@ export async function trainingBundle(curves: TrainingCurves, options: { title?: 
   const spec = trainingSpec(curves);
   const svg = curves.points.length > 0 ? await renderSvg(spec) : '';
   const status = statusLine(curves);
-  const html = viewElement('training', options.title, `<div class="tfx-ts-muted" data-role="status">${escapeHtml(status)}</div><div class="tfx-ts-chart">${svg}</div>`);
+  const html = viewElement(
+    'training',
+    options.title,
+    `<div class="tfx-ts-muted" data-role="status">${escapeHtml(status)}</div><div class="tfx-ts-chart">${svg}</div>`,
+  );
   return {
     [MimeTypes.training]: { ...curves, ...(options.title ? { title: options.title } : {}), vegaLite: [spec] },
     'text/html': withInlineStyles(html),
     'text/plain': status,
   };
 }
-

@@ -6,10 +6,21 @@ import { TransformOutput } from '../transform/transform-output';
 
 /** TFT names of the graph ops, for people reading the view. */
 const OP_NAMES: Record<string, string> = {
-  fill_missing: 'fillMissing', is_missing: 'isMissing', scale_to_z_score: 'scaleToZScore', scale_to_0_1: 'scaleTo01',
-  compute_and_apply_vocabulary: 'computeAndApplyVocabulary', bucketize: 'bucketize', apply_buckets: 'applyBuckets',
-  apply_vocabulary: 'applyVocabulary', hash_strings: 'hashStrings', analyzer_mean: 'tft.mean', analyzer_var: 'tft.var',
-  analyzer_min: 'tft.min', analyzer_max: 'tft.max', analyzer_sum: 'tft.sum', analyzer_size: 'tft.size',
+  fill_missing: 'fillMissing',
+  is_missing: 'isMissing',
+  scale_to_z_score: 'scaleToZScore',
+  scale_to_0_1: 'scaleTo01',
+  compute_and_apply_vocabulary: 'computeAndApplyVocabulary',
+  bucketize: 'bucketize',
+  apply_buckets: 'applyBuckets',
+  apply_vocabulary: 'applyVocabulary',
+  hash_strings: 'hashStrings',
+  analyzer_mean: 'tft.mean',
+  analyzer_var: 'tft.var',
+  analyzer_min: 'tft.min',
+  analyzer_max: 'tft.max',
+  analyzer_sum: 'tft.sum',
+  analyzer_size: 'tft.size',
 };
 
 /** The expression behind a node, e.g. `scaleToZScore(fillMissing(trip_miles, 0))`. */
@@ -37,7 +48,10 @@ export function describeAnalysis(node: GraphNode): string {
     case 'compute_and_apply_vocabulary': {
       const vocabulary = (a?.vocabulary as string[]) ?? [];
       const counts = (a?.counts as number[]) ?? [];
-      const top = vocabulary.slice(0, 5).map((v, i) => `${JSON.stringify(v)} (${formatCount(counts[i])})`).join(', ');
+      const top = vocabulary
+        .slice(0, 5)
+        .map((v, i) => `${JSON.stringify(v)} (${formatCount(counts[i])})`)
+        .join(', ');
       return `${formatCount(vocabulary.length)} values + ${node.attrs.numOovBuckets} OOV; top: ${top}${vocabulary.length > 5 ? ', …' : ''}`;
     }
     case 'bucketize':
@@ -54,16 +68,22 @@ export function describeAnalysis(node: GraphNode): string {
 export function transformGraphBundle(graph: TransformGraph, options: { title?: string } = {}): MimeBundle {
   const rows = graph.outputs.map((output) => {
     const node = graph.nodes[output.node];
-    return `<tr><th scope="row" class="tfx-ts-feature-name">${escapeHtml(output.name)}<div class="tfx-ts-type">${output.dtype}</div></th>` +
+    return (
+      `<tr><th scope="row" class="tfx-ts-feature-name">${escapeHtml(output.name)}<div class="tfx-ts-type">${output.dtype}</div></th>` +
       `<td><code>${escapeHtml(describeNode(graph, output.node))}</code></td>` +
       `<td>${escapeHtml(describeAnalysis(node))}</td>` +
-      `<td>${escapeHtml(output.rawInputs.join(', '))}</td></tr>`;
+      `<td>${escapeHtml(output.rawInputs.join(', '))}</td></tr>`
+    );
   });
-  const body = `<p class="tfx-ts-muted">${graph.outputs.length} transformed features from ${graph.rawFeatures.length} raw features; analyzers saw ${formatCount(graph.analyzedExamples ?? 0)} train examples.</p>` +
+  const body =
+    `<p class="tfx-ts-muted">${graph.outputs.length} transformed features from ${graph.rawFeatures.length} raw features; analyzers saw ${formatCount(graph.analyzedExamples ?? 0)} train examples.</p>` +
     `<div class="tfx-ts-scroll"><table class="tfx-ts-table"><thead><tr><th>feature</th><th>expression</th><th>analyzer result</th><th>raw inputs</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
   const text = [
     `TransformGraph: ${graph.outputs.length} outputs (analyzed ${graph.analyzedExamples ?? 0} examples)`,
-    ...graph.outputs.map((o) => `  ${o.name} (${o.dtype}) = ${describeNode(graph, o.node)}${describeAnalysis(graph.nodes[o.node]) ? `  [${describeAnalysis(graph.nodes[o.node])}]` : ''}`),
+    ...graph.outputs.map(
+      (o) =>
+        `  ${o.name} (${o.dtype}) = ${describeNode(graph, o.node)}${describeAnalysis(graph.nodes[o.node]) ? `  [${describeAnalysis(graph.nodes[o.node])}]` : ''}`,
+    ),
   ].join('\n');
   return { 'text/html': withInlineStyles(viewElement('transform', options.title, body)), 'text/plain': text };
 }

@@ -60,8 +60,12 @@ const noLoader = {
   sanitize: async (uri: string) => {
     throw new Error(`Chart specs must carry their data inline; refusing to load ${uri}.`);
   },
-  http: async () => { throw new Error('no network in chart rendering'); },
-  file: async () => { throw new Error('no file access in chart rendering'); },
+  http: async () => {
+    throw new Error('no network in chart rendering');
+  },
+  file: async () => {
+    throw new Error('no file access in chart rendering');
+  },
 };
 
 /** Compiles a Vega-Lite spec and renders it headless to an SVG string. */
@@ -78,8 +82,9 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 /** vega writes full float precision into geometry; two decimals are exact at screen scale and halve the SVG. */
 function trimGeometryPrecision(svg: string): string {
-  return svg.replace(/ (d|transform|x|y|x1|y1|x2|y2|width|height|points)="([^"]*)"/g, (_all, name: string, value: string) =>
-    ` ${name}="${value.replace(/(\d+\.\d{2})\d+/g, '$1')}"`,
+  return svg.replace(
+    / (d|transform|x|y|x1|y1|x2|y2|width|height|points)="([^"]*)"/g,
+    (_all, name: string, value: string) => ` ${name}="${value.replace(/(\d+\.\d{2})\d+/g, '$1')}"`,
   );
 }
 

@@ -22,7 +22,6 @@ import type { MimeBundle } from './registry';
 import { presenceOf, typeOf, valencyOf } from './schema-html';
 import { featureNameOf } from './statistics-model';
 import { displays, launchChromium, openHtml } from './testing-browser';
-// What `import ... from 'tfx-ts'` does in a notebook: register the standard views.
 
 /**
  * The views as a notebook user gets them: ExampleGen → StatisticsGen → SchemaGen →
@@ -170,7 +169,8 @@ describe('schema view (SchemaGen output)', () => {
       expect(await row.locator('[data-stat="type"]').textContent()).toBe(typeOf(feature));
       expect(await row.locator('[data-stat="presence"]').textContent()).toBe(presenceOf(feature));
       expect(await row.locator('[data-stat="valency"]').textContent()).toBe(valencyOf(feature));
-      if (feature.presence) expect(await row.locator('[data-stat="presence"]').textContent()).toBe(feature.presence.minFraction === 1 ? 'required' : 'optional');
+      if (feature.presence)
+        expect(await row.locator('[data-stat="presence"]').textContent()).toBe(feature.presence.minFraction === 1 ? 'required' : 'optional');
     }
     for (const domain of schema.stringDomain ?? []) {
       const values = await p.locator(`.tfx-ts-schema-domains tr[data-domain="'${domain.name}'"] .tfx-ts-domain-values`).textContent();

@@ -54,10 +54,15 @@ function writeIr(name: string, yaml: string): string {
 }
 
 describe("KFP's own code as the judge of compiled IR", () => {
-  beforeAll(() => { kfpCheckBin(); }, 30 * 60_000); // builds tools/kfp-check when the test setup did not
+  beforeAll(() => {
+    kfpCheckBin();
+  }, 30 * 60_000); // builds tools/kfp-check when the test setup did not
 
   it("accepts all of KFP's 150 compiled samples and refuses KFP's invalid upload fixtures", () => {
-    const valid = fs.readdirSync(path.join(samples, 'valid')).filter((f) => f.endsWith('.yaml')).map((f) => path.join(samples, 'valid', f));
+    const valid = fs
+      .readdirSync(path.join(samples, 'valid'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(samples, 'valid', f));
     expect(valid).toHaveLength(150);
     const results = parseWithKfp(valid);
     expect(results.filter((r) => !r.ok)).toEqual([]);
@@ -77,31 +82,67 @@ describe("KFP's own code as the judge of compiled IR", () => {
       return YAML.stringify(spec);
     };
     const cases: Record<string, [string, RegExp]> = {
-      unknown_dag_output: [variant((s) => { s.root.dag.outputs = { bogus: 1 }; }), /unknown template format/],
-      bad_enum: [variant((s) => { s.components['comp-flip-coin'].outputDefinitions.parameters.Output.parameterType = 'TEXT'; }), /unknown template format/],
-      duration_5m: [variant((s) => { s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '5m', maxRetryCount: 2 }; }), /unknown template format/],
-      schema_2_0_0: [variant((s) => { s.schemaVersion = '2.0.0'; }), /KFP only supports schema version 2\.1\.0, but the pipeline spec has version 2\.0\.0/],
-      underscore_name: [variant((s) => { s.pipelineInfo.name = 'my_pipeline'; }), /pipeline's name must contain only lowercase alphanumeric characters or '-'/],
+      unknown_dag_output: [
+        variant((s) => {
+          s.root.dag.outputs = { bogus: 1 };
+        }),
+        /unknown template format/,
+      ],
+      bad_enum: [
+        variant((s) => {
+          s.components['comp-flip-coin'].outputDefinitions.parameters.Output.parameterType = 'TEXT';
+        }),
+        /unknown template format/,
+      ],
+      duration_5m: [
+        variant((s) => {
+          s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '5m', maxRetryCount: 2 };
+        }),
+        /unknown template format/,
+      ],
+      schema_2_0_0: [
+        variant((s) => {
+          s.schemaVersion = '2.0.0';
+        }),
+        /KFP only supports schema version 2\.1\.0, but the pipeline spec has version 2\.0\.0/,
+      ],
+      underscore_name: [
+        variant((s) => {
+          s.pipelineInfo.name = 'my_pipeline';
+        }),
+        /pipeline's name must contain only lowercase alphanumeric characters or '-'/,
+      ],
     };
     for (const [name, [text, expected]] of Object.entries(cases)) {
       const [result] = parseWithKfp([writeIr(name, text)]);
       expect([name, result.ok, result.error]).toEqual([name, false, expect.stringMatching(expected)]);
     }
     // The same retry policy with a protojson Duration is accepted: the refusal above is the "5m".
-    const retry = variant((s) => { s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '300s', maxRetryCount: 2 }; });
+    const retry = variant((s) => {
+      s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '300s', maxRetryCount: 2 };
+    });
     expect(parseWithKfp([writeIr('duration_ok', retry)])[0]).toMatchObject({ ok: true });
   });
 
   it('the taxi template (CLI pipeline compile) parses, compiles to an Argo Workflow and loads in the kfp SDK', async () => {
     const project = path.join(tempDir(), 'oracle-taxi');
     const lines: string[] = [];
-    const capture = (...parts: unknown[]) => { lines.push(parts.map(String).join(' ')); };
-    const spies = [jest.spyOn(console, 'log').mockImplementation(capture), jest.spyOn(console, 'error').mockImplementation(capture), jest.spyOn(console, 'warn').mockImplementation(capture)];
+    const capture = (...parts: unknown[]) => {
+      lines.push(parts.map(String).join(' '));
+    };
+    const spies = [
+      jest.spyOn(console, 'log').mockImplementation(capture),
+      jest.spyOn(console, 'error').mockImplementation(capture),
+      jest.spyOn(console, 'warn').mockImplementation(capture),
+    ];
     const output = path.join(tempDir(), 'taxi.yaml');
     try {
       expect(await main(['node', 'tfx-ts', 'template', 'copy', '--model', 'taxi', '--pipeline-name', 'my_taxi', '--destination-path', project])).toBe(0);
       fs.copyFileSync(path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv'), path.join(project, 'data', 'data.csv'));
-      expect([await main(['node', 'tfx-ts', 'pipeline', 'compile', '--pipeline-path', path.join(project, 'kubeflow_runner.ts'), '-o', output]), lines.join('\n')]).toEqual([0, expect.any(String)]);
+      expect([
+        await main(['node', 'tfx-ts', 'pipeline', 'compile', '--pipeline-path', path.join(project, 'kubeflow_runner.ts'), '-o', output]),
+        lines.join('\n'),
+      ]).toEqual([0, expect.any(String)]);
     } finally {
       spies.forEach((s) => s.mockRestore());
     }
@@ -111,19 +152,35 @@ describe("KFP's own code as the judge of compiled IR", () => {
     expect(executors).toHaveLength(8);
     // Every task fetches the template's code package from the bucket, then runs its executor.
     for (const executor of executors) {
-      expect(executor.args?.slice(0, 7)).toEqual(['run-executor', '--code-package', expect.stringMatching(/^gs:\/\/.*\/_tfx_ts_code\/[0-9a-f]{64}\.tar\.gz$/), '--code-sha256', expect.stringMatching(/^[0-9a-f]{64}$/), '--executor-input', '{{$}}']);
+      expect(executor.args?.slice(0, 7)).toEqual([
+        'run-executor',
+        '--code-package',
+        expect.stringMatching(/^gs:\/\/.*\/_tfx_ts_code\/[0-9a-f]{64}\.tar\.gz$/),
+        '--code-sha256',
+        expect.stringMatching(/^[0-9a-f]{64}$/),
+        '--executor-input',
+        '{{$}}',
+      ]);
     }
     expect(checkIrWithKfp(output, { cacheDisabled: true }).kind).toBe('Workflow');
-    expect(checkIrWithKfpSdk(output)).toMatchObject({ name: 'my-taxi', tasks: ['csv-example-gen', 'evaluator', 'example-validator', 'pusher', 'schema-gen', 'statistics-gen', 'trainer', 'transform'] });
+    expect(checkIrWithKfpSdk(output)).toMatchObject({
+      name: 'my-taxi',
+      tasks: ['csv-example-gen', 'evaluator', 'example-validator', 'pusher', 'schema-gen', 'statistics-gen', 'trainer', 'transform'],
+    });
   }, 120_000);
 
   it('the penguin quickstart parses, compiles and loads', async () => {
-    const pipeline = await loadPipelineModule(path.resolve(__dirname, '..', '..', 'examples', 'penguin_quickstart', 'pipeline.ts'), { pipelineRoot: 's3://bucket/penguin' });
+    const pipeline = await loadPipelineModule(path.resolve(__dirname, '..', '..', 'examples', 'penguin_quickstart', 'pipeline.ts'), {
+      pipelineRoot: 's3://bucket/penguin',
+    });
     // Its data file lies outside the example's folder: as `pipeline create` does, it travels in the code package.
     const projectRoot = path.resolve(__dirname, '..', '..', 'examples', 'penguin_quickstart');
     const built = buildCodePackage(pipeline, { projectRoot, pipelineRoot: 's3://bucket/penguin' });
     built.dispose();
-    const file = writeIr('penguin', pipelineSpecToYaml(compilePipeline(pipeline, { image: IMAGE, projectRoot, codePackage: built.ref, onWarning: () => undefined })));
+    const file = writeIr(
+      'penguin',
+      pipelineSpecToYaml(compilePipeline(pipeline, { image: IMAGE, projectRoot, codePackage: built.ref, onWarning: () => undefined })),
+    );
     expect(executorsOf(checkIrWithKfp(file)).map((e) => e.image)).toEqual([IMAGE, IMAGE, IMAGE, IMAGE]);
     expect(checkIrWithKfpSdk(file).tasks).toEqual(['example-validator', 'query-example-gen', 'schema-gen', 'statistics-gen']);
   }, 60_000);
@@ -133,14 +190,28 @@ describe("KFP's own code as the judge of compiled IR", () => {
     writeFile(project, 'models/model.ts', 'export function runFn() {}\n');
     const exampleGen = new CsvExampleGen({ inputBase: 'gs://bucket/data' });
     const stats = new Stats({ examples: exampleGen.outputs.examples }).withResources({ cpuLimit: '500m', memoryLimit: '1Gi' });
-    const trainer = new Trainer({ examples: exampleGen.outputs.examples, statistics: stats.outputs.statistics, moduleFile: path.join(project, 'models/model.ts'), trainArgs: { numSteps: 10 } })
-      .withResources({ cpuLimit: '4', cpuRequest: '2', memoryLimit: '14Gi', memoryRequest: '4Gi', accelerator: { type: 'nvidia.com/gpu', count: 1 } });
-    const pipeline = new Pipeline({ pipelineName: 'oracle_pipeline', pipelineRoot: 'gs://bucket/root', components: [exampleGen, stats, trainer], enableCache: true, parameters: { epochs: 3, learningRate: 0.01, tag: 'a' } });
+    const trainer = new Trainer({
+      examples: exampleGen.outputs.examples,
+      statistics: stats.outputs.statistics,
+      moduleFile: path.join(project, 'models/model.ts'),
+      trainArgs: { numSteps: 10 },
+    }).withResources({ cpuLimit: '4', cpuRequest: '2', memoryLimit: '14Gi', memoryRequest: '4Gi', accelerator: { type: 'nvidia.com/gpu', count: 1 } });
+    const pipeline = new Pipeline({
+      pipelineName: 'oracle_pipeline',
+      pipelineRoot: 'gs://bucket/root',
+      components: [exampleGen, stats, trainer],
+      enableCache: true,
+      parameters: { epochs: 3, learningRate: 0.01, tag: 'a' },
+    });
     const cached = writeIr('cached', pipelineSpecToYaml(compilePipeline(pipeline, { image: IMAGE, projectRoot: project })));
     const uncached = writeIr('uncached', pipelineSpecToYaml(compilePipeline(pipeline, { image: IMAGE, projectRoot: project, enableCache: false })));
     for (const file of [cached, uncached]) {
       expect(executorsOf(checkIrWithKfp(file)).length).toBe(3);
-      expect(checkIrWithKfpSdk(file)).toEqual({ name: 'oracle-pipeline', tasks: ['csv-example-gen', 'oracle-trainer', 'oracle-stats'].sort(), inputs: ['epochs', 'learningRate', 'tag'] });
+      expect(checkIrWithKfpSdk(file)).toEqual({
+        name: 'oracle-pipeline',
+        tasks: ['csv-example-gen', 'oracle-trainer', 'oracle-stats'].sort(),
+        inputs: ['epochs', 'learningRate', 'tag'],
+      });
     }
     expect(checkIrWithKfp(cached, { parameters: { epochs: 5, learningRate: 0.1, tag: 'b' }, pipelineRoot: 's3://other/root' }).kind).toBe('Workflow');
     expect(() => checkIrWithKfp(cached, { parameters: { epochs: 'five' } })).toThrow(/epochs/);

@@ -33,25 +33,55 @@ function malformedVariants(): Record<string, string> {
     return YAML.stringify(spec);
   };
   return {
-    unknown_dag_output: variant((s) => { s.root.dag.outputs = { bogus: 1 }; }),
-    unknown_task_field: variant((s) => { s.root.dag.tasks['flip-coin'].retries = 2; }),
-    bad_enum: variant((s) => { s.components['comp-flip-coin'].outputDefinitions.parameters.Output.parameterType = 'TEXT'; }),
-    duration_5m: variant((s) => { s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '5m', maxRetryCount: 2 }; }),
-    duration_300s: variant((s) => { s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '300s', maxRetryCount: '2' }; }),
-    int_as_float: variant((s) => { s.root.dag.tasks['flip-coin'].retryPolicy = { maxRetryCount: 2.5 }; }),
-    bool_as_string: variant((s) => { s.root.dag.tasks['flip-coin'].cachingOptions = { enableCache: 'yes' }; }),
-    two_oneof_members: variant((s) => { s.root.dag.tasks['flip-coin'].componentRef = { name: 'comp-flip-coin' }; s.root.dag.tasks['condition-1'].inputs.parameters['pipelinechannel--flip-coin-Output'].componentInputParameter = 'x'; }),
-    schema_2_0_0: variant((s) => { s.schemaVersion = '2.0.0'; }),
-    underscore_name: variant((s) => { s.pipelineInfo.name = 'my_pipeline'; }),
-    no_root: variant((s) => { delete s.root; }),
-    proto_field_names: variant((s) => { s.pipeline_info = s.pipelineInfo; delete s.pipelineInfo; }),
+    unknown_dag_output: variant((s) => {
+      s.root.dag.outputs = { bogus: 1 };
+    }),
+    unknown_task_field: variant((s) => {
+      s.root.dag.tasks['flip-coin'].retries = 2;
+    }),
+    bad_enum: variant((s) => {
+      s.components['comp-flip-coin'].outputDefinitions.parameters.Output.parameterType = 'TEXT';
+    }),
+    duration_5m: variant((s) => {
+      s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '5m', maxRetryCount: 2 };
+    }),
+    duration_300s: variant((s) => {
+      s.root.dag.tasks['flip-coin'].retryPolicy = { backoffDuration: '300s', maxRetryCount: '2' };
+    }),
+    int_as_float: variant((s) => {
+      s.root.dag.tasks['flip-coin'].retryPolicy = { maxRetryCount: 2.5 };
+    }),
+    bool_as_string: variant((s) => {
+      s.root.dag.tasks['flip-coin'].cachingOptions = { enableCache: 'yes' };
+    }),
+    two_oneof_members: variant((s) => {
+      s.root.dag.tasks['flip-coin'].componentRef = { name: 'comp-flip-coin' };
+      s.root.dag.tasks['condition-1'].inputs.parameters['pipelinechannel--flip-coin-Output'].componentInputParameter = 'x';
+    }),
+    schema_2_0_0: variant((s) => {
+      s.schemaVersion = '2.0.0';
+    }),
+    underscore_name: variant((s) => {
+      s.pipelineInfo.name = 'my_pipeline';
+    }),
+    no_root: variant((s) => {
+      delete s.root;
+    }),
+    proto_field_names: variant((s) => {
+      s.pipeline_info = s.pipelineInfo;
+      delete s.pipelineInfo;
+    }),
   };
 }
 
 describe('the KFP test server agrees with the KFP API server', () => {
   let server: KfpTestServer;
-  beforeAll(async () => { server = await startKfpTestServer(); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startKfpTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   it("accepts every one of KFP's 150 compiled samples", async () => {
     const files = fs.readdirSync(path.join(samples, 'valid')).filter((f) => f.endsWith('.yaml'));
@@ -70,23 +100,34 @@ describe('the KFP test server agrees with the KFP API server', () => {
     for (const file of fs.readdirSync(path.join(samples, 'invalid'))) cases[`invalid/${file}`] = fs.readFileSync(path.join(samples, 'invalid', file), 'utf8');
     const dir = tempDir();
     const names = Object.keys(cases);
-    const kfp = parseWithKfp(names.map((name, i) => {
-      const file = path.join(dir, `case-${i}.yaml`);
-      fs.writeFileSync(file, cases[name]);
-      return file;
-    }));
+    const kfp = parseWithKfp(
+      names.map((name, i) => {
+        const file = path.join(dir, `case-${i}.yaml`);
+        fs.writeFileSync(file, cases[name]);
+        return file;
+      }),
+    );
     const verdicts: [string, boolean, boolean, string][] = [];
     for (const [i, name] of names.entries()) {
       const { status, body } = await upload(server, cases[name], `case-${i}`);
       verdicts.push([name, kfp[i].ok, status === 200, String(body.error_message ?? '')]);
       if (!kfp[i].ok) {
         // The same reason KFP gives, in the upload handler's shape and status.
-        expect([name, status, body.error_message]).toEqual([name, 500, expect.stringMatching(new RegExp(`^Failed to create a pipeline and a pipeline version: .*${escapeRegExp(kfp[i].error!)}$`))]);
+        expect([name, status, body.error_message]).toEqual([
+          name,
+          500,
+          expect.stringMatching(new RegExp(`^Failed to create a pipeline and a pipeline version: .*${escapeRegExp(kfp[i].error!)}$`)),
+        ]);
       }
     }
-    expect(verdicts.map(([name, kfpOk, serverOk]) => [name, serverOk])).toEqual(verdicts.map(([name, kfpOk]) => [name, kfpOk]));
+    expect(verdicts.map(([name, , serverOk]) => [name, serverOk])).toEqual(verdicts.map(([name, kfpOk]) => [name, kfpOk]));
     // Both ways: the cases are not all refusals.
-    expect(verdicts.filter(([, ok]) => ok).map(([name]) => name).sort()).toEqual(['duration_300s', 'proto_field_names']);
+    expect(
+      verdicts
+        .filter(([, ok]) => ok)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['duration_300s', 'proto_field_names']);
   }, 120_000);
 });
 
@@ -95,7 +136,12 @@ describe('kfp.Client (the kfp SDK) against the test server', () => {
     const python = labPython();
     const server = await startKfpTestServer({ autoAdvanceRuns: true });
     try {
-      const pipeline = new Pipeline({ pipelineName: 'sdk-check', pipelineRoot: 'gs://b/r', components: [new CsvExampleGen({ inputBase: 'gs://b/data' })], parameters: { epochs: 2 } });
+      const pipeline = new Pipeline({
+        pipelineName: 'sdk-check',
+        pipelineRoot: 'gs://b/r',
+        components: [new CsvExampleGen({ inputBase: 'gs://b/data' })],
+        parameters: { epochs: 2 },
+      });
       const file = path.join(tempDir(), 'sdk-check.yaml');
       fs.writeFileSync(file, pipelineSpecToYaml(compilePipeline(pipeline, { image: 'img:1', projectRoot: tempDir() })));
       const script = `
@@ -127,7 +173,9 @@ except Exception as error:
 print(json.dumps(out))
 `;
       const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(python, ['-c', script, server.url, file], { timeout: 120_000 }, (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)));
+        execFile(python, ['-c', script, server.url, file], { timeout: 120_000 }, (error, out, err) =>
+          error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+        );
       });
       const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
       expect(result).toEqual({

@@ -29,7 +29,9 @@ const transcript: string[] = [];
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const capture = (...parts: unknown[]) => { lines.push(parts.map(String).join(' ')); };
+  const capture = (...parts: unknown[]) => {
+    lines.push(parts.map(String).join(' '));
+  };
   const log = jest.spyOn(console, 'log').mockImplementation(capture);
   const error = jest.spyOn(console, 'error').mockImplementation(capture);
   const warn = jest.spyOn(console, 'warn').mockImplementation(capture);
@@ -75,23 +77,40 @@ describe('taxi template → Kubeflow through the CLI', () => {
   it('template copy writes a TFX-template-like project', async () => {
     const { code, out } = await cli('template', 'copy', '--model', 'taxi', '--pipeline-name', 'my_taxi', '--destination-path', project);
     expect(code).toBe(0);
-    for (const file of ['pipeline/configs.ts', 'pipeline/pipeline.ts', 'models/features.ts', 'models/preprocessing.ts', 'models/model.ts', 'local_runner.ts', 'kubeflow_runner.ts', 'models/features.test.ts', 'package.json', '.gitignore']) {
+    for (const file of [
+      'pipeline/configs.ts',
+      'pipeline/pipeline.ts',
+      'models/features.ts',
+      'models/preprocessing.ts',
+      'models/model.ts',
+      'local_runner.ts',
+      'kubeflow_runner.ts',
+      'models/features.test.ts',
+      'package.json',
+      '.gitignore',
+    ]) {
       expect(fs.existsSync(path.join(project, file))).toBe(true);
       expect(out).toContain(`  ${file}`);
     }
     // The module files are the taxi notebook's own (one copy in the repository, templates/taxi/template.json).
     for (const file of ['features.ts', 'preprocessing.ts', 'model.ts']) {
-      expect(fs.readFileSync(path.join(project, 'models', file), 'utf8')).toBe(fs.readFileSync(path.join(__dirname, '..', '..', 'notebooks', 'taxi', file), 'utf8'));
+      expect(fs.readFileSync(path.join(project, 'models', file), 'utf8')).toBe(
+        fs.readFileSync(path.join(__dirname, '..', '..', 'notebooks', 'taxi', file), 'utf8'),
+      );
     }
     expect(fs.existsSync(path.join(project, 'template.json'))).toBe(false);
     expect(fs.readFileSync(path.join(project, 'pipeline', 'configs.ts'), 'utf8')).toContain("export const PIPELINE_NAME = 'my_taxi';");
-    expect(JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'))).toMatchObject({ name: 'my-taxi', dependencies: { 'tfx-ts': expect.stringMatching(/^\^\d+\.\d+\.\d+/) } });
+    expect(JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'))).toMatchObject({
+      name: 'my-taxi',
+      dependencies: { 'tfx-ts': expect.stringMatching(/^\^\d+\.\d+\.\d+/) },
+    });
     expect(out).toMatch(/tfx-ts datasets download taxi --destination data/);
     expect(filesUnder(project).every((f) => !fs.readFileSync(f, 'utf8').includes('{{'))).toBe(true);
 
     // As a user would for a quick first run: fewer training steps. Models are pushed to the pipeline root's bucket.
     const configs = path.join(project, 'pipeline', 'configs.ts');
-    const edited = fs.readFileSync(configs, 'utf8')
+    const edited = fs
+      .readFileSync(configs, 'utf8')
       .replace('export const TRAIN_NUM_STEPS = 1000;', 'export const TRAIN_NUM_STEPS = 20;')
       .replace('export const EVAL_NUM_STEPS = 150;', 'export const EVAL_NUM_STEPS = 5;');
     expect(edited.match(/= 20;|= 5;/g)).toHaveLength(2);
@@ -103,8 +122,12 @@ describe('taxi template → Kubeflow through the CLI', () => {
 
     const again = await cli('template', 'copy', '--model', 'taxi', '--pipeline-name', 'my_taxi', '--destination-path', project);
     expect([again.code, again.out]).toEqual([2, expect.stringMatching(/Destination .* is not empty/)]);
-    expect((await cli('template', 'copy', '--model', 'penguin', '--pipeline-name', 'x', '--destination-path', tempDir())).out).toMatch(/There is no "penguin" template[\s\S]*--model taxi/);
-    expect((await cli('template', 'copy', '--model', 'taxi', '--pipeline-name', 'bad name!', '--destination-path', path.join(tempDir(), 'x'))).out).toMatch(/Invalid pipeline name "bad name!"/);
+    expect((await cli('template', 'copy', '--model', 'penguin', '--pipeline-name', 'x', '--destination-path', tempDir())).out).toMatch(
+      /There is no "penguin" template[\s\S]*--model taxi/,
+    );
+    expect((await cli('template', 'copy', '--model', 'taxi', '--pipeline-name', 'bad name!', '--destination-path', path.join(tempDir(), 'x'))).out).toMatch(
+      /Invalid pipeline name "bad name!"/,
+    );
   });
 
   it('datasets download taxi: from a mirror URL or a local copy, refusing what is not the taxi data', async () => {
@@ -139,13 +162,22 @@ describe('taxi template → Kubeflow through the CLI', () => {
     const config = {
       rootDir: project,
       testEnvironment: 'node',
-      transform: { '^.+\\.ts$': [require.resolve('ts-jest'), { diagnostics: false, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }] },
+      transform: {
+        '^.+\\.ts$': [
+          require.resolve('ts-jest'),
+          { diagnostics: false, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } },
+        ],
+      },
       // The package's subpath exports (tfx-ts/trainer, ...) are src/api/<name>.ts.
       moduleNameMapper: { '^tfx-ts$': path.join(repo, 'src', 'index.ts'), '^tfx-ts/(.*)$': path.join(repo, 'src', 'api', '$1.ts') },
       testMatch: ['<rootDir>/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/tfx_pipeline_output/'],
     };
-    const result = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', JSON.stringify(config), '--ci'], { cwd: project, encoding: 'utf8', timeout: 240_000 });
+    const result = spawnSync(process.execPath, [path.join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', JSON.stringify(config), '--ci'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     const report = `${result.stdout}\n${result.stderr}`;
     expect([result.status, report]).toEqual([0, expect.stringMatching(/Tests:\s+4 passed, 4 total/)]);
     fs.unlinkSync(path.join(project, 'node_modules'));
@@ -157,11 +189,24 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect([code, out]).toEqual([0, expect.stringMatching(/Wrote the validated KFP v2 spec \(\d+ tasks\)/)]);
     const spec = validatePipelineSpec(YAML.parse(fs.readFileSync(output, 'utf8')));
     const golden = YAML.parse(fs.readFileSync(path.join(sharedData, 'kfp_golden', 'pipeline_with_resource_spec.yaml'), 'utf8'));
-    expect(Object.keys(spec).filter((k) => k !== 'defaultPipelineRoot').sort()).toEqual(Object.keys(golden).sort());
+    expect(
+      Object.keys(spec)
+        .filter((k) => k !== 'defaultPipelineRoot')
+        .sort(),
+    ).toEqual(Object.keys(golden).sort());
     expect(spec.pipelineInfo).toMatchObject({ name: 'my-taxi', displayName: 'my_taxi' });
     expect(spec.defaultPipelineRoot).toBe('s3://my-gcp-project-kubeflowpipelines-default/tfx_pipeline_output/my_taxi');
     const tasks = spec.root.dag!.tasks;
-    expect(Object.keys(tasks).sort()).toEqual(['csv-example-gen', 'evaluator', 'example-validator', 'pusher', 'schema-gen', 'statistics-gen', 'trainer', 'transform']);
+    expect(Object.keys(tasks).sort()).toEqual([
+      'csv-example-gen',
+      'evaluator',
+      'example-validator',
+      'pusher',
+      'schema-gen',
+      'statistics-gen',
+      'trainer',
+      'transform',
+    ]);
     expect(tasks.trainer).toMatchObject({
       dependentTasks: ['schema-gen', 'transform'],
       inputs: {
@@ -173,10 +218,16 @@ describe('taxi template → Kubeflow through the CLI', () => {
         },
       },
     });
-    expect(spec.deploymentSpec.executors['exec-trainer'].container.resources).toEqual({ cpuRequest: 1, cpuLimit: 2, memoryRequest: 2.147483648, memoryLimit: 4.294967296, resourceCpuRequest: '1', resourceCpuLimit: '2', resourceMemoryRequest: '2Gi', resourceMemoryLimit: '4Gi' });
     expect(tasks.pusher.dependentTasks).toEqual(['evaluator', 'trainer']);
-    expect(spec.root.inputDefinitions!.parameters!.train_steps).toEqual({ parameterType: 'NUMBER_INTEGER', defaultValue: 20, isOptional: true, description: 'Trainer steps' });
-    expect(tasks.pusher.inputs!.parameters!.pushDestination).toEqual({ runtimeValue: { constant: { filesystem: { baseDirectory: `s3://${BUCKET}/serving_model` } } } });
+    expect(spec.root.inputDefinitions!.parameters!.train_steps).toEqual({
+      parameterType: 'NUMBER_INTEGER',
+      defaultValue: 20,
+      isOptional: true,
+      description: 'Trainer steps',
+    });
+    expect(tasks.pusher.inputs!.parameters!.pushDestination).toEqual({
+      runtimeValue: { constant: { filesystem: { baseDirectory: `s3://${BUCKET}/serving_model` } } },
+    });
     // No host path: module files and data are paths inside the code package.
     expect(fs.readFileSync(output, 'utf8')).not.toContain(project);
     expect(out).not.toMatch(/warning/);
@@ -190,7 +241,13 @@ describe('taxi template → Kubeflow through the CLI', () => {
       transformedExamples: { artifactType: { schemaTitle: 'tfx.Examples', schemaVersion: '0.0.1' } },
     });
     const packageArgs = spec.deploymentSpec.executors['exec-trainer'].container.args!.slice(0, 5);
-    expect(packageArgs).toEqual(['run-executor', '--code-package', expect.stringMatching(new RegExp(`^s3://${BUCKET}/tfx_pipeline_output/my_taxi/_tfx_ts_code/[0-9a-f]{64}\\.tar\\.gz$`)), '--code-sha256', expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(packageArgs).toEqual([
+      'run-executor',
+      '--code-package',
+      expect.stringMatching(new RegExp(`^s3://${BUCKET}/tfx_pipeline_output/my_taxi/_tfx_ts_code/[0-9a-f]{64}\\.tar\\.gz$`)),
+      '--code-sha256',
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+    ]);
     for (const executor of Object.values(spec.deploymentSpec.executors)) {
       expect(executor.container.image).toBe(runtimeImage());
       expect(executor.container.args!.slice(0, 7)).toEqual([...packageArgs, '--executor-input', '{{$}}']);
@@ -281,7 +338,10 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(created.out).toMatch(/no package-lock\.json, which `npm ci` in the Dockerfile needs/);
 
     const again = await cli('pipeline', 'create', '--pipeline-path', runner, ...connection);
-    expect([again.code, again.out]).toEqual([2, expect.stringMatching(/Pipeline my_taxi already exists .*\n\s+Fix: upload a new version with `tfx-ts pipeline update/)]);
+    expect([again.code, again.out]).toEqual([
+      2,
+      expect.stringMatching(/Pipeline my_taxi already exists .*\n\s+Fix: upload a new version with `tfx-ts pipeline update/),
+    ]);
 
     const updated = await cli('pipeline', 'update', '--pipeline-path', runner, ...connection);
     expect([updated.code, updated.out]).toEqual([0, expect.stringMatching(/Pipeline my_taxi updated: version my_taxi-\d{8}-\d{6}-\d{3} \(id [0-9a-f-]{36}\)/)]);
@@ -297,7 +357,10 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(stored.pipeline_version_reference.pipeline_version_id).toBe(server.pipelines[0].versions[1].pipeline_version_id);
     expect(server.experiments.find((e) => e.experiment_id === stored.experiment_id)!.display_name).toBe('my_taxi');
 
-    server.setRunState(runId, 'RUNNING', [{ name: 'CsvExampleGen', state: 'SUCCEEDED' }, { name: 'StatisticsGen', state: 'RUNNING' }]);
+    server.setRunState(runId, 'RUNNING', [
+      { name: 'CsvExampleGen', state: 'SUCCEEDED' },
+      { name: 'StatisticsGen', state: 'RUNNING' },
+    ]);
     const status = await cli('run', 'status', '--run-id', runId, ...connection);
     expect(status.out).toMatch(new RegExp(`Run ${runId} \\(first run\\): RUNNING\\n\\s+CsvExampleGen\\s+SUCCEEDED\\n\\s+StatisticsGen\\s+RUNNING`));
     server.setRunState(runId, 'SUCCEEDED');
@@ -361,10 +424,16 @@ describe('taxi template → Kubeflow through the CLI', () => {
       [['pipeline', 'list'], /No KFP endpoint given[\s\S]*--endpoint/],
       [['pipeline', 'list', '--endpoint', server.url, '--auth-mode', 'ldap'], /Unknown --auth-mode "ldap"/],
       [['pipeline', 'list', '--endpoint', server.url, '--auth-mode', 'bearer'], /Bearer auth needs a token/],
-      [['pipeline', 'create', '--pipeline-path', path.join(project, 'nope.ts'), '--endpoint', server.url, '--token', TOKEN], /Pipeline file .*nope\.ts does not exist/],
+      [
+        ['pipeline', 'create', '--pipeline-path', path.join(project, 'nope.ts'), '--endpoint', server.url, '--token', TOKEN],
+        /Pipeline file .*nope\.ts does not exist/,
+      ],
       [['pipeline', 'compile'], /No pipeline file given/],
       [['run', 'create', '--pipeline-name', 'ghost', '--endpoint', server.url, '--token', TOKEN], /No pipeline named ghost/],
-      [['run', 'create', '--pipeline-name', 'my_taxi', '--endpoint', server.url, '--token', TOKEN, '--parameter', 'oops'], /--parameter "oops" is not key=value/],
+      [
+        ['run', 'create', '--pipeline-name', 'my_taxi', '--endpoint', server.url, '--token', TOKEN, '--parameter', 'oops'],
+        /--parameter "oops" is not key=value/,
+      ],
       [['run', 'status', '--endpoint', server.url, '--token', TOKEN], /Which run\?/],
       [['pipeline', 'delete', '--endpoint', server.url, '--token', TOKEN], /Which pipeline\?/],
     ];

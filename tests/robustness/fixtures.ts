@@ -46,10 +46,18 @@ export function readUntilClosed(socket: net.Socket, ms: number): Promise<{ text:
   const started = Date.now();
   return new Promise((resolve) => {
     let text = '';
-    const timer = setTimeout(() => { socket.destroy(); resolve({ text, timedOut: true, elapsedMs: Date.now() - started }); }, ms);
-    socket.on('data', (d) => { text += d.toString('latin1'); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, timedOut: true, elapsedMs: Date.now() - started });
+    }, ms);
+    socket.on('data', (d) => {
+      text += d.toString('latin1');
+    });
     socket.on('error', () => undefined);
-    socket.on('close', () => { clearTimeout(timer); resolve({ text, timedOut: false, elapsedMs: Date.now() - started }); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, timedOut: false, elapsedMs: Date.now() - started });
+    });
   });
 }
 

@@ -28,7 +28,14 @@ function tinyFs(kb: number): string | undefined {
     return undefined;
   }
 }
-const unmount = (dir?: string) => { if (dir) try { execFileSync('umount', [dir], { stdio: 'pipe' }); } catch { /* already */ } };
+const unmount = (dir?: string) => {
+  if (dir)
+    try {
+      execFileSync('umount', [dir], { stdio: 'pipe' });
+    } catch {
+      /* already */
+    }
+};
 
 describe('CSV input of tfx-ts stats: the same clear errors as CsvExampleGen', () => {
   const dir = tempDir('tfx-ts-robust-csv-');
@@ -83,7 +90,9 @@ describe('atomic outputs: a full disk keeps the previous good file', () => {
   (fsDir ? it : it.skip)('writeFileAtomic leaves the previous file when the disk fills mid-write', () => {
     const file = path.join(fsDir!, 'out.json');
     writeFileAtomic(file, '{"good": true}\n');
-    expect(() => writeFileAtomic(file, 'x'.repeat(512 * 1024))).toThrow(/Cannot write .*out\.json: no space left on the device\. Any previous out\.json was left unchanged\.\n {2}Fix: free some disk space/);
+    expect(() => writeFileAtomic(file, 'x'.repeat(512 * 1024))).toThrow(
+      /Cannot write .*out\.json: no space left on the device\. Any previous out\.json was left unchanged\.\n {2}Fix: free some disk space/,
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe('{"good": true}\n');
     expect(fs.readdirSync(fsDir!)).toEqual(['out.json']);
     fs.rmSync(file);
@@ -105,7 +114,11 @@ describe('atomic outputs: a full disk keeps the previous good file', () => {
     const before = Object.fromEntries(['stats.json', 'schema.pbtxt', 'anomalies.json', 'report.html'].map((f) => [f, fs.readFileSync(out(f))]));
     // Fill the file system so that only a few KB remain.
     const filler = out('filler');
-    try { fs.writeFileSync(filler, Buffer.alloc(1 << 20)); } catch { /* ENOSPC: full, as wanted */ }
+    try {
+      fs.writeFileSync(filler, Buffer.alloc(1 << 20));
+    } catch {
+      /* ENOSPC: full, as wanted */
+    }
     const r = await runCli('stats', wide, '-o', out('stats.json'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/Cannot write .*stats\.json: no space left on the device\. Any previous stats\.json was left unchanged\./);
@@ -132,7 +145,12 @@ describe('atomic outputs: a full disk keeps the previous good file', () => {
 
   it('writeDirectoryAtomic publishes all or nothing', () => {
     const target = path.join(work, 'tree');
-    expect(() => writeDirectoryAtomic(target, (tmp) => { fs.writeFileSync(path.join(tmp, 'a'), '1'); throw new Error('boom'); })).toThrow(/boom/);
+    expect(() =>
+      writeDirectoryAtomic(target, (tmp) => {
+        fs.writeFileSync(path.join(tmp, 'a'), '1');
+        throw new Error('boom');
+      }),
+    ).toThrow(/boom/);
     expect(fs.existsSync(target)).toBe(false);
     expect(fs.readdirSync(work).filter((f) => f.startsWith('.tree'))).toEqual([]);
   });
@@ -190,7 +208,11 @@ describe('metadata store messages', () => {
     const file = path.join(dir, 'metadata.sqlite');
     new MetadataStore(file).close();
     // Another process registers a RUNNING execution, then holds the write lock.
-    const holder = spawn(process.execPath, ['-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const Database = require(${JSON.stringify(path.join(repoRoot, 'node_modules', 'better-sqlite3'))});
       const db = new Database(${JSON.stringify(file)});
       db.prepare("INSERT INTO execution_types (name) VALUES ('Trainer') ON CONFLICT DO NOTHING").run();
@@ -198,12 +220,21 @@ describe('metadata store messages', () => {
       db.exec('BEGIN EXCLUSIVE');
       console.log('locked');
       setInterval(() => {}, 1000);
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve) => holder.stdout!.on('data', () => resolve()));
       let message = '';
-      try { new MetadataStore(file, { busyTimeoutMs: 300 }); } catch (error) { message = (error as Error).message; }
-      expect(message).toMatch(new RegExp(`Metadata store .*metadata\\.sqlite is in use by another process \\(pid ${holder.pid}, running Trainer as execution \\d+\\)`));
+      try {
+        new MetadataStore(file, { busyTimeoutMs: 300 });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(
+        new RegExp(`Metadata store .*metadata\\.sqlite is in use by another process \\(pid ${holder.pid}, running Trainer as execution \\d+\\)`),
+      );
       expect(message).toMatch(/Fix: wait for that process to finish \(or stop it/);
       expect(message).not.toMatch(/remove/i);
       expect(message).toMatch(/Do not delete the store/);
@@ -221,7 +252,9 @@ describe('metadata store messages', () => {
     const bytes = fs.readFileSync(file);
     bytes.fill(0x5a, 4096, Math.min(bytes.length, 4096 * 3)); // trash the pages after the header
     fs.writeFileSync(file, bytes);
-    expect(() => new MetadataStore(file)).toThrow(/Metadata store .*metadata\.sqlite is damaged or not a tfx-ts metadata store \(SQLite: .*malformed.*\)\.\n {2}Fix: restore metadata\.sqlite from a backup .* move it aside \(mv /s);
+    expect(() => new MetadataStore(file)).toThrow(
+      /Metadata store .*metadata\.sqlite is damaged or not a tfx-ts metadata store \(SQLite: .*malformed.*\)\.\n {2}Fix: restore metadata\.sqlite from a backup .* move it aside \(mv /s,
+    );
   });
 
   it('tfx-ts lineage opens the store read-only (works on a read-only file system)', async () => {
@@ -242,7 +275,9 @@ describe('metadata store messages', () => {
         execFileSync('mount', ['--bind', path.join(dir, 'root'), readOnly], { stdio: 'pipe' });
         execFileSync('mount', ['-o', 'remount,ro,bind', readOnly], { stdio: 'pipe' });
         mounted = true;
-      } catch { /* not allowed here */ }
+      } catch {
+        /* not allowed here */
+      }
     }
     if (!mounted) {
       fs.rmdirSync(readOnly);

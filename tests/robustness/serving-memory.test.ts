@@ -16,11 +16,19 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/pr
 (process.platform === 'linux' ? it : it.skip)('returns most of the memory a 600k-instance predict took once idle', async () => {
   const dir = tempDir('tfx-ts-robust-mem-');
   await writeTinyBundle(path.join(dir, 'm', '1'));
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'serve', '--model-base-path', dir, '--model-name', 'm', '--port', '0', '--max-body-bytes', String(200 << 20)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'serve', '--model-base-path', dir, '--model-name', 'm', '--port', '0', '--max-body-bytes', String(200 << 20)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let text = '';
-      child.stdout!.on('data', (d) => { text += d; const m = /at (http:\/\/[^/\s]+)/.exec(text); if (m) resolve(m[1]); });
+      child.stdout!.on('data', (d) => {
+        text += d;
+        const m = /at (http:\/\/[^/\s]+)/.exec(text);
+        if (m) resolve(m[1]);
+      });
       child.once('exit', (code) => reject(new Error(`server exited (${code}): ${text}`)));
     });
     const predict = async (n: number) => {
@@ -33,7 +41,9 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/pr
     await sleep(500);
     const baseline = rssMb(child.pid!);
     let peak = baseline;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssMb(child.pid!)); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(child.pid!));
+    }, 20);
     expect(await predict(600_000)).toBe(600_000);
     clearInterval(sampler);
     peak = Math.max(peak, rssMb(child.pid!));

@@ -20,7 +20,12 @@ async function call(server: ModelServer, method: string, urlPath: string, body?:
   return { status: response.status, json: await response.json() };
 }
 
-const statusOf = async (server: ModelServer) => (await call(server, 'GET', '/v1/models/m')).json.model_version_status as { version: string; state: string; status: { error_code: string; error_message: string } }[];
+const statusOf = async (server: ModelServer) =>
+  (await call(server, 'GET', '/v1/models/m')).json.model_version_status as {
+    version: string;
+    state: string;
+    status: { error_code: string; error_message: string };
+  }[];
 
 describe('model versions: retried loads, status, checksum-verified pickup', () => {
   let dir: string;
@@ -96,8 +101,14 @@ describe('model versions: retried loads, status, checksum-verified pickup', () =
     const pushed = new Artifact(standardArtifacts.PushedModel, path.join(dir, 'pushed'));
     fs.mkdirSync(pushed.uri, { recursive: true });
     const context = {
-      inputs: { model: [model] }, outputs: { pushedModel: [pushed] }, parameters: { pushDestination: { filesystem: { baseDirectory: path.join(dir, 'push') } } },
-      componentId: 'Pusher', pipelineName: 'p', progress: () => undefined, liveView: () => undefined, log: () => undefined,
+      inputs: { model: [model] },
+      outputs: { pushedModel: [pushed] },
+      parameters: { pushDestination: { filesystem: { baseDirectory: path.join(dir, 'push') } } },
+      componentId: 'Pusher',
+      pipelineName: 'p',
+      progress: () => undefined,
+      liveView: () => undefined,
+      log: () => undefined,
     } as unknown as ExecutorContext<never>;
     await pusherExecutor(context);
     const destination = String(pushed.customProperties.pushed_destination);
@@ -115,8 +126,14 @@ describe('HTTP hardening', () => {
     dir = tempDir('tfx-ts-robust-http-');
     await writeTinyBundle(path.join(dir, 'base', 'm', '1'), { intFeature: true });
     server = await startModelServer({
-      modelBasePath: path.join(dir, 'base'), modelName: 'm', port: 0, maxBodyBytes: 4096, headersTimeoutMs: 600, bodyTimeoutMs: 600,
-      maxConnections: 6, maxInflightBytes: 6000,
+      modelBasePath: path.join(dir, 'base'),
+      modelName: 'm',
+      port: 0,
+      maxBodyBytes: 4096,
+      headersTimeoutMs: 600,
+      bodyTimeoutMs: 600,
+      maxConnections: 6,
+      maxInflightBytes: 6000,
     });
   });
   afterAll(() => server?.stop());
@@ -172,7 +189,10 @@ describe('HTTP hardening', () => {
     socket.write('POST /v1/models/m:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n');
     let answer = '';
     let writtenAtAnswer = -1;
-    socket.on('data', (d) => { answer += d.toString(); if (writtenAtAnswer < 0) writtenAtAnswer = socket.bytesWritten; });
+    socket.on('data', (d) => {
+      answer += d.toString();
+      if (writtenAtAnswer < 0) writtenAtAnswer = socket.bytesWritten;
+    });
     socket.on('error', () => undefined);
     const chunk = Buffer.alloc(1 << 20, 0x20);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));

@@ -29,7 +29,14 @@ export function registerKfpCommands(program: Command): void {
   registerDatasetCommands(program);
 }
 
-interface ConnectionFlags { endpoint?: string; namespace?: string; authMode?: string; token?: string; cookie?: string; tokenPath?: string }
+interface ConnectionFlags {
+  endpoint?: string;
+  namespace?: string;
+  authMode?: string;
+  token?: string;
+  cookie?: string;
+  tokenPath?: string;
+}
 
 function withConnection(command: Command): Command {
   return command
@@ -43,16 +50,43 @@ function withConnection(command: Command): Command {
 
 function connect(flags: ConnectionFlags): KfpClient {
   const endpoint = flags.endpoint ?? process.env.KFP_ENDPOINT;
-  if (!endpoint) throw new UserError('No KFP endpoint given.', 'pass --endpoint <url> (or set KFP_ENDPOINT), e.g. http://localhost:8080 after `kubectl port-forward -n kubeflow svc/ml-pipeline-ui 8080:80`.');
+  if (!endpoint)
+    throw new UserError(
+      'No KFP endpoint given.',
+      'pass --endpoint <url> (or set KFP_ENDPOINT), e.g. http://localhost:8080 after `kubectl port-forward -n kubeflow svc/ml-pipeline-ui 8080:80`.',
+    );
   if (flags.authMode && !AUTH_MODES.includes(flags.authMode as AuthMode)) {
     throw new UserError(`Unknown --auth-mode "${flags.authMode}".`, `use one of: ${AUTH_MODES.join(', ')}.`);
   }
-  return new KfpClient({ endpoint, namespace: flags.namespace, authMode: flags.authMode as AuthMode | undefined, token: flags.token, cookie: flags.cookie, tokenPath: flags.tokenPath });
+  return new KfpClient({
+    endpoint,
+    namespace: flags.namespace,
+    authMode: flags.authMode as AuthMode | undefined,
+    token: flags.token,
+    cookie: flags.cookie,
+    tokenPath: flags.tokenPath,
+  });
 }
 
-interface CompileFlags { pipelinePath?: string; image?: string; projectRoot?: string; outputFile?: string; cache: boolean; buildImage?: boolean; codePackage?: boolean; maxPackageSize?: string }
+interface CompileFlags {
+  pipelinePath?: string;
+  image?: string;
+  projectRoot?: string;
+  outputFile?: string;
+  cache: boolean;
+  buildImage?: boolean;
+  codePackage?: boolean;
+  maxPackageSize?: string;
+}
 
-interface Compiled { runner: LoadedKubeflowRunner; spec: PipelineSpec; yaml: string; outputFile: string; name: string; codePackage?: BuiltCodePackage }
+interface Compiled {
+  runner: LoadedKubeflowRunner;
+  spec: PipelineSpec;
+  yaml: string;
+  outputFile: string;
+  name: string;
+  codePackage?: BuiltCodePackage;
+}
 
 /** Loads the runner module, writes the Dockerfile when asked, compiles, validates and writes the spec. */
 async function compileRunner(flags: CompileFlags, step: (message: string) => void): Promise<Compiled> {
@@ -65,21 +99,29 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
   const packaged = !flags.buildImage && flags.codePackage !== false && isObjectStoreUri(runner.pipeline.pipelineRoot);
   const image = flags.image ?? runner.config.image ?? (flags.buildImage ? `${kfpPipelineName(name)}:latest` : packaged ? defaultImage() : undefined);
   if (!image) {
-    throw new UserError(`No container image for pipeline ${name}.`, 'use a pipeline root on object storage (the code then travels in a package and tasks run the stock tfx-ts runtime image), set `export const kubeflowRunnerConfig = { image: "<registry>/<name>:<tag>" }`, pass --image, or use --build-image.');
+    throw new UserError(
+      `No container image for pipeline ${name}.`,
+      'use a pipeline root on object storage (the code then travels in a package and tasks run the stock tfx-ts runtime image), set `export const kubeflowRunnerConfig = { image: "<registry>/<name>:<tag>" }`, pass --image, or use --build-image.',
+    );
   }
   assertShippable(runner.pipeline.components);
   if (flags.buildImage) {
-    const moduleFiles = runner.pipeline.components.flatMap((component) => (component.spec.fileParameters ?? [])
-      .map((key) => (component.parameters as Record<string, unknown>)[key])
-      .filter((value): value is string => typeof value === 'string')
-      .map((value) => path.relative(projectRoot, path.resolve(projectRoot, value)).split(path.sep).join('/')));
+    const moduleFiles = runner.pipeline.components.flatMap((component) =>
+      (component.spec.fileParameters ?? [])
+        .map((key) => (component.parameters as Record<string, unknown>)[key])
+        .filter((value): value is string => typeof value === 'string')
+        .map((value) => path.relative(projectRoot, path.resolve(projectRoot, value)).split(path.sep).join('/')),
+    );
     const build = writeBuildFiles(projectRoot, { moduleFiles });
-    step(`${build.written ? 'Wrote' : 'Using'} ${build.dockerfile}; build and push the image with:\n    docker build -t ${image} ${projectRoot} && docker push ${image}`);
+    step(
+      `${build.written ? 'Wrote' : 'Using'} ${build.dockerfile}; build and push the image with:\n    docker build -t ${image} ${projectRoot} && docker push ${image}`,
+    );
     for (const warning of build.warnings) step(`warning: ${warning}`);
   }
   step(`Compiling ${name} (${runner.pipeline.components.length} components) for image ${image}`);
   const maxBytes = flags.maxPackageSize === undefined ? DEFAULT_CODE_PACKAGE_MAX_BYTES : Number(flags.maxPackageSize) * 1024 * 1024;
-  if (!Number.isFinite(maxBytes) || maxBytes <= 0) throw new UserError(`--max-package-size "${flags.maxPackageSize}" is not a positive number of MiB.`, 'pass e.g. --max-package-size 512.');
+  if (!Number.isFinite(maxBytes) || maxBytes <= 0)
+    throw new UserError(`--max-package-size "${flags.maxPackageSize}" is not a positive number of MiB.`, 'pass e.g. --max-package-size 512.');
   const codePackage = packaged
     ? buildCodePackage(runner.pipeline, { projectRoot, pipelineRoot: runner.pipeline.pipelineRoot, componentModules: runner.config.componentModules, maxBytes })
     : undefined;
@@ -112,14 +154,15 @@ function stepper(total: number): (message: string) => void {
 function registerPipelineCommands(program: Command): void {
   const pipeline = program.command('pipeline').description('Compile pipelines to KFP v2 IR and manage them on Kubeflow Pipelines');
 
-  const compileOptions = (command: Command) => command
-    .option('--pipeline-path <file>', 'the runner module (kubeflow_runner.ts) exporting createPipeline() and kubeflowRunnerConfig')
-    .option('--image <image>', 'container image for every task (default: kubeflowRunnerConfig.image)')
-    .option('--project-root <dir>', 'directory shipped as the image working directory (default: the runner file\'s directory)')
-    .option('-o, --output-file <file>', 'where the compiled YAML goes (default: <project>/<pipeline-name>.yaml)')
-    .option('--no-cache', 'disable caching for every task')
-    .option('--no-code-package', 'do not pack module files and local data (the image must hold the project)')
-    .option('--max-package-size <MiB>', `cap of the code package (default ${DEFAULT_CODE_PACKAGE_MAX_BYTES / 1024 / 1024})`);
+  const compileOptions = (command: Command) =>
+    command
+      .option('--pipeline-path <file>', 'the runner module (kubeflow_runner.ts) exporting createPipeline() and kubeflowRunnerConfig')
+      .option('--image <image>', 'container image for every task (default: kubeflowRunnerConfig.image)')
+      .option('--project-root <dir>', "directory shipped as the image working directory (default: the runner file's directory)")
+      .option('-o, --output-file <file>', 'where the compiled YAML goes (default: <project>/<pipeline-name>.yaml)')
+      .option('--no-cache', 'disable caching for every task')
+      .option('--no-code-package', 'do not pack module files and local data (the image must hold the project)')
+      .option('--max-package-size <MiB>', `cap of the code package (default ${DEFAULT_CODE_PACKAGE_MAX_BYTES / 1024 / 1024})`);
 
   compileOptions(pipeline.command('compile').description('Compile a pipeline module to KFP v2 IR YAML (validated) without uploading'))
     .argument('[pipeline-module]', 'same as --pipeline-path')
@@ -141,7 +184,10 @@ function registerPipelineCommands(program: Command): void {
       const compiled = await compileRunner(flags, step);
       const existing = await client.findPipelineByName(compiled.name);
       if (existing) {
-        throw new UserError(`Pipeline ${compiled.name} already exists on ${client.endpoint} (id ${existing.pipeline_id}).`, `upload a new version with \`tfx-ts pipeline update --pipeline-path ${flags.pipelinePath} --endpoint ${client.endpoint}\`.`);
+        throw new UserError(
+          `Pipeline ${compiled.name} already exists on ${client.endpoint} (id ${existing.pipeline_id}).`,
+          `upload a new version with \`tfx-ts pipeline update --pipeline-path ${flags.pipelinePath} --endpoint ${client.endpoint}\`.`,
+        );
       }
       if (compiled.codePackage) await uploadCodePackage(compiled.codePackage, (m) => console.log(`      ${m}`));
       step(`Uploading ${compiled.name} to ${client.endpoint}`);
@@ -159,25 +205,31 @@ function registerPipelineCommands(program: Command): void {
       const compiled = await compileRunner(flags, step);
       const existing = await client.findPipelineByName(compiled.name);
       if (!existing) {
-        throw new UserError(`Pipeline ${compiled.name} does not exist on ${client.endpoint} yet.`, `create it first: tfx-ts pipeline create --pipeline-path ${flags.pipelinePath} --endpoint ${client.endpoint}`);
+        throw new UserError(
+          `Pipeline ${compiled.name} does not exist on ${client.endpoint} yet.`,
+          `create it first: tfx-ts pipeline create --pipeline-path ${flags.pipelinePath} --endpoint ${client.endpoint}`,
+        );
       }
       if (compiled.codePackage) await uploadCodePackage(compiled.codePackage, (m) => console.log(`      ${m}`));
       step(`Uploading a new version of ${compiled.name} (id ${existing.pipeline_id})`);
-      const version = await client.uploadPipelineVersion(compiled.yaml, { pipelineId: existing.pipeline_id, name: versionName(compiled.name), description: compiled.runner.config.description });
+      const version = await client.uploadPipelineVersion(compiled.yaml, {
+        pipelineId: existing.pipeline_id,
+        name: versionName(compiled.name),
+        description: compiled.runner.config.description,
+      });
       console.log(`Pipeline ${compiled.name} updated: version ${version.display_name ?? version.name} (id ${version.pipeline_version_id})`);
       console.log(`  ${client.endpoint}/#/pipelines/details/${existing.pipeline_id}/version/${version.pipeline_version_id}`);
     });
 
-  withConnection(pipeline.command('list').description('List the pipelines on Kubeflow Pipelines'))
-    .action(async (flags: ConnectionFlags) => {
-      const client = connect(flags);
-      const pipelines = await client.listPipelines();
-      if (pipelines.length === 0) {
-        console.log(`No pipelines on ${client.endpoint}${client.namespace ? ` in namespace ${client.namespace}` : ''}.`);
-        return;
-      }
-      for (const p of pipelines) console.log(`${(p.display_name ?? p.name ?? '').padEnd(32)} ${p.pipeline_id}  ${p.created_at ?? ''}`);
-    });
+  withConnection(pipeline.command('list').description('List the pipelines on Kubeflow Pipelines')).action(async (flags: ConnectionFlags) => {
+    const client = connect(flags);
+    const pipelines = await client.listPipelines();
+    if (pipelines.length === 0) {
+      console.log(`No pipelines on ${client.endpoint}${client.namespace ? ` in namespace ${client.namespace}` : ''}.`);
+      return;
+    }
+    for (const p of pipelines) console.log(`${(p.display_name ?? p.name ?? '').padEnd(32)} ${p.pipeline_id}  ${p.created_at ?? ''}`);
+  });
 
   withConnection(pipeline.command('delete').description('Delete a pipeline and all its versions from Kubeflow Pipelines'))
     .option('--pipeline-name <name>', 'the pipeline to delete')
@@ -194,7 +246,11 @@ function registerPipelineCommands(program: Command): void {
 
 async function requirePipeline(client: KfpClient, name: string): Promise<KfpPipeline> {
   const found = await client.findPipelineByName(name);
-  if (!found) throw new UserError(`No pipeline named ${name} on ${client.endpoint}${client.namespace ? ` in namespace ${client.namespace}` : ''}.`, 'see `tfx-ts pipeline list`; create it with `tfx-ts pipeline create`.');
+  if (!found)
+    throw new UserError(
+      `No pipeline named ${name} on ${client.endpoint}${client.namespace ? ` in namespace ${client.namespace}` : ''}.`,
+      'see `tfx-ts pipeline list`; create it with `tfx-ts pipeline create`.',
+    );
   return found;
 }
 
@@ -210,27 +266,42 @@ function registerRunSubcommands(program: Command): void {
     .option('--service-account <name>', 'Kubernetes service account the run uses')
     .option('--wait', 'follow the run until it ends, printing task states')
     .option('--poll-interval <seconds>', 'seconds between status checks with --wait', '5')
-    .action(async (flags: ConnectionFlags & { pipelineName: string; experimentName?: string; runName?: string; parameter?: string[]; serviceAccount?: string; wait?: boolean; pollInterval: string }) => {
-      const client = connect(flags);
-      const parameters = parseParameters(flags.parameter ?? []);
-      const pollSeconds = Number(flags.pollInterval);
-      if (!Number.isFinite(pollSeconds) || pollSeconds < 0) throw new UserError(`--poll-interval "${flags.pollInterval}" is not a number of seconds.`, 'pass e.g. --poll-interval 5.');
-      const pipeline = await requirePipeline(client, flags.pipelineName);
-      const [latest] = await client.listPipelineVersions(pipeline.pipeline_id);
-      if (!latest) throw new UserError(`Pipeline ${flags.pipelineName} has no versions.`, 'upload one with `tfx-ts pipeline update`.');
-      const experiment = await client.getOrCreateExperiment(flags.experimentName ?? flags.pipelineName);
-      const created = await client.createRun({
-        displayName: flags.runName ?? `${flags.pipelineName} ${new Date().toISOString().replace('T', ' ').replace(/\..*/, '')}`,
-        pipelineId: pipeline.pipeline_id,
-        pipelineVersionId: latest.pipeline_version_id,
-        experimentId: experiment.experiment_id,
-        parameters,
-        serviceAccount: flags.serviceAccount,
-      });
-      console.log(`Run ${created.run_id} created for ${flags.pipelineName} (version ${latest.display_name ?? latest.name}) in experiment ${experiment.display_name}.`);
-      console.log(`  ${client.runUrl(created.run_id)}`);
-      if (flags.wait) await follow(client, created.run_id, pollSeconds * 1000);
-    });
+    .action(
+      async (
+        flags: ConnectionFlags & {
+          pipelineName: string;
+          experimentName?: string;
+          runName?: string;
+          parameter?: string[];
+          serviceAccount?: string;
+          wait?: boolean;
+          pollInterval: string;
+        },
+      ) => {
+        const client = connect(flags);
+        const parameters = parseParameters(flags.parameter ?? []);
+        const pollSeconds = Number(flags.pollInterval);
+        if (!Number.isFinite(pollSeconds) || pollSeconds < 0)
+          throw new UserError(`--poll-interval "${flags.pollInterval}" is not a number of seconds.`, 'pass e.g. --poll-interval 5.');
+        const pipeline = await requirePipeline(client, flags.pipelineName);
+        const [latest] = await client.listPipelineVersions(pipeline.pipeline_id);
+        if (!latest) throw new UserError(`Pipeline ${flags.pipelineName} has no versions.`, 'upload one with `tfx-ts pipeline update`.');
+        const experiment = await client.getOrCreateExperiment(flags.experimentName ?? flags.pipelineName);
+        const created = await client.createRun({
+          displayName: flags.runName ?? `${flags.pipelineName} ${new Date().toISOString().replace('T', ' ').replace(/\..*/, '')}`,
+          pipelineId: pipeline.pipeline_id,
+          pipelineVersionId: latest.pipeline_version_id,
+          experimentId: experiment.experiment_id,
+          parameters,
+          serviceAccount: flags.serviceAccount,
+        });
+        console.log(
+          `Run ${created.run_id} created for ${flags.pipelineName} (version ${latest.display_name ?? latest.name}) in experiment ${experiment.display_name}.`,
+        );
+        console.log(`  ${client.runUrl(created.run_id)}`);
+        if (flags.wait) await follow(client, created.run_id, pollSeconds * 1000);
+      },
+    );
 
   withConnection(run.command('list').description('List runs on Kubeflow Pipelines'))
     .option('--pipeline-name <name>', 'only runs of this pipeline')
@@ -240,7 +311,11 @@ function registerRunSubcommands(program: Command): void {
       let experimentId: string | undefined;
       if (flags.experimentName) {
         const experiment = await client.findExperimentByName(flags.experimentName);
-        if (!experiment) throw new UserError(`No experiment named ${flags.experimentName}.`, 'runs are created in the experiment named after the pipeline unless --experiment-name says otherwise.');
+        if (!experiment)
+          throw new UserError(
+            `No experiment named ${flags.experimentName}.`,
+            'runs are created in the experiment named after the pipeline unless --experiment-name says otherwise.',
+          );
         experimentId = experiment.experiment_id;
       }
       const pipelineId = flags.pipelineName ? (await requirePipeline(client, flags.pipelineName)).pipeline_id : undefined;
@@ -262,7 +337,11 @@ function registerRunSubcommands(program: Command): void {
         if (!flags.pipelineName) throw new UserError('Which run?', 'pass --run-id <id> (see `tfx-ts run list`) or --pipeline-name <name> for its latest run.');
         const pipeline = await requirePipeline(client, flags.pipelineName);
         const latest = (await client.listRuns()).find((r) => r.pipeline_version_reference?.pipeline_id === pipeline.pipeline_id);
-        if (!latest) throw new UserError(`Pipeline ${flags.pipelineName} has no runs yet.`, `start one: tfx-ts run create --pipeline-name ${flags.pipelineName} --endpoint ${client.endpoint}`);
+        if (!latest)
+          throw new UserError(
+            `Pipeline ${flags.pipelineName} has no runs yet.`,
+            `start one: tfx-ts run create --pipeline-name ${flags.pipelineName} --endpoint ${client.endpoint}`,
+          );
         runId = latest.run_id;
       }
       printRun(client, await client.getRun(runId));
@@ -314,7 +393,11 @@ async function follow(client: KfpClient, runId: string, intervalMs: number): Pro
     if (runChanged && TERMINAL_RUN_STATES.has(run.state!)) console.log(`  run ${run.state}`);
     runState = run.state ?? runState;
     if (run.state && TERMINAL_RUN_STATES.has(run.state)) {
-      if (run.state !== 'SUCCEEDED') throw new UserError(`Run ${runId} ended ${run.state}${run.error?.message ? `: ${run.error.message}` : ''}.`, `see its logs in the KFP UI: ${client.runUrl(runId)}`);
+      if (run.state !== 'SUCCEEDED')
+        throw new UserError(
+          `Run ${runId} ended ${run.state}${run.error?.message ? `: ${run.error.message}` : ''}.`,
+          `see its logs in the KFP UI: ${client.runUrl(runId)}`,
+        );
       console.log(`Run ${runId} succeeded: ${client.runUrl(runId)}`);
       return;
     }
@@ -340,10 +423,13 @@ function parseParameters(pairs: string[]): Record<string, unknown> {
 }
 
 function registerTemplateCommands(program: Command): void {
-  const template = program.command('template').description('Project templates (TFX\'s `tfx template`)');
-  template.command('list').description('List the templates').action(() => {
-    for (const model of listTemplates()) console.log(model);
-  });
+  const template = program.command('template').description("Project templates (TFX's `tfx template`)");
+  template
+    .command('list')
+    .description('List the templates')
+    .action(() => {
+      for (const model of listTemplates()) console.log(model);
+    });
   template
     .command('copy')
     .description('Copy a template into a new project directory')
@@ -364,10 +450,11 @@ function registerTemplateCommands(program: Command): void {
 }
 
 function registerDatasetCommands(program: Command): void {
-  const datasets = program.commands.find((c) => c.name() === 'datasets') ?? program.command('datasets').description('Sample data sets for the templates and tutorials');
+  const datasets =
+    program.commands.find((c) => c.name() === 'datasets') ?? program.command('datasets').description('Sample data sets for the templates and tutorials');
   datasets
     .command('download')
-    .description('Download a sample data set (the taxi template\'s data/data.csv)')
+    .description("Download a sample data set (the taxi template's data/data.csv)")
     .argument('<name>', `the data set (${Object.keys(DATASETS).join(', ')})`)
     .option('--destination <dir>', 'directory for data.csv', 'data')
     .option('--url <url>', 'download from this URL instead (a mirror)')

@@ -13,8 +13,13 @@ export function registerMetadataCommands(program: Command): void {
     .option('--json', 'print the lineage graph as JSON')
     .action((idText: string, options: { metadata: string; json?: boolean }) => {
       const id = Number(idText);
-      if (!Number.isInteger(id) || id <= 0) throw new UserError(`Artifact id "${idText}" is not a positive integer.`, 'pass the number shown as the artifact id, e.g. tfx-ts lineage 3 --metadata ...');
-      if (!fs.existsSync(options.metadata)) throw new UserError(`Metadata store ${options.metadata} does not exist.`, 'pass --metadata <pipelineRoot>/metadata.sqlite of a pipeline that ran.');
+      if (!Number.isInteger(id) || id <= 0)
+        throw new UserError(
+          `Artifact id "${idText}" is not a positive integer.`,
+          'pass the number shown as the artifact id, e.g. tfx-ts lineage 3 --metadata ...',
+        );
+      if (!fs.existsSync(options.metadata))
+        throw new UserError(`Metadata store ${options.metadata} does not exist.`, 'pass --metadata <pipelineRoot>/metadata.sqlite of a pipeline that ran.');
       // Lineage only reads: a read-only store (or one on a read-only file system) is fine.
       const store = new MetadataStore(options.metadata, { readonly: true });
       try {
@@ -27,7 +32,9 @@ export function registerMetadataCommands(program: Command): void {
         for (const execution of [...graph.executions].reverse()) {
           const inputs = graph.events.filter((e) => e.executionId === execution.id && e.type === 'INPUT').map((e) => `${e.key}=#${e.artifactId}`);
           const outputs = graph.events.filter((e) => e.executionId === execution.id && e.type === 'OUTPUT').map((e) => `${e.key}=#${e.artifactId}`);
-          console.log(`  execution ${execution.id} ${execution.componentId} (${execution.type}) ${execution.state}  in: ${inputs.join(', ') || '-'}  out: ${outputs.join(', ')}`);
+          console.log(
+            `  execution ${execution.id} ${execution.componentId} (${execution.type}) ${execution.state}  in: ${inputs.join(', ') || '-'}  out: ${outputs.join(', ')}`,
+          );
         }
         for (const artifact of graph.artifacts) console.log(`  artifact #${artifact.id} ${artifact.type.name} ${artifact.uri}`);
       } finally {

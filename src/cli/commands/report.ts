@@ -80,10 +80,15 @@ function readStatisticsInput(input: string, flag: string): DatasetFeatureStatist
     .filter((name) => name.startsWith('Split-') && fs.existsSync(path.join(input, name, STATS_FILE_NAME)))
     .sort();
   if (splits.length === 0) {
-    throw new UserError(`${flag} ${input} is a directory without Split-<name>/${STATS_FILE_NAME}.`, 'pass a statistics JSON file, or the uri of an ExampleStatistics artifact.');
+    throw new UserError(
+      `${flag} ${input} is a directory without Split-<name>/${STATS_FILE_NAME}.`,
+      'pass a statistics JSON file, or the uri of an ExampleStatistics artifact.',
+    );
   }
   return {
-    datasets: splits.flatMap((split) => readStatistics(path.join(input, split, STATS_FILE_NAME)).datasets.map((d) => ({ ...d, name: split.slice('Split-'.length) }))),
+    datasets: splits.flatMap((split) =>
+      readStatistics(path.join(input, split, STATS_FILE_NAME)).datasets.map((d) => ({ ...d, name: split.slice('Split-'.length) })),
+    ),
   };
 }
 

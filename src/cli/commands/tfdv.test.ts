@@ -21,7 +21,10 @@ describe('tfx-ts stats / schema infer / validate (in process)', () => {
     expect(r.out).toContain('train.csv: 10000 examples, 18 features');
     const stats = readJson(file('train.json'));
     expect(stats.datasets[0]).toMatchObject({ name: 'train.csv', numExamples: 10000 });
-    expect(stats.datasets[0].features.find((f: any) => f.path.step[0] === 'fare').numStats.histograms.map((h: any) => h.type)).toEqual(['STANDARD', 'QUANTILES']);
+    expect(stats.datasets[0].features.find((f: any) => f.path.step[0] === 'fare').numStats.histograms.map((h: any) => h.type)).toEqual([
+      'STANDARD',
+      'QUANTILES',
+    ]);
     expect((await cli('stats', path.join(tutorial, 'eval.csv'), '-o', file('eval.json'))).code).toBe(0);
     expect((await cli('stats', path.join(tutorial, 'serving.csv'), '-o', file('serving.json'))).code).toBe(0);
   });
@@ -32,7 +35,9 @@ describe('tfx-ts stats / schema infer / validate (in process)', () => {
     const text = fs.readFileSync(file('schema.pbtxt'), 'utf8');
     expect(text).toMatch(/^feature \{\n  name: "pickup_community_area"/);
     expect(text).toContain('string_domain {\n  name: "payment_type"');
-    expect(text).toContain('name: "fare"\n  type: FLOAT\n  presence {\n    min_fraction: 1.0\n    min_count: 1\n  }\n  shape {\n    dim {\n      size: 1\n    }\n  }');
+    expect(text).toContain(
+      'name: "fare"\n  type: FLOAT\n  presence {\n    min_fraction: 1.0\n    min_count: 1\n  }\n  shape {\n    dim {\n      size: 1\n    }\n  }',
+    );
     expect((await cli('schema', 'infer', file('train.json'), '-o', file('schema.json'), '--no-infer-feature-shape')).code).toBe(0);
     const json = readJson(file('schema.json'));
     expect(json.feature.find((f: any) => f.name === 'fare').valueCount).toEqual({ min: 1, max: 1 });
@@ -55,7 +60,8 @@ describe('tfx-ts stats / schema infer / validate (in process)', () => {
   });
 
   it('validate with --environment SERVING, --previous (drift) and --serving (skew)', async () => {
-    const schemaText = fs.readFileSync(file('schema.pbtxt'), 'utf8')
+    const schemaText = fs
+      .readFileSync(file('schema.pbtxt'), 'utf8')
       .replace('name: "tips"', 'name: "tips"\n  not_in_environment: "SERVING"')
       .replace('name: "payment_type"\n', 'name: "payment_type"\n  drift_comparator { infinity_norm { threshold: 0.001 } }\n')
       .concat('default_environment: "TRAINING"\ndefault_environment: "SERVING"\n');
@@ -64,10 +70,24 @@ describe('tfx-ts stats / schema infer / validate (in process)', () => {
     expect(missing.out).toContain('tips: SCHEMA_MISSING_COLUMN: Column dropped: Column is completely missing');
     const serving = await cli('validate', file('serving.json'), '--schema', schema, '--environment', 'SERVING', '-o', file('s2.json'));
     expect(serving.out).not.toContain('tips:');
-    const drift = await cli('validate', file('eval.json'), '--schema', schema, '--previous', file('train.json'), '--serving', file('serving.json'), '-o', file('d.json'));
+    const drift = await cli(
+      'validate',
+      file('eval.json'),
+      '--schema',
+      schema,
+      '--previous',
+      file('train.json'),
+      '--serving',
+      file('serving.json'),
+      '-o',
+      file('d.json'),
+    );
     expect(drift.code).toBe(0);
     expect(drift.out).toMatch(/payment_type: ENUM_TYPE_UNEXPECTED_STRING_VALUES, COMPARATOR_L_INFTY_HIGH: Multiple errors: /);
-    expect(readJson(file('d.json')).driftSkewInfo[0]).toMatchObject({ path: { step: ['payment_type'] }, driftMeasurements: [{ type: 'L_INFTY', threshold: 0.001 }] });
+    expect(readJson(file('d.json')).driftSkewInfo[0]).toMatchObject({
+      path: { step: ['payment_type'] },
+      driftMeasurements: [{ type: 'L_INFTY', threshold: 0.001 }],
+    });
   });
 
   it('bad input: one clear error and exit code 2', async () => {
@@ -86,7 +106,7 @@ describe('tfx-ts stats / schema infer / validate (in process)', () => {
     expect(r4.err).toMatch(/Environment SERVING not found in the schema/);
     const r5 = await cli('stats', path.join(tutorial, 'train.csv'));
     expect(r5.code).not.toBe(0);
-    expect(r5.err).toMatch(/required option '-o, --output <stats.json>'/);
+    expect(r5.err).toMatch(/required option '-o, --output <stats.json\|stats.pb>'/);
   });
 });
 
@@ -97,7 +117,9 @@ describe('tfx-ts stats (spawned, built CLI)', () => {
     execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'pipe' });
     const dir = tempDir();
     const output = path.join(dir, 'stats.json');
-    const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'stats', path.join(tutorial, 'serving.csv'), '-o', output], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tfx-ts.js'), 'stats', path.join(tutorial, 'serving.csv'), '-o', output], {
+      encoding: 'utf8',
+    });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(JSON.parse(fs.readFileSync(output, 'utf8')).datasets[0]).toMatchObject({ name: 'serving.csv', numExamples: 100 });

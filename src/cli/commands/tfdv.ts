@@ -17,12 +17,13 @@ export function registerTfdvCommands(program: Command): void {
     .command('stats')
     .description("Statistics of a CSV or Parquet file (or a directory of them, or of Split-<name> folders) as TFDV's DatasetFeatureStatisticsList JSON")
     .argument('<input>', 'a .csv or .parquet file, or a directory')
-    .requiredOption('-o, --output <stats.json>', 'where to write the statistics JSON')
+    .requiredOption('-o, --output <stats.json|stats.pb>', 'where to write the statistics: JSON, or TFDV\'s binary proto when the name ends in .pb (tfdv.load_stats_binary reads it)')
     .option('--name <name>', 'dataset name when there are no splits (default: the file name)')
     .action(async (input: string, options: { output: string; name?: string }) => {
       const started = Date.now();
       const statistics = await (await stats()).generateStatistics({ path: input, name: options.name });
-      (await statsIo()).writeStatistics(statistics, options.output);
+      if (options.output.endsWith('.pb')) (await import('../../stats/feature-stats-pb')).writeStatisticsBinary(statistics, options.output);
+      else (await statsIo()).writeStatistics(statistics, options.output);
       for (const d of statistics.datasets) console.log(`${d.name}: ${d.numExamples} examples, ${d.features.length} features`);
       console.log(`Wrote ${path.resolve(options.output)} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     });
@@ -34,14 +35,19 @@ export function registerTfdvCommands(program: Command): void {
     .argument('<stats.json>', 'statistics written by `tfx-ts stats` or StatisticsGen')
     .requiredOption('-o, --output <schema.pbtxt|schema.json>', 'where to write the schema; .json writes JSON, anything else the text format')
     .option('--dataset <name>', 'which dataset (split) to infer from when the file holds several (default: "train" if present)')
-    .option('--no-infer-feature-shape', 'write value_count instead of shape for features always present with a fixed number of values (TFDV infers shape by default)')
+    .option(
+      '--no-infer-feature-shape',
+      'write value_count instead of shape for features always present with a fixed number of values (TFDV infers shape by default)',
+    )
     .option('--max-string-domain-size <n>', 'largest number of distinct strings that still gets a domain (TFDV default 100)', parsePositiveInt)
     .action(async (statsFile: string, options: { output: string; dataset?: string; inferFeatureShape: boolean; maxStringDomainSize?: number }) => {
       const dataset = pickDataset((await statsIo()).readStatistics(statsFile), options.dataset, statsFile);
       const { inferSchema } = await import('../../schema/infer');
       const inferred = inferSchema(dataset, { inferFeatureShape: options.inferFeatureShape, maxStringDomainSize: options.maxStringDomainSize });
       (await schemaIo()).writeSchema(inferred, options.output);
-      console.log(`Inferred ${inferred.feature.length} features (${inferred.stringDomain?.length ?? 0} string domains) from dataset "${dataset.name}"; wrote ${path.resolve(options.output)}`);
+      console.log(
+        `Inferred ${inferred.feature.length} features (${inferred.stringDomain?.length ?? 0} string domains) from dataset "${dataset.name}"; wrote ${path.resolve(options.output)}`,
+      );
     });
 
   program
@@ -54,22 +60,26 @@ export function registerTfdvCommands(program: Command): void {
     .option('--serving <stats.json>', 'serving statistics, for skew_comparator')
     .option('--environment <name>', 'validate as this schema environment (e.g. SERVING)')
     .option('--dataset <name>', 'which dataset (split) to validate when the file holds several')
-    .action(async (statsFile: string, options: { schema: string; output: string; previous?: string; serving?: string; environment?: string; dataset?: string }) => {
-      const { readStatistics } = await statsIo();
-      const { validateStatistics } = await import('../../validation/validate');
-      const { writeAnomalies } = await import('../../validation/io');
-      const statistics = pickDataset(readStatistics(statsFile), options.dataset, statsFile);
-      const anomalies = validateStatistics(statistics, (await schemaIo()).readSchema(options.schema), {
-        environment: options.environment,
-        previousStatistics: options.previous ? pickDataset(readStatistics(options.previous), options.dataset, options.previous) : undefined,
-        servingStatistics: options.serving ? pickDataset(readStatistics(options.serving), options.dataset, options.serving) : undefined,
-      });
-      writeAnomalies(anomalies, options.output);
-      const entries = Object.entries(anomalies.anomalyInfo);
-      if (anomalies.datasetAnomalyInfo) entries.unshift(['(dataset)', anomalies.datasetAnomalyInfo]);
-      for (const [name, info] of entries) console.log(`${name}: ${info.reason.map((r) => r.type).join(', ')}: ${info.shortDescription}: ${info.description}`);
-      console.log(entries.length ? `${entries.length} anomalies; wrote ${path.resolve(options.output)}` : `No anomalies found; wrote ${path.resolve(options.output)}`);
-    });
+    .action(
+      async (statsFile: string, options: { schema: string; output: string; previous?: string; serving?: string; environment?: string; dataset?: string }) => {
+        const { readStatistics } = await statsIo();
+        const { validateStatistics } = await import('../../validation/validate');
+        const { writeAnomalies } = await import('../../validation/io');
+        const statistics = pickDataset(readStatistics(statsFile), options.dataset, statsFile);
+        const anomalies = validateStatistics(statistics, (await schemaIo()).readSchema(options.schema), {
+          environment: options.environment,
+          previousStatistics: options.previous ? pickDataset(readStatistics(options.previous), options.dataset, options.previous) : undefined,
+          servingStatistics: options.serving ? pickDataset(readStatistics(options.serving), options.dataset, options.serving) : undefined,
+        });
+        writeAnomalies(anomalies, options.output);
+        const entries = Object.entries(anomalies.anomalyInfo);
+        if (anomalies.datasetAnomalyInfo) entries.unshift(['(dataset)', anomalies.datasetAnomalyInfo]);
+        for (const [name, info] of entries) console.log(`${name}: ${info.reason.map((r) => r.type).join(', ')}: ${info.shortDescription}: ${info.description}`);
+        console.log(
+          entries.length ? `${entries.length} anomalies; wrote ${path.resolve(options.output)}` : `No anomalies found; wrote ${path.resolve(options.output)}`,
+        );
+      },
+    );
 }
 
 /** A file may hold several datasets (one per split): take the one named, else "train", else the only one. */

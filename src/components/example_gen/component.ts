@@ -17,6 +17,8 @@ const csvParameters = z
     outputConfig: outputConfigSchema.default(DEFAULT_OUTPUT_CONFIG),
     /** CSV dialect; DuckDB detects it when omitted. */
     delimiter: z.string().length(1).optional(),
+    /** Also write each split as TFX does (gzipped TFRecord of tf.Example), for Python TFX components and tf.data. */
+    writeTfExamples: z.boolean().optional(),
   })
   .strict();
 
@@ -28,7 +30,11 @@ export const CsvExampleGen = defineComponent({
   outputs,
   parameters: csvParameters,
   executor: async () => (await import('./executor')).csvExampleGenExecutor,
-  fingerprint: async (p) => fingerprintFiles(p.inputBase, p.inputConfig?.splits.map((s) => s.pattern)),
+  fingerprint: async (p) =>
+    fingerprintFiles(
+      p.inputBase,
+      p.inputConfig?.splits.map((s) => s.pattern),
+    ),
 });
 
 const queryParameters = z
@@ -38,6 +44,8 @@ const queryParameters = z
     outputConfig: outputConfigSchema.default(DEFAULT_OUTPUT_CONFIG),
     /** Files the query reads, so the cache notices when they change (optional). */
     inputFiles: z.array(z.string()).optional(),
+    /** Also write each split as TFX does (gzipped TFRecord of tf.Example), for Python TFX components and tf.data. */
+    writeTfExamples: z.boolean().optional(),
   })
   .strict();
 
@@ -72,3 +80,28 @@ function statSignature(file: string): string {
     return `${file}:missing`;
   }
 }
+
+const importParameters = z
+  .object({
+    /** TFX ExampleGen output: a directory of Split-<name>/ folders holding TFRecord files of tf.Example (gzipped or not). */
+    inputBase: z.string().min(1, 'inputBase must name a directory of Split-<name>/ folders of TFRecord files'),
+  })
+  .strict();
+
+/** TFX's ImportExampleGen: examples TFX already made (TFRecord of tf.Example per split) in, our Parquet examples out, splits kept. */
+export const ImportExampleGen = defineComponent({
+  type: 'ImportExampleGen',
+  version: '1',
+  inputs: {},
+  outputs,
+  parameters: importParameters,
+  executor: async () => (await import('./import-executor')).importExampleGenExecutor,
+  fingerprint: async (p) => {
+    try {
+      const splits = fs.readdirSync(p.inputBase).filter((d) => d.startsWith('Split-')).sort();
+      return JSON.stringify(splits.flatMap((s) => fs.readdirSync(path.join(p.inputBase, s)).sort().map((f) => statSignature(path.join(p.inputBase, s, f)))));
+    } catch {
+      return 'unresolved';
+    }
+  },
+});

@@ -9,13 +9,25 @@ import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
 import { isObjectStoreUri, localCopyOf } from '../../io/storage';
 import * as os from 'node:os';
+import { writeTfExamplesOfSplit } from '../../data/tf-example-io';
 
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
 const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 
-interface CsvParameters { inputBase: string; inputConfig?: InputConfig; outputConfig: OutputConfig; delimiter?: string }
-interface QueryParameters { query: string; outputConfig: OutputConfig; inputFiles?: string[] }
+interface CsvParameters {
+  inputBase: string;
+  inputConfig?: InputConfig;
+  outputConfig: OutputConfig;
+  delimiter?: string;
+  writeTfExamples?: boolean;
+}
+interface QueryParameters {
+  query: string;
+  outputConfig: OutputConfig;
+  inputFiles?: string[];
+  writeTfExamples?: boolean;
+}
 
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
   const remote = isObjectStoreUri(context.parameters.inputBase);
@@ -43,7 +55,7 @@ async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParame
         await writeSplit(db, context, `src_${index}`, split.name, 'TRUE');
         written.push(split.name);
       }
-      finish(context, written);
+      await finish(db, context, written);
       return;
     }
     const files = resolveInputFiles(p.inputBase);
@@ -59,7 +71,10 @@ export const queryExampleGenExecutor: Executor<QueryParameters> = async (context
     try {
       await db.run(`CREATE TABLE raw AS ${context.parameters.query.trim().replace(/;+\s*$/, '')}`);
     } catch (error) {
-      throw new UserError(`QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`, 'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).');
+      throw new UserError(
+        `QueryExampleGen: the query failed in DuckDB: ${(error as Error).message}`,
+        'fix the SQL; it must be one SELECT (read_csv / read_parquet / read_json work on local files).',
+      );
     }
     await normalizeTypes(db, 'raw', 'src');
     await splitAndWrite(db, context, context.parameters.outputConfig);
@@ -91,13 +106,23 @@ async function checkConsistentColumns(db: DuckSession, files: string[], reader: 
       throw csvError([file], guessDelimiter(file), error as Error);
     }
     const columns = new Map(described.map((d) => [d.column_name, d.column_type === 'BIGINT' || d.column_type === 'DOUBLE' ? 'number' : 'text']));
-    if (!reference) { reference = { file, columns }; continue; }
+    if (!reference) {
+      reference = { file, columns };
+      continue;
+    }
     const a = [...reference.columns.keys()].join(',');
     const b = [...columns.keys()].join(',');
-    if (a !== b) throw new UserError(`CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`, 'give every file of one input the same columns in the same order.');
+    if (a !== b)
+      throw new UserError(
+        `CSV files disagree on their header: ${reference.file} has [${a}] but ${file} has [${b}].`,
+        'give every file of one input the same columns in the same order.',
+      );
     for (const [name, kind] of columns) {
       if (reference.columns.get(name) !== kind) {
-        throw new UserError(`Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`, `clean the values of "${name}" so that it is numeric (or text) in every file.`);
+        throw new UserError(
+          `Column "${name}" cannot be given one type: it is ${reference.columns.get(name)} in ${reference.file} but ${kind} in ${file}.`,
+          `clean the values of "${name}" so that it is numeric (or text) in every file.`,
+        );
       }
     }
   }
@@ -133,7 +158,11 @@ async function splitAndWrite(db: DuckSession, context: ExecutorContext<unknown>,
     context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
     await writeSplit(db, context, 'bucketed', range.name, `__bucket >= ${range.start} AND __bucket < ${range.end}`, columns);
   }
-  finish(context, ranges.map((r) => r.name));
+  await finish(
+    db,
+    context,
+    ranges.map((r) => r.name),
+  );
 }
 
 async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, table: string, split: string, where: string, columns?: string[]): Promise<void> {
@@ -148,8 +177,14 @@ async function writeSplit(db: DuckSession, context: ExecutorContext<unknown>, ta
   if (n === 0) context.log(`warning: split ${split} is empty; give it more hash buckets or provide more data.`);
 }
 
-function finish(context: ExecutorContext<unknown>, splitNames: string[]): void {
+async function finish(db: DuckSession, context: ExecutorContext<unknown>, splitNames: string[]): Promise<void> {
   const examples = context.outputs.examples[0];
+  if ((context.parameters as { writeTfExamples?: boolean }).writeTfExamples) {
+    for (const split of splitNames) {
+      context.progress(0.9, `writing split ${split} as TFRecord of tf.Example`);
+      await writeTfExamplesOfSplit(db, splitUri(examples.uri, split));
+    }
+  }
   examples.splitNames = splitNames;
   examples.properties.span = 0;
   examples.properties.version = 0;

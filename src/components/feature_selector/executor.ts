@@ -23,10 +23,18 @@ export const featureSelectorExecutor: Executor<FeatureSelectorParameters> = asyn
   const result = await DuckSession.with(async (db) => {
     const available = await describeExamples(db, files);
     const label = available.find((f) => f.name === p.labelKey);
-    if (!label) throw new UserError(`FeatureSelector: labelKey "${p.labelKey}" is not a column of the ${p.split} split.`, `columns are: ${available.map((f) => f.name).join(', ')}.`);
+    if (!label)
+      throw new UserError(
+        `FeatureSelector: labelKey "${p.labelKey}" is not a column of the ${p.split} split.`,
+        `columns are: ${available.map((f) => f.name).join(', ')}.`,
+      );
     const names = p.features ?? available.map((f) => f.name).filter((n) => n !== p.labelKey);
     const unknown = names.filter((n) => !available.some((f) => f.name === n));
-    if (unknown.length) throw new UserError(`FeatureSelector: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of the examples.`, `columns are: ${available.map((f) => f.name).join(', ')}.`);
+    if (unknown.length)
+      throw new UserError(
+        `FeatureSelector: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of the examples.`,
+        `columns are: ${available.map((f) => f.name).join(', ')}.`,
+      );
     const wanted = available.filter((f) => names.includes(f.name) || f.name === p.labelKey);
     const raw = await readExampleColumns(db, files, wanted);
     if (raw.numRows === 0) throw new UserError(`FeatureSelector: the ${p.split} split is empty.`);
@@ -41,7 +49,10 @@ export const featureSelectorExecutor: Executor<FeatureSelectorParameters> = asyn
     const keep = (score: number, rank: number) => (p.threshold !== undefined ? score >= p.threshold : rank <= k!);
     const features = scores.map((s, i) => ({ ...s, rank: i + 1, selected: keep(s.score, i + 1) }));
     const out: FeatureSelectionResult = {
-      labelKey: p.labelKey, scoreFunction: p.scoreFunction, split: p.split, numExamples: raw.numRows,
+      labelKey: p.labelKey,
+      scoreFunction: p.scoreFunction,
+      split: p.split,
+      numExamples: raw.numRows,
       rule: p.threshold !== undefined ? `score >= ${p.threshold}` : `top ${k}`,
       selected: features.filter((f) => f.selected).map((f) => f.name),
       features,

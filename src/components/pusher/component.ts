@@ -23,7 +23,10 @@ export const Pusher = defineComponent({
         })
         .strict(),
       /** Directory (and served model) name under baseDirectory; default: the pipeline name. */
-      modelName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'modelName may use letters, digits, "_", "-" and "." and must not start with "."').optional(),
+      modelName: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'modelName may use letters, digits, "_", "-" and "." and must not start with "."')
+        .optional(),
     })
     .strict(),
   executor: async () => (await import('./executor')).pusherExecutor,

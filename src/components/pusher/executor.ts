@@ -43,7 +43,12 @@ export async function latestPushedModel(baseDirectory: string, modelName: string
 
 /** Next free version number: unix seconds, bumped past existing versions (two pushes in one second). */
 export function nextVersion(modelDir: string, nowSeconds = Math.floor(Date.now() / 1000)): number {
-  const existing = fs.existsSync(modelDir) ? fs.readdirSync(modelDir).filter((d) => /^\d+$/.test(d)).map(Number) : [];
+  const existing = fs.existsSync(modelDir)
+    ? fs
+        .readdirSync(modelDir)
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number)
+    : [];
   return Math.max(nowSeconds, ...existing.map((v) => v + 1));
 }
 

@@ -26,8 +26,14 @@ function context(dir: string, inputs: Record<string, Artifact[]>, baseDirectory:
   const pushed = new Artifact(standardArtifacts.PushedModel, path.join(dir, `pushed-${Math.random()}`));
   fs.mkdirSync(pushed.uri, { recursive: true });
   return {
-    inputs, outputs: { pushedModel: [pushed] }, parameters: { pushDestination: { filesystem: { baseDirectory } }, modelName } as never,
-    componentId: 'Pusher', pipelineName: 'taxi', progress: () => undefined, liveView: () => undefined, log: () => undefined,
+    inputs,
+    outputs: { pushedModel: [pushed] },
+    parameters: { pushDestination: { filesystem: { baseDirectory } }, modelName } as never,
+    componentId: 'Pusher',
+    pipelineName: 'taxi',
+    progress: () => undefined,
+    liveView: () => undefined,
+    log: () => undefined,
   };
 }
 

@@ -15,7 +15,9 @@ const ResolverComponent = defineComponent({
   },
   parameters: z
     .object({
-      strategyClass: z.literal(LatestBlessedModelStrategy, { errorMap: () => ({ message: 'strategyClass must be LatestBlessedModelStrategy (the one resolver strategy tfx-ts has)' }) }),
+      strategyClass: z.literal(LatestBlessedModelStrategy, {
+        errorMap: () => ({ message: 'strategyClass must be LatestBlessedModelStrategy (the one resolver strategy tfx-ts has)' }),
+      }),
     })
     .strict(),
   executor: async () => (await import('./executor')).resolverExecutor,

@@ -17,7 +17,10 @@ function openStore(context: ContextWithMetadata): { store: MetadataStore; close:
   const outputUri = context.outputs.model[0]?.uri;
   const file = outputUri ? path.resolve(outputUri, '..', '..', '..', 'metadata.sqlite') : '';
   if (!file || !fs.existsSync(file)) {
-    throw new UserError('Resolver cannot find the metadata store of this pipeline.', 'keep the metadata store at its default place (<pipelineRoot>/metadata.sqlite) or run the Resolver with an orchestrator that passes the store.');
+    throw new UserError(
+      'Resolver cannot find the metadata store of this pipeline.',
+      'keep the metadata store at its default place (<pipelineRoot>/metadata.sqlite) or run the Resolver with an orchestrator that passes the store.',
+    );
   }
   return { store: new MetadataStore(file, { readonly: true }), close: true };
 }

@@ -14,11 +14,13 @@ export const SchemaGen = defineComponent({
   version: '1',
   inputs: { statistics: { type: standardArtifacts.ExampleStatistics } },
   outputs: { schema: { type: standardArtifacts.Schema } },
-  parameters: z.object({
-    /** Infer `shape` for features always present with a fixed number of values (TFX default: true). */
-    inferFeatureShape: z.boolean().default(true),
-    excludeSplits: z.array(z.string()).default([]),
-  }).strict(),
+  parameters: z
+    .object({
+      /** Infer `shape` for features always present with a fixed number of values (TFX default: true). */
+      inferFeatureShape: z.boolean().default(true),
+      excludeSplits: z.array(z.string()).default([]),
+    })
+    .strict(),
   executor: async () => (await import('./executor')).schemaGenExecutor,
 });
 
@@ -28,9 +30,11 @@ export const ImportSchemaGen = defineComponent({
   version: '1',
   inputs: {},
   outputs: { schema: { type: standardArtifacts.Schema } },
-  parameters: z.object({
-    schemaFile: z.string().min(1, 'schemaFile must name a schema.pbtxt (or .json) file'),
-  }).strict(),
+  parameters: z
+    .object({
+      schemaFile: z.string().min(1, 'schemaFile must name a schema.pbtxt (or .json) file'),
+    })
+    .strict(),
   executor: async () => (await import('./executor')).importSchemaGenExecutor,
   // The file's content is the input: an edited schema must not be served from cache.
   fingerprint: async (p) => {

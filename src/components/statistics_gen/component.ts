@@ -2,20 +2,24 @@ import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 
-const statsOptionsSchema = z.object({
-  numTopValues: z.number().int().positive().optional(),
-  numRankHistogramBuckets: z.number().int().positive().optional(),
-  numHistogramBuckets: z.number().int().positive().optional(),
-  numQuantilesHistogramBuckets: z.number().int().positive().optional(),
-  numValuesHistogramBuckets: z.number().int().positive().optional(),
-}).strict();
+const statsOptionsSchema = z
+  .object({
+    numTopValues: z.number().int().positive().optional(),
+    numRankHistogramBuckets: z.number().int().positive().optional(),
+    numHistogramBuckets: z.number().int().positive().optional(),
+    numQuantilesHistogramBuckets: z.number().int().positive().optional(),
+    numValuesHistogramBuckets: z.number().int().positive().optional(),
+  })
+  .strict();
 
-const parameters = z.object({
-  /** Splits to skip (TFX's exclude_splits). */
-  excludeSplits: z.array(z.string()).default([]),
-  /** TFDV StatsOptions (defaults as TFDV: 20 top values, 10 histogram buckets). */
-  statsOptions: statsOptionsSchema.optional(),
-}).strict();
+const parameters = z
+  .object({
+    /** Splits to skip (TFX's exclude_splits). */
+    excludeSplits: z.array(z.string()).default([]),
+    /** TFDV StatsOptions (defaults as TFDV: 20 top values, 10 histogram buckets). */
+    statsOptions: statsOptionsSchema.optional(),
+  })
+  .strict();
 
 /**
  * TFX's StatisticsGen: TFDV statistics of every split of the examples, written as

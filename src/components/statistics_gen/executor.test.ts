@@ -39,7 +39,9 @@ describe('StatisticsGen → SchemaGen → ExampleValidator on the taxi sample', 
     for (const split of ['train', 'eval']) expect(fs.existsSync(path.join(statistics.uri, `Split-${split}`, 'FeatureStats.json'))).toBe(true);
     const list = loadStatistics(statistics);
     const examples = byId.get('CsvExampleGen')!.outputs.examples[0];
-    const [{ n }] = await DuckSession.with((db) => db.all<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(path.join(examples.uri, 'Split-train', '*.parquet'))})`));
+    const [{ n }] = await DuckSession.with((db) =>
+      db.all<{ n: number }>(`SELECT count(*) AS n FROM read_parquet(${sqlString(path.join(examples.uri, 'Split-train', '*.parquet'))})`),
+    );
     expect(list.datasets.map((d) => d.name)).toEqual(['train', 'eval']);
     expect(list.datasets[0].numExamples).toBe(n);
 
@@ -78,15 +80,26 @@ describe('StatisticsGen → SchemaGen → ExampleValidator on the taxi sample', 
     const examples = new Artifact(standardArtifacts.Examples, tempDir());
     examples.splitNames = ['train', 'eval'];
     await DuckSession.with(async (db) => {
-      for (const [split, where] of [['train', 'TRUE'], ['eval', 'FALSE']]) {
+      for (const [split, where] of [
+        ['train', 'TRUE'],
+        ['eval', 'FALSE'],
+      ]) {
         fs.mkdirSync(path.join(examples.uri, `Split-${split}`));
-        await db.run(`COPY (SELECT * FROM read_csv(${sqlString(taxiCsv)}) WHERE ${where}) TO ${sqlString(path.join(examples.uri, `Split-${split}`, 'data.parquet'))} (FORMAT parquet)`);
+        await db.run(
+          `COPY (SELECT * FROM read_csv(${sqlString(taxiCsv)}) WHERE ${where}) TO ${sqlString(path.join(examples.uri, `Split-${split}`, 'data.parquet'))} (FORMAT parquet)`,
+        );
       }
     });
     const output = new Artifact(standardArtifacts.ExampleStatistics, tempDir());
     const context = {
-      inputs: { examples: [examples] }, outputs: { statistics: [output] }, parameters: { excludeSplits: [] },
-      componentId: 'StatisticsGen', pipelineName: 't', progress: () => undefined, liveView: () => undefined, log: () => undefined,
+      inputs: { examples: [examples] },
+      outputs: { statistics: [output] },
+      parameters: { excludeSplits: [] },
+      componentId: 'StatisticsGen',
+      pipelineName: 't',
+      progress: () => undefined,
+      liveView: () => undefined,
+      log: () => undefined,
     };
     await expect(statisticsGenExecutor(context)).rejects.toThrow(/split "eval" has no examples[\s\S]*Fix: give the split more hash buckets/);
 

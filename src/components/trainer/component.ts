@@ -28,7 +28,10 @@ export const Trainer = defineComponent({
       runFn: z.string().min(1).default('runFn'),
       trainArgs: z
         .object({
-          numSteps: z.number({ required_error: 'trainArgs.numSteps is required (total training steps)' }).int().positive('trainArgs.numSteps must be a positive integer'),
+          numSteps: z
+            .number({ required_error: 'trainArgs.numSteps is required (total training steps)' })
+            .int()
+            .positive('trainArgs.numSteps must be a positive integer'),
           splits: z.array(z.string().min(1)).min(1).default(['train']),
         })
         .strict(),

@@ -17,7 +17,11 @@ export const transformExecutor: Executor<TransformParameters> = async (context) 
   const examples = context.inputs.examples[0];
   const splits = examples.splitNames;
   for (const split of p.splitsConfig.analyze) {
-    if (!splits.includes(split)) throw new UserError(`Transform: the examples have no "${split}" split to analyze (they have: ${splits.join(', ') || 'none'}).`, 'set splitsConfig.analyze to existing splits.');
+    if (!splits.includes(split))
+      throw new UserError(
+        `Transform: the examples have no "${split}" split to analyze (they have: ${splits.join(', ') || 'none'}).`,
+        'set splitsConfig.analyze to existing splits.',
+      );
   }
   const transformSplits = p.splitsConfig.transform ?? splits;
   const schema = context.inputs.schema?.[0];

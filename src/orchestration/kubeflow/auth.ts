@@ -26,7 +26,11 @@ export class KfpAuth {
   readonly #secret: () => string | undefined;
   readonly #values: () => string[];
 
-  private constructor(readonly mode: AuthMode, private readonly source: string, secret: () => string | undefined) {
+  private constructor(
+    readonly mode: AuthMode,
+    private readonly source: string,
+    secret: () => string | undefined,
+  ) {
     this.#secret = secret;
     this.#values = () => {
       try {
@@ -49,12 +53,17 @@ export class KfpAuth {
         return new KfpAuth('none', 'no credentials', () => undefined);
       case 'bearer': {
         const token = options.token?.trim() || env.KFP_TOKEN?.trim();
-        if (!token) throw new UserError('Bearer auth needs a token.', 'pass --token <token> or set KFP_TOKEN (e.g. KFP_TOKEN=$(gcloud auth print-access-token)).');
+        if (!token)
+          throw new UserError('Bearer auth needs a token.', 'pass --token <token> or set KFP_TOKEN (e.g. KFP_TOKEN=$(gcloud auth print-access-token)).');
         return new KfpAuth('bearer', options.token?.trim() ? 'a bearer token given as an option' : 'a bearer token from KFP_TOKEN', () => token);
       }
       case 'cookie': {
         const cookie = options.cookie?.trim() || env.KFP_COOKIE?.trim();
-        if (!cookie) throw new UserError('Cookie auth needs the session cookie.', 'pass --cookie "authservice_session=<value>" (copy it from the browser after logging in to the Kubeflow dashboard) or set KFP_COOKIE.');
+        if (!cookie)
+          throw new UserError(
+            'Cookie auth needs the session cookie.',
+            'pass --cookie "authservice_session=<value>" (copy it from the browser after logging in to the Kubeflow dashboard) or set KFP_COOKIE.',
+          );
         if (!cookie.includes('=')) throw new UserError('The cookie must be given as name=value.', 'pass e.g. --cookie "authservice_session=<value>".');
         const name = cookie.split('=')[0].trim();
         return new KfpAuth('cookie', `the session cookie ${name}`, () => cookie);
@@ -62,7 +71,10 @@ export class KfpAuth {
       case 'serviceAccount': {
         const file = options.tokenPath || env.KF_PIPELINES_SA_TOKEN_PATH || DEFAULT_SA_TOKEN_PATH;
         if (!fs.existsSync(file)) {
-          throw new UserError(`Service-account token file ${file} does not exist.`, 'run inside a pod with the projected token volume, or set KF_PIPELINES_SA_TOKEN_PATH / tokenPath to the token file.');
+          throw new UserError(
+            `Service-account token file ${file} does not exist.`,
+            'run inside a pod with the projected token volume, or set KF_PIPELINES_SA_TOKEN_PATH / tokenPath to the token file.',
+          );
         }
         return new KfpAuth('serviceAccount', `the service-account token file ${file}`, () => {
           const token = fs.readFileSync(file, 'utf8').trim();

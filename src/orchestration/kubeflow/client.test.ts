@@ -36,15 +36,24 @@ async function rawServer(handler: http.RequestListener): Promise<{ url: string; 
 
 describe('KfpClient against the KFP test server', () => {
   let server: KfpTestServer;
-  beforeEach(async () => { server = await startKfpTestServer({ pathPrefix: '/pipeline' }); });
-  afterEach(async () => { await server.close(); });
+  beforeEach(async () => {
+    server = await startKfpTestServer({ pathPrefix: '/pipeline' });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
 
   it('uploads a pipeline as multipart "uploadfile", then versions, experiments, a run and its status', async () => {
     const client = new KfpClient({ endpoint: `${server.url}/` });
     const pipeline = await client.uploadPipeline(specYaml(), { name: 'taxi', description: 'Taxi tips' });
     expect(pipeline).toMatchObject({ display_name: 'taxi', description: 'Taxi tips', namespace: 'kubeflow' });
     const upload = server.received[0];
-    expect(upload).toMatchObject({ method: 'POST', path: '/pipeline/apis/v2beta1/pipelines/upload', query: { name: 'taxi', description: 'Taxi tips' }, status: 200 });
+    expect(upload).toMatchObject({
+      method: 'POST',
+      path: '/pipeline/apis/v2beta1/pipelines/upload',
+      query: { name: 'taxi', description: 'Taxi tips' },
+      status: 200,
+    });
     expect(upload.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(upload.body).toMatchObject({ files: [{ field: 'uploadfile', filename: 'taxi.yaml', contentType: 'application/x-yaml' }] });
 
@@ -62,9 +71,17 @@ describe('KfpClient against the KFP test server', () => {
     expect((await client.getOrCreateExperiment('taxi-exp')).experiment_id).toBe(experiment.experiment_id);
     expect((await client.listExperiments()).map((e) => e.display_name)).toEqual(['taxi-exp']);
 
-    const run = await client.createRun({ displayName: 'taxi run', pipelineId: pipeline.pipeline_id, pipelineVersionId: version.pipeline_version_id, experimentId: experiment.experiment_id, parameters: { epochs: 7 }, pipelineRoot: 'gs://b/other' });
+    const run = await client.createRun({
+      displayName: 'taxi run',
+      pipelineId: pipeline.pipeline_id,
+      pipelineVersionId: version.pipeline_version_id,
+      experimentId: experiment.experiment_id,
+      parameters: { epochs: 7 },
+      pipelineRoot: 'gs://b/other',
+    });
     expect(server.received.at(-1)!.body).toEqual({
-      display_name: 'taxi run', experiment_id: experiment.experiment_id,
+      display_name: 'taxi run',
+      experiment_id: experiment.experiment_id,
       pipeline_version_reference: { pipeline_id: pipeline.pipeline_id, pipeline_version_id: version.pipeline_version_id },
       runtime_config: { parameters: { epochs: 7 }, pipeline_root: 'gs://b/other' },
     });
@@ -94,7 +111,9 @@ describe('KfpClient against the KFP test server', () => {
     const invalid = await errorOf(client.uploadPipeline('pipelineInfo: {name: x}\n', { name: 'broken' }));
     // As KFP's upload handler answers: 500 with {error_message, error_details}, shown as its message.
     expect(invalid).toMatchObject({ code: 'INVALID_SPEC', status: 500 });
-    expect(invalid.message).toMatch(/KFP refused the pipeline spec for pipeline "broken": Failed to create a pipeline and a pipeline version: .*InvalidInputError: unknown template format: pipeline spec is invalid\./);
+    expect(invalid.message).toMatch(
+      /KFP refused the pipeline spec for pipeline "broken": Failed to create a pipeline and a pipeline version: .*InvalidInputError: unknown template format: pipeline spec is invalid\./,
+    );
     expect(invalid.message).not.toMatch(/[{}"]error_message/);
 
     const badParameter = await errorOf(client.createRun({ displayName: 'r', pipelineId: pipeline.pipeline_id, parameters: { epochs: 'many' } }));
@@ -117,7 +136,10 @@ describe('KfpClient against the KFP test server', () => {
     expect(versions).toHaveLength(121);
     expect(versions[0].display_name).toBe('paged-v120');
     expect(versions.at(-1)!.display_name).toBe('paged');
-    expect(server.received.map((r) => [r.query.page_size, Boolean(r.query.page_token)])).toEqual([['100', false], ['100', true]]);
+    expect(server.received.map((r) => [r.query.page_size, Boolean(r.query.page_token)])).toEqual([
+      ['100', false],
+      ['100', true],
+    ]);
     expect(await client.listPipelines()).toHaveLength(105);
     expect((await client.listExperiments()).map((e) => e.display_name)).toHaveLength(206);
     // The oldest experiment is on the third page of a 100-item listing: found, not re-created (409).
@@ -142,15 +164,24 @@ describe('KfpClient against the KFP test server', () => {
       const form = new FormData();
       form.append('uploadfile', new Blob([specYaml()]), 'p.yaml');
       const raw = await fetch(`${strict.url}/apis/v2beta1/pipelines/upload?name=my_taxi`, { method: 'POST', body: form });
-      expect([raw.status, (await raw.json()).error_message]).toEqual([500, expect.stringMatching(/metadata.name: Invalid value: "my_taxi": a lowercase RFC 1123 subdomain/)]);
+      expect([raw.status, (await raw.json()).error_message]).toEqual([
+        500,
+        expect.stringMatching(/metadata.name: Invalid value: "my_taxi": a lowercase RFC 1123 subdomain/),
+      ]);
 
       const run = await client.createRun({ displayName: 'to stop', pipelineId: pipeline.pipeline_id });
       strict.setRunState(run.run_id, 'RUNNING', [{ name: 'CsvExampleGen', state: 'RUNNING' }]);
       await client.terminateRun(run.run_id);
-      expect(await client.getRun(run.run_id)).toMatchObject({ state: 'CANCELING', run_details: { task_details: [{ display_name: 'CsvExampleGen', state: 'CANCELED' }] } });
+      expect(await client.getRun(run.run_id)).toMatchObject({
+        state: 'CANCELING',
+        run_details: { task_details: [{ display_name: 'CsvExampleGen', state: 'CANCELED' }] },
+      });
       await client.deleteRun(run.run_id);
       expect(await errorOf(client.getRun(run.run_id))).toMatchObject({ code: 'NOT_FOUND' });
-      expect(await errorOf(client.terminateRun(run.run_id))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/KFP has no run .*: Failed to terminate a run/) });
+      expect(await errorOf(client.terminateRun(run.run_id))).toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(/KFP has no run .*: Failed to terminate a run/),
+      });
     } finally {
       await strict.close();
     }
@@ -171,7 +202,10 @@ describe('KfpClient against the KFP test server', () => {
     // The upload handler's errors: {error_message, error_details}, written before a content type is set.
     let response = await fetch(`${api}/pipelines/upload?name=x`, { method: 'POST', body: wrongField });
     expect([response.status, response.headers.get('content-type')]).toEqual([400, 'text/plain; charset=utf-8']);
-    expect(JSON.parse(await response.text())).toEqual({ error_message: 'Failed to read pipeline from file: http: no such file', error_details: 'Failed to read pipeline from file: http: no such file' });
+    expect(JSON.parse(await response.text())).toEqual({
+      error_message: 'Failed to read pipeline from file: http: no such file',
+      error_details: 'Failed to read pipeline from file: http: no such file',
+    });
     response = await fetch(`${api}/pipelines/upload?name=x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(400);
     expect(JSON.parse(await response.text()).error_message).toMatch(/request Content-Type isn't multipart\/form-data/);
@@ -181,18 +215,41 @@ describe('KfpClient against the KFP test server', () => {
     expect(response.status).toBe(400);
     // grpc-gateway's google.rpc.Status, with the proto field names KFP's marshaler uses.
     expect(await response.json()).toEqual({ code: 3, message: expect.stringMatching(/Experiment name is empty/), details: [] });
-    response = await fetch(`${api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'x', owner: 'me' }) });
+    response = await fetch(`${api}/experiments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: 'x', owner: 'me' }),
+    });
     expect([response.status, await response.json()]).toEqual([400, { code: 3, message: 'proto: unknown field "owner"', details: [] }]);
     response = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'r' }) });
     expect(response.status).toBe(400);
-    response = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'r', runtime_config: { parameters: {}, pipelineRoot: 'gs://b' }, pipeline_version_reference: { pipeline_id: 'p', version: '1' } }) });
+    response = await fetch(`${api}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        display_name: 'r',
+        runtime_config: { parameters: {}, pipelineRoot: 'gs://b' },
+        pipeline_version_reference: { pipeline_id: 'p', version: '1' },
+      }),
+    });
     expect([response.status, (await response.json()).message]).toEqual([400, 'proto: unknown field "version" (at pipeline_version_reference)']);
-    response = await fetch(`${api}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'r', state: 'DONE' }) });
-    expect([response.status, (await response.json()).message]).toEqual([400, expect.stringMatching(/^proto: invalid value for enum field: "DONE" \(one of RUNTIME_STATE_UNSPECIFIED, PENDING/)]);
+    response = await fetch(`${api}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: 'r', state: 'DONE' }),
+    });
+    expect([response.status, (await response.json()).message]).toEqual([
+      400,
+      expect.stringMatching(/^proto: invalid value for enum field: "DONE" \(one of RUNTIME_STATE_UNSPECIFIED, PENDING/),
+    ]);
     response = await fetch(`${api}/pipelines/upload_version`, { method: 'POST', body: wrongField });
     expect(response.status).toBe(400);
     response = await fetch(`${api}/nothing-here`);
-    expect([response.status, response.headers.get('content-type'), (await response.text()).trim()]).toEqual([404, 'text/plain; charset=utf-8', '404 page not found']);
+    expect([response.status, response.headers.get('content-type'), (await response.text()).trim()]).toEqual([
+      404,
+      'text/plain; charset=utf-8',
+      '404 page not found',
+    ]);
     const stored = await new KfpClient({ endpoint: server.url }).uploadPipeline(specYaml(), { name: 'p' });
     response = await fetch(`${api}/pipelines/${stored.pipeline_id}`, { method: 'DELETE' });
     expect(response.status).toBe(400);
@@ -217,7 +274,9 @@ describe('KfpClient against the KFP test server', () => {
 describe('KfpClient auth modes and errors', () => {
   let server: KfpTestServer;
   const env = { ...process.env };
-  beforeEach(async () => { server = await startKfpTestServer({ requireAuth: { bearer: TOKEN, cookie: COOKIE, namespaces: ['team-a'] } }); });
+  beforeEach(async () => {
+    server = await startKfpTestServer({ requireAuth: { bearer: TOKEN, cookie: COOKIE, namespaces: ['team-a'] } });
+  });
   afterEach(async () => {
     await server.close();
     process.env = { ...env };
@@ -284,7 +343,9 @@ describe('KfpClient auth modes and errors', () => {
     expect(() => new KfpClient({ endpoint: server.url, authMode: 'bearer' })).toThrow(/Bearer auth needs a token[\s\S]*KFP_TOKEN/);
     expect(() => new KfpClient({ endpoint: server.url, authMode: 'cookie' })).toThrow(/Cookie auth needs the session cookie/);
     expect(() => new KfpClient({ endpoint: server.url, authMode: 'cookie', cookie: 'justavalue' })).toThrow(/name=value/);
-    expect(() => new KfpClient({ endpoint: server.url, authMode: 'serviceAccount', tokenPath: '/nonexistent/token' })).toThrow(/token file \/nonexistent\/token does not exist/);
+    expect(() => new KfpClient({ endpoint: server.url, authMode: 'serviceAccount', tokenPath: '/nonexistent/token' })).toThrow(
+      /token file \/nonexistent\/token does not exist/,
+    );
     expect(() => new KfpClient({ endpoint: server.url, authMode: 'magic' as never })).toThrow(/Unknown auth mode "magic"/);
     expect(() => new KfpClient({ endpoint: '' })).toThrow(/No KFP endpoint given/);
     expect(() => new KfpClient({ endpoint: 'localhost:8080' })).toThrow(/must use http or https/);

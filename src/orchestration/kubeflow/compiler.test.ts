@@ -14,7 +14,10 @@ import { NotSupportedError } from '../../util/errors';
 import { LatestBlessedModelStrategy, Resolver } from '../../components/resolver/component';
 
 const goldenDir = path.join(sharedData, 'kfp_golden');
-const goldenFiles = fs.readdirSync(goldenDir).filter((f) => f.endsWith('.yaml')).sort();
+const goldenFiles = fs
+  .readdirSync(goldenDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const golden = (name: string) => parsePipelineSpecText(fs.readFileSync(path.join(goldenDir, name), 'utf8'), name) as Record<string, any>;
 
 // Small components with the shapes the standard ones have (one input, one output, a module file).
@@ -31,7 +34,9 @@ const Trainer = defineComponent({
   version: '1',
   inputs: { examples: { type: standardArtifacts.Examples }, schema: { type: standardArtifacts.Schema, optional: true } },
   outputs: { model: { type: standardArtifacts.Model } },
-  parameters: z.object({ moduleFile: z.string().optional(), runFn: z.function().optional(), learningRate: z.number().default(0.01), note: z.any().optional() }).strict(),
+  parameters: z
+    .object({ moduleFile: z.string().optional(), runFn: z.function().optional(), learningRate: z.number().default(0.01), note: z.any().optional() })
+    .strict(),
   fileParameters: ['moduleFile'],
   executor: async () => async () => undefined,
 });
@@ -40,8 +45,13 @@ function taxiLikePipeline(project: string) {
   writeFile(project, 'models/model.ts', 'export function runFn() {}\n');
   const exampleGen = new CsvExampleGen({ inputBase: path.join(project, 'data') });
   const stats = new Stats({ examples: exampleGen.outputs.examples });
-  const trainer = new Trainer({ examples: exampleGen.outputs.examples, moduleFile: 'models/model.ts' })
-    .withResources({ cpuLimit: '4', cpuRequest: '2', memoryLimit: '14Gi', memoryRequest: '4Gi', accelerator: { type: 'tpu-v3', count: 1 } });
+  const trainer = new Trainer({ examples: exampleGen.outputs.examples, moduleFile: 'models/model.ts' }).withResources({
+    cpuLimit: '4',
+    cpuRequest: '2',
+    memoryLimit: '14Gi',
+    memoryRequest: '4Gi',
+    accelerator: { type: 'tpu-v3', count: 1 },
+  });
   return new Pipeline({ pipelineName: 'taxi_pipeline', pipelineRoot: 'gs://bucket/tfx', components: [exampleGen, stats, trainer], parameters: { epochs: 3 } });
 }
 
@@ -77,12 +87,26 @@ describe('compilePipeline against the KFP SDK golden files', () => {
     const union = new Set(goldenShapes.flatMap((s) => [...s]));
     const common = [...goldenShapes[0]].filter((p) => goldenShapes.every((s) => s.has(p)));
     // Proto fields the golden pipelines happen not to use: constant task inputs, pipeline root, display name.
-    const documentedExtras = ['root.dag.tasks.*.inputs.parameters.*.runtimeValue', 'root.dag.tasks.*.inputs.parameters.*.runtimeValue.constant',
-      'defaultPipelineRoot', 'pipelineInfo.displayName', 'components.*.inputDefinitions.artifacts.*.isOptional'];
+    const documentedExtras = [
+      'root.dag.tasks.*.inputs.parameters.*.runtimeValue',
+      'root.dag.tasks.*.inputs.parameters.*.runtimeValue.constant',
+      'defaultPipelineRoot',
+      'pipelineInfo.displayName',
+      'components.*.inputDefinitions.artifacts.*.isOptional',
+    ];
     const unexpected = [...ours].filter((p) => !union.has(p) && !documentedExtras.includes(p));
     expect(unexpected).toEqual([]);
     expect(common.filter((p) => !ours.has(p))).toEqual([]);
-    expect(common).toEqual(expect.arrayContaining(['components.*.executorLabel', 'deploymentSpec.executors.*.container.image', 'root.dag.tasks.*.componentRef.name', 'root.dag.tasks.*.taskInfo.name', 'schemaVersion', 'sdkVersion']));
+    expect(common).toEqual(
+      expect.arrayContaining([
+        'components.*.executorLabel',
+        'deploymentSpec.executors.*.container.image',
+        'root.dag.tasks.*.componentRef.name',
+        'root.dag.tasks.*.taskInfo.name',
+        'schemaVersion',
+        'sdkVersion',
+      ]),
+    );
   });
 
   it('writes resources exactly as the golden resource-spec pipeline does', () => {
@@ -96,7 +120,11 @@ describe('compilePipeline against the KFP SDK golden files', () => {
   it('asks for a GPU as the golden nvidia pipeline does', () => {
     const project = tempDir();
     const pipeline = taxiLikePipeline(project);
-    const spec = compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { resources: { accelerator: { type: 'nvidia.com/gpu', count: 1 } } } } });
+    const spec = compilePipeline(pipeline, {
+      image: 'img',
+      projectRoot: project,
+      components: { CompilerTestStats: { resources: { accelerator: { type: 'nvidia.com/gpu', count: 1 } } } },
+    });
     const goldenAccelerator = golden('nvidia_gpu_scheduling_check.yaml').deploymentSpec.executors['exec-verify-gpu-scheduled'].container.resources;
     expect(spec.deploymentSpec.executors['exec-compiler-test-stats'].container.resources).toEqual(goldenAccelerator);
   });
@@ -121,16 +149,35 @@ describe('compilePipeline against the KFP SDK golden files', () => {
       cachingOptions: {},
     });
     // The optional, unwired schema input is declared optional and not wired.
-    expect(spec.components['comp-compiler-test-trainer'].inputDefinitions!.artifacts!.schema).toEqual({ artifactType: { schemaTitle: 'tfx.Schema', schemaVersion: '0.0.1' }, isOptional: true });
+    expect(spec.components['comp-compiler-test-trainer'].inputDefinitions!.artifacts!.schema).toEqual({
+      artifactType: { schemaTitle: 'tfx.Schema', schemaVersion: '0.0.1' },
+      isOptional: true,
+    });
     expect(trainer.inputs!.artifacts!.schema).toBeUndefined();
-    expect(spec.components['comp-compiler-test-trainer'].inputDefinitions!.parameters).toEqual({ moduleFile: { parameterType: 'STRING' }, learningRate: { parameterType: 'NUMBER_DOUBLE' } });
-    expect(spec.components['comp-compiler-test-stats'].inputDefinitions!.parameters).toEqual({ topK: { parameterType: 'NUMBER_INTEGER' }, labels: { parameterType: 'LIST' } });
+    expect(spec.components['comp-compiler-test-trainer'].inputDefinitions!.parameters).toEqual({
+      moduleFile: { parameterType: 'STRING' },
+      learningRate: { parameterType: 'NUMBER_DOUBLE' },
+    });
+    expect(spec.components['comp-compiler-test-stats'].inputDefinitions!.parameters).toEqual({
+      topK: { parameterType: 'NUMBER_INTEGER' },
+      labels: { parameterType: 'LIST' },
+    });
     // Data inside the project becomes a path relative to the image's working directory.
     expect(spec.root.dag!.tasks['csv-example-gen'].inputs!.parameters!.inputBase).toEqual({ runtimeValue: { constant: 'data' } });
     expect(spec.deploymentSpec.executors['exec-compiler-test-trainer'].container).toMatchObject({
       image: 'gcr.io/p/taxi:1',
       command: ['tfx-ts'],
-      args: ['run-executor', '--executor-input', '{{$}}', '--component-type', 'CompilerTestTrainer', '--component-id', 'CompilerTestTrainer', '--pipeline-name', 'taxi_pipeline'],
+      args: [
+        'run-executor',
+        '--executor-input',
+        '{{$}}',
+        '--component-type',
+        'CompilerTestTrainer',
+        '--component-id',
+        'CompilerTestTrainer',
+        '--pipeline-name',
+        'taxi_pipeline',
+      ],
     });
     expect(spec.root.inputDefinitions).toEqual({ parameters: { epochs: { parameterType: 'NUMBER_INTEGER', defaultValue: 3, isOptional: true } } });
   });
@@ -139,7 +186,13 @@ describe('compilePipeline against the KFP SDK golden files', () => {
     const project = tempDir();
     const spec = compilePipeline(taxiLikePipeline(project), { image: 'img:1', projectRoot: project, description: 'Taxi tips' });
     const text = pipelineSpecToYaml(spec);
-    expect(text.split('\n').slice(0, 5)).toEqual(['# PIPELINE DEFINITION', '# Name: taxi-pipeline', '# Description: Taxi tips', '# Inputs:', '#    epochs: int [Default: 3]']);
+    expect(text.split('\n').slice(0, 5)).toEqual([
+      '# PIPELINE DEFINITION',
+      '# Name: taxi-pipeline',
+      '# Description: Taxi tips',
+      '# Inputs:',
+      '#    epochs: int [Default: 3]',
+    ]);
     expect(text).toContain("- '{{$}}'");
     expect(validatePipelineSpec(YAML.parse(text))).toEqual(spec);
   });
@@ -163,12 +216,18 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
     const trainer = new Trainer({ examples: gen.outputs.examples, runFn: () => 1 });
     const pipeline = new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] });
     let error: unknown;
-    try { compilePipeline(pipeline, { image: 'img' }); } catch (e) { error = e; }
+    try {
+      compilePipeline(pipeline, { image: 'img' });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(InlineComponentError);
     expect((error as Error).message).toMatch(/CompilerTestTrainer was built from an inline function \(parameter "runFn"\)/);
     expect((error as Error).message).toMatch(/export function runFn\(\.\.\.\) \{ \.\.\. \}` in runFn\.ts.*moduleFile: "runFn\.ts"/);
     const nested = new Trainer({ examples: gen.outputs.examples, note: { hooks: [() => 1] } });
-    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, nested] }), { image: 'img' })).toThrow(/parameter "note\.hooks\[0\]"/);
+    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, nested] }), { image: 'img' })).toThrow(
+      /parameter "note\.hooks\[0\]"/,
+    );
   });
 
   it('refuses module files outside the project or missing', () => {
@@ -180,28 +239,39 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
     const pipeline = new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] });
     expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project })).toThrow(/lies outside the project directory/);
     const missing = new Trainer({ examples: gen.outputs.examples, moduleFile: 'nope.ts' });
-    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, missing] }), { image: 'img', projectRoot: project })).toThrow(/nope\.ts does not exist/);
+    expect(() =>
+      compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, missing] }), { image: 'img', projectRoot: project }),
+    ).toThrow(/nope\.ts does not exist/);
   });
 
   it('refuses local paths the container cannot see, naming component and parameter', () => {
     const gen = new CsvExampleGen({ inputBase: '/somewhere/else/data' });
-    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen] }), { image: 'img', projectRoot: tempDir() }))
-      .toThrow(/CsvExampleGen\.inputBase is the local path \/somewhere\/else\/data, which a Kubeflow task cannot read: it is outside the project/);
+    expect(() =>
+      compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen] }), { image: 'img', projectRoot: tempDir() }),
+    ).toThrow(/CsvExampleGen\.inputBase is the local path \/somewhere\/else\/data, which a Kubeflow task cannot read: it is outside the project/);
   });
 
   it('refuses bad resources, unknown per-component settings, null parameters and shards', () => {
     const project = tempDir();
     const pipeline = taxiLikePipeline(project);
-    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { resources: { memoryLimit: '4 gigs' } } } }))
-      .toThrow(/memory "4 gigs" is not a Kubernetes memory quantity/);
-    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { resources: { cpuLimit: '1', cpuRequest: '2' } } } }))
-      .toThrow(/CPU request 2 exceeds the limit 1/);
-    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { Nope: {} } })).toThrow(/component "Nope", which is not in the pipeline/);
-    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { shards: 4 } } })).toThrow(NotSupportedError);
+    expect(() =>
+      compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { resources: { memoryLimit: '4 gigs' } } } }),
+    ).toThrow(/memory "4 gigs" is not a Kubernetes memory quantity/);
+    expect(() =>
+      compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { resources: { cpuLimit: '1', cpuRequest: '2' } } } }),
+    ).toThrow(/CPU request 2 exceeds the limit 1/);
+    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { Nope: {} } })).toThrow(
+      /component "Nope", which is not in the pipeline/,
+    );
+    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { shards: 4 } } })).toThrow(
+      NotSupportedError,
+    );
     // Data on object storage, so the check under test is the only thing wrong with this pipeline.
     const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, note: null });
-    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] }), { image: 'img' })).toThrow(/CompilerTestTrainer\.note is null/);
+    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] }), { image: 'img' })).toThrow(
+      /CompilerTestTrainer\.note is null/,
+    );
   });
 });
 
@@ -222,9 +292,16 @@ describe('compilePipeline and Resolver nodes', () => {
     const resolver = new Resolver({ strategyClass: LatestBlessedModelStrategy });
     const judge = new Judge({ model: trainer.outputs.model, baselineModel: resolver.outputs.model });
     const warnings: string[] = [];
-    const spec = compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'gs://b', components: [...base.components, resolver, judge] }), { image: 'img', projectRoot: project, onWarning: (w) => warnings.push(w) });
+    const spec = compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'gs://b', components: [...base.components, resolver, judge] }), {
+      image: 'img',
+      projectRoot: project,
+      onWarning: (w) => warnings.push(w),
+    });
     expect(Object.keys(spec.root.dag!.tasks)).not.toContain('resolver');
-    expect(spec.root.dag!.tasks['compiler-test-judge']).toMatchObject({ dependentTasks: ['compiler-test-trainer'], inputs: { artifacts: { model: { taskOutputArtifact: { producerTask: 'compiler-test-trainer' } } } } });
+    expect(spec.root.dag!.tasks['compiler-test-judge']).toMatchObject({
+      dependentTasks: ['compiler-test-trainer'],
+      inputs: { artifacts: { model: { taskOutputArtifact: { producerTask: 'compiler-test-trainer' } } } },
+    });
     expect(spec.root.dag!.tasks['compiler-test-judge'].inputs!.artifacts!.baselineModel).toBeUndefined();
     expect(warnings).toEqual([expect.stringMatching(/Resolver \(Resolver\) is left out on Kubeflow/)]);
   });
@@ -232,36 +309,145 @@ describe('compilePipeline and Resolver nodes', () => {
   it('refuses a Resolver that feeds a required input', () => {
     const resolver = new Resolver({ strategyClass: LatestBlessedModelStrategy });
     const judge = new Judge({ model: resolver.outputs.model });
-    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'gs://b', components: [resolver, judge] }), { image: 'img' }))
-      .toThrow(/Resolver \(a Resolver\) on Kubeflow Pipelines, feeding the required input CompilerTestJudge\.model is not supported yet/);
+    expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'gs://b', components: [resolver, judge] }), { image: 'img' })).toThrow(
+      /Resolver \(a Resolver\) on Kubeflow Pipelines, feeding the required input CompilerTestJudge\.model is not supported yet/,
+    );
   });
 });
 
 describe('validatePipelineSpec rejects what KFP would reject', () => {
   const base = () => structuredClone(golden('pipeline_with_resource_spec.yaml'));
   const problemsOf = (spec: unknown): string[] => {
-    try { validatePipelineSpec(spec); } catch (error) { if (error instanceof InvalidPipelineSpecError) return error.problems; throw error; }
+    try {
+      validatePipelineSpec(spec);
+    } catch (error) {
+      if (error instanceof InvalidPipelineSpecError) return error.problems;
+      throw error;
+    }
     return [];
   };
 
   it.each([
-    ['an undefined component', (s: any) => { s.root.dag.tasks.trainer.componentRef.name = 'comp-nope'; }, /root\.dag\.tasks\.trainer\.componentRef\.name: component "comp-nope" is not defined in components/],
-    ['a missing executor', (s: any) => { delete s.deploymentSpec.executors['exec-trainer']; }, /components\.comp-trainer\.executorLabel: executor "exec-trainer" is not defined/],
-    ['an unknown producer', (s: any) => { s.root.dag.tasks.trainer.inputs.artifacts.examples.taskOutputArtifact.producerTask = 'ghost'; }, /producerTask "ghost" is not a task of this DAG/],
-    ['a producer missing from dependentTasks', (s: any) => { delete s.root.dag.tasks.trainer.dependentTasks; }, /trainer\.dependentTasks: must list "ingestion"/],
-    ['a wrong output key', (s: any) => { s.root.dag.tasks.trainer.inputs.artifacts.examples.taskOutputArtifact.outputArtifactKey = 'model'; }, /task "ingestion" has no output artifact "model"/],
-    ['an artifact type mismatch', (s: any) => { s.components['comp-trainer'].inputDefinitions.artifacts.examples.artifactType.schemaTitle = 'system.Model'; }, /expects system\.Model but "ingestion\.examples" is system\.Dataset/],
-    ['a cycle', (s: any) => { s.root.dag.tasks.ingestion.dependentTasks = ['trainer']; }, /the tasks form a cycle: (ingestion → trainer → ingestion|trainer → ingestion → trainer)/],
-    ['an invalid task name', (s: any) => { s.root.dag.tasks.Trainer_1 = s.root.dag.tasks.trainer; delete s.root.dag.tasks.trainer; }, /task name "Trainer_1" must be lowercase/],
-    ['an invalid pipeline name', (s: any) => { s.pipelineInfo.name = 'My Pipeline'; }, /pipelineInfo\.name: "My Pipeline" must be lowercase/],
-    ['an unknown field', (s: any) => { s.root.dag.tasks.trainer.cachingOption = {}; }, /root\.dag\.tasks\.trainer: unknown field\(s\) "cachingOption"/],
-    ['a bad memory quantity', (s: any) => { s.deploymentSpec.executors['exec-trainer'].container.resources.resourceMemoryLimit = '14 GB'; }, /resourceMemoryLimit: "14 GB" is not a memory quantity/],
-    ['an unwired required input', (s: any) => { delete s.root.dag.tasks.trainer.inputs.artifacts; }, /required input artifact "examples" is not wired/],
-    ['an undeclared pipeline parameter', (s: any) => { delete s.root.inputDefinitions.parameters.optimizer; }, /componentInputParameter "optimizer" is not an input parameter of the enclosing component/],
-    ['a constant of the wrong type', (s: any) => { s.root.dag.tasks.trainer.inputs.parameters.n_epochs = { runtimeValue: { constant: 'many' } }; }, /constant "many" is not a NUMBER_INTEGER/],
-    ['a placeholder naming no input', (s: any) => { s.deploymentSpec.executors['exec-trainer'].container.args.push("{{$.inputs.parameters['lr']}}"); }, /placeholder \{\{\$\.inputs\.parameters\['lr'\]\}\} names no input parameter of comp-trainer/],
-    ['an unsupported schema version', (s: any) => { s.schemaVersion = '3.0.0'; }, /schemaVersion: "3\.0\.0" is not supported/],
-    ['no image', (s: any) => { s.deploymentSpec.executors['exec-trainer'].container.image = ''; }, /every executor needs a container image/],
+    [
+      'an undefined component',
+      (s: any) => {
+        s.root.dag.tasks.trainer.componentRef.name = 'comp-nope';
+      },
+      /root\.dag\.tasks\.trainer\.componentRef\.name: component "comp-nope" is not defined in components/,
+    ],
+    [
+      'a missing executor',
+      (s: any) => {
+        delete s.deploymentSpec.executors['exec-trainer'];
+      },
+      /components\.comp-trainer\.executorLabel: executor "exec-trainer" is not defined/,
+    ],
+    [
+      'an unknown producer',
+      (s: any) => {
+        s.root.dag.tasks.trainer.inputs.artifacts.examples.taskOutputArtifact.producerTask = 'ghost';
+      },
+      /producerTask "ghost" is not a task of this DAG/,
+    ],
+    [
+      'a producer missing from dependentTasks',
+      (s: any) => {
+        delete s.root.dag.tasks.trainer.dependentTasks;
+      },
+      /trainer\.dependentTasks: must list "ingestion"/,
+    ],
+    [
+      'a wrong output key',
+      (s: any) => {
+        s.root.dag.tasks.trainer.inputs.artifacts.examples.taskOutputArtifact.outputArtifactKey = 'model';
+      },
+      /task "ingestion" has no output artifact "model"/,
+    ],
+    [
+      'an artifact type mismatch',
+      (s: any) => {
+        s.components['comp-trainer'].inputDefinitions.artifacts.examples.artifactType.schemaTitle = 'system.Model';
+      },
+      /expects system\.Model but "ingestion\.examples" is system\.Dataset/,
+    ],
+    [
+      'a cycle',
+      (s: any) => {
+        s.root.dag.tasks.ingestion.dependentTasks = ['trainer'];
+      },
+      /the tasks form a cycle: (ingestion → trainer → ingestion|trainer → ingestion → trainer)/,
+    ],
+    [
+      'an invalid task name',
+      (s: any) => {
+        s.root.dag.tasks.Trainer_1 = s.root.dag.tasks.trainer;
+        delete s.root.dag.tasks.trainer;
+      },
+      /task name "Trainer_1" must be lowercase/,
+    ],
+    [
+      'an invalid pipeline name',
+      (s: any) => {
+        s.pipelineInfo.name = 'My Pipeline';
+      },
+      /pipelineInfo\.name: "My Pipeline" must be lowercase/,
+    ],
+    [
+      'an unknown field',
+      (s: any) => {
+        s.root.dag.tasks.trainer.cachingOption = {};
+      },
+      /root\.dag\.tasks\.trainer: unknown field\(s\) "cachingOption"/,
+    ],
+    [
+      'a bad memory quantity',
+      (s: any) => {
+        s.deploymentSpec.executors['exec-trainer'].container.resources.resourceMemoryLimit = '14 GB';
+      },
+      /resourceMemoryLimit: "14 GB" is not a memory quantity/,
+    ],
+    [
+      'an unwired required input',
+      (s: any) => {
+        delete s.root.dag.tasks.trainer.inputs.artifacts;
+      },
+      /required input artifact "examples" is not wired/,
+    ],
+    [
+      'an undeclared pipeline parameter',
+      (s: any) => {
+        delete s.root.inputDefinitions.parameters.optimizer;
+      },
+      /componentInputParameter "optimizer" is not an input parameter of the enclosing component/,
+    ],
+    [
+      'a constant of the wrong type',
+      (s: any) => {
+        s.root.dag.tasks.trainer.inputs.parameters.n_epochs = { runtimeValue: { constant: 'many' } };
+      },
+      /constant "many" is not a NUMBER_INTEGER/,
+    ],
+    [
+      'a placeholder naming no input',
+      (s: any) => {
+        s.deploymentSpec.executors['exec-trainer'].container.args.push("{{$.inputs.parameters['lr']}}");
+      },
+      /placeholder \{\{\$\.inputs\.parameters\['lr'\]\}\} names no input parameter of comp-trainer/,
+    ],
+    [
+      'an unsupported schema version',
+      (s: any) => {
+        s.schemaVersion = '3.0.0';
+      },
+      /schemaVersion: "3\.0\.0" is not supported/,
+    ],
+    [
+      'no image',
+      (s: any) => {
+        s.deploymentSpec.executors['exec-trainer'].container.image = '';
+      },
+      /every executor needs a container image/,
+    ],
   ])('%s', (_what, mutate, expected) => {
     const spec = base();
     mutate(spec);

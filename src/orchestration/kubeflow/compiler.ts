@@ -49,7 +49,10 @@ export interface CompileOptions {
 
 /** A component whose parameters hold code: it cannot be shipped to a container. */
 export class InlineComponentError extends UserError {
-  constructor(readonly componentId: string, readonly parameter: string) {
+  constructor(
+    readonly componentId: string,
+    readonly parameter: string,
+  ) {
     const name = /[A-Za-z_$][\w$]*$/.exec(parameter)?.[0] ?? 'fn';
     super(
       `Component ${componentId} was built from an inline function (parameter "${parameter}"), which cannot run in a KFP container.`,
@@ -68,13 +71,19 @@ export class InlineComponentError extends UserError {
  */
 export function compilePipeline(pipeline: Pipeline, options: CompileOptions): PipelineSpec {
   if (!options || typeof options.image !== 'string' || !options.image.trim()) {
-    throw new UserError('Compiling for Kubeflow needs a container image.', 'pass image: "<registry>/<name>:<tag>" (the image built from the project, see `tfx-ts pipeline create --build-image`).');
+    throw new UserError(
+      'Compiling for Kubeflow needs a container image.',
+      'pass image: "<registry>/<name>:<tag>" (the image built from the project, see `tfx-ts pipeline create --build-image`).',
+    );
   }
   const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
   const overrides = options.components ?? {};
   for (const id of Object.keys(overrides)) {
     if (!pipeline.components.some((c) => c.id === id)) {
-      throw new UserError(`Settings were given for component "${id}", which is not in the pipeline.`, `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`);
+      throw new UserError(
+        `Settings were given for component "${id}", which is not in the pipeline.`,
+        `use one of: ${pipeline.components.map((c) => c.id).join(', ')}.`,
+      );
     }
   }
   const compiledComponents = leaveOutMetadataResolvers(pipeline.components, options.onWarning);
@@ -112,9 +121,17 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
   }
   for (const [name, parameter] of runtimeParameters) {
     if (rootParameters[name] && rootParameters[name].defaultValue !== parameter.default) {
-      throw new UserError(`Pipeline parameter ${name} has the default ${JSON.stringify(rootParameters[name].defaultValue)}, but ${parameter} uses another.`, 'give the RuntimeParameter and the pipeline parameter the same default, or different names.');
+      throw new UserError(
+        `Pipeline parameter ${name} has the default ${JSON.stringify(rootParameters[name].defaultValue)}, but ${parameter} uses another.`,
+        'give the RuntimeParameter and the pipeline parameter the same default, or different names.',
+      );
     }
-    rootParameters[name] = { parameterType: RUNTIME_TYPES[parameter.ptype], defaultValue: parameter.default, isOptional: true, ...(parameter.description ? { description: parameter.description } : {}) };
+    rootParameters[name] = {
+      parameterType: RUNTIME_TYPES[parameter.ptype],
+      defaultValue: parameter.default,
+      isOptional: true,
+      ...(parameter.description ? { description: parameter.description } : {}),
+    };
   }
   const pipelineName = kfpPipelineName(pipeline.pipelineName);
   const spec: PipelineSpec = {
@@ -150,7 +167,8 @@ function componentDefinition(component: BaseComponent, taskName: string, paramet
   }
   const parameterDefinitions: Record<string, IrParameterSpec> = {};
   for (const [key, value] of Object.entries(parameters)) parameterDefinitions[key] = { parameterType: parameterType(value) };
-  for (const { parameter } of component.runtimeParameters) parameterDefinitions[runtimeInputName(parameter.name)] = { parameterType: RUNTIME_TYPES[parameter.ptype] };
+  for (const { parameter } of component.runtimeParameters)
+    parameterDefinitions[runtimeInputName(parameter.name)] = { parameterType: RUNTIME_TYPES[parameter.ptype] };
   const inputDefinitions = { ...ifAny('artifacts', inputArtifacts), ...ifAny('parameters', parameterDefinitions) };
   return {
     executorLabel: executorLabel(taskName),
@@ -169,10 +187,14 @@ function containerOf(component: BaseComponent, pipeline: Pipeline, options: Comp
     args: [
       'run-executor',
       ...(options.codePackage ? ['--code-package', options.codePackage.uri, '--code-sha256', options.codePackage.sha256] : []),
-      '--executor-input', '{{$}}',
-      '--component-type', component.type,
-      '--component-id', component.id,
-      '--pipeline-name', pipeline.pipelineName,
+      '--executor-input',
+      '{{$}}',
+      '--component-type',
+      component.type,
+      '--component-id',
+      component.id,
+      '--pipeline-name',
+      pipeline.pipelineName,
       ...(moduleFile ? ['--component-module', shippedFile(moduleFile, projectRoot, `${component.id} component module`, options.codePackage)] : []),
     ],
     ...(resources ? { resources } : {}),
@@ -189,7 +211,9 @@ function taskInputs(component: BaseComponent, taskNames: Map<string, string>, pa
     artifacts[key] = { taskOutputArtifact: { producerTask, outputArtifactKey: channel.outputKey } };
     dependentTasks.add(producerTask);
   }
-  const constants: NonNullable<NonNullable<IrTask['inputs']>['parameters']> = Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, { runtimeValue: { constant: value } }]));
+  const constants: NonNullable<NonNullable<IrTask['inputs']>['parameters']> = Object.fromEntries(
+    Object.entries(parameters).map(([key, value]) => [key, { runtimeValue: { constant: value } }]),
+  );
   for (const { parameter } of component.runtimeParameters) constants[runtimeInputName(parameter.name)] = { componentInputParameter: parameter.name };
   return {
     ...(dependentTasks.size ? { dependentTasks: [...dependentTasks].sort() } : {}),
@@ -215,12 +239,14 @@ function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: (mes
         if (!declared?.optional) {
           throw new NotSupportedError(
             `${resolver.id} (a Resolver) on Kubeflow Pipelines, feeding the required input ${consumer.id}.${key}`,
-            'a Resolver needs the metadata store of the pipeline, which on KFP is the cluster\'s ML Metadata; wire its output only into optional inputs (such as Evaluator\'s baselineModel) or leave it out of the Kubeflow pipeline.',
+            "a Resolver needs the metadata store of the pipeline, which on KFP is the cluster's ML Metadata; wire its output only into optional inputs (such as Evaluator's baselineModel) or leave it out of the Kubeflow pipeline.",
           );
         }
       }
     }
-    onWarning?.(`${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`);
+    onWarning?.(
+      `${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`,
+    );
   }
   return resolvers.length ? components.filter((c) => !resolvers.includes(c)) : components;
 }
@@ -231,7 +257,10 @@ const RUNTIME_TYPES: Record<RuntimeParameter['ptype'], ParameterType> = { int: '
 function declareRuntimeParameter(declared: Map<string, RuntimeParameter>, parameter: RuntimeParameter, componentId: string): void {
   const other = declared.get(parameter.name);
   if (other && other !== parameter && (other.ptype !== parameter.ptype || other.default !== parameter.default)) {
-    throw new UserError(`Two RuntimeParameters are named ${parameter.name} (${other} and ${parameter}, in ${componentId}).`, 'use one RuntimeParameter object for both places, or give them different names.');
+    throw new UserError(
+      `Two RuntimeParameters are named ${parameter.name} (${other} and ${parameter}, in ${componentId}).`,
+      'use one RuntimeParameter object for both places, or give them different names.',
+    );
   }
   declared.set(parameter.name, parameter);
 }
@@ -249,7 +278,10 @@ function withRuntimePlaceholders(component: BaseComponent, parameters: Record<st
     for (const step of at.slice(0, -1)) holder = holder?.[step] as Record<string | number, unknown>;
     const last = at[at.length - 1];
     if (!holder || typeof holder !== 'object' || !(last in holder)) {
-      throw new NotSupportedError(`${parameter} at ${component.id}.${at.join('.')} (the component's parameter schema moved that value)`, 'use the RuntimeParameter for a plain value the component keeps as given.');
+      throw new NotSupportedError(
+        `${parameter} at ${component.id}.${at.join('.')} (the component's parameter schema moved that value)`,
+        'use the RuntimeParameter for a plain value the component keeps as given.',
+      );
     }
     holder[last] = runtimePlaceholder(parameter.name);
   }
@@ -320,7 +352,11 @@ function shippedFile(file: string, projectRoot: string, what: string, codePackag
   if (!codePackage) return relativeInProject(file, projectRoot, what);
   const absolute = path.resolve(projectRoot, file);
   const packed = codePackage.paths.get(absolute);
-  if (!packed) throw new UserError(`${what}: module file ${absolute} is not in the code package.`, 'pack the package from the same pipeline you compile (prepareCodePackage, then compilePipeline).');
+  if (!packed)
+    throw new UserError(
+      `${what}: module file ${absolute} is not in the code package.`,
+      'pack the package from the same pipeline you compile (prepareCodePackage, then compilePipeline).',
+    );
   return packed;
 }
 
@@ -333,7 +369,8 @@ function relativeInProject(file: string, projectRoot: string, what: string): str
       'move the file into the project (or pass projectRoot / --project-root that contains it).',
     );
   }
-  if (!fs.existsSync(absolute)) throw new UserError(`${what}: module file ${absolute} does not exist.`, 'check the path; it is resolved from the project directory.');
+  if (!fs.existsSync(absolute))
+    throw new UserError(`${what}: module file ${absolute} does not exist.`, 'check the path; it is resolved from the project directory.');
   return relative.split(path.sep).join('/');
 }
 
@@ -348,8 +385,11 @@ export function findInlineParameter(component: BaseComponent): string | undefine
 
 function findFunction(value: unknown, at: string): string | undefined {
   if (typeof value === 'function') return at;
-  const entries = Array.isArray(value) ? value.map((item, i) => [`${at}[${i}]`, item] as const)
-    : value && typeof value === 'object' ? Object.entries(value).map(([key, item]) => [`${at}.${key}`, item] as const) : [];
+  const entries = Array.isArray(value)
+    ? value.map((item, i) => [`${at}[${i}]`, item] as const)
+    : value && typeof value === 'object'
+      ? Object.entries(value).map(([key, item]) => [`${at}.${key}`, item] as const)
+      : [];
   for (const [where, item] of entries) {
     const found = findFunction(item, where);
     if (found) return found;
@@ -362,13 +402,19 @@ function checkJson(value: unknown, at: string): void {
     throw new UserError(`Parameter ${at} is null, which has no KFP parameter type.`, 'leave the parameter out (undefined) instead of null.');
   }
   if (typeof value === 'bigint' || typeof value === 'symbol' || (typeof value === 'number' && !Number.isFinite(value))) {
-    throw new UserError(`Parameter ${at} is ${String(value)}, which cannot be written to the pipeline spec.`, 'use a finite number, a string, a boolean, a list or a plain object.');
+    throw new UserError(
+      `Parameter ${at} is ${String(value)}, which cannot be written to the pipeline spec.`,
+      'use a finite number, a string, a boolean, a list or a plain object.',
+    );
   }
   if (Array.isArray(value)) value.forEach((item, i) => item !== null && checkJson(item, `${at}[${i}]`));
   else if (value && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new UserError(`Parameter ${at} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data.`, 'pass plain objects, lists, strings, numbers and booleans only.');
+      throw new UserError(
+        `Parameter ${at} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data.`,
+        'pass plain objects, lists, strings, numbers and booleans only.',
+      );
     }
     for (const [key, item] of Object.entries(value)) if (item !== undefined && item !== null) checkJson(item, `${at}.${key}`);
   }
@@ -394,7 +440,13 @@ export function pipelineSpecToYaml(spec: PipelineSpec, warnings: string[] = []):
 
 /** The header names types as the KFP SDK does (Python's). */
 const PYTHON_TYPE_NAMES: Record<ParameterType, string> = {
-  STRING: 'str', NUMBER_INTEGER: 'int', NUMBER_DOUBLE: 'float', BOOLEAN: 'bool', LIST: 'list', STRUCT: 'dict', TASK_FINAL_STATUS: 'PipelineTaskFinalStatus',
+  STRING: 'str',
+  NUMBER_INTEGER: 'int',
+  NUMBER_DOUBLE: 'float',
+  BOOLEAN: 'bool',
+  LIST: 'list',
+  STRUCT: 'dict',
+  TASK_FINAL_STATUS: 'PipelineTaskFinalStatus',
 };
 
 /** Reads a compiled spec (YAML or JSON; the first YAML document, a second one being the platform spec). */
@@ -406,6 +458,9 @@ export function parsePipelineSpecText(text: string, source: string): unknown {
     if (first.errors.length) throw first.errors[0];
     return first.toJS();
   } catch (error) {
-    throw new UserError(`Cannot read the pipeline spec ${source}: ${(error as Error).message}`, 'pass a YAML or JSON file written by `tfx-ts pipeline compile` (or the KFP SDK).');
+    throw new UserError(
+      `Cannot read the pipeline spec ${source}: ${(error as Error).message}`,
+      'pass a YAML or JSON file written by `tfx-ts pipeline compile` (or the KFP SDK).',
+    );
   }
 }

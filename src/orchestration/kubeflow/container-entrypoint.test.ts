@@ -29,7 +29,9 @@ const CountRows = defineComponent({
     const counts: Record<string, number> = {};
     await DuckSession.with(async (db) => {
       for (const split of examples.splitNames) {
-        const [{ n }] = await db.all<{ n: number }>(`SELECT count(${context.parameters.column}) AS n FROM read_parquet(${sqlString(path.join(splitUri(examples.uri, split), '*.parquet'))})`);
+        const [{ n }] = await db.all<{ n: number }>(
+          `SELECT count(${context.parameters.column}) AS n FROM read_parquet(${sqlString(path.join(splitUri(examples.uri, split), '*.parquet'))})`,
+        );
         counts[split] = Number(n);
       }
     });
@@ -50,8 +52,12 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
   let logs: string[];
   beforeEach(() => {
     logs = [];
-    jest.spyOn(console, 'log').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    jest.spyOn(console, 'error').mockImplementation((...args) => { logs.push(args.join(' ')); });
+    jest.spyOn(console, 'log').mockImplementation((...args) => {
+      logs.push(args.join(' '));
+    });
+    jest.spyOn(console, 'error').mockImplementation((...args) => {
+      logs.push(args.join(' '));
+    });
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -82,10 +88,16 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
     expect(fs.readdirSync(examplesDir).sort()).toEqual(['Split-eval', 'Split-train']);
     const exampleGenOutput = JSON.parse(fs.readFileSync(outputFileOf(run, 'csv-example-gen'), 'utf8'));
     expect(exampleGenOutput).toEqual({
-      artifacts: { examples: { artifacts: [{ uri: 'gs://bucket/root/run-1/csv-example-gen/examples', metadata: { split_names: '["train","eval"]', span: 0, version: 0 } }] } },
+      artifacts: {
+        examples: {
+          artifacts: [{ uri: 'gs://bucket/root/run-1/csv-example-gen/examples', metadata: { split_names: '["train","eval"]', span: 0, version: 0 } }],
+        },
+      },
     });
     // The consumer saw the split names only through the metadata the launcher passed on.
-    const counts = JSON.parse(fs.readFileSync(path.join(mountRoot, 'gcs', 'bucket', 'root', 'run-1', 'entrypoint-test-count-rows', 'statistics', 'counts.json'), 'utf8'));
+    const counts = JSON.parse(
+      fs.readFileSync(path.join(mountRoot, 'gcs', 'bucket', 'root', 'run-1', 'entrypoint-test-count-rows', 'statistics', 'counts.json'), 'utf8'),
+    );
     expect(Object.keys(counts)).toEqual(['train', 'eval']);
     expect(counts.train + counts.eval).toBe(15002);
     expect(counts.train).toBeGreaterThan(counts.eval);
@@ -119,7 +131,10 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
     }
     const taskDir = (task: string, key: string) => path.join(mountRoot, 'minio', 'mlpipeline', 'v2', 'artifacts', 'run-7', task, key);
     const statisticsOutput = JSON.parse(fs.readFileSync(outputFileOf(run, 'statistics-gen'), 'utf8'));
-    expect(statisticsOutput.artifacts.statistics.artifacts[0]).toMatchObject({ uri: 'minio://mlpipeline/v2/artifacts/run-7/statistics-gen/statistics', metadata: { split_names: '["train","eval"]' } });
+    expect(statisticsOutput.artifacts.statistics.artifacts[0]).toMatchObject({
+      uri: 'minio://mlpipeline/v2/artifacts/run-7/statistics-gen/statistics',
+      metadata: { split_names: '["train","eval"]' },
+    });
     expect(fs.readdirSync(taskDir('statistics-gen', 'statistics')).sort()).toEqual(['Split-eval', 'Split-train']);
     const kfpSchema = fs.readFileSync(path.join(taskDir('schema-gen', 'schema'), 'schema.pbtxt'), 'utf8');
     expect(kfpSchema).toMatch(/name: "payment_type"/);
@@ -132,12 +147,43 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
 
   it('builds the executor input from the IR as the launcher does', () => {
     const project = tempDir();
-    const exampleGen = new CsvExampleGen({ inputBase: 'data', outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 3 }, { name: 'eval', hashBuckets: 1 }] } } });
-    const spec = compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'minio://mlpipeline/v2', components: [exampleGen] }), { image: 'img', projectRoot: project });
+    const exampleGen = new CsvExampleGen({
+      inputBase: 'data',
+      outputConfig: {
+        splitConfig: {
+          splits: [
+            { name: 'train', hashBuckets: 3 },
+            { name: 'eval', hashBuckets: 1 },
+          ],
+        },
+      },
+    });
+    const spec = compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'minio://mlpipeline/v2', components: [exampleGen] }), {
+      image: 'img',
+      projectRoot: project,
+    });
     const run: SimulatedRun = { spec, pipelineRoot: 'minio://mlpipeline/v2', runId: 'r', workDir: '/tmp/kfp' };
     expect(executorInputFor(run, 'csv-example-gen')).toEqual({
-      inputs: { parameterValues: { inputBase: 'data', outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 3 }, { name: 'eval', hashBuckets: 1 }] } } }, artifacts: {} },
-      outputs: { artifacts: { examples: { artifacts: [{ name: '', type: { schemaTitle: 'tfx.Examples' }, uri: 'minio://mlpipeline/v2/r/csv-example-gen/examples', metadata: {} }] } }, outputFile: '/tmp/kfp/csv-example-gen/output_metadata.json' },
+      inputs: {
+        parameterValues: {
+          inputBase: 'data',
+          outputConfig: {
+            splitConfig: {
+              splits: [
+                { name: 'train', hashBuckets: 3 },
+                { name: 'eval', hashBuckets: 1 },
+              ],
+            },
+          },
+        },
+        artifacts: {},
+      },
+      outputs: {
+        artifacts: {
+          examples: { artifacts: [{ name: '', type: { schemaTitle: 'tfx.Examples' }, uri: 'minio://mlpipeline/v2/r/csv-example-gen/examples', metadata: {} }] },
+        },
+        outputFile: '/tmp/kfp/csv-example-gen/output_metadata.json',
+      },
     });
   });
 
@@ -152,17 +198,30 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
 
   it('refuses bad executor input with one clear message', async () => {
     expect(() => parseExecutorInput('{not json')).toThrow(/--executor-input is not JSON/);
-    expect(() => parseExecutorInput('{"inputs": {}, "outputs": {}}')).toThrow(/outputs\.outputFile: outputs\.outputFile \(where the executor output goes\) is missing/);
+    expect(() => parseExecutorInput('{"inputs": {}, "outputs": {}}')).toThrow(
+      /outputs\.outputFile: outputs\.outputFile \(where the executor output goes\) is missing/,
+    );
     const dir = tempDir();
-    const input = (extra: object) => JSON.stringify({ inputs: { parameterValues: { column: 'fare' } }, outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') }, ...extra });
+    const input = (extra: object) =>
+      JSON.stringify({
+        inputs: { parameterValues: { column: 'fare' } },
+        outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') },
+        ...extra,
+      });
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestCountRows', '--executor-input', input({})])).toBe(2);
     expect(logs.pop()).toMatch(/EntrypointTestCountRows: the executor input has no artifact for required input "examples" \(Examples\)/);
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'NoSuchComponent', '--executor-input', input({})])).toBe(2);
     expect(logs.pop()).toMatch(/Unknown component type "NoSuchComponent"[\s\S]*--component-module/);
-    const wrongType = JSON.stringify({ inputs: { parameterValues: { column: 1 }, artifacts: { examples: { artifacts: [{ uri: dir, type: { schemaTitle: 'tfx.Model' } }] } } }, outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') } });
+    const wrongType = JSON.stringify({
+      inputs: { parameterValues: { column: 1 }, artifacts: { examples: { artifacts: [{ uri: dir, type: { schemaTitle: 'tfx.Model' } }] } } },
+      outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') },
+    });
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestCountRows', '--executor-input', wrongType])).toBe(2);
     expect(logs.pop()).toMatch(/input "examples" is a tfx\.Model artifact, but the component expects tfx\.Examples/);
-    const badParameter = JSON.stringify({ inputs: { parameterValues: { column: 1 }, artifacts: { examples: { artifacts: [{ uri: dir }] } } }, outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') } });
+    const badParameter = JSON.stringify({
+      inputs: { parameterValues: { column: 1 }, artifacts: { examples: { artifacts: [{ uri: dir }] } } },
+      outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') },
+    });
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestCountRows', '--executor-input', badParameter])).toBe(2);
     expect(logs.pop()).toMatch(/parameters do not fit EntrypointTestCountRows: column: Expected string, received number/);
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'CsvExampleGen', '--executor-input', '@/nonexistent.json'])).toBe(2);
@@ -172,7 +231,10 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
   it('loads custom component types from --component-module', async () => {
     const dir = tempDir();
     const indexPath = path.resolve(__dirname, '..', '..', 'index.ts');
-    const moduleFile = writeFile(dir, 'custom.ts', `
+    const moduleFile = writeFile(
+      dir,
+      'custom.ts',
+      `
       import * as fs from 'node:fs';
       import * as path from 'node:path';
       import { z } from ${JSON.stringify(require.resolve('zod'))};
@@ -181,9 +243,23 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
         type: 'EntrypointTestHello', version: '1', inputs: {}, outputs: { examples: { type: standardArtifacts.Examples } },
         parameters: z.object({ who: z.string() }).strict(),
         executor: async () => async (context) => { fs.writeFileSync(path.join(context.outputs.examples[0].uri, 'hello.txt'), 'hello ' + context.parameters.who); },
-      });`);
-    const input = JSON.stringify({ inputs: { parameterValues: { who: 'kfp' } }, outputs: { artifacts: { examples: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') } });
-    const code = await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestHello', '--component-module', moduleFile, '--executor-input', input]);
+      });`,
+    );
+    const input = JSON.stringify({
+      inputs: { parameterValues: { who: 'kfp' } },
+      outputs: { artifacts: { examples: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') },
+    });
+    const code = await main([
+      'node',
+      'tfx-ts',
+      'run-executor',
+      '--component-type',
+      'EntrypointTestHello',
+      '--component-module',
+      moduleFile,
+      '--executor-input',
+      input,
+    ]);
     expect(logs.join('\n')).not.toMatch(/error/);
     expect(code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'out', 'hello.txt'), 'utf8')).toBe('hello kfp');

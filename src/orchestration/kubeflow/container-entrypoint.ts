@@ -15,26 +15,35 @@ import { buildExecutorContext } from '../executor-context';
  * (artifact metadata such as split_names, which it records and passes to downstream tasks).
  */
 
-const runtimeArtifactSchema = z.object({
-  name: z.string().optional(),
-  type: z.object({ schemaTitle: z.string().optional() }).passthrough().optional(),
-  uri: z.string({ required_error: 'every artifact needs a uri' }),
-  metadata: z.record(z.unknown()).optional(),
-}).passthrough();
+const runtimeArtifactSchema = z
+  .object({
+    name: z.string().optional(),
+    type: z.object({ schemaTitle: z.string().optional() }).passthrough().optional(),
+    uri: z.string({ required_error: 'every artifact needs a uri' }),
+    metadata: z.record(z.unknown()).optional(),
+  })
+  .passthrough();
 const artifactListSchema = z.object({ artifacts: z.array(runtimeArtifactSchema) }).passthrough();
 
 // Passthrough: the launcher adds fields across KFP versions; we read only what we need.
-export const executorInputSchema = z.object({
-  inputs: z.object({
-    parameterValues: z.record(z.unknown()).optional(),
-    artifacts: z.record(artifactListSchema).optional(),
-  }).passthrough().optional(),
-  outputs: z.object({
-    artifacts: z.record(artifactListSchema).optional(),
-    parameters: z.record(z.object({ outputFile: z.string() }).passthrough()).optional(),
-    outputFile: z.string({ required_error: 'outputs.outputFile (where the executor output goes) is missing' }),
-  }).passthrough(),
-}).passthrough();
+export const executorInputSchema = z
+  .object({
+    inputs: z
+      .object({
+        parameterValues: z.record(z.unknown()).optional(),
+        artifacts: z.record(artifactListSchema).optional(),
+      })
+      .passthrough()
+      .optional(),
+    outputs: z
+      .object({
+        artifacts: z.record(artifactListSchema).optional(),
+        parameters: z.record(z.object({ outputFile: z.string() }).passthrough()).optional(),
+        outputFile: z.string({ required_error: 'outputs.outputFile (where the executor output goes) is missing' }),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 
 export type ExecutorInput = z.infer<typeof executorInputSchema>;
 export type RuntimeArtifact = z.infer<typeof runtimeArtifactSchema>;
@@ -48,10 +57,17 @@ export function parseExecutorInput(text: string): ExecutorInput {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`--executor-input is not JSON: ${(error as Error).message}.`, 'KFP passes it through the {{$}} placeholder; when running by hand, pass the JSON (or @file.json).');
+    throw new UserError(
+      `--executor-input is not JSON: ${(error as Error).message}.`,
+      'KFP passes it through the {{$}} placeholder; when running by hand, pass the JSON (or @file.json).',
+    );
   }
   const parsed = executorInputSchema.safeParse(json);
-  if (!parsed.success) throw new UserError(`--executor-input is not a KFP ExecutorInput: ${formatZodError(parsed.error)}.`, 'it needs inputs.{parameterValues,artifacts} and outputs.{artifacts,outputFile}.');
+  if (!parsed.success)
+    throw new UserError(
+      `--executor-input is not a KFP ExecutorInput: ${formatZodError(parsed.error)}.`,
+      'it needs inputs.{parameterValues,artifacts} and outputs.{artifacts,outputFile}.',
+    );
   return parsed.data;
 }
 
@@ -66,7 +82,10 @@ export function localPathForUri(uri: string, mountRoot = process.env.TFX_TS_KFP_
   }
   if (uri.startsWith('file://')) return fileURLToPath(uri);
   if (path.isAbsolute(uri)) return uri;
-  throw new UserError(`Artifact URI ${uri} has a storage scheme the KFP launcher does not mount.`, 'use a pipeline root on gs://, s3:// or minio:// (the launcher mounts those at /gcs, /s3, /minio).');
+  throw new UserError(
+    `Artifact URI ${uri} has a storage scheme the KFP launcher does not mount.`,
+    'use a pipeline root on gs://, s3:// or minio:// (the launcher mounts those at /gcs, /s3, /minio).',
+  );
 }
 
 export interface RunExecutorOptions {
@@ -87,7 +106,11 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
   for (const [key, decl] of Object.entries(spec.inputs as InputsDecl)) {
     const given = input.inputs?.artifacts?.[key]?.artifacts;
     if (!given || given.length === 0) {
-      if (!decl.optional) throw new UserError(`${componentId}: the executor input has no artifact for required input "${key}" (${decl.type.name}).`, 'wire it in the pipeline; the compiled task must read it from its producer task.');
+      if (!decl.optional)
+        throw new UserError(
+          `${componentId}: the executor input has no artifact for required input "${key}" (${decl.type.name}).`,
+          'wire it in the pipeline; the compiled task must read it from its producer task.',
+        );
       continue;
     }
     inputs[key] = given.map((runtime) => toArtifact(runtime, decl.type.name, `${componentId} input "${key}"`, toLocal(runtime.uri)));
@@ -97,7 +120,11 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
   const outputUris: Record<string, RuntimeArtifact> = {};
   for (const [key, decl] of Object.entries(spec.outputs as OutputsDecl)) {
     const given = input.outputs.artifacts?.[key]?.artifacts?.[0];
-    if (!given) throw new UserError(`${componentId}: the executor input has no uri for output "${key}".`, 'compile the pipeline again with this tfx-ts version; every declared output must be in outputDefinitions.');
+    if (!given)
+      throw new UserError(
+        `${componentId}: the executor input has no uri for output "${key}".`,
+        'compile the pipeline again with this tfx-ts version; every declared output must be in outputDefinitions.',
+      );
     const local = toLocal(given.uri);
     fs.mkdirSync(local, { recursive: true });
     outputs[key] = [toArtifact({ ...given, metadata: {} }, decl.type.name, `${componentId} output "${key}"`, local)];
@@ -107,7 +134,10 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
   // Run-time values (RuntimeParameter) go where the compiler left KFP placeholders for them.
   const parsed = spec.parameters.safeParse(resolveRuntimePlaceholders(input.inputs?.parameterValues ?? {}));
   if (!parsed.success) {
-    throw new UserError(`${componentId}: the task's parameters do not fit ${spec.type}: ${formatZodError(parsed.error)}.`, 'the image and the compiled spec come from different tfx-ts versions? Rebuild the image and compile again.');
+    throw new UserError(
+      `${componentId}: the task's parameters do not fit ${spec.type}: ${formatZodError(parsed.error)}.`,
+      'the image and the compiled spec come from different tfx-ts versions? Rebuild the image and compile again.',
+    );
   }
 
   let lastDecile = -1;
@@ -149,7 +179,10 @@ function componentSpecByTypeOrExplain(type: string) {
   try {
     return componentSpecByType(type);
   } catch (error) {
-    throw new UserError(`${(error as Error).message}`, 'custom components must be importable in the container: compile with componentModules so the task passes --component-module <file>.');
+    throw new UserError(
+      `${(error as Error).message}`,
+      'custom components must be importable in the container: compile with componentModules so the task passes --component-module <file>.',
+    );
   }
 }
 
@@ -157,7 +190,10 @@ function componentSpecByTypeOrExplain(type: string) {
 function toArtifact(runtime: RuntimeArtifact, declaredType: string, what: string, localPath: string): Artifact {
   const title = runtime.type?.schemaTitle;
   if (title && title.replace(/^tfx\./, '') !== declaredType) {
-    throw new UserError(`${what} is a ${title} artifact, but the component expects tfx.${declaredType}.`, 'the compiled spec does not match this component; compile the pipeline again.');
+    throw new UserError(
+      `${what} is a ${title} artifact, but the component expects tfx.${declaredType}.`,
+      'the compiled spec does not match this component; compile the pipeline again.',
+    );
   }
   const type = artifactTypeByName(declaredType);
   const artifact = new Artifact(type, localPath);

@@ -81,7 +81,13 @@ describe('exportPipeline + deploy() from a notebook', () => {
 
   it('deploy() compiles, uploads, starts a run; a second deploy adds a version', async () => {
     const pipeline = context.exportPipeline({ pipelineName: 'taxi-deploy', pipelineRoot: 'gs://bucket/taxi', image: 'gcr.io/p/taxi:2' });
-    const first = await deploy(pipeline, { endpoint: server.url, token: TOKEN, experimentName: 'notebook', parameters: {}, onProgress: (m) => progress.push(m) });
+    const first = await deploy(pipeline, {
+      endpoint: server.url,
+      token: TOKEN,
+      experimentName: 'notebook',
+      parameters: {},
+      onProgress: (m) => progress.push(m),
+    });
     expect(first).toMatchObject({ created: true, runId: expect.any(String), runUrl: `${server.url}/#/runs/details/${first.runId}` });
     const stored = server.pipelines.find((p) => p.pipeline_id === first.pipelineId)!;
     expect(stored.name).toBe('taxi-deploy');
@@ -91,7 +97,10 @@ describe('exportPipeline + deploy() from a notebook', () => {
     // Module files and data are paths inside the code package (the notebook folder is its root).
     expect(spec.root.dag!.tasks['deploy-test-counter'].inputs!.parameters!.moduleFile).toEqual({ runtimeValue: { constant: 'counting.ts' } });
     expect(spec.root.dag!.tasks['csv-example-gen'].inputs!.parameters!.inputBase).toEqual({ runtimeValue: { constant: 'data' } });
-    expect(server.runs.find((r) => r.run_id === first.runId)!.pipeline_version_reference).toEqual({ pipeline_id: first.pipelineId, pipeline_version_id: first.pipelineVersionId });
+    expect(server.runs.find((r) => r.run_id === first.runId)!.pipeline_version_reference).toEqual({
+      pipeline_id: first.pipelineId,
+      pipeline_version_id: first.pipelineVersionId,
+    });
     // The module file and the data went to the bucket in the code package every task fetches.
     const packageArgs = spec.deploymentSpec.executors['exec-csv-example-gen'].container.args!;
     expect(packageArgs.slice(0, 2)).toEqual(['run-executor', '--code-package']);
@@ -104,11 +113,22 @@ describe('exportPipeline + deploy() from a notebook', () => {
       expect.stringMatching(/^Started run .* in experiment notebook: http/),
     ]);
 
-    const second = await deploy(pipeline, { endpoint: server.url, authMode: 'cookie', cookie: COOKIE, experimentName: 'notebook', components: { StatisticsGen: { cpu: '500m', memory: '1Gi' } }, runPipelineRoot: 'gs://bucket/elsewhere' });
+    const second = await deploy(pipeline, {
+      endpoint: server.url,
+      authMode: 'cookie',
+      cookie: COOKIE,
+      experimentName: 'notebook',
+      components: { StatisticsGen: { cpu: '500m', memory: '1Gi' } },
+      runPipelineRoot: 'gs://bucket/elsewhere',
+    });
     expect(second).toMatchObject({ created: false, pipelineId: first.pipelineId });
     expect(second.pipelineVersionId).not.toBe(first.pipelineVersionId);
     expect(stored.versions).toHaveLength(2);
-    expect(stored.versions[1].spec.deploymentSpec.executors['exec-statistics-gen'].container.resources).toMatchObject({ resourceCpuLimit: '500m', cpuLimit: 0.5, resourceMemoryRequest: '1Gi' });
+    expect(stored.versions[1].spec.deploymentSpec.executors['exec-statistics-gen'].container.resources).toMatchObject({
+      resourceCpuLimit: '500m',
+      cpuLimit: 0.5,
+      resourceMemoryRequest: '1Gi',
+    });
     expect(server.runs.find((r) => r.run_id === second.runId)!.runtime_config).toEqual({ parameters: {}, pipeline_root: 'gs://bucket/elsewhere' });
     expect(server.experiments.filter((e) => e.display_name === 'notebook')).toHaveLength(1);
 

@@ -27,7 +27,12 @@ export function assertShippable(components: BaseComponent[]): void {
 }
 
 /** The side panel's per-step settings: { cpu, memory, gpu, enableCache } by component id. */
-export interface ShortComponentSettings { cpu?: string; memory?: string; gpu?: number; enableCache?: boolean }
+export interface ShortComponentSettings {
+  cpu?: string;
+  memory?: string;
+  gpu?: number;
+  enableCache?: boolean;
+}
 
 export interface DeployOptions extends KfpConnectionOptions {
   image?: string;
@@ -59,7 +64,13 @@ export interface DeployOptions extends KfpConnectionOptions {
 }
 
 /** `codePackage` is written but not uploaded yet: uploadCodePackage() it, or dispose() it. */
-export interface CompiledForDeploy { spec: PipelineSpec; yaml: string; uploadName: string; warnings: string[]; codePackage?: BuiltCodePackage }
+export interface CompiledForDeploy {
+  spec: PipelineSpec;
+  yaml: string;
+  uploadName: string;
+  warnings: string[];
+  codePackage?: BuiltCodePackage;
+}
 
 export interface DeployResult {
   pipelineId: string;
@@ -95,16 +106,16 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
   let spec: PipelineSpec;
   try {
     spec = compilePipeline(pipeline, {
-    image: options.image ?? defaults.image ?? defaultImage(),
-    projectRoot,
-    codePackage: codePackage?.ref,
-    description: options.description,
-    enableCache: options.enableCache,
-    components,
-    onWarning: (message) => {
-      warnings.push(message);
-      options.onProgress?.(`warning: ${message}`);
-    },
+      image: options.image ?? defaults.image ?? defaultImage(),
+      projectRoot,
+      codePackage: codePackage?.ref,
+      description: options.description,
+      enableCache: options.enableCache,
+      components,
+      onWarning: (message) => {
+        warnings.push(message);
+        options.onProgress?.(`warning: ${message}`);
+      },
     });
   } catch (error) {
     codePackage?.dispose();
@@ -114,8 +125,13 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
 }
 
 /** Upload as a new pipeline, or as a new version when one of that name exists (TFX CLI's create vs update). */
-export async function uploadOrAddVersion(client: KfpClient, yaml: string, name: string, description: string | undefined, onProgress?: (m: string) => void)
-  : Promise<{ pipelineId: string; pipelineVersionId: string; created: boolean }> {
+export async function uploadOrAddVersion(
+  client: KfpClient,
+  yaml: string,
+  name: string,
+  description: string | undefined,
+  onProgress?: (m: string) => void,
+): Promise<{ pipelineId: string; pipelineVersionId: string; created: boolean }> {
   let existing = await client.findPipelineByName(name);
   if (!existing) {
     try {
@@ -147,7 +163,9 @@ export async function deploy(pipeline: Pipeline, options: DeployOptions): Promis
   const { spec, yaml, uploadName, codePackage } = compileForDeploy(pipeline, options);
   // The package goes up before the spec that names it: a run can never start without its code.
   if (codePackage) await uploadCodePackage(codePackage, progress);
-  progress(`Compiled ${uploadName}: ${Object.keys(spec.root.dag!.tasks).length} tasks, image ${spec.deploymentSpec.executors[Object.keys(spec.deploymentSpec.executors)[0]].container.image}`);
+  progress(
+    `Compiled ${uploadName}: ${Object.keys(spec.root.dag!.tasks).length} tasks, image ${spec.deploymentSpec.executors[Object.keys(spec.deploymentSpec.executors)[0]].container.image}`,
+  );
   const uploaded = await uploadOrAddVersion(client, yaml, uploadName, options.description, progress);
   const result: DeployResult = { ...uploaded, spec };
   if (options.run === false) return result;

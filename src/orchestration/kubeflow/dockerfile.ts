@@ -42,12 +42,7 @@ export function renderDockerfile(options: DockerfileOptions): string {
     lines.push('# The module files the compiled pipeline references must be in the image.');
     lines.push(`RUN ${moduleFiles.map((f) => `test -f ${shellQuote(f)}`).join(' && ')}`);
   }
-  lines.push(
-    '',
-    `ENV PATH=${IMAGE_WORKDIR}/node_modules/.bin:$PATH NODE_ENV=production`,
-    'ENTRYPOINT ["tfx-ts"]',
-    '',
-  );
+  lines.push('', `ENV PATH=${IMAGE_WORKDIR}/node_modules/.bin:$PATH NODE_ENV=production`, 'ENTRYPOINT ["tfx-ts"]', '');
   return lines.join('\n');
 }
 

@@ -21,7 +21,13 @@ export function kfpName(id: string): string {
 
 /** pipelineInfo.name: lowercase, "_" and other separators become "-" (TFX templates use my_pipeline). */
 export function kfpPipelineName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 128) || 'pipeline';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 128) || 'pipeline'
+  );
 }
 
 /** Unique task names for component ids, suffixing -2, -3 on clashes as the KFP SDK does. */

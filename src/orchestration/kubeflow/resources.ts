@@ -19,10 +19,21 @@ export interface IrResources {
   accelerator?: { count: string; resourceCount: string; type: string; resourceType: string };
 }
 
-
 const MEMORY_UNITS: Record<string, number> = {
-  '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  '': 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 export function cpuCores(value: string, what: string): number {
@@ -64,15 +75,24 @@ export function toIrResources(resources: ResourceSpec | undefined, what: string)
     ir.resourceMemoryRequest = String(resources.memoryRequest);
   }
   if (ir.cpuLimit !== undefined && ir.cpuRequest !== undefined && ir.cpuRequest > ir.cpuLimit) {
-    throw new UserError(`${what}: CPU request ${resources.cpuRequest} exceeds the limit ${resources.cpuLimit}.`, 'Kubernetes refuses a request above its limit; raise the limit or lower the request.');
+    throw new UserError(
+      `${what}: CPU request ${resources.cpuRequest} exceeds the limit ${resources.cpuLimit}.`,
+      'Kubernetes refuses a request above its limit; raise the limit or lower the request.',
+    );
   }
   if (ir.memoryLimit !== undefined && ir.memoryRequest !== undefined && ir.memoryRequest > ir.memoryLimit) {
-    throw new UserError(`${what}: memory request ${resources.memoryRequest} exceeds the limit ${resources.memoryLimit}.`, 'Kubernetes refuses a request above its limit; raise the limit or lower the request.');
+    throw new UserError(
+      `${what}: memory request ${resources.memoryRequest} exceeds the limit ${resources.memoryLimit}.`,
+      'Kubernetes refuses a request above its limit; raise the limit or lower the request.',
+    );
   }
   if (resources.accelerator) {
     const { type, count } = resources.accelerator;
     if (!Number.isInteger(count) || count < 1) {
-      throw new UserError(`${what}: accelerator count ${count} is not a positive integer.`, 'ask for whole accelerators, e.g. { type: "nvidia.com/gpu", count: 1 }.');
+      throw new UserError(
+        `${what}: accelerator count ${count} is not a positive integer.`,
+        'ask for whole accelerators, e.g. { type: "nvidia.com/gpu", count: 1 }.',
+      );
     }
     if (typeof type !== 'string' || !type.trim()) {
       throw new UserError(`${what}: accelerator type is empty.`, 'name the resource, e.g. "nvidia.com/gpu" or a TPU type such as "tpu-v3".');
@@ -85,8 +105,14 @@ export function toIrResources(resources: ResourceSpec | undefined, what: string)
 /** The panel's / deploy()'s short form { cpu, memory, gpu } → ResourceSpec (requests = limits, as set_cpu_limit users expect). */
 export function resourcesFromShortForm(short: { cpu?: string; memory?: string; gpu?: number }): ResourceSpec {
   const spec: ResourceSpec = {};
-  if (short.cpu) { spec.cpuRequest = short.cpu; spec.cpuLimit = short.cpu; }
-  if (short.memory) { spec.memoryRequest = short.memory; spec.memoryLimit = short.memory; }
+  if (short.cpu) {
+    spec.cpuRequest = short.cpu;
+    spec.cpuLimit = short.cpu;
+  }
+  if (short.memory) {
+    spec.memoryRequest = short.memory;
+    spec.memoryLimit = short.memory;
+  }
   if (short.gpu) spec.accelerator = { type: 'nvidia.com/gpu', count: short.gpu };
   return spec;
 }

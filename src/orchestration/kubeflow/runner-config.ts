@@ -39,7 +39,10 @@ export interface LoadedKubeflowRunner {
 export async function loadKubeflowRunner(file: string): Promise<LoadedKubeflowRunner> {
   const moduleFile = path.resolve(file);
   if (!fs.existsSync(moduleFile)) {
-    throw new UserError(`Pipeline file ${moduleFile} does not exist.`, 'pass --pipeline-path <project>/kubeflow_runner.ts (created by `tfx-ts template copy`).');
+    throw new UserError(
+      `Pipeline file ${moduleFile} does not exist.`,
+      'pass --pipeline-path <project>/kubeflow_runner.ts (created by `tfx-ts template copy`).',
+    );
   }
   const module = loadUserModule(moduleFile);
   const pipeline = await loadPipelineModule(moduleFile);

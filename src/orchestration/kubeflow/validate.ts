@@ -25,17 +25,22 @@ const PLACEHOLDER = /\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']+)'
 export function validatePipelineSpec(input: unknown): PipelineSpec {
   const parsed = pipelineSpecSchema.safeParse(input);
   if (!parsed.success) {
-    throw new InvalidPipelineSpecError(parsed.error.issues.map((issue) => {
-      const where = issue.path.join('.') || '(spec)';
-      const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (not in KFP's PipelineSpec)` : issue.message;
-      return `${where}: ${message}`;
-    }));
+    throw new InvalidPipelineSpecError(
+      parsed.error.issues.map((issue) => {
+        const where = issue.path.join('.') || '(spec)';
+        const message =
+          issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (not in KFP's PipelineSpec)` : issue.message;
+        return `${where}: ${message}`;
+      }),
+    );
   }
   const spec = parsed.data;
   const problems: string[] = [];
   if (!SUPPORTED_SCHEMA_VERSIONS.includes(spec.schemaVersion)) problems.push(`schemaVersion: "${spec.schemaVersion}" is not supported by KFP 2.x (use 2.1.0)`);
   if (!KFP_PIPELINE_NAME.test(spec.pipelineInfo.name)) {
-    problems.push(`pipelineInfo.name: "${spec.pipelineInfo.name}" must be lowercase letters, digits and "-", starting with a letter or digit, at most 128 characters`);
+    problems.push(
+      `pipelineInfo.name: "${spec.pipelineInfo.name}" must be lowercase letters, digits and "-", starting with a letter or digit, at most 128 characters`,
+    );
   }
   for (const [key, component] of Object.entries(spec.components)) {
     if (!component.dag && !component.executorLabel) problems.push(`components.${key}: needs an executorLabel or a dag`);
@@ -59,7 +64,8 @@ export function validatePipelineSpec(input: unknown): PipelineSpec {
     }
     const count = resources.accelerator?.resourceCount ?? resources.accelerator?.count;
     if (count !== undefined && !/^[1-9][0-9]*$/.test(count)) problems.push(`${at}.accelerator: count "${count}" must be a positive integer`);
-    if (resources.accelerator && !(resources.accelerator.resourceType ?? resources.accelerator.type)) problems.push(`${at}.accelerator: needs a type (e.g. nvidia.com/gpu)`);
+    if (resources.accelerator && !(resources.accelerator.resourceType ?? resources.accelerator.type))
+      problems.push(`${at}.accelerator: needs a type (e.g. nvidia.com/gpu)`);
   }
   checkDag(spec, 'root.dag', spec.root, problems);
   if (problems.length) throw new InvalidPipelineSpecError(problems);
@@ -71,7 +77,8 @@ function checkDag(spec: PipelineSpec, at: string, owner: IrComponent, problems: 
   if (Object.keys(tasks).length === 0) problems.push(`${at}.tasks: a pipeline needs at least one task`);
   for (const [name, task] of Object.entries(tasks)) {
     const here = `${at}.tasks.${name}`;
-    if (!KFP_TASK_NAME.test(name)) problems.push(`${here}: task name "${name}" must be lowercase letters, digits and "-" (at most 63), starting and ending with a letter or digit`);
+    if (!KFP_TASK_NAME.test(name))
+      problems.push(`${here}: task name "${name}" must be lowercase letters, digits and "-" (at most 63), starting and ending with a letter or digit`);
     const component = spec.components[task.componentRef.name];
     if (!component) {
       problems.push(`${here}.componentRef.name: component "${task.componentRef.name}" is not defined in components`);
@@ -87,7 +94,13 @@ function checkDag(spec: PipelineSpec, at: string, owner: IrComponent, problems: 
 }
 
 function checkTaskInputs(
-  here: string, task: IrTask, component: IrComponent, owner: IrComponent, tasks: Record<string, IrTask>, problems: string[], spec: PipelineSpec,
+  here: string,
+  task: IrTask,
+  component: IrComponent,
+  owner: IrComponent,
+  tasks: Record<string, IrTask>,
+  problems: string[],
+  spec: PipelineSpec,
 ): void {
   const declaredArtifacts = component.inputDefinitions?.artifacts ?? {};
   const declaredParameters = component.inputDefinitions?.parameters ?? {};
@@ -111,7 +124,9 @@ function checkTaskInputs(
       if (!output) {
         problems.push(`${here}.inputs.artifacts.${key}: task "${producerTask}" has no output artifact "${outputArtifactKey}"`);
       } else if (output.artifactType.schemaTitle !== declared.artifactType.schemaTitle) {
-        problems.push(`${here}.inputs.artifacts.${key}: expects ${declared.artifactType.schemaTitle} but "${producerTask}.${outputArtifactKey}" is ${output.artifactType.schemaTitle}`);
+        problems.push(
+          `${here}.inputs.artifacts.${key}: expects ${declared.artifactType.schemaTitle} but "${producerTask}.${outputArtifactKey}" is ${output.artifactType.schemaTitle}`,
+        );
       }
     } else if (input.componentInputArtifact && !owner.inputDefinitions?.artifacts?.[input.componentInputArtifact]) {
       problems.push(`${here}.inputs.artifacts.${key}: the enclosing component has no input artifact "${input.componentInputArtifact}"`);
@@ -130,8 +145,14 @@ function checkTaskInputs(
     if (input.runtimeValue && !matchesParameterType(input.runtimeValue.constant, declared.parameterType)) {
       problems.push(`${here}.inputs.parameters.${key}: constant ${JSON.stringify(input.runtimeValue.constant)} is not a ${declared.parameterType}`);
     }
-    if (input.componentInputParameter !== undefined && input.componentInputParameter !== iteratorInput && !owner.inputDefinitions?.parameters?.[input.componentInputParameter]) {
-      problems.push(`${here}.inputs.parameters.${key}: componentInputParameter "${input.componentInputParameter}" is not an input parameter of the enclosing component (root.inputDefinitions.parameters)`);
+    if (
+      input.componentInputParameter !== undefined &&
+      input.componentInputParameter !== iteratorInput &&
+      !owner.inputDefinitions?.parameters?.[input.componentInputParameter]
+    ) {
+      problems.push(
+        `${here}.inputs.parameters.${key}: componentInputParameter "${input.componentInputParameter}" is not an input parameter of the enclosing component (root.inputDefinitions.parameters)`,
+      );
     }
     if (input.taskOutputParameter) {
       const { producerTask, outputParameterKey } = input.taskOutputParameter;
@@ -155,13 +176,20 @@ function checkTaskInputs(
 
 function matchesParameterType(value: unknown, type: ParameterType): boolean {
   switch (type) {
-    case 'STRING': return typeof value === 'string';
-    case 'NUMBER_INTEGER': return typeof value === 'number' && Number.isInteger(value);
-    case 'NUMBER_DOUBLE': return typeof value === 'number';
-    case 'BOOLEAN': return typeof value === 'boolean';
-    case 'LIST': return Array.isArray(value);
-    case 'STRUCT': return value !== null && typeof value === 'object' && !Array.isArray(value);
-    default: return true;
+    case 'STRING':
+      return typeof value === 'string';
+    case 'NUMBER_INTEGER':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'NUMBER_DOUBLE':
+      return typeof value === 'number';
+    case 'BOOLEAN':
+      return typeof value === 'boolean';
+    case 'LIST':
+      return Array.isArray(value);
+    case 'STRUCT':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    default:
+      return true;
   }
 }
 
@@ -174,7 +202,10 @@ function checkPlaceholders(spec: PipelineSpec, key: string, component: IrCompone
       const [, direction, kind, name] = match;
       const definitions = direction === 'inputs' ? component.inputDefinitions : component.outputDefinitions;
       const declared = (definitions as Record<string, Record<string, unknown> | undefined> | undefined)?.[kind]?.[name];
-      if (!declared) problems.push(`deploymentSpec.executors.${component.executorLabel}: placeholder ${match[0]}}} names no ${direction.slice(0, -1)} ${kind.slice(0, -1)} of ${key}`);
+      if (!declared)
+        problems.push(
+          `deploymentSpec.executors.${component.executorLabel}: placeholder ${match[0]}}} names no ${direction.slice(0, -1)} ${kind.slice(0, -1)} of ${key}`,
+        );
     }
   }
 }

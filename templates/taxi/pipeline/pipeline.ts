@@ -4,8 +4,20 @@
  * paths and settings passed in differ.
  */
 import {
-  BaseComponent, CsvExampleGen, Evaluator, ExampleValidator, LatestBlessedModelStrategy, Pipeline, Pusher, Resolver,
-  ResourceSpec, RuntimeParameter, SchemaGen, StatisticsGen, Trainer, Transform,
+  BaseComponent,
+  CsvExampleGen,
+  Evaluator,
+  ExampleValidator,
+  LatestBlessedModelStrategy,
+  Pipeline,
+  Pusher,
+  Resolver,
+  ResourceSpec,
+  RuntimeParameter,
+  SchemaGen,
+  StatisticsGen,
+  Trainer,
+  Transform,
 } from 'tfx-ts';
 import type { EvalConfig } from 'tfx-ts';
 
@@ -88,19 +100,21 @@ export function createPipeline(args: PipelineArgs): Pipeline {
   const evalConfig: EvalConfig = {
     modelSpecs: [{ signatureName: 'serving_default', labelKey: 'tips_xf', preprocessingFunctionNames: ['transform_features'] }],
     slicingSpecs: [{}, { featureKeys: ['trip_start_hour'] }],
-    metricsSpecs: [{
-      metrics: [
-        { className: 'ExampleCount' },
-        { className: 'AUC' },
-        {
-          className: 'BinaryAccuracy',
-          threshold: {
-            valueThreshold: { lowerBound: args.evalAccuracyThreshold },
-            changeThreshold: { direction: 'HIGHER_IS_BETTER', absolute: -1e-10 },
+    metricsSpecs: [
+      {
+        metrics: [
+          { className: 'ExampleCount' },
+          { className: 'AUC' },
+          {
+            className: 'BinaryAccuracy',
+            threshold: {
+              valueThreshold: { lowerBound: args.evalAccuracyThreshold },
+              changeThreshold: { direction: 'HIGHER_IS_BETTER', absolute: -1e-10 },
+            },
           },
-        },
-      ],
-    }],
+        ],
+      },
+    ],
   };
   const evaluator = new Evaluator({ examples: exampleGen.outputs.examples, model: trainer.outputs.model, baselineModel, evalConfig });
   components.push(evaluator);
