@@ -2,13 +2,19 @@ import type { z } from 'zod';
 import { RuntimeParameter, RuntimeParameterUse, withRuntimeDefaults } from './runtime-parameter';
 
 /** Parameter types where any plain number, string or boolean may also be a RuntimeParameter of that type. */
-type Runtime<T> = T extends number ? T | RuntimeParameter<number>
-  : T extends string ? T | RuntimeParameter<string>
-  : T extends boolean ? T | RuntimeParameter<boolean>
-  : T extends (infer E)[] ? Runtime<E>[]
-  : T extends (...args: never[]) => unknown ? T
-  : T extends object ? { [K in keyof T]: Runtime<T[K]> }
-  : T;
+type Runtime<T> = T extends number
+  ? T | RuntimeParameter<number>
+  : T extends string
+    ? T | RuntimeParameter<string>
+    : T extends boolean
+      ? T | RuntimeParameter<boolean>
+      : T extends (infer E)[]
+        ? Runtime<E>[]
+        : T extends (...args: never[]) => unknown
+          ? T
+          : T extends object
+            ? { [K in keyof T]: Runtime<T[K]> }
+            : T;
 import { Artifact, ArtifactType } from './artifact';
 import { Channel, isChannel } from './channel';
 import { formatZodError } from '../util/errors';

@@ -18,7 +18,10 @@ export class RuntimeParameter<T extends RuntimeValue = RuntimeValue> {
 
   constructor(options: { name: string; ptype: RuntimeParameterType; default: T; description?: string }) {
     if (!options || typeof options.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.name)) {
-      throw new UserError(`RuntimeParameter name ${JSON.stringify(options?.name)} is not valid.`, 'use letters, digits and "_", starting with a letter or "_" (it becomes a KFP pipeline input).');
+      throw new UserError(
+        `RuntimeParameter name ${JSON.stringify(options?.name)} is not valid.`,
+        'use letters, digits and "_", starting with a letter or "_" (it becomes a KFP pipeline input).',
+      );
     }
     if (!['int', 'float', 'string', 'bool'].includes(options.ptype)) {
       throw new UserError(`RuntimeParameter ${options.name}: ptype ${JSON.stringify(options.ptype)} is not one of int, float, string, bool.`);
@@ -38,11 +41,18 @@ export class RuntimeParameter<T extends RuntimeValue = RuntimeValue> {
 }
 
 /** Where in a component's parameters a RuntimeParameter sits (["trainArgs", "numSteps"]). */
-export interface RuntimeParameterUse { path: (string | number)[]; parameter: RuntimeParameter }
+export interface RuntimeParameterUse {
+  path: (string | number)[];
+  parameter: RuntimeParameter;
+}
 
 /** The value as the parameter's type (run-time values arrive as JSON or as strings from a command line). */
 export function coerceRuntimeValue(name: string, ptype: RuntimeParameterType, value: unknown): RuntimeValue {
-  const fail = () => new UserError(`Runtime parameter ${name} must be ${ptype === 'int' ? 'an integer' : ptype === 'float' ? 'a number' : ptype === 'bool' ? 'true or false' : 'a string'}, got ${JSON.stringify(value)}.`, `pass e.g. --parameter ${name}=${ptype === 'int' ? '100' : ptype === 'float' ? '0.5' : ptype === 'bool' ? 'true' : 'text'}.`);
+  const fail = () =>
+    new UserError(
+      `Runtime parameter ${name} must be ${ptype === 'int' ? 'an integer' : ptype === 'float' ? 'a number' : ptype === 'bool' ? 'true or false' : 'a string'}, got ${JSON.stringify(value)}.`,
+      `pass e.g. --parameter ${name}=${ptype === 'int' ? '100' : ptype === 'float' ? '0.5' : ptype === 'bool' ? 'true' : 'text'}.`,
+    );
   switch (ptype) {
     case 'int': {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -65,7 +75,11 @@ export function coerceRuntimeValue(name: string, ptype: RuntimeParameterType, va
 }
 
 /** Replaces every RuntimeParameter in a parameters object by its default, and says where they were. */
-export function withRuntimeDefaults(value: unknown, path: (string | number)[] = [], uses: RuntimeParameterUse[] = []): { value: unknown; uses: RuntimeParameterUse[] } {
+export function withRuntimeDefaults(
+  value: unknown,
+  path: (string | number)[] = [],
+  uses: RuntimeParameterUse[] = [],
+): { value: unknown; uses: RuntimeParameterUse[] } {
   if (value instanceof RuntimeParameter) {
     uses.push({ path, parameter: value });
     return { value: value.default, uses };
@@ -104,7 +118,11 @@ export function resolveRuntimePlaceholders(parameterValues: Record<string, unkno
     if (typeof value === 'string') {
       const match = PLACEHOLDER.exec(value);
       if (!match) return value;
-      if (!(match[1] in values)) throw new UserError(`The task's parameters refer to runtime parameter ${match[1]}, but the task has no input pipelinechannel--${match[1]}.`, 'compile the pipeline again with this tfx-ts version.');
+      if (!(match[1] in values))
+        throw new UserError(
+          `The task's parameters refer to runtime parameter ${match[1]}, but the task has no input pipelinechannel--${match[1]}.`,
+          'compile the pipeline again with this tfx-ts version.',
+        );
       return values[match[1]];
     }
     if (Array.isArray(value)) return value.map(substitute);

@@ -42,7 +42,14 @@ describe.each(['s3', 'minio', 'gs', 'file'] as const)('%s store (real server)', 
     fs.writeFileSync(path.join(source, 'top.json'), '{"x":1}');
     expect(await uploadDirectory(source, joinUri(root, 'dir'))).toBe(2);
     const listed = await store.list(joinUri(root, 'dir'));
-    expect(listed.map((u) => u.slice(joinUri(root, 'dir').length + 1).split(path.sep).join('/'))).toEqual(['Split-train/data.bin', 'top.json']);
+    expect(
+      listed.map((u) =>
+        u
+          .slice(joinUri(root, 'dir').length + 1)
+          .split(path.sep)
+          .join('/'),
+      ),
+    ).toEqual(['Split-train/data.bin', 'top.json']);
 
     const back = path.join(tmp, `${scheme}-back`);
     expect(await downloadPrefix(joinUri(root, 'dir'), back)).toBe(2);

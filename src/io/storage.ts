@@ -54,7 +54,12 @@ const stores = new Map<string, ObjectStore>();
 /** The store that serves a URI (cached per scheme and endpoint, so connections are reused). */
 export function storeFor(uri: string): ObjectStore {
   const scheme = schemeOf(uri);
-  const key = scheme === 's3' || scheme === 'minio' ? `${scheme}|${s3Endpoint(scheme) ?? ''}` : scheme === 'gs' ? `gs|${process.env.STORAGE_EMULATOR_HOST ?? ''}` : 'file';
+  const key =
+    scheme === 's3' || scheme === 'minio'
+      ? `${scheme}|${s3Endpoint(scheme) ?? ''}`
+      : scheme === 'gs'
+        ? `gs|${process.env.STORAGE_EMULATOR_HOST ?? ''}`
+        : 'file';
   let store = stores.get(key);
   if (!store) {
     store = scheme === 'file' ? new FileStore() : scheme === 'gs' ? new GcsStore() : new S3Store(scheme);
@@ -79,7 +84,7 @@ function localPath(uri: string): string {
 function s3Endpoint(scheme: 's3' | 'minio'): string | undefined {
   const env = process.env;
   const s3 = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || env.S3_ENDPOINT || undefined;
-  return scheme === 'minio' ? (env.MINIO_ENDPOINT || s3) : s3;
+  return scheme === 'minio' ? env.MINIO_ENDPOINT || s3 : s3;
 }
 
 /** Uploads every file under a local directory to `<uri>/<relative path>`; returns how many. */
@@ -124,9 +129,13 @@ function storageError(action: string, uri: string, error: unknown): UserError {
   const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|fetch failed/i.test(`${err.message} ${err.code}`);
   const hint = refused
     ? 'the storage endpoint is unreachable: check AWS_ENDPOINT_URL / MINIO_ENDPOINT (S3) or STORAGE_EMULATOR_HOST (GCS emulator) and the network.'
-    : /credential/i.test(err.message ?? '') ? 'no credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (S3, MinIO) or GOOGLE_APPLICATION_CREDENTIALS (GCS).'
+    : /credential/i.test(err.message ?? '')
+      ? 'no credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (S3, MinIO) or GOOGLE_APPLICATION_CREDENTIALS (GCS).'
       : 'check the bucket exists and the credentials in the environment may use it.';
-  return new UserError(`Cannot ${action} ${uri}: ${detail && !String(err.message).includes(String(detail)) ? `${detail}: ` : ''}${err.message ?? String(error)}`, hint);
+  return new UserError(
+    `Cannot ${action} ${uri}: ${detail && !String(err.message).includes(String(detail)) ? `${detail}: ` : ''}${err.message ?? String(error)}`,
+    hint,
+  );
 }
 
 class FileStore implements ObjectStore {
@@ -355,8 +364,14 @@ export async function localCopyOf(uri: string, dir: string): Promise<string> {
   const parent = trimmed.slice(0, slash);
   const last = trimmed.slice(slash + 1);
   if (/[*?[]/.test(last)) {
-    if (/[*?[]/.test(parent.replace(/^[a-z0-9]+:\/\//, ''))) throw new UserError(`${uri} has a wildcard in a directory name.`, 'use a wildcard only in the last segment, e.g. s3://bucket/data/*.csv.');
-    const matcher = new RegExp(`^${last.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    if (/[*?[]/.test(parent.replace(/^[a-z0-9]+:\/\//, '')))
+      throw new UserError(`${uri} has a wildcard in a directory name.`, 'use a wildcard only in the last segment, e.g. s3://bucket/data/*.csv.');
+    const matcher = new RegExp(
+      `^${last
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}$`,
+    );
     const matches = (await store.list(`${parent}/`)).filter((o) => matcher.test(o.slice(parent.length + 1)));
     if (matches.length === 0) throw new UserError(`No objects match ${uri}.`, 'check the pattern and the bucket path.');
     for (const object of matches) await store.downloadFile(object, path.join(dir, object.slice(parent.length + 1)));

@@ -76,29 +76,69 @@ function startLogged(command: string, args: string[], logFile: string): { child:
 export async function startSeaweedS3(dataDir: string): Promise<{ endpoint: string; child: ChildProcess }> {
   const [master, masterGrpc, volume, volumeGrpc, filer, filerGrpc, s3, s3Grpc, admin, adminGrpc] = await freePorts(10);
   fs.mkdirSync(dataDir, { recursive: true });
-  const { child, log } = startLogged(binary('weed'), [
-    'mini', `-dir=${dataDir}`, '-ip=127.0.0.1', '-ip.bind=127.0.0.1',
-    `-master.port=${master}`, `-master.port.grpc=${masterGrpc}`, '-master.telemetry=false',
-    `-volume.port=${volume}`, `-volume.port.grpc=${volumeGrpc}`,
-    `-filer.port=${filer}`, `-filer.port.grpc=${filerGrpc}`,
-    `-s3.port=${s3}`, `-s3.port.grpc=${s3Grpc}`, '-s3.port.iceberg=0', '-s3.port.lance=0',
-    '-webdav=false', '-admin.ui=false', `-admin.port=${admin}`, `-admin.port.grpc=${adminGrpc}`, '-admin.port.legacy=0',
-  ], path.join(dataDir, 'weed.log'));
+  const { child, log } = startLogged(
+    binary('weed'),
+    [
+      'mini',
+      `-dir=${dataDir}`,
+      '-ip=127.0.0.1',
+      '-ip.bind=127.0.0.1',
+      `-master.port=${master}`,
+      `-master.port.grpc=${masterGrpc}`,
+      '-master.telemetry=false',
+      `-volume.port=${volume}`,
+      `-volume.port.grpc=${volumeGrpc}`,
+      `-filer.port=${filer}`,
+      `-filer.port.grpc=${filerGrpc}`,
+      `-s3.port=${s3}`,
+      `-s3.port.grpc=${s3Grpc}`,
+      '-s3.port.iceberg=0',
+      '-s3.port.lance=0',
+      '-webdav=false',
+      '-admin.ui=false',
+      `-admin.port=${admin}`,
+      `-admin.port.grpc=${adminGrpc}`,
+      '-admin.port.legacy=0',
+    ],
+    path.join(dataDir, 'weed.log'),
+  );
   const endpoint = `http://127.0.0.1:${s3}`;
   // Ready when the S3 gateway answers a bucket listing (it needs master, volume and filer up).
-  await waitFor(async () => {
-    const response = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) });
-    return response.status < 500;
-  }, 'SeaweedFS (weed mini)', child, log, 120_000);
+  await waitFor(
+    async () => {
+      const response = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2000) });
+      return response.status < 500;
+    },
+    'SeaweedFS (weed mini)',
+    child,
+    log,
+    120_000,
+  );
   return { endpoint, child };
 }
 
 export async function startFakeGcs(logFile: string): Promise<{ endpoint: string; child: ChildProcess }> {
   const port = await freePort();
-  const { child, log } = startLogged(binary('fake-gcs-server'), [
-    '-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory',
-    '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`, '-log-level', 'warn',
-  ], logFile);
+  const { child, log } = startLogged(
+    binary('fake-gcs-server'),
+    [
+      '-scheme',
+      'http',
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-backend',
+      'memory',
+      '-public-host',
+      `127.0.0.1:${port}`,
+      '-external-url',
+      `http://127.0.0.1:${port}`,
+      '-log-level',
+      'warn',
+    ],
+    logFile,
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${endpoint}/storage/v1/b`, { signal: AbortSignal.timeout(2000) })).ok, 'fake-gcs-server', child, log);
   return { endpoint, child };
@@ -157,7 +197,12 @@ export async function objectStoreServers(which: { s3?: boolean; gcs?: boolean } 
 /** Creates an S3 bucket (SeaweedFS) through the SDK; an existing bucket is fine. */
 export async function createS3Bucket(endpoint: string, bucket: string): Promise<void> {
   const sdk = await import('@aws-sdk/client-s3');
-  const client = new sdk.S3Client({ endpoint, forcePathStyle: true, region: TEST_S3_CREDENTIALS.AWS_REGION, credentials: { accessKeyId: TEST_S3_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_S3_CREDENTIALS.AWS_SECRET_ACCESS_KEY } });
+  const client = new sdk.S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: TEST_S3_CREDENTIALS.AWS_REGION,
+    credentials: { accessKeyId: TEST_S3_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: TEST_S3_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+  });
   try {
     await client.send(new sdk.CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
@@ -170,7 +215,11 @@ export async function createS3Bucket(endpoint: string, bucket: string): Promise<
 
 /** Creates a GCS bucket on fake-gcs-server through its JSON API. */
 export async function createGcsBucket(endpoint: string, bucket: string): Promise<void> {
-  const response = await fetch(`${endpoint}/storage/v1/b?project=test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: bucket }) });
+  const response = await fetch(`${endpoint}/storage/v1/b?project=test`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: bucket }),
+  });
   if (!response.ok && response.status !== 409) throw new Error(`creating gs://${bucket} failed: ${response.status} ${await response.text()}`);
 }
 
@@ -180,8 +229,13 @@ if (require.main === module) {
     const dataDir = process.argv[2] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-s3-'));
     const started: ChildProcess[] = [];
     // A server that came up stays only if both did: a failed setup leaves nothing running.
-    process.on('exit', (code) => { if (code !== 0) for (const child of started) child.kill(); });
-    process.on('SIGTERM', () => { console.error('object stores: start timed out'); process.exit(1); });
+    process.on('exit', (code) => {
+      if (code !== 0) for (const child of started) child.kill();
+    });
+    process.on('SIGTERM', () => {
+      console.error('object stores: start timed out');
+      process.exit(1);
+    });
     const s3 = await startSeaweedS3(dataDir);
     started.push(s3.child);
     const gcs = await startFakeGcs(path.join(dataDir, 'fake-gcs-server.log'));

@@ -25,7 +25,9 @@ const taxiCsv = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout: number }): string {
   const result = spawnSync(command, args, { ...options, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.slice(0, 3).join(' ')} … failed (${result.error?.message ?? `exit ${result.status}`}):\n${(result.stdout ?? '').slice(-3000)}\n${(result.stderr ?? '').slice(-3000)}`);
+    throw new Error(
+      `${command} ${args.slice(0, 3).join(' ')} … failed (${result.error?.message ?? `exit ${result.status}`}):\n${(result.stdout ?? '').slice(-3000)}\n${(result.stderr ?? '').slice(-3000)}`,
+    );
   }
   return result.stdout;
 }

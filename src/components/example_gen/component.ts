@@ -98,8 +98,18 @@ export const ImportExampleGen = defineComponent({
   executor: async () => (await import('./import-executor')).importExampleGenExecutor,
   fingerprint: async (p) => {
     try {
-      const splits = fs.readdirSync(p.inputBase).filter((d) => d.startsWith('Split-')).sort();
-      return JSON.stringify(splits.flatMap((s) => fs.readdirSync(path.join(p.inputBase, s)).sort().map((f) => statSignature(path.join(p.inputBase, s, f)))));
+      const splits = fs
+        .readdirSync(p.inputBase)
+        .filter((d) => d.startsWith('Split-'))
+        .sort();
+      return JSON.stringify(
+        splits.flatMap((s) =>
+          fs
+            .readdirSync(path.join(p.inputBase, s))
+            .sort()
+            .map((f) => statSignature(path.join(p.inputBase, s, f))),
+        ),
+      );
     } catch {
       return 'unresolved';
     }

@@ -19,7 +19,14 @@ export const PUSH_COMPLETE = '_PUSHED';
 /** Versions (unix seconds) under `<base>/<model>/` on object storage, complete or not. */
 async function pushedVersions(modelDir: string): Promise<number[]> {
   const objects = await storeFor(modelDir).list(`${modelDir}/`);
-  return [...new Set(objects.map((o) => /^(\d+)\//.exec(o.slice(modelDir.length + 1))?.[1]).filter((v): v is string => !!v).map(Number))];
+  return [
+    ...new Set(
+      objects
+        .map((o) => /^(\d+)\//.exec(o.slice(modelDir.length + 1))?.[1])
+        .filter((v): v is string => !!v)
+        .map(Number),
+    ),
+  ];
 }
 
 /**
@@ -37,7 +44,13 @@ export async function latestPushedModel(baseDirectory: string, modelName: string
     return undefined;
   }
   const modelDir = path.resolve(baseDirectory, modelName);
-  const versions = fs.existsSync(modelDir) ? fs.readdirSync(modelDir).filter((d) => /^\d+$/.test(d)).map(Number).sort((a, b) => b - a) : [];
+  const versions = fs.existsSync(modelDir)
+    ? fs
+        .readdirSync(modelDir)
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number)
+        .sort((a, b) => b - a)
+    : [];
   return versions.length ? { uri: path.join(modelDir, String(versions[0])), version: versions[0] } : undefined;
 }
 

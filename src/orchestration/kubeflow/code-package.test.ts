@@ -16,14 +16,20 @@ const Train = defineComponent({
   version: '1',
   inputs: { examples: { type: standardArtifacts.Examples } },
   outputs: { model: { type: standardArtifacts.Model } },
-  parameters: z.object({ moduleFile: z.string(), trainArgs: z.object({ numSteps: z.number().int().positive() }).strict(), rate: z.number().optional() }).strict(),
+  parameters: z
+    .object({ moduleFile: z.string(), trainArgs: z.object({ numSteps: z.number().int().positive() }).strict(), rate: z.number().optional() })
+    .strict(),
   fileParameters: ['moduleFile'],
   executor: async () => async () => undefined,
 });
 
 function project(): { root: string; outside: string; pipeline: (root?: string, extra?: Record<string, unknown>) => Pipeline } {
   const root = tempDir();
-  writeFile(root, 'models/model.ts', "import { features } from './features';\nimport type { X } from '../shared/types';\n// import { ignored } from './commented-out';\nexport const runFn = () => features;\n");
+  writeFile(
+    root,
+    'models/model.ts',
+    "import { features } from './features';\nimport type { X } from '../shared/types';\n// import { ignored } from './commented-out';\nexport const runFn = () => features;\n",
+  );
   writeFile(root, 'models/features.ts', "export * from './names.js';\nexport const features = require('./table.json');\n");
   writeFile(root, 'models/names.js', 'exports.names = [];\n');
   writeFile(root, 'models/table.json', '[]');
@@ -47,7 +53,13 @@ describe('code package', () => {
     const p = project();
     const plan = planCodePackage(p.pipeline(), { projectRoot: p.root });
     const external = [...plan.files.keys()].filter((f) => f.startsWith('_external/'));
-    expect([...plan.files.keys()].filter((f) => !f.startsWith('_external/'))).toEqual(['models/features.ts', 'models/model.ts', 'models/names.js', 'models/table.json', 'shared/types.ts']);
+    expect([...plan.files.keys()].filter((f) => !f.startsWith('_external/'))).toEqual([
+      'models/features.ts',
+      'models/model.ts',
+      'models/names.js',
+      'models/table.json',
+      'shared/types.ts',
+    ]);
     expect(external).toEqual([expect.stringMatching(/^_external\/[0-9a-f]{12}\/data\/data\.csv$/)]);
     expect(plan.paths.get(path.join(p.outside, 'data'))).toMatch(/^_external\/[0-9a-f]{12}\/data$/);
   });
@@ -59,7 +71,13 @@ describe('code package', () => {
     expect(second.ref.sha256).toBe(first.ref.sha256);
     expect(first.ref.uri).toBe(`s3://bucket/root/_tfx_ts_code/${first.ref.sha256}.tar.gz`);
     const listed: string[] = [];
-    tar.list({ file: first.file, sync: true, onReadEntry: (entry) => { listed.push(`${entry.path} ${entry.mtime?.getTime()}`); } });
+    tar.list({
+      file: first.file,
+      sync: true,
+      onReadEntry: (entry) => {
+        listed.push(`${entry.path} ${entry.mtime?.getTime()}`);
+      },
+    });
     expect(listed.every((l) => l.endsWith(' 0'))).toBe(true);
     first.dispose();
     second.dispose();
@@ -72,8 +90,9 @@ describe('code package', () => {
   it('refuses a package over the cap, naming the largest files and the flag', () => {
     const p = project();
     fs.writeFileSync(path.join(p.outside, 'data', 'big.csv'), Buffer.alloc(2 * 1024 * 1024, 65));
-    expect(() => planCodePackage(p.pipeline(), { projectRoot: p.root, maxBytes: 1024 * 1024 }))
-      .toThrow(/would hold 2\.0 MiB, more than the 1\.0 MiB cap \(largest: _external\/[0-9a-f]+\/data\/big\.csv[\s\S]*--max-package-size/);
+    expect(() => planCodePackage(p.pipeline(), { projectRoot: p.root, maxBytes: 1024 * 1024 })).toThrow(
+      /would hold 2\.0 MiB, more than the 1\.0 MiB cap \(largest: _external\/[0-9a-f]+\/data\/big\.csv[\s\S]*--max-package-size/,
+    );
   });
 
   it('a broken local import is an error naming the file', () => {
@@ -101,14 +120,16 @@ describe('code package', () => {
   it('a local path neither packed nor on object storage is a compile error naming component and parameter', () => {
     const p = project();
     // Without a package, data outside the project cannot reach the pod.
-    expect(() => compilePipeline(p.pipeline(), { image: 'img', projectRoot: p.root }))
-      .toThrow(/CsvExampleGen\.inputBase is the local path .*data, which a Kubeflow task cannot read: it is outside the project/);
+    expect(() => compilePipeline(p.pipeline(), { image: 'img', projectRoot: p.root })).toThrow(
+      /CsvExampleGen\.inputBase is the local path .*data, which a Kubeflow task cannot read: it is outside the project/,
+    );
     // With a package, a path that does not exist here was not packed.
     const missing = p.pipeline('s3://bucket/root', { trainArgs: { numSteps: 3 } });
     (missing.components[0].parameters as { inputBase: string }).inputBase = '/no/such/data';
     const built = buildCodePackage(missing, { projectRoot: p.root, pipelineRoot: 's3://bucket/root' });
-    expect(() => compilePipeline(missing, { image: 'img', projectRoot: p.root, codePackage: built.ref }))
-      .toThrow(/CsvExampleGen\.inputBase is the local path \/no\/such\/data, which a Kubeflow task cannot read: it is missing on this machine/);
+    expect(() => compilePipeline(missing, { image: 'img', projectRoot: p.root, codePackage: built.ref })).toThrow(
+      /CsvExampleGen\.inputBase is the local path \/no\/such\/data, which a Kubeflow task cannot read: it is missing on this machine/,
+    );
     built.dispose();
     expect(() => buildCodePackage(p.pipeline('/local/root'), { projectRoot: p.root, pipelineRoot: '/local/root' })).toThrow(/not on object storage/);
   });
@@ -135,14 +156,26 @@ describe('RuntimeParameter', () => {
     const built = buildCodePackage(pipeline, { projectRoot: p.root, pipelineRoot: 's3://bucket/root' });
     const spec = compilePipeline(pipeline, { image: 'img', projectRoot: p.root, codePackage: built.ref });
     built.dispose();
-    expect(spec.root.inputDefinitions!.parameters!.train_steps).toEqual({ parameterType: 'NUMBER_INTEGER', defaultValue: 25, isOptional: true, description: 'training steps' });
+    expect(spec.root.inputDefinitions!.parameters!.train_steps).toEqual({
+      parameterType: 'NUMBER_INTEGER',
+      defaultValue: 25,
+      isOptional: true,
+      description: 'training steps',
+    });
     const task = spec.root.dag!.tasks['code-package-test-trainer'];
     expect(task.inputs!.parameters!['pipelinechannel--train_steps']).toEqual({ componentInputParameter: 'train_steps' });
     expect(task.inputs!.parameters!.trainArgs).toEqual({ runtimeValue: { constant: { numSteps: "{{$.inputs.parameters['pipelinechannel--train_steps']}}" } } });
-    expect(spec.components['comp-code-package-test-trainer'].inputDefinitions!.parameters!['pipelinechannel--train_steps']).toEqual({ parameterType: 'NUMBER_INTEGER' });
+    expect(spec.components['comp-code-package-test-trainer'].inputDefinitions!.parameters!['pipelinechannel--train_steps']).toEqual({
+      parameterType: 'NUMBER_INTEGER',
+    });
     // The container's side: the run's value lands where the placeholder was.
-    expect(resolveRuntimePlaceholders({ trainArgs: { numSteps: "{{$.inputs.parameters['pipelinechannel--train_steps']}}" }, moduleFile: 'm.ts', 'pipelinechannel--train_steps': 7 }))
-      .toEqual({ trainArgs: { numSteps: 7 }, moduleFile: 'm.ts' });
+    expect(
+      resolveRuntimePlaceholders({
+        trainArgs: { numSteps: "{{$.inputs.parameters['pipelinechannel--train_steps']}}" },
+        moduleFile: 'm.ts',
+        'pipelinechannel--train_steps': 7,
+      }),
+    ).toEqual({ trainArgs: { numSteps: 7 }, moduleFile: 'm.ts' });
   });
 
   it('checks names, types and defaults', () => {
@@ -153,7 +186,12 @@ describe('RuntimeParameter', () => {
     const b = new RuntimeParameter({ name: 'n', ptype: 'int', default: 2 });
     const p = project();
     const pipeline = p.pipeline('s3://bucket/root', { trainArgs: { numSteps: a }, rate: b });
-    expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: p.root, codePackage: { uri: 's3://b/x', sha256: 'f'.repeat(64), bytes: 1, fileCount: 1, paths: planCodePackage(pipeline, { projectRoot: p.root }).paths } }))
-      .toThrow(/Two RuntimeParameters are named n/);
+    expect(() =>
+      compilePipeline(pipeline, {
+        image: 'img',
+        projectRoot: p.root,
+        codePackage: { uri: 's3://b/x', sha256: 'f'.repeat(64), bytes: 1, fileCount: 1, paths: planCodePackage(pipeline, { projectRoot: p.root }).paths },
+      }),
+    ).toThrow(/Two RuntimeParameters are named n/);
   });
 });

@@ -64,14 +64,20 @@ export function localImports(file: string, seen = new Set<string>()): string[] {
   if (seen.has(file)) return [];
   seen.add(file);
   if (!/\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(file)) return [file];
-  const source = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const source = fs
+    .readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const found = [file];
   for (const pattern of IMPORT_PATTERNS) {
     for (const match of source.matchAll(pattern)) {
       const base = path.resolve(path.dirname(file), match[1]);
       const resolved = RESOLVE_SUFFIXES.map((s) => base + s).find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
       if (!resolved) {
-        throw new UserError(`${file} imports "${match[1]}", which is not a file next to it.`, 'fix the import path; module files and what they import locally are shipped with the pipeline.');
+        throw new UserError(
+          `${file} imports "${match[1]}", which is not a file next to it.`,
+          'fix the import path; module files and what they import locally are shipped with the pipeline.',
+        );
       }
       found.push(...localImports(resolved, seen));
     }
@@ -117,7 +123,8 @@ export function planCodePackage(pipeline: Pipeline, options: PlanOptions): CodeP
     for (const [key, value] of Object.entries(component.parameters as Record<string, unknown>)) {
       if (fileParameters.has(key) && typeof value === 'string') {
         const absolute = path.resolve(projectRoot, value);
-        if (!fs.existsSync(absolute)) throw new UserError(`${component.id}.${key}: module file ${absolute} does not exist.`, 'check the path; it is resolved from the project directory.');
+        if (!fs.existsSync(absolute))
+          throw new UserError(`${component.id}.${key}: module file ${absolute} does not exist.`, 'check the path; it is resolved from the project directory.');
         for (const file of localImports(absolute)) addFile(file);
         continue;
       }
@@ -128,7 +135,8 @@ export function planCodePackage(pipeline: Pipeline, options: PlanOptions): CodeP
   }
   for (const [type, file] of Object.entries(options.componentModules ?? {})) {
     const absolute = path.resolve(projectRoot, file);
-    if (!fs.existsSync(absolute)) throw new UserError(`Component module for ${type}: ${absolute} does not exist.`, 'check componentModules in the runner config.');
+    if (!fs.existsSync(absolute))
+      throw new UserError(`Component module for ${type}: ${absolute} does not exist.`, 'check componentModules in the runner config.');
     for (const f of localImports(absolute)) addFile(f);
   }
 
@@ -141,7 +149,11 @@ export function planCodePackage(pipeline: Pipeline, options: PlanOptions): CodeP
     sizes.push([packed, size]);
   }
   if (bytes > maxBytes) {
-    const biggest = sizes.sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p, s]) => `${p} (${mib(s)})`).join(', ');
+    const biggest = sizes
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([p, s]) => `${p} (${mib(s)})`)
+      .join(', ');
     throw new UserError(
       `The code package would hold ${mib(bytes)}, more than the ${mib(maxBytes)} cap (largest: ${biggest}).`,
       'put large input data on object storage (s3://, gs://) and pass that URI as inputBase, or raise the cap (--max-package-size <MiB>, maxPackageBytes).',
@@ -190,7 +202,9 @@ export function writeCodePackage(plan: CodePackagePlan, outFile: string): { sha2
       fs.symlinkSync(source, target);
     }
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
-    tar.create({ file: outFile, cwd: staging, sync: true, gzip: { level: 9 }, portable: true, follow: true, noDirRecurse: true, mtime: new Date(0) }, [...plan.files.keys()]);
+    tar.create({ file: outFile, cwd: staging, sync: true, gzip: { level: 9 }, portable: true, follow: true, noDirRecurse: true, mtime: new Date(0) }, [
+      ...plan.files.keys(),
+    ]);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -204,7 +218,11 @@ export interface BuildOptions extends PlanOptions {
 }
 
 /** A package written to a local temporary file, ready to upload (uploadCodePackage) or to throw away. */
-export interface BuiltCodePackage { ref: CodePackageRef; file: string; dispose(): void }
+export interface BuiltCodePackage {
+  ref: CodePackageRef;
+  file: string;
+  dispose(): void;
+}
 
 /** Plans and writes the package; its URI is derived from the digest (content-addressed). */
 export function buildCodePackage(pipeline: Pipeline, options: BuildOptions): BuiltCodePackage {
@@ -248,8 +266,13 @@ export async function uploadCodePackage(built: BuiltCodePackage, onProgress?: (m
  * The task side: downloads the package once per digest into `cacheDir`, refuses it when its sha256
  * differs from the one compiled into the task, unpacks it, and returns the directory to run in.
  */
-export async function fetchCodePackage(uri: string, sha256: string, cacheDir = process.env.TFX_TS_CODE_CACHE ?? path.join(os.tmpdir(), 'tfx-ts-code')): Promise<string> {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new UserError(`--code-sha256 ${sha256} is not a sha256 hex digest.`, 'compile the pipeline again; the digest is written by the compiler.');
+export async function fetchCodePackage(
+  uri: string,
+  sha256: string,
+  cacheDir = process.env.TFX_TS_CODE_CACHE ?? path.join(os.tmpdir(), 'tfx-ts-code'),
+): Promise<string> {
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    throw new UserError(`--code-sha256 ${sha256} is not a sha256 hex digest.`, 'compile the pipeline again; the digest is written by the compiler.');
   const dir = path.join(cacheDir, sha256);
   if (fs.existsSync(path.join(dir, '.complete'))) return dir;
   fs.mkdirSync(cacheDir, { recursive: true });
@@ -259,7 +282,10 @@ export async function fetchCodePackage(uri: string, sha256: string, cacheDir = p
     await storeFor(uri).downloadFile(uri, archive);
     const actual = createHash('sha256').update(fs.readFileSync(archive)).digest('hex');
     if (actual !== sha256) {
-      throw new UserError(`The code package ${uri} has sha256 ${actual}, but the task was compiled for ${sha256}.`, 'the object was changed after the pipeline was compiled: deploy the pipeline again (packages are content-addressed and never rewritten).');
+      throw new UserError(
+        `The code package ${uri} has sha256 ${actual}, but the task was compiled for ${sha256}.`,
+        'the object was changed after the pipeline was compiled: deploy the pipeline again (packages are content-addressed and never rewritten).',
+      );
     }
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
