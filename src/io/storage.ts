@@ -179,6 +179,7 @@ class S3Store implements ObjectStore {
 
   private connect(): { client: import('@aws-sdk/client-s3').S3Client; sdk: S3Module } {
     if (!this.client || !this.sdk) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: most runs never touch S3
       const sdk = require('@aws-sdk/client-s3') as S3Module;
       const endpoint = s3Endpoint(this.scheme);
       if (this.scheme === 'minio' && !endpoint) {
@@ -275,6 +276,7 @@ class GcsStore implements ObjectStore {
 
   private connect(): import('@google-cloud/storage').Storage {
     if (!this.storage) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: most runs never touch GCS
       const { Storage } = require('@google-cloud/storage') as GcsModule;
       const emulator = process.env.STORAGE_EMULATOR_HOST;
       if (emulator) {

@@ -5,7 +5,6 @@ import { KfpClient, KfpApiError, KfpConnectionOptions } from './client';
 import { compilePipeline, ComponentOverrides, findInlineParameter, InlineComponentError, pipelineSpecToYaml } from './compiler';
 import type { PipelineSpec } from './ir';
 import type { KubeflowRunnerConfig } from './runner-config';
-import { kfpPipelineName } from './names';
 import { resourcesFromShortForm } from './resources';
 import { buildCodePackage, BuiltCodePackage, uploadCodePackage } from './code-package';
 import { isObjectStoreUri } from '../../io/storage';
