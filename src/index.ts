@@ -17,6 +17,8 @@ export { BaseComponent, defineComponent, componentSpecByType, registeredComponen
 export type { ComponentSpec, Executor, ExecutorContext, ResourceSpec } from './dsl/component';
 export { Pipeline } from './dsl/pipeline';
 export type { PipelineOptions, RunnerConfigs } from './dsl/pipeline';
+export { RuntimeParameter } from './dsl/runtime-parameter';
+export type { RuntimeParameterType } from './dsl/runtime-parameter';
 export { MetadataStore } from './metadata/store';
 export type { LineageGraph } from './metadata/store';
 export { InteractiveContext } from './notebook/interactive-context';

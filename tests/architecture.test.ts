@@ -27,6 +27,7 @@ const LAYERS: string[][] = [
   ['dsl/artifact'],
   ['protocol'],
   ['formats'],
+  ['io'],
   ['util'],
 ];
 const FORMAT_FILES = new Set(['stats/types.ts', 'schema/types.ts', 'validation/types.ts']);

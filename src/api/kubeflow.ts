@@ -9,6 +9,7 @@ export { validatePipelineSpec, InvalidPipelineSpecError } from '../orchestration
 export { KfpClient, KfpApiError } from '../orchestration/kubeflow/client';
 export type { KfpConnectionOptions } from '../orchestration/kubeflow/client';
 export { deploy } from '../orchestration/kubeflow/deploy';
+export { runtimeImage } from '../orchestration/kubeflow/runtime-image';
 export type { DeployOptions, DeployResult } from '../orchestration/kubeflow/deploy';
 export { loadKubeflowRunner } from '../orchestration/kubeflow/runner-config';
 export type { KubeflowRunnerConfig, LoadedKubeflowRunner } from '../orchestration/kubeflow/runner-config';

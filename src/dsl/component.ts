@@ -1,4 +1,20 @@
 import type { z } from 'zod';
+import { RuntimeParameter, RuntimeParameterUse, withRuntimeDefaults } from './runtime-parameter';
+
+/** Parameter types where any plain number, string or boolean may also be a RuntimeParameter of that type. */
+type Runtime<T> = T extends number
+  ? T | RuntimeParameter<number>
+  : T extends string
+    ? T | RuntimeParameter<string>
+    : T extends boolean
+      ? T | RuntimeParameter<boolean>
+      : T extends (infer E)[]
+        ? Runtime<E>[]
+        : T extends (...args: never[]) => unknown
+          ? T
+          : T extends object
+            ? { [K in keyof T]: Runtime<T[K]> }
+            : T;
 import { Artifact, ArtifactType } from './artifact';
 import { Channel, isChannel } from './channel';
 import { formatZodError } from '../util/errors';
@@ -81,6 +97,8 @@ export class BaseComponent<I extends InputsDecl = any, O extends OutputsDecl = a
   /** undefined = follow the pipeline's / run's setting. */
   enableCache?: boolean;
   resources: ResourceSpec = {};
+  /** RuntimeParameters found in the arguments: `parameters` holds their defaults, Kubeflow reads them at run time. */
+  readonly runtimeParameters: RuntimeParameterUse[];
 
   constructor(
     readonly spec: ComponentSpec<I, O, S>,
@@ -111,7 +129,9 @@ export class BaseComponent<I extends InputsDecl = any, O extends OutputsDecl = a
         throw new Error(`${spec.type}: required input "${key}" (${decl.type.name}) is missing. Wire it, e.g. { ${key}: upstream.outputs.${key} }.`);
       }
     }
-    const parsed = spec.parameters.safeParse(rawParameters);
+    const { value: withDefaults, uses } = withRuntimeDefaults(rawParameters);
+    this.runtimeParameters = uses;
+    const parsed = spec.parameters.safeParse(withDefaults);
     if (!parsed.success) throw new Error(`${spec.type}: invalid parameters: ${formatZodError(parsed.error)}`);
     this.parameters = parsed.data;
     this.inputs = inputs as Partial<Record<keyof I & string, Channel>>;
@@ -165,7 +185,7 @@ export interface ComponentClass<I extends InputsDecl, O extends OutputsDecl, S e
    * cell variable's type, and a type naming zod, a dependency inside tfx-ts, cannot be declared
    * when tfx-ts is linked or installed without hoisting.
    */
-  new (args: InputArgs<I> & z.input<S>): BaseComponent<I, O>;
+  new (args: InputArgs<I> & Runtime<z.input<S>>): BaseComponent<I, O>;
   readonly spec: ComponentSpec<I, O, S>;
 }
 
@@ -180,7 +200,7 @@ export function defineComponent<I extends InputsDecl, O extends OutputsDecl, S e
   registry.set(spec.type, spec as unknown as ComponentSpec<InputsDecl, OutputsDecl, z.ZodTypeAny>);
   const componentClass = class extends BaseComponent<I, O> {
     static readonly spec = spec;
-    constructor(args: InputArgs<I> & z.input<S>) {
+    constructor(args: InputArgs<I> & Runtime<z.input<S>>) {
       super(spec, args as Record<string, unknown>);
     }
   };

@@ -108,6 +108,8 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
             { id: 'StatisticsGen', type: 'StatisticsGen', inline: false },
             { id: 'BridgeTestScorer', type: 'BridgeTestScorer', moduleFile: 'scoring.ts', inline: false },
           ],
+          // No component here takes a RuntimeParameter, so the panel offers no run parameters.
+          parameters: [],
         },
       });
     });
@@ -287,7 +289,7 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
     });
 
     // Last: it makes another InteractiveContext the current one.
-    it('compile() puts warnings into the YAML header the panel previews', async () => {
+    it('compile() refuses data the cluster cannot read, naming component and parameter', async () => {
       const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
       try {
         const elsewhere = tempDir();
@@ -296,11 +298,10 @@ describe('labBridge (docs/lab-bridge.md) against the KFP test server', () => {
         await outside.run(new CsvExampleGen({ inputBase: elsewhere }));
         const answer = await call('compile', { image: 'img' });
         expect(answer).toMatchObject({
-          ok: true,
-          result: {
-            yaml: expect.stringMatching(/^# Warning: CsvExampleGen\.inputBase is the local path \/.*, outside the project/m),
-            // The same warning as data, naming the component: the panel shows it as a notice and marks the row.
-            warnings: [{ componentId: 'CsvExampleGen', message: expect.stringMatching(/^CsvExampleGen\.inputBase is the local path/) }],
+          ok: false,
+          error: {
+            code: 'INVALID_OPTIONS',
+            message: expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/.*, which a Kubeflow task cannot read: it is outside the project/),
           },
         });
       } finally {

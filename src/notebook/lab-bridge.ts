@@ -12,12 +12,14 @@ import {
   deployOptionsSchema,
   formatBridgeAnswer,
   KernelErrorCode,
+  RuntimeParameterInfo,
   runOptionsSchema,
   runStatusOptionsSchema,
 } from '../protocol/bridge';
 import { KfpApiError, KfpClient } from '../orchestration/kubeflow/client';
 import { compileForDeploy, deploy, DeployOptions, uploadOrAddVersion } from '../orchestration/kubeflow/deploy';
 import { findInlineParameter, InlineComponentError } from '../orchestration/kubeflow/compiler';
+import { uploadCodePackage } from '../orchestration/kubeflow/code-package';
 import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
 
 /**
@@ -61,9 +63,13 @@ function currentContext(): InteractiveContext {
   return context;
 }
 
-function exportFromContext(options: { pipelineName?: string; image?: string; components?: Record<string, unknown> }) {
+function exportFromContext(options: { pipelineName?: string; image?: string; pipelineRoot?: string; components?: Record<string, unknown> }) {
   const context = currentContext();
-  const pipeline = context.exportPipeline({ pipelineName: options.pipelineName || undefined, image: options.image || undefined });
+  const pipeline = context.exportPipeline({
+    pipelineName: options.pipelineName || undefined,
+    image: options.image || undefined,
+    pipelineRoot: options.pipelineRoot || undefined,
+  });
   for (const id of Object.keys(options.components ?? {})) {
     if (!pipeline.components.some((c) => c.id === id)) {
       throw new BridgeError(
@@ -87,6 +93,7 @@ function deployOptions(options: BridgeDeployOptions): DeployOptions {
     image: options.image || undefined,
     pipelineName: options.pipelineName || undefined,
     components: options.components,
+    parameters: options.parameters,
   };
 }
 
@@ -128,9 +135,25 @@ export const labBridge = {
   describe(): Promise<void> {
     return answer<'describe'>(async () => {
       const context = currentContext();
+      // One entry per RuntimeParameter; the panel's values go to run({ parameters }).
+      const parameters = new Map<string, RuntimeParameterInfo>();
+      for (const component of context.components) {
+        for (const { parameter, path: at } of component.runtimeParameters) {
+          const entry = parameters.get(parameter.name) ?? {
+            name: parameter.name,
+            type: parameter.ptype,
+            default: parameter.default,
+            ...(parameter.description ? { description: parameter.description } : {}),
+            usedBy: [],
+          };
+          entry.usedBy.push(`${component.id}.${at.join('.')}`);
+          parameters.set(parameter.name, entry);
+        }
+      }
       return {
         pipelineName: context.pipelineName,
         pipelineRoot: context.pipelineRoot,
+        parameters: [...parameters.values()],
         components: context.components.map((component) => {
           const moduleParameter = (component.spec.fileParameters ?? []).find(
             (key) => typeof (component.parameters as Record<string, unknown>)[key] === 'string',
@@ -150,13 +173,20 @@ export const labBridge = {
     return answer<'compile'>(async () => {
       const o = parseOptions(compileOptionsSchema, options);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName, warnings } = compileForDeploy(pipeline, {
+      const { yaml, uploadName, warnings, codePackage } = compileForDeploy(pipeline, {
         image: o.image || undefined,
         pipelineName: o.pipelineName || undefined,
         components: o.components,
       });
+      // A preview uploads nothing: the spec names the package by digest; upload and run send it.
+      codePackage?.dispose();
       // The panel shows each warning as a notice and marks the component's row (not only a YAML comment).
-      return { yaml, pipelineName: uploadName, ...(warnings.length ? { warnings } : {}) };
+      return {
+        yaml,
+        pipelineName: uploadName,
+        ...(warnings.length ? { warnings } : {}),
+        ...(codePackage ? { codePackage: { uri: codePackage.ref.uri, files: codePackage.ref.fileCount, bytes: codePackage.ref.bytes } } : {}),
+      };
     });
   },
 
@@ -173,7 +203,8 @@ export const labBridge = {
       const o = parseOptions(deployOptionsSchema, options);
       const client = connect(o);
       const { pipeline } = exportFromContext(o);
-      const { yaml, uploadName } = compileForDeploy(pipeline, deployOptions(o));
+      const { yaml, uploadName, codePackage } = compileForDeploy(pipeline, deployOptions(o));
+      if (codePackage) await uploadCodePackage(codePackage);
       return uploadOrAddVersion(client, yaml, uploadName, undefined);
     });
   },

@@ -75,6 +75,10 @@ const deployShape = {
   ...connectionShape,
   pipelineName: z.string().optional(),
   image: z.string().optional(),
+  /** Where the cluster writes artifacts (s3://, minio://, gs://); the code package goes there too. */
+  pipelineRoot: z.string().optional(),
+  /** Run-time values of the pipeline's RuntimeParameters (DescribeResult.parameters). */
+  parameters: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
   components: z.record(componentResourcesSchema).optional(),
 };
 
@@ -100,10 +104,21 @@ export interface ComponentInfo {
   inline: boolean;
 }
 
+/** A RuntimeParameter the notebook's components use: the panel shows one field per entry. */
+export interface RuntimeParameterInfo {
+  name: string;
+  type: 'int' | 'float' | 'string' | 'bool';
+  default: string | number | boolean;
+  description?: string;
+  /** Where it is used: "<component id>.<parameter path>". */
+  usedBy: string[];
+}
+
 export interface DescribeResult {
   pipelineName: string;
   pipelineRoot: string;
   components: ComponentInfo[];
+  parameters: RuntimeParameterInfo[];
 }
 
 /** Something the compiler changed or left out (e.g. a Resolver on Kubeflow), about one component when componentId is set. */
@@ -117,6 +132,8 @@ export interface CompileResult {
   pipelineName: string;
   /** The panel shows them as notices and marks the components' rows. */
   warnings?: CompileWarning[];
+  /** The code package the spec names (uploaded by upload/run, not by compile). */
+  codePackage?: { uri: string; files: number; bytes: number };
 }
 
 export interface Experiment {

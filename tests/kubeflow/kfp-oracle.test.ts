@@ -15,6 +15,7 @@ import { defineComponent } from '../../src/dsl/component';
 import { Pipeline } from '../../src/dsl/pipeline';
 import { loadPipelineModule } from '../../src/orchestration/pipeline-module';
 import { compilePipeline, pipelineSpecToYaml } from '../../src/orchestration/kubeflow/compiler';
+import { buildCodePackage } from '../../src/orchestration/kubeflow/code-package';
 import { sharedData, tempDir, writeFile } from '../../src/testing/fixtures';
 import { ArgoWorkflow, checkIrWithKfp, checkIrWithKfpSdk, kfpCheckBin, parseWithKfp } from '../../src/testing/kfp-check';
 
@@ -149,7 +150,18 @@ describe("KFP's own code as the judge of compiled IR", () => {
     expect(workflow).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { generateName: 'my-taxi-' } });
     const executors = executorsOf(workflow);
     expect(executors).toHaveLength(8);
-    for (const executor of executors) expect(executor.args?.slice(0, 3)).toEqual(['run-executor', '--executor-input', '{{$}}']);
+    // Every task fetches the template's code package from the bucket, then runs its executor.
+    for (const executor of executors) {
+      expect(executor.args?.slice(0, 7)).toEqual([
+        'run-executor',
+        '--code-package',
+        expect.stringMatching(/^gs:\/\/.*\/_tfx_ts_code\/[0-9a-f]{64}\.tar\.gz$/),
+        '--code-sha256',
+        expect.stringMatching(/^[0-9a-f]{64}$/),
+        '--executor-input',
+        '{{$}}',
+      ]);
+    }
     expect(checkIrWithKfp(output, { cacheDisabled: true }).kind).toBe('Workflow');
     expect(checkIrWithKfpSdk(output)).toMatchObject({
       name: 'my-taxi',
@@ -161,15 +173,13 @@ describe("KFP's own code as the judge of compiled IR", () => {
     const pipeline = await loadPipelineModule(path.resolve(__dirname, '..', '..', 'examples', 'penguin_quickstart', 'pipeline.ts'), {
       pipelineRoot: 's3://bucket/penguin',
     });
+    // Its data file lies outside the example's folder: as `pipeline create` does, it travels in the code package.
+    const projectRoot = path.resolve(__dirname, '..', '..', 'examples', 'penguin_quickstart');
+    const built = buildCodePackage(pipeline, { projectRoot, pipelineRoot: 's3://bucket/penguin' });
+    built.dispose();
     const file = writeIr(
       'penguin',
-      pipelineSpecToYaml(
-        compilePipeline(pipeline, {
-          image: IMAGE,
-          projectRoot: path.resolve(__dirname, '..', '..', 'examples', 'penguin_quickstart'),
-          onWarning: () => undefined,
-        }),
-      ),
+      pipelineSpecToYaml(compilePipeline(pipeline, { image: IMAGE, projectRoot, codePackage: built.ref, onWarning: () => undefined })),
     );
     expect(executorsOf(checkIrWithKfp(file)).map((e) => e.image)).toEqual([IMAGE, IMAGE, IMAGE, IMAGE]);
     expect(checkIrWithKfpSdk(file).tasks).toEqual(['example-validator', 'query-example-gen', 'schema-gen', 'statistics-gen']);

@@ -15,6 +15,11 @@ import { sharedData, tempDir, writeFile } from '../../src/testing/fixtures';
 import { startKfpTestServer, KfpTestServer } from '../../src/testing/kfp-test-server';
 import { outputFileOf, resolvedCommandLine, SimulatedRun, taskOrder } from '../../src/testing/kfp-driver';
 import { validatePipelineSpec } from '../../src/orchestration/kubeflow/validate';
+import { createS3Bucket, objectStoreServers, ObjectStoreServers } from '../../src/testing/object-stores';
+import { storeFor } from '../../src/io/storage';
+import { runtimeImage } from '../../src/orchestration/kubeflow/runtime-image';
+
+const BUCKET = 'my-gcp-project-kubeflowpipelines-default';
 
 const TOKEN = 'cli-SECRET-token-5150';
 const COOKIE = 'authservice_session=cli-SECRET-cookie-7777';
@@ -53,15 +58,19 @@ function filesUnder(dir: string): string[] {
 describe('taxi template → Kubeflow through the CLI', () => {
   let server: KfpTestServer;
   let project: string;
-  let servingDir: string;
+  let stores: ObjectStoreServers;
   const env = { ...process.env };
 
   beforeAll(async () => {
+    // The pipeline root, code package and pushed models live in the bucket: a real S3 server (SeaweedFS) here.
+    stores = await objectStoreServers({ s3: true });
+    await createS3Bucket(stores.s3Endpoint, BUCKET);
     server = await startKfpTestServer({ pathPrefix: '/pipeline', requireAuth: { bearer: TOKEN, cookie: COOKIE } });
     project = path.join(tempDir(), 'my-taxi');
   });
   afterAll(async () => {
     await server.close();
+    await stores?.close();
     process.env = { ...env };
   });
 
@@ -98,19 +107,18 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(out).toMatch(/tfx-ts datasets download taxi --destination data/);
     expect(filesUnder(project).every((f) => !fs.readFileSync(f, 'utf8').includes('{{'))).toBe(true);
 
-    // As a user would for a quick first run: fewer training steps, and a serving directory this test owns.
+    // As a user would for a quick first run: fewer training steps. Models are pushed to the pipeline root's bucket.
     const configs = path.join(project, 'pipeline', 'configs.ts');
-    servingDir = path.join(tempDir(), 'serving_model');
     const edited = fs
       .readFileSync(configs, 'utf8')
       .replace('export const TRAIN_NUM_STEPS = 1000;', 'export const TRAIN_NUM_STEPS = 20;')
-      .replace('export const EVAL_NUM_STEPS = 150;', 'export const EVAL_NUM_STEPS = 5;')
-      .replace(
-        'export const KUBEFLOW_SERVING_MODEL_DIR = `/gcs/${GCS_BUCKET_NAME}/serving_model`;',
-        `export const KUBEFLOW_SERVING_MODEL_DIR = ${JSON.stringify(servingDir)};`,
-      );
-    expect(edited.match(/= 20;|= 5;|serving_model"/g)).toHaveLength(3);
-    fs.writeFileSync(configs, edited);
+      .replace('export const EVAL_NUM_STEPS = 150;', 'export const EVAL_NUM_STEPS = 5;');
+    expect(edited.match(/= 20;|= 5;/g)).toHaveLength(2);
+    expect(edited).toContain('export const KUBEFLOW_SERVING_MODEL_DIR = `gs://${GCS_BUCKET_NAME}/serving_model`;');
+    // The cluster's bucket is on S3 here (as on AWS or KFP's own object store): the same edit a user makes.
+    fs.writeFileSync(configs, edited.replace('`gs://${GCS_BUCKET_NAME}/serving_model`', '`s3://${GCS_BUCKET_NAME}/serving_model`'));
+    const runnerFile = path.join(project, 'kubeflow_runner.ts');
+    fs.writeFileSync(runnerFile, fs.readFileSync(runnerFile, 'utf8').replace('`gs://${configs.GCS_BUCKET_NAME}', '`s3://${configs.GCS_BUCKET_NAME}'));
 
     const again = await cli('template', 'copy', '--model', 'taxi', '--pipeline-name', 'my_taxi', '--destination-path', project);
     expect([again.code, again.out]).toEqual([2, expect.stringMatching(/Destination .* is not empty/)]);
@@ -160,7 +168,8 @@ describe('taxi template → Kubeflow through the CLI', () => {
           { diagnostics: false, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } },
         ],
       },
-      moduleNameMapper: { '^tfx-ts$': path.join(repo, 'src', 'index.ts') },
+      // The package's subpath exports (tfx-ts/trainer, ...) are src/api/<name>.ts.
+      moduleNameMapper: { '^tfx-ts$': path.join(repo, 'src', 'index.ts'), '^tfx-ts/(.*)$': path.join(repo, 'src', 'api', '$1.ts') },
       testMatch: ['<rootDir>/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/tfx_pipeline_output/'],
     };
@@ -186,7 +195,7 @@ describe('taxi template → Kubeflow through the CLI', () => {
         .sort(),
     ).toEqual(Object.keys(golden).sort());
     expect(spec.pipelineInfo).toMatchObject({ name: 'my-taxi', displayName: 'my_taxi' });
-    expect(spec.defaultPipelineRoot).toBe('gs://my-gcp-project-kubeflowpipelines-default/tfx_pipeline_output/my_taxi');
+    expect(spec.defaultPipelineRoot).toBe('s3://my-gcp-project-kubeflowpipelines-default/tfx_pipeline_output/my_taxi');
     const tasks = spec.root.dag!.tasks;
     expect(Object.keys(tasks).sort()).toEqual([
       'csv-example-gen',
@@ -204,22 +213,24 @@ describe('taxi template → Kubeflow through the CLI', () => {
         artifacts: { examples: { taskOutputArtifact: { producerTask: 'transform', outputArtifactKey: 'transformedExamples' } } },
         parameters: {
           moduleFile: { runtimeValue: { constant: 'models/model.ts' } },
-          trainArgs: { runtimeValue: { constant: { numSteps: 20, splits: ['train'] } } },
+          trainArgs: { runtimeValue: { constant: { numSteps: "{{$.inputs.parameters['pipelinechannel--train_steps']}}", splits: ['train'] } } },
+          'pipelinechannel--train_steps': { componentInputParameter: 'train_steps' },
         },
       },
     });
-    expect(spec.deploymentSpec.executors['exec-trainer'].container.resources).toEqual({
-      cpuRequest: 1,
-      cpuLimit: 2,
-      memoryRequest: 2.147483648,
-      memoryLimit: 4.294967296,
-      resourceCpuRequest: '1',
-      resourceCpuLimit: '2',
-      resourceMemoryRequest: '2Gi',
-      resourceMemoryLimit: '4Gi',
-    });
     expect(tasks.pusher.dependentTasks).toEqual(['evaluator', 'trainer']);
-    expect(out).toMatch(/warning: Pusher\.pushDestination\.filesystem\.baseDirectory is the local path .*serving_model, outside the project/);
+    expect(spec.root.inputDefinitions!.parameters!.train_steps).toEqual({
+      parameterType: 'NUMBER_INTEGER',
+      defaultValue: 20,
+      isOptional: true,
+      description: 'Trainer steps',
+    });
+    expect(tasks.pusher.inputs!.parameters!.pushDestination).toEqual({
+      runtimeValue: { constant: { filesystem: { baseDirectory: `s3://${BUCKET}/serving_model` } } },
+    });
+    // No host path: module files and data are paths inside the code package.
+    expect(fs.readFileSync(output, 'utf8')).not.toContain(project);
+    expect(out).not.toMatch(/warning/);
     expect(tasks.transform).toMatchObject({
       dependentTasks: ['csv-example-gen', 'schema-gen'],
       inputs: { parameters: { moduleFile: { runtimeValue: { constant: 'models/preprocessing.ts' } } } },
@@ -229,55 +240,77 @@ describe('taxi template → Kubeflow through the CLI', () => {
       transformGraph: { artifactType: { schemaTitle: 'tfx.TransformGraph', schemaVersion: '0.0.1' } },
       transformedExamples: { artifactType: { schemaTitle: 'tfx.Examples', schemaVersion: '0.0.1' } },
     });
+    const packageArgs = spec.deploymentSpec.executors['exec-trainer'].container.args!.slice(0, 5);
+    expect(packageArgs).toEqual([
+      'run-executor',
+      '--code-package',
+      expect.stringMatching(new RegExp(`^s3://${BUCKET}/tfx_pipeline_output/my_taxi/_tfx_ts_code/[0-9a-f]{64}\\.tar\\.gz$`)),
+      '--code-sha256',
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+    ]);
     for (const executor of Object.values(spec.deploymentSpec.executors)) {
-      expect(executor.container.image).toBe('gcr.io/my-gcp-project/my-taxi-pipeline:latest');
-      expect(executor.container.args!.slice(0, 3)).toEqual(['run-executor', '--executor-input', '{{$}}']);
+      expect(executor.container.image).toBe(runtimeImage());
+      expect(executor.container.args!.slice(0, 7)).toEqual([...packageArgs, '--executor-input', '{{$}}']);
     }
   });
 
-  it('the compiled taxi tasks run end to end through the container entrypoint', async () => {
-    // The image's working directory: the project as the Dockerfile copies it (the full sample: in fewer
-    // rows pickup_census_tract is all empty and reads as text, which the template's preprocessing refuses).
-    const image = tempDir();
-    for (const file of filesUnder(project)) {
-      const relative = path.relative(project, file);
-      fs.mkdirSync(path.dirname(path.join(image, relative)), { recursive: true });
-      fs.copyFileSync(file, path.join(image, relative));
+  it('the compiled taxi tasks run end to end with the code package from the bucket; a run parameter sets the training steps', async () => {
+    // `pipeline create` packs and uploads the code; `run create --parameter` chooses the steps.
+    const kfp = await startKfpTestServer();
+    let run: SimulatedRun;
+    try {
+      expect((await cli('pipeline', 'create', '--pipeline-path', path.join(project, 'kubeflow_runner.ts'), '--endpoint', kfp.url)).code).toBe(0);
+      const started = await cli('run', 'create', '--pipeline-name', 'my_taxi', '--endpoint', kfp.url, '--parameter', 'train_steps=7');
+      expect(started.code).toBe(0);
+      const stored = kfp.runs[0] as unknown as { runtime_config?: { parameters?: Record<string, unknown> } };
+      expect(stored.runtime_config?.parameters).toEqual({ train_steps: 7 });
+      const spec = validatePipelineSpec(YAML.parse(fs.readFileSync(path.join(project, 'my-taxi.yaml'), 'utf8')));
+      run = { spec, pipelineRoot: spec.defaultPipelineRoot!, runId: 'taxi-run-1', workDir: tempDir(), parameters: stored.runtime_config!.parameters };
+    } finally {
+      await kfp.close();
     }
-    // `npm ci` in the image installs the project's dependencies (module files import @tensorflow/tfjs).
-    fs.symlinkSync(path.resolve(__dirname, '..', '..', 'node_modules'), path.join(image, 'node_modules'), 'dir');
-    const specFile = path.join(tempDir(), 'spec.yaml');
-    expect((await cli('pipeline', 'compile', path.join(project, 'kubeflow_runner.ts'), '-o', specFile)).code).toBe(0);
-    const spec = validatePipelineSpec(YAML.parse(fs.readFileSync(specFile, 'utf8')));
-    const run: SimulatedRun = { spec, pipelineRoot: spec.defaultPipelineRoot!, runId: 'taxi-run-1', workDir: tempDir() };
+    const packageUri = run.spec.deploymentSpec.executors['exec-trainer'].container.args![2];
+    expect(await storeFor(packageUri).exists(packageUri)).toBe(true);
+    // Tasks start in an empty directory, as in a pod of the stock image: everything comes from the package.
+    const pod = tempDir();
     const mountRoot = tempDir();
     const cwd = process.cwd();
     process.env.TFX_TS_KFP_MOUNT_ROOT = mountRoot;
+    process.env.TFX_TS_CODE_CACHE = path.join(tempDir(), 'code');
     try {
-      process.chdir(image);
-      for (const task of taskOrder(spec)) {
+      for (const task of taskOrder(run.spec)) {
+        process.chdir(pod);
         const commandLine = resolvedCommandLine(run, task);
         expect(commandLine[0]).toBe('tfx-ts');
         const { code, out } = await cli(...commandLine.slice(1));
         if (code !== 0) throw new Error(`task ${task} failed:\n${out}`);
+        expect(out).toMatch(/code package s3:\/\/.* ready in/);
       }
     } finally {
       process.chdir(cwd);
       delete process.env.TFX_TS_KFP_MOUNT_ROOT;
+      delete process.env.TFX_TS_CODE_CACHE;
     }
-    const bucket = path.join(mountRoot, 'gcs', 'my-gcp-project-kubeflowpipelines-default', 'tfx_pipeline_output', 'my_taxi', 'taxi-run-1');
+    const bucket = path.join(mountRoot, 's3', BUCKET, 'tfx_pipeline_output', 'my_taxi', 'taxi-run-1');
     expect(fs.readFileSync(path.join(bucket, 'schema-gen', 'schema', 'schema.pbtxt'), 'utf8')).toMatch(/name: "fare"/);
     expect(fs.readdirSync(path.join(bucket, 'example-validator', 'anomalies')).sort()).toEqual(['Split-eval', 'Split-train']);
     const graph = JSON.parse(fs.readFileSync(path.join(bucket, 'transform', 'transformGraph', 'transform_graph.json'), 'utf8'));
     expect(graph.outputs.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['fare_xf', 'payment_type_xf', 'tips_xf']));
+    // The run's parameter, not the compiled default (20), decided how long the Trainer trained.
+    const curves = JSON.parse(fs.readFileSync(path.join(bucket, 'trainer', 'modelRun', 'training_curves.json'), 'utf8'));
+    expect(curves.status).toMatchObject({ totalSteps: 7, step: 7 });
     const transformOutput = JSON.parse(fs.readFileSync(outputFileOf(run, 'transform'), 'utf8'));
     expect(transformOutput.artifacts.transformedExamples.artifacts[0].metadata.split_names).toBe('["train","eval"]');
     const evaluation = JSON.parse(fs.readFileSync(outputFileOf(run, 'evaluator'), 'utf8'));
     expect(evaluation.artifacts.blessing.artifacts[0].metadata).toHaveProperty('blessed');
     const pushed = JSON.parse(fs.readFileSync(outputFileOf(run, 'pusher'), 'utf8')).artifacts.pushedModel.artifacts[0].metadata;
-    if (pushed.pushed === 1) expect(fs.readdirSync(path.join(servingDir, 'my_taxi'))).toEqual([pushed.pushed_version]);
-    else expect(evaluation.artifacts.blessing.artifacts[0].metadata.blessed).toBe(0);
-  }, 120_000);
+    if (pushed.pushed === 1) {
+      // Pushed to the bucket (not the pod's disk), where serving and the next run's baseline read it.
+      expect(pushed.pushed_destination).toBe(`s3://${BUCKET}/serving_model/my_taxi/${pushed.pushed_version}`);
+      const objects = await storeFor(pushed.pushed_destination).list(`${pushed.pushed_destination}/`);
+      expect(objects).toEqual(expect.arrayContaining([`${pushed.pushed_destination}/_PUSHED`, `${pushed.pushed_destination}/model.json`]));
+    } else expect(evaluation.artifacts.blessing.artifacts[0].metadata.blessed).toBe(0);
+  }, 300_000);
 
   it('pipeline create --build-image, create again, update, run create, list and status with a bearer token', async () => {
     const runner = path.join(project, 'kubeflow_runner.ts');
@@ -285,9 +318,7 @@ describe('taxi template → Kubeflow through the CLI', () => {
     const created = await cli('pipeline', 'create', '--pipeline-path', runner, '--build-image', ...connection);
     expect(created.code).toBe(0);
     expect(created.out).toMatch(/\[1\/3\] Loading .*kubeflow_runner\.ts/);
-    expect(created.out).toMatch(
-      /Wrote .*Dockerfile; build and push the image with:\n\s+docker build -t gcr\.io\/my-gcp-project\/my-taxi-pipeline:latest .* && docker push gcr\.io\/my-gcp-project\/my-taxi-pipeline:latest/,
-    );
+    expect(created.out).toMatch(/Wrote .*Dockerfile; build and push the image with:\n\s+docker build -t my-taxi:latest .* && docker push my-taxi:latest/);
     expect(created.out).toMatch(/Pipeline my_taxi created: id [0-9a-f-]{36}\n\s+http:\/\/127\.0\.0\.1:\d+\/pipeline\/#\/pipelines\/details\/[0-9a-f-]{36}/);
     // Stored under a DNS-1123 name (a KFP with the Kubernetes pipeline store refuses "_"), shown as the user named it.
     expect(server.pipelines.map((p) => [p.name, p.display_name, p.versions.length])).toEqual([['my-taxi', 'my_taxi', 1]]);

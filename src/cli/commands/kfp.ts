@@ -5,6 +5,8 @@ import { registerRunExecutorCommand } from './run-executor';
 import { AUTH_MODES, AuthMode } from '../../protocol/auth';
 import { KfpClient, KfpPipeline, KfpRun, TERMINAL_RUN_STATES } from '../../orchestration/kubeflow/client';
 import { assertShippable, defaultImage, versionName } from '../../orchestration/kubeflow/deploy';
+import { buildCodePackage, BuiltCodePackage, DEFAULT_CODE_PACKAGE_MAX_BYTES, uploadCodePackage } from '../../orchestration/kubeflow/code-package';
+import { isObjectStoreUri } from '../../io/storage';
 import type { PipelineSpec } from '../../orchestration/kubeflow/ir';
 import { kfpPipelineName } from '../../orchestration/kubeflow/names';
 import type { LoadedKubeflowRunner } from '../../orchestration/kubeflow/runner-config';
@@ -73,6 +75,8 @@ interface CompileFlags {
   outputFile?: string;
   cache: boolean;
   buildImage?: boolean;
+  codePackage?: boolean;
+  maxPackageSize?: string;
 }
 
 interface Compiled {
@@ -81,6 +85,7 @@ interface Compiled {
   yaml: string;
   outputFile: string;
   name: string;
+  codePackage?: BuiltCodePackage;
 }
 
 /** Loads the runner module, writes the Dockerfile when asked, compiles, validates and writes the spec. */
@@ -90,11 +95,13 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
   const runner = await loadKubeflowRunner(flags.pipelinePath);
   const projectRoot = flags.projectRoot ? path.resolve(flags.projectRoot) : runner.projectRoot;
   const name = runner.pipeline.pipelineName;
-  const image = flags.image ?? runner.config.image ?? (flags.buildImage ? defaultImage(name) : undefined);
+  // The code travels in a package under the pipeline root unless the image holds the project.
+  const packaged = !flags.buildImage && flags.codePackage !== false && isObjectStoreUri(runner.pipeline.pipelineRoot);
+  const image = flags.image ?? runner.config.image ?? (flags.buildImage ? `${kfpPipelineName(name)}:latest` : packaged ? defaultImage() : undefined);
   if (!image) {
     throw new UserError(
       `No container image for pipeline ${name}.`,
-      'set `export const kubeflowRunnerConfig = { image: "<registry>/<name>:<tag>" }` in the runner file, pass --image, or use --build-image.',
+      'use a pipeline root on object storage (the code then travels in a package and tasks run the stock tfx-ts runtime image), set `export const kubeflowRunnerConfig = { image: "<registry>/<name>:<tag>" }`, pass --image, or use --build-image.',
     );
   }
   assertShippable(runner.pipeline.components);
@@ -114,9 +121,17 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
   }
   step(`Compiling ${name} (${runner.pipeline.components.length} components) for image ${image}`);
   const { compilePipeline, pipelineSpecToYaml } = await import('../../orchestration/kubeflow/compiler');
+  const maxBytes = flags.maxPackageSize === undefined ? DEFAULT_CODE_PACKAGE_MAX_BYTES : Number(flags.maxPackageSize) * 1024 * 1024;
+  if (!Number.isFinite(maxBytes) || maxBytes <= 0)
+    throw new UserError(`--max-package-size "${flags.maxPackageSize}" is not a positive number of MiB.`, 'pass e.g. --max-package-size 512.');
+  const codePackage = packaged
+    ? buildCodePackage(runner.pipeline, { projectRoot, pipelineRoot: runner.pipeline.pipelineRoot, componentModules: runner.config.componentModules, maxBytes })
+    : undefined;
+  if (codePackage) step(`Packed ${codePackage.ref.fileCount} files (${(codePackage.ref.bytes / 1024).toFixed(0)} KiB) as ${codePackage.ref.uri}`);
   const spec = compilePipeline(runner.pipeline, {
     image,
     projectRoot,
+    codePackage: codePackage?.ref,
     description: runner.config.description,
     enableCache: flags.cache === false ? false : undefined,
     components: runner.config.components,
@@ -127,7 +142,7 @@ async function compileRunner(flags: CompileFlags, step: (message: string) => voi
   const outputFile = path.resolve(flags.outputFile ?? path.join(projectRoot, `${kfpPipelineName(name)}.yaml`));
   writeFileAtomic(outputFile, yaml);
   step(`Wrote the validated KFP v2 spec (${Object.keys(spec.root.dag!.tasks).length} tasks) to ${outputFile}`);
-  return { runner, spec, yaml, outputFile, name };
+  return { runner, spec, yaml, outputFile, name, codePackage };
 }
 
 function stepper(total: number): (message: string) => void {
@@ -147,13 +162,20 @@ function registerPipelineCommands(program: Command): void {
       .option('--image <image>', 'container image for every task (default: kubeflowRunnerConfig.image)')
       .option('--project-root <dir>', "directory shipped as the image working directory (default: the runner file's directory)")
       .option('-o, --output-file <file>', 'where the compiled YAML goes (default: <project>/<pipeline-name>.yaml)')
-      .option('--no-cache', 'disable caching for every task');
+      .option('--no-cache', 'disable caching for every task')
+      .option('--no-code-package', 'do not pack module files and local data (the image must hold the project)')
+      .option('--max-package-size <MiB>', `cap of the code package (default ${DEFAULT_CODE_PACKAGE_MAX_BYTES / 1024 / 1024})`);
 
   compileOptions(pipeline.command('compile').description('Compile a pipeline module to KFP v2 IR YAML (validated) without uploading'))
     .argument('[pipeline-module]', 'same as --pipeline-path')
     .option('--build-image', 'also write a Dockerfile for the project image')
     .action(async (moduleArg: string | undefined, flags: CompileFlags) => {
-      await compileRunner({ ...flags, pipelinePath: flags.pipelinePath ?? moduleArg }, stepper(2));
+      const compiled = await compileRunner({ ...flags, pipelinePath: flags.pipelinePath ?? moduleArg }, stepper(2));
+      if (compiled.codePackage) {
+        // The spec names the package by digest; `pipeline create|update` upload it with the spec.
+        compiled.codePackage.dispose();
+        console.log(`      the code package is uploaded by \`tfx-ts pipeline create|update\` (or deploy()), not by compile`);
+      }
     });
 
   withConnection(compileOptions(pipeline.command('create').description('Compile a pipeline and upload it to Kubeflow Pipelines')))
@@ -169,6 +191,7 @@ function registerPipelineCommands(program: Command): void {
           `upload a new version with \`tfx-ts pipeline update --pipeline-path ${flags.pipelinePath} --endpoint ${client.endpoint}\`.`,
         );
       }
+      if (compiled.codePackage) await uploadCodePackage(compiled.codePackage, (m) => console.log(`      ${m}`));
       step(`Uploading ${compiled.name} to ${client.endpoint}`);
       const created = await client.uploadPipeline(compiled.yaml, { name: compiled.name, description: compiled.runner.config.description });
       console.log(`Pipeline ${compiled.name} created: id ${created.pipeline_id}`);
@@ -189,6 +212,7 @@ function registerPipelineCommands(program: Command): void {
           `create it first: tfx-ts pipeline create --pipeline-path ${flags.pipelinePath} --endpoint ${client.endpoint}`,
         );
       }
+      if (compiled.codePackage) await uploadCodePackage(compiled.codePackage, (m) => console.log(`      ${m}`));
       step(`Uploading a new version of ${compiled.name} (id ${existing.pipeline_id})`);
       const version = await client.uploadPipelineVersion(compiled.yaml, {
         pipelineId: existing.pipeline_id,

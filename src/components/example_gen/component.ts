@@ -5,6 +5,7 @@ import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { DEFAULT_OUTPUT_CONFIG, inputConfigSchema, outputConfigSchema } from '../../data/splits';
 import { resolveInputFiles } from './files';
+import { isObjectStoreUri } from '../../io/storage';
 
 const outputs = { examples: { type: standardArtifacts.Examples } };
 
@@ -61,6 +62,8 @@ export const QueryExampleGen = defineComponent({
 
 /** Like TFX's ExampleGen driver: input files' sizes and mtimes, so edited data is not served from cache. */
 function fingerprintFiles(inputBase: string, patterns?: string[]): string {
+  // Object storage is not stat-ed here (the fingerprint is synchronous): never serve it from the cache.
+  if (isObjectStoreUri(inputBase)) return `remote:${inputBase}:${Date.now()}:${Math.random()}`;
   try {
     const files = patterns ? patterns.flatMap((p) => resolveInputFiles(path.join(inputBase, p))) : resolveInputFiles(inputBase);
     return JSON.stringify(files.map(statSignature));
@@ -95,8 +98,18 @@ export const ImportExampleGen = defineComponent({
   executor: async () => (await import('./import-executor')).importExampleGenExecutor,
   fingerprint: async (p) => {
     try {
-      const splits = fs.readdirSync(p.inputBase).filter((d) => d.startsWith('Split-')).sort();
-      return JSON.stringify(splits.flatMap((s) => fs.readdirSync(path.join(p.inputBase, s)).sort().map((f) => statSignature(path.join(p.inputBase, s, f)))));
+      const splits = fs
+        .readdirSync(p.inputBase)
+        .filter((d) => d.startsWith('Split-'))
+        .sort();
+      return JSON.stringify(
+        splits.flatMap((s) =>
+          fs
+            .readdirSync(path.join(p.inputBase, s))
+            .sort()
+            .map((f) => statSignature(path.join(p.inputBase, s, f))),
+        ),
+      );
     } catch {
       return 'unresolved';
     }

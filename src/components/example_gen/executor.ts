@@ -9,6 +9,7 @@ import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
+import { isObjectStoreUri, localCopyOf } from '../../io/storage';
 import { writeTfExamplesOfSplit } from '../../data/tf-example-io';
 
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
@@ -39,7 +40,20 @@ interface QueryParameters {
  * sniffing) and writes it as Parquet.
  */
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
-  const p = context.parameters;
+  const remote = isObjectStoreUri(context.parameters.inputBase);
+  if (!remote) return readCsvInto(context, context.parameters);
+  // DuckDB reads local files (its httpfs extension cannot be installed offline): copy the input first.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-example-gen-'));
+  try {
+    context.progress(0.01, `downloading ${context.parameters.inputBase}`);
+    const inputBase = await localCopyOf(context.parameters.inputBase, scratch);
+    await readCsvInto(context, { ...context.parameters, inputBase });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+};
+
+async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParameters): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-examplegen-'));
   try {
     await DuckSession.with(
@@ -100,7 +114,7 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-};
+}
 
 /** The CSV front door shared with statistics (regular, non-empty, readable files; quotes closed). */
 function checkFiles(files: string[]): string[] {

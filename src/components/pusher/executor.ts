@@ -5,6 +5,7 @@ import { SERVING_MODEL_SUBDIR } from '../../model/format';
 import { writeChecksums } from '../../serving/checksums';
 import { writeDirectoryAtomic } from '../../util/atomic';
 import { UserError } from '../../util/errors';
+import { isObjectStoreUri, joinUri, storeFor, uploadDirectory } from '../../io/storage';
 
 interface PusherParameters {
   pushDestination: { filesystem: { baseDirectory: string } };
@@ -12,6 +13,46 @@ interface PusherParameters {
 }
 
 export const PUSH_RECORD = 'push.json';
+/** Written last into a version pushed to object storage: the version is complete. */
+export const PUSH_COMPLETE = '_PUSHED';
+
+/** Versions (unix seconds) under `<base>/<model>/` on object storage, complete or not. */
+async function pushedVersions(modelDir: string): Promise<number[]> {
+  const objects = await storeFor(modelDir).list(`${modelDir}/`);
+  return [
+    ...new Set(
+      objects
+        .map((o) => /^(\d+)\//.exec(o.slice(modelDir.length + 1))?.[1])
+        .filter((v): v is string => !!v)
+        .map(Number),
+    ),
+  ];
+}
+
+/**
+ * The newest complete version pushed to `<baseDirectory>/<modelName>/` (local or object storage),
+ * or undefined: the baseline a KFP run compares a new model with (KFP OSS has no resolver).
+ */
+export async function latestPushedModel(baseDirectory: string, modelName: string): Promise<{ uri: string; version: number } | undefined> {
+  if (isObjectStoreUri(baseDirectory)) {
+    const modelDir = joinUri(baseDirectory, modelName);
+    const store = storeFor(modelDir);
+    for (const version of (await pushedVersions(modelDir)).sort((a, b) => b - a)) {
+      const uri = joinUri(modelDir, String(version));
+      if (await store.exists(joinUri(uri, PUSH_COMPLETE))) return { uri, version };
+    }
+    return undefined;
+  }
+  const modelDir = path.resolve(baseDirectory, modelName);
+  const versions = fs.existsSync(modelDir)
+    ? fs
+        .readdirSync(modelDir)
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number)
+        .sort((a, b) => b - a)
+    : [];
+  return versions.length ? { uri: path.join(modelDir, String(versions[0])), version: versions[0] } : undefined;
+}
 
 /** Next free version number: unix seconds, bumped past existing versions (two pushes in one second). */
 export function nextVersion(modelDir: string, nowSeconds = Math.floor(Date.now() / 1000)): number {
@@ -40,7 +81,21 @@ export const pusherExecutor: Executor<PusherParameters> = async (context) => {
   const source = path.join(model.uri, SERVING_MODEL_SUBDIR);
   if (!fs.existsSync(source)) throw new UserError(`Model ${model.uri} has no ${SERVING_MODEL_SUBDIR} bundle to push.`, 'push a model produced by the Trainer.');
   const modelName = context.parameters.modelName ?? context.pipelineName;
-  const modelDir = path.resolve(context.parameters.pushDestination.filesystem.baseDirectory, modelName);
+  const base = context.parameters.pushDestination.filesystem.baseDirectory;
+  if (isObjectStoreUri(base)) {
+    // A bucket (KFP): the pod's filesystem is gone after the task, the bucket is what serving reads.
+    const modelDir = joinUri(base, modelName);
+    const version = Math.max(Math.floor(Date.now() / 1000), ...(await pushedVersions(modelDir)).map((v) => v + 1));
+    const destination = joinUri(modelDir, String(version));
+    // Objects have no atomic directory rename: the bundle's files go first, the version's
+    // completion marker last, and readers (latestPushedModel) only trust versions with the marker.
+    await uploadDirectory(source, destination);
+    await storeFor(destination).write(joinUri(destination, PUSH_COMPLETE), JSON.stringify({ modelId: model.id ?? null, model: model.uri }));
+    context.log(`pushed model #${model.id} to ${destination}`);
+    record({ pushed: 1, pushed_destination: destination, pushed_version: String(version) });
+    return;
+  }
+  const modelDir = path.resolve(base, modelName);
   fs.mkdirSync(modelDir, { recursive: true });
   // A model server loads every new version directory; the same model pushed again (a re-run that
   // re-evaluated, a run without cache) must not become one.

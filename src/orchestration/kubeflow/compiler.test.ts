@@ -211,7 +211,8 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
   });
 
   it('refuses inline functions and says how to move them to a module file', () => {
-    const gen = new CsvExampleGen({ inputBase: '/data' });
+    // Data on object storage, so the check under test is the only thing wrong with this pipeline.
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, runFn: () => 1 });
     const pipeline = new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] });
     let error: unknown;
@@ -232,7 +233,8 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
   it('refuses module files outside the project or missing', () => {
     const project = tempDir();
     const outside = writeFile(tempDir(), 'model.ts', 'export {}');
-    const gen = new CsvExampleGen({ inputBase: '/data' });
+    // Data on object storage, so the check under test is the only thing wrong with this pipeline.
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, moduleFile: outside });
     const pipeline = new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] });
     expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project })).toThrow(/lies outside the project directory/);
@@ -242,17 +244,11 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
     ).toThrow(/nope\.ts does not exist/);
   });
 
-  it('warns about local paths the container cannot see', () => {
-    const warnings: { message: string; componentId?: string }[] = [];
+  it('refuses local paths the container cannot see, naming component and parameter', () => {
     const gen = new CsvExampleGen({ inputBase: '/somewhere/else/data' });
-    compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen] }), {
-      image: 'img',
-      projectRoot: tempDir(),
-      onWarning: (message, componentId) => warnings.push({ message, componentId }),
-    });
-    expect(warnings).toEqual([
-      { message: expect.stringMatching(/CsvExampleGen\.inputBase is the local path \/somewhere\/else\/data, outside the project/), componentId: gen.id },
-    ]);
+    expect(() =>
+      compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen] }), { image: 'img', projectRoot: tempDir() }),
+    ).toThrow(/CsvExampleGen\.inputBase is the local path \/somewhere\/else\/data, which a Kubeflow task cannot read: it is outside the project/);
   });
 
   it('refuses bad resources, unknown per-component settings, null parameters and shards', () => {
@@ -270,7 +266,8 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
     expect(() => compilePipeline(pipeline, { image: 'img', projectRoot: project, components: { CompilerTestStats: { shards: 4 } } })).toThrow(
       NotSupportedError,
     );
-    const gen = new CsvExampleGen({ inputBase: '/data' });
+    // Data on object storage, so the check under test is the only thing wrong with this pipeline.
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
     const trainer = new Trainer({ examples: gen.outputs.examples, note: null });
     expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: '/tmp/p', components: [gen, trainer] }), { image: 'img' })).toThrow(
       /CompilerTestTrainer\.note is null/,

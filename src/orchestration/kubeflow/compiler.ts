@@ -8,6 +8,8 @@ import type { IrArtifactSpec, IrComponent, IrContainer, IrParameterSpec, IrTask,
 import { componentKey, executorLabel, kfpPipelineName, uniqueTaskNames } from './names';
 import { toIrResources } from './resources';
 import { validatePipelineSpec } from './validate';
+import type { CodePackageRef } from './code-package';
+import { RuntimeParameter, runtimeInputName, runtimePlaceholder } from '../../dsl/runtime-parameter';
 
 export const IR_SCHEMA_VERSION = '2.1.0';
 export const SDK_VERSION = `tfx-ts-${(require('../../../package.json') as { version: string }).version}`;
@@ -37,8 +39,13 @@ export interface CompileOptions {
   /** Module files that define custom component types, by type: the container imports them before it runs the type. */
   componentModules?: Record<string, string>;
   /**
-   * Things that compile but may not work on a cluster (a local absolute data path), or that compile
-   * differently than they run locally (a Resolver left out); componentId names the component.
+   * The uploaded code package (prepareCodePackage): tasks fetch and unpack it before they run, and
+   * local paths become paths inside it. Without one, the image must hold the project (--build-image).
+   */
+  codePackage?: CodePackageRef;
+  /**
+   * Things that compile but may not work on a cluster, or that compile differently than they run
+   * locally (a Resolver left out); componentId names the component.
    */
   onWarning?: (message: string, componentId?: string) => void;
 }
@@ -87,6 +94,7 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
   const components: Record<string, IrComponent> = {};
   const executors: Record<string, { container: IrContainer }> = {};
   const tasks: Record<string, IrTask> = {};
+  const runtimeParameters = new Map<string, RuntimeParameter>();
 
   for (const component of compiledComponents) {
     const taskName = taskNames.get(component.id)!;
@@ -97,7 +105,8 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
         'compile without shards: StatisticsGen then runs as one task; the design for mergeable sharded statistics is in docs/kubeflow.md.',
       );
     }
-    const parameters = shippableParameters(component, projectRoot, options.onWarning);
+    const parameters = withRuntimePlaceholders(component, shippableParameters(component, projectRoot, options.codePackage));
+    for (const { parameter } of component.runtimeParameters) declareRuntimeParameter(runtimeParameters, parameter, component.id);
     components[componentKey(taskName)] = componentDefinition(component, taskName, parameters);
     executors[executorLabel(taskName)] = { container: containerOf(component, pipeline, options, projectRoot, override) };
     tasks[taskName] = {
@@ -112,6 +121,20 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
   const rootParameters: Record<string, IrParameterSpec> = {};
   for (const [key, value] of Object.entries(pipeline.parameters)) {
     rootParameters[key] = { parameterType: parameterType(value), defaultValue: value, isOptional: true };
+  }
+  for (const [name, parameter] of runtimeParameters) {
+    if (rootParameters[name] && rootParameters[name].defaultValue !== parameter.default) {
+      throw new UserError(
+        `Pipeline parameter ${name} has the default ${JSON.stringify(rootParameters[name].defaultValue)}, but ${parameter} uses another.`,
+        'give the RuntimeParameter and the pipeline parameter the same default, or different names.',
+      );
+    }
+    rootParameters[name] = {
+      parameterType: RUNTIME_TYPES[parameter.ptype],
+      defaultValue: parameter.default,
+      isOptional: true,
+      ...(parameter.description ? { description: parameter.description } : {}),
+    };
   }
   const pipelineName = kfpPipelineName(pipeline.pipelineName);
   const spec: PipelineSpec = {
@@ -147,6 +170,8 @@ function componentDefinition(component: BaseComponent, taskName: string, paramet
   }
   const parameterDefinitions: Record<string, IrParameterSpec> = {};
   for (const [key, value] of Object.entries(parameters)) parameterDefinitions[key] = { parameterType: parameterType(value) };
+  for (const { parameter } of component.runtimeParameters)
+    parameterDefinitions[runtimeInputName(parameter.name)] = { parameterType: RUNTIME_TYPES[parameter.ptype] };
   const inputDefinitions = { ...ifAny('artifacts', inputArtifacts), ...ifAny('parameters', parameterDefinitions) };
   return {
     executorLabel: executorLabel(taskName),
@@ -164,6 +189,7 @@ function containerOf(component: BaseComponent, pipeline: Pipeline, options: Comp
     command: EXECUTOR_COMMAND,
     args: [
       'run-executor',
+      ...(options.codePackage ? ['--code-package', options.codePackage.uri, '--code-sha256', options.codePackage.sha256] : []),
       '--executor-input',
       '{{$}}',
       '--component-type',
@@ -172,7 +198,7 @@ function containerOf(component: BaseComponent, pipeline: Pipeline, options: Comp
       component.id,
       '--pipeline-name',
       pipeline.pipelineName,
-      ...(moduleFile ? ['--component-module', relativeInProject(moduleFile, projectRoot, `${component.id} component module`)] : []),
+      ...(moduleFile ? ['--component-module', shippedFile(moduleFile, projectRoot, `${component.id} component module`, options.codePackage)] : []),
     ],
     ...(resources ? { resources } : {}),
   };
@@ -188,7 +214,10 @@ function taskInputs(component: BaseComponent, taskNames: Map<string, string>, pa
     artifacts[key] = { taskOutputArtifact: { producerTask, outputArtifactKey: channel.outputKey } };
     dependentTasks.add(producerTask);
   }
-  const constants = Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, { runtimeValue: { constant: value } }]));
+  const constants: NonNullable<NonNullable<IrTask['inputs']>['parameters']> = Object.fromEntries(
+    Object.entries(parameters).map(([key, value]) => [key, { runtimeValue: { constant: value } }]),
+  );
+  for (const { parameter } of component.runtimeParameters) constants[runtimeInputName(parameter.name)] = { componentInputParameter: parameter.name };
   return {
     ...(dependentTasks.size ? { dependentTasks: [...dependentTasks].sort() } : {}),
     ...ifAny('inputs', { ...ifAny('artifacts', artifacts), ...ifAny('parameters', constants) }),
@@ -226,6 +255,43 @@ function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: Comp
   return resolvers.length ? components.filter((c) => !resolvers.includes(c)) : components;
 }
 
+const RUNTIME_TYPES: Record<RuntimeParameter['ptype'], ParameterType> = { int: 'NUMBER_INTEGER', float: 'NUMBER_DOUBLE', string: 'STRING', bool: 'BOOLEAN' };
+
+/** One RuntimeParameter name, one definition, across the pipeline. */
+function declareRuntimeParameter(declared: Map<string, RuntimeParameter>, parameter: RuntimeParameter, componentId: string): void {
+  const other = declared.get(parameter.name);
+  if (other && other !== parameter && (other.ptype !== parameter.ptype || other.default !== parameter.default)) {
+    throw new UserError(
+      `Two RuntimeParameters are named ${parameter.name} (${other} and ${parameter}, in ${componentId}).`,
+      'use one RuntimeParameter object for both places, or give them different names.',
+    );
+  }
+  declared.set(parameter.name, parameter);
+}
+
+/**
+ * Where a component's parameters held a RuntimeParameter, the constant gets KFP's placeholder for
+ * the task input `pipelinechannel--<name>` (as the KFP SDK names pipeline parameters a task reads);
+ * the container puts the run's value there (container-entrypoint.ts).
+ */
+function withRuntimePlaceholders(component: BaseComponent, parameters: Record<string, unknown>): Record<string, unknown> {
+  if (component.runtimeParameters.length === 0) return parameters;
+  const result = structuredClone(parameters);
+  for (const { path: at, parameter } of component.runtimeParameters) {
+    let holder: Record<string | number, unknown> = result;
+    for (const step of at.slice(0, -1)) holder = holder?.[step] as Record<string | number, unknown>;
+    const last = at[at.length - 1];
+    if (!holder || typeof holder !== 'object' || !(last in holder)) {
+      throw new NotSupportedError(
+        `${parameter} at ${component.id}.${at.join('.')} (the component's parameter schema moved that value)`,
+        'use the RuntimeParameter for a plain value the component keeps as given.',
+      );
+    }
+    holder[last] = runtimePlaceholder(parameter.name);
+  }
+  return result;
+}
+
 /** TFX artifact types keep their TFX names as schema titles, as TFX's own KFP v2 compiler writes them. */
 function artifactType(name: string): IrArtifactSpec['artifactType'] {
   return { schemaTitle: `tfx.${name}`, schemaVersion: '0.0.1' };
@@ -244,11 +310,12 @@ export function isRemoteUri(uri: string): boolean {
 }
 
 /**
- * Component parameters as JSON constants for the IR. Functions cannot travel (refused); module
- * files must lie inside the project, which the image ships, and become project-relative paths;
- * other absolute paths inside the project are made relative too (data shipped in the image).
+ * Component parameters as JSON constants for the IR. Functions cannot travel (refused). Module
+ * files and local paths must reach the pod: with a code package they become paths inside it; without
+ * one, paths inside the project (which the project image holds) become project-relative. Any other
+ * local path is an error naming the component and parameter: the pod would not find it.
  */
-function shippableParameters(component: BaseComponent, projectRoot: string, onWarning?: CompileOptions['onWarning']): Record<string, unknown> {
+function shippableParameters(component: BaseComponent, projectRoot: string, codePackage?: CodePackageRef): Record<string, unknown> {
   const fileParameters = new Set(component.spec.fileParameters ?? []);
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(component.parameters as Record<string, unknown>)) {
@@ -257,29 +324,44 @@ function shippableParameters(component: BaseComponent, projectRoot: string, onWa
     if (inline) throw new InlineComponentError(component.id, inline);
     checkJson(value, `${component.id}.${key}`);
     if (fileParameters.has(key) && typeof value === 'string') {
-      result[key] = relativeInProject(value, projectRoot, `${component.id}.${key}`);
+      result[key] = shippedFile(value, projectRoot, `${component.id}.${key}`, codePackage);
     } else {
-      result[key] = projectRelativePaths(value, projectRoot, `${component.id}.${key}`, onWarning && ((message) => onWarning(message, component.id)));
+      result[key] = shippedPaths(value, projectRoot, `${component.id}.${key}`, codePackage);
     }
   }
   return result;
 }
 
-/** Absolute paths (at any depth) inside the project become relative; others stay, with a warning. */
-function projectRelativePaths(value: unknown, projectRoot: string, at: string, onWarning?: (message: string) => void): unknown {
+/** Absolute local paths (at any depth) → where the pod finds them; object storage URIs stay. */
+function shippedPaths(value: unknown, projectRoot: string, at: string, codePackage?: CodePackageRef): unknown {
   if (typeof value === 'string' && path.isAbsolute(value)) {
-    const relative = path.relative(projectRoot, value);
-    if (!relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/') || '.';
-    onWarning?.(
-      `${at} is the local path ${value}, outside the project ${projectRoot}: the container sees it only if the cluster mounts it there. Use a bucket URI or a path inside the project.`,
+    const absolute = path.normalize(value);
+    const packed = codePackage?.paths.get(absolute);
+    if (packed) return packed;
+    const relative = path.relative(projectRoot, absolute);
+    if (!codePackage && !relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/') || '.';
+    throw new UserError(
+      `${at} is the local path ${value}, which a Kubeflow task cannot read: it is ${codePackage ? (fs.existsSync(absolute) ? 'not in the code package' : 'missing on this machine, so it was not packed') : `outside the project ${projectRoot} the image holds`}.`,
+      'put the data on object storage and pass its URI (s3://, minio://, gs://), or deploy with a pipeline root on object storage so local data up to the package cap travels in the code package.',
     );
-    return value;
   }
-  if (Array.isArray(value)) return value.map((item, i) => projectRelativePaths(item, projectRoot, `${at}[${i}]`, onWarning));
+  if (Array.isArray(value)) return value.map((item, i) => shippedPaths(item, projectRoot, `${at}[${i}]`, codePackage));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, projectRelativePaths(item, projectRoot, `${at}.${key}`, onWarning)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shippedPaths(item, projectRoot, `${at}.${key}`, codePackage)]));
   }
   return value;
+}
+
+function shippedFile(file: string, projectRoot: string, what: string, codePackage?: CodePackageRef): string {
+  if (!codePackage) return relativeInProject(file, projectRoot, what);
+  const absolute = path.resolve(projectRoot, file);
+  const packed = codePackage.paths.get(absolute);
+  if (!packed)
+    throw new UserError(
+      `${what}: module file ${absolute} is not in the code package.`,
+      'pack the package from the same pipeline you compile (prepareCodePackage, then compilePipeline).',
+    );
+  return packed;
 }
 
 function relativeInProject(file: string, projectRoot: string, what: string): string {

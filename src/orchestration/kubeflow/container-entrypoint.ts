@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Artifact, artifactTypeByName, PropertyValue } from '../../dsl/artifact';
 import { componentSpecByType, ExecutorContext, InputsDecl, OutputsDecl } from '../../dsl/component';
 import { formatZodError, UserError } from '../../util/errors';
+import { resolveRuntimePlaceholders } from '../../dsl/runtime-parameter';
 import { buildExecutorContext } from '../executor-context';
 
 /**
@@ -130,7 +131,8 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
     outputUris[key] = given;
   }
 
-  const parsed = spec.parameters.safeParse(input.inputs?.parameterValues ?? {});
+  // Run-time values (RuntimeParameter) go where the compiler left KFP placeholders for them.
+  const parsed = spec.parameters.safeParse(resolveRuntimePlaceholders(input.inputs?.parameterValues ?? {}));
   if (!parsed.success) {
     throw new UserError(
       `${componentId}: the task's parameters do not fit ${spec.type}: ${formatZodError(parsed.error)}.`,

@@ -9,6 +9,8 @@ import { SchemaGen } from '../../components/schema_gen/component';
 import { InteractiveContext } from '../../notebook/interactive-context';
 import { startKfpTestServer, KfpTestServer } from '../../testing/kfp-test-server';
 import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
+import { createGcsBucket, objectStoreServers, ObjectStoreServers } from '../../testing/object-stores';
+import { storeFor } from '../../io/storage';
 import { deploy, versionName } from './deploy';
 import { InlineComponentError } from './compiler';
 import { KfpApiError } from './client';
@@ -30,6 +32,8 @@ describe('exportPipeline + deploy() from a notebook', () => {
   let server: KfpTestServer;
   let project: string;
   let context: InteractiveContext;
+  let stores: ObjectStoreServers;
+  const env = { ...process.env };
   const progress: string[] = [];
   const quiet = <T>(work: () => Promise<T>): Promise<T> => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -37,6 +41,9 @@ describe('exportPipeline + deploy() from a notebook', () => {
   };
 
   beforeAll(async () => {
+    // deploy() uploads the code package under the gs:// pipeline root: a GCS emulator (fake-gcs-server) here.
+    stores = await objectStoreServers({ gcs: true });
+    await createGcsBucket(stores.gcsEndpoint, 'bucket');
     server = await startKfpTestServer({ requireAuth: { bearer: TOKEN, cookie: COOKIE } });
     project = tempDir();
     fs.mkdirSync(path.join(project, 'data'));
@@ -46,6 +53,8 @@ describe('exportPipeline + deploy() from a notebook', () => {
   });
   afterAll(async () => {
     await server.close();
+    await stores?.close();
+    process.env = { ...env };
   });
 
   it('refuses to export before anything ran', () => {
@@ -85,14 +94,20 @@ describe('exportPipeline + deploy() from a notebook', () => {
     const spec = stored.versions[0].spec;
     expect(spec.defaultPipelineRoot).toBe('gs://bucket/taxi');
     expect(Object.values(spec.deploymentSpec.executors).map((e) => e.container.image)).toEqual(['gcr.io/p/taxi:2', 'gcr.io/p/taxi:2', 'gcr.io/p/taxi:2']);
-    // Module files and data are project-relative: the notebook folder becomes the image's working directory.
+    // Module files and data are paths inside the code package (the notebook folder is its root).
     expect(spec.root.dag!.tasks['deploy-test-counter'].inputs!.parameters!.moduleFile).toEqual({ runtimeValue: { constant: 'counting.ts' } });
     expect(spec.root.dag!.tasks['csv-example-gen'].inputs!.parameters!.inputBase).toEqual({ runtimeValue: { constant: 'data' } });
     expect(server.runs.find((r) => r.run_id === first.runId)!.pipeline_version_reference).toEqual({
       pipeline_id: first.pipelineId,
       pipeline_version_id: first.pipelineVersionId,
     });
+    // The module file and the data went to the bucket in the code package every task fetches.
+    const packageArgs = spec.deploymentSpec.executors['exec-csv-example-gen'].container.args!;
+    expect(packageArgs.slice(0, 2)).toEqual(['run-executor', '--code-package']);
+    expect(packageArgs[2]).toMatch(/^gs:\/\/bucket\/taxi\/_tfx_ts_code\/[0-9a-f]{64}\.tar\.gz$/);
+    expect(await storeFor(packageArgs[2]).exists(packageArgs[2])).toBe(true);
     expect(progress).toEqual([
+      expect.stringMatching(/^Uploading code package: 2 files, \d+ KiB to gs:\/\/bucket\/taxi\/_tfx_ts_code\//),
       expect.stringMatching(/^Compiled taxi-deploy: 3 tasks, image gcr\.io\/p\/taxi:2$/),
       expect.stringMatching(/^Uploaded pipeline taxi-deploy \(id /),
       expect.stringMatching(/^Started run .* in experiment notebook: http/),

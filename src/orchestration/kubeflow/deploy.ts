@@ -5,8 +5,10 @@ import { KfpClient, KfpApiError, KfpConnectionOptions } from './client';
 import { compilePipeline, ComponentOverrides, findInlineParameter, InlineComponentError, pipelineSpecToYaml } from './compiler';
 import type { PipelineSpec } from './ir';
 import type { KubeflowRunnerConfig } from './runner-config';
-import { kfpPipelineName } from './names';
 import { resourcesFromShortForm } from './resources';
+import { buildCodePackage, BuiltCodePackage, uploadCodePackage } from './code-package';
+import { isObjectStoreUri } from '../../io/storage';
+import { runtimeImage } from './runtime-image';
 
 /**
  * From a pipeline to a KFP run: `deploy(pipeline, { endpoint })` compiles it, uploads it (or a new
@@ -49,6 +51,14 @@ export interface DeployOptions extends KfpConnectionOptions {
   /** Overrides the pipeline root for this run. */
   runPipelineRoot?: string;
   serviceAccount?: string;
+  /**
+   * Ship module files, their local imports and local input data as a code package under the
+   * pipeline root (default: when the pipeline root is on object storage). false: the image holds
+   * the project (`pipeline create --build-image`).
+   */
+  codePackage?: boolean;
+  /** Cap of the code package in bytes (default 256 MiB). */
+  maxPackageBytes?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -58,11 +68,13 @@ export interface DeployWarning {
   componentId?: string;
 }
 
+/** `codePackage` is written but not uploaded yet: uploadCodePackage() it, or dispose() it. */
 export interface CompiledForDeploy {
   spec: PipelineSpec;
   yaml: string;
   uploadName: string;
   warnings: DeployWarning[];
+  codePackage?: BuiltCodePackage;
 }
 
 export interface DeployResult {
@@ -76,8 +88,9 @@ export interface DeployResult {
   spec: PipelineSpec;
 }
 
-export function defaultImage(pipelineName: string): string {
-  return `${kfpPipelineName(pipelineName)}:latest`;
+/** The stock runtime image (docker/Dockerfile): module files travel in the code package, not in the image. */
+export function defaultImage(): string {
+  return runtimeImage();
 }
 
 export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions, 'endpoint'>): CompiledForDeploy {
@@ -90,17 +103,29 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
     components[id] = { resources: { ...short, ...settings.resources }, enableCache: settings.enableCache, shards: settings.shards };
   }
   const warnings: DeployWarning[] = [];
-  const spec = compilePipeline(pipeline, {
-    image: options.image ?? defaults.image ?? defaultImage(uploadName),
-    projectRoot: options.projectRoot ?? defaults.projectRoot,
-    description: options.description,
-    enableCache: options.enableCache,
-    components,
-    onWarning: (message, componentId) => {
-      warnings.push(componentId ? { message, componentId } : { message });
-      options.onProgress?.(`warning: ${message}`);
-    },
-  });
+  const projectRoot = options.projectRoot ?? defaults.projectRoot;
+  const packaged = options.codePackage ?? isObjectStoreUri(pipeline.pipelineRoot);
+  const codePackage = packaged
+    ? buildCodePackage(pipeline, { projectRoot: projectRoot ?? process.cwd(), pipelineRoot: pipeline.pipelineRoot, maxBytes: options.maxPackageBytes })
+    : undefined;
+  let spec: PipelineSpec;
+  try {
+    spec = compilePipeline(pipeline, {
+      image: options.image ?? defaults.image ?? defaultImage(),
+      projectRoot,
+      codePackage: codePackage?.ref,
+      description: options.description,
+      enableCache: options.enableCache,
+      components,
+      onWarning: (message, componentId) => {
+        warnings.push(componentId ? { message, componentId } : { message });
+        options.onProgress?.(`warning: ${message}`);
+      },
+    });
+  } catch (error) {
+    codePackage?.dispose();
+    throw error;
+  }
   return {
     spec,
     yaml: pipelineSpecToYaml(
@@ -109,6 +134,7 @@ export function compileForDeploy(pipeline: Pipeline, options: Omit<DeployOptions
     ),
     uploadName,
     warnings,
+    codePackage,
   };
 }
 
@@ -148,7 +174,9 @@ export async function deploy(pipeline: Pipeline, options: DeployOptions): Promis
   const progress = options.onProgress ?? (() => undefined);
   assertShippable(pipeline.components);
   const client = new KfpClient(options);
-  const { spec, yaml, uploadName } = compileForDeploy(pipeline, options);
+  const { spec, yaml, uploadName, codePackage } = compileForDeploy(pipeline, options);
+  // The package goes up before the spec that names it: a run can never start without its code.
+  if (codePackage) await uploadCodePackage(codePackage, progress);
   progress(
     `Compiled ${uploadName}: ${Object.keys(spec.root.dag!.tasks).length} tasks, image ${spec.deploymentSpec.executors[Object.keys(spec.deploymentSpec.executors)[0]].container.image}`,
   );

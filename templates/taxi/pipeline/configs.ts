@@ -7,12 +7,11 @@
 export const PIPELINE_NAME = '{{PIPELINE_NAME}}';
 
 /**
- * Kubeflow: the registry the project image is pushed to, and the bucket the cluster writes
- * artifacts to. Set them before `tfx-ts pipeline create` (e.g. gcr.io/<project>, <project>-kubeflowpipelines-default).
+ * Kubeflow: the bucket the cluster writes artifacts to (the pipeline root; the code package and
+ * pushed models go there too). Tasks run the stock runtime image `<registry>/tfx-ts-runtime:<version>`:
+ * set TFX_TS_IMAGE_REGISTRY to the registry you pushed it to (docs/kubeflow.md), or pass --image.
  */
-export const IMAGE_REGISTRY = 'gcr.io/my-gcp-project';
 export const GCS_BUCKET_NAME = 'my-gcp-project-kubeflowpipelines-default';
-export const PIPELINE_IMAGE = `${IMAGE_REGISTRY}/${PIPELINE_NAME.toLowerCase().replace(/_/g, '-')}-pipeline:latest`;
 
 /** Names of the functions Transform and Trainer call in the module files. */
 export const PREPROCESSING_FN = 'preprocessingFn';
@@ -25,11 +24,11 @@ export const EVAL_NUM_STEPS = 150;
 export const EVAL_ACCURACY_THRESHOLD = 0.6;
 
 /**
- * Where blessed models are pushed. On Kubeflow this path is inside the task's pod: mount the
- * bucket there (GCS FUSE at /gcs, as Vertex AI Pipelines and the GKE GCS FUSE driver do).
+ * Where blessed models are pushed: a local folder, and on Kubeflow the pipeline root's bucket
+ * (a pod's own files are gone when it ends; the Pusher writes the bucket through its API).
  */
 export const LOCAL_SERVING_MODEL_DIR = 'serving_model';
-export const KUBEFLOW_SERVING_MODEL_DIR = `/gcs/${GCS_BUCKET_NAME}/serving_model`;
+export const KUBEFLOW_SERVING_MODEL_DIR = `gs://${GCS_BUCKET_NAME}/serving_model`;
 
 /** Per-step resources on Kubeflow (the seed's set_memory_request / set_cpu_limit / set_gpu_limit). */
 export const TRAINER_RESOURCES = { cpuRequest: '1', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' };

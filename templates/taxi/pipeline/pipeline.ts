@@ -13,6 +13,7 @@ import {
   Pusher,
   Resolver,
   ResourceSpec,
+  RuntimeParameter,
   SchemaGen,
   StatisticsGen,
   Trainer,
@@ -32,7 +33,8 @@ export interface PipelineArgs {
   /** Module file with runFn (TFX's module_file for Trainer). */
   trainerModule: string;
   runFn?: string;
-  trainSteps: number;
+  /** Training steps; a RuntimeParameter lets each Kubeflow run choose (`run create --parameter train_steps=...`). */
+  trainSteps: number | RuntimeParameter<number>;
   evalSteps: number;
   evalAccuracyThreshold: number;
   /** Where Pusher puts blessed models: <servingModelDir>/<pipeline name>/<version>/. */
