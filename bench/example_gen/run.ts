@@ -47,7 +47,10 @@ const { DuckDBInstance } = require(${JSON.stringify(path.join(repoRoot, 'node_mo
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
 })();`;
 
-interface Run { seconds: number; maxRssMb: number }
+interface Run {
+  seconds: number;
+  maxRssMb: number;
+}
 
 function timed(script: string, args: string[]): Run {
   const result = spawnSync('/usr/bin/time', ['-v', process.execPath, '-e', script, ...args], { encoding: 'utf8', cwd: repoRoot, maxBuffer: 64 << 20 });
@@ -63,7 +66,18 @@ const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...x
 function csvOf(n: number): string {
   const file = path.join(outDir, `taxi_${n}.csv`);
   if (!fs.existsSync(file)) {
-    const built = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(repoRoot, 'bench', 'stats', 'run.ts'), '--prepare', '--rows', String(n), '--skip-big'], { stdio: 'inherit', cwd: repoRoot });
+    const built = spawnSync(
+      process.execPath,
+      [
+        path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        path.join(repoRoot, 'bench', 'stats', 'run.ts'),
+        '--prepare',
+        '--rows',
+        String(n),
+        '--skip-big',
+      ],
+      { stdio: 'inherit', cwd: repoRoot },
+    );
     if (built.status !== 0) throw new Error('building the input CSV failed');
   }
   return file;
@@ -85,21 +99,31 @@ function main(): void {
       fs.rmSync(path.join(work, `root-${r}`), { recursive: true, force: true });
       peer.push(timed(COPY_SCRIPT, [csv, path.join(work, 'copy.parquet')]));
       load.push(os.loadavg()[0]);
-      console.log(`  run ${r + 1}: CsvExampleGen ${ours[r].seconds.toFixed(2)} s (${ours[r].maxRssMb.toFixed(0)} MiB), DuckDB COPY ${peer[r].seconds.toFixed(2)} s (${peer[r].maxRssMb.toFixed(0)} MiB)`);
+      console.log(
+        `  run ${r + 1}: CsvExampleGen ${ours[r].seconds.toFixed(2)} s (${ours[r].maxRssMb.toFixed(0)} MiB), DuckDB COPY ${peer[r].seconds.toFixed(2)} s (${peer[r].maxRssMb.toFixed(0)} MiB)`,
+      );
     }
     const o = median(ours.map((x) => x.seconds));
     const p = median(peer.map((x) => x.seconds));
     console.log(`\n| tool | median | min–max | MB/s (median) | peak RSS (max) |`);
     console.log(`|---|---|---|---|---|`);
-    console.log(`| tfx-ts CsvExampleGen (typing, 2:1 split, 2 zstd Parquet files) | ${o.toFixed(2)} s | ${range(ours.map((x) => x.seconds))} s | ${(mb / o).toFixed(0)} | ${Math.max(...ours.map((x) => x.maxRssMb)).toFixed(0)} MiB |`);
-    console.log(`| DuckDB COPY read_csv_auto → Parquet | ${p.toFixed(2)} s | ${range(peer.map((x) => x.seconds))} s | ${(mb / p).toFixed(0)} | ${Math.max(...peer.map((x) => x.maxRssMb)).toFixed(0)} MiB |`);
+    console.log(
+      `| tfx-ts CsvExampleGen (typing, 2:1 split, 2 zstd Parquet files) | ${o.toFixed(2)} s | ${range(ours.map((x) => x.seconds))} s | ${(mb / o).toFixed(0)} | ${Math.max(...ours.map((x) => x.maxRssMb)).toFixed(0)} MiB |`,
+    );
+    console.log(
+      `| DuckDB COPY read_csv_auto → Parquet | ${p.toFixed(2)} s | ${range(peer.map((x) => x.seconds))} s | ${(mb / p).toFixed(0)} | ${Math.max(...peer.map((x) => x.maxRssMb)).toFixed(0)} MiB |`,
+    );
     const ratios = ours.map((x, i) => peer[i].seconds / x.seconds);
-    console.log(`\nspeed ratio (DuckDB COPY time / CsvExampleGen time, pairwise): median ${median(ratios).toFixed(2)}x, ${range(ratios)}x (goal >= 1.2x; >= 150 MB/s)`);
+    console.log(
+      `\nspeed ratio (DuckDB COPY time / CsvExampleGen time, pairwise): median ${median(ratios).toFixed(2)}x, ${range(ratios)}x (goal >= 1.2x; >= 150 MB/s)`,
+    );
     console.log(`load average (1 min) during the run: ${range(load)} on ${os.cpus().length} cores`);
     if (skipBig) return;
     const big = csvOf(bigRows);
     const bigRun = timed(EXAMPLEGEN_SCRIPT, [big, path.join(work, 'root-big')]);
-    console.log(`\n${bigRows.toLocaleString('en')} rows (${(fs.statSync(big).size / 1e6).toFixed(0)} MB): CsvExampleGen ${bigRun.seconds.toFixed(1)} s (${(fs.statSync(big).size / 1e6 / bigRun.seconds).toFixed(0)} MB/s), peak RSS ${bigRun.maxRssMb.toFixed(0)} MiB; load ${os.loadavg()[0].toFixed(1)}`);
+    console.log(
+      `\n${bigRows.toLocaleString('en')} rows (${(fs.statSync(big).size / 1e6).toFixed(0)} MB): CsvExampleGen ${bigRun.seconds.toFixed(1)} s (${(fs.statSync(big).size / 1e6 / bigRun.seconds).toFixed(0)} MB/s), peak RSS ${bigRun.maxRssMb.toFixed(0)} MiB; load ${os.loadavg()[0].toFixed(1)}`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

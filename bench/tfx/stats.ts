@@ -20,11 +20,18 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-interface Run { seconds: number; cpuSeconds: number; maxRssMb: number }
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+}
 
 function timed(command: string, args: string[]): Run {
   const result = spawnSync('/usr/bin/time', ['-v', command, ...args], {
-    encoding: 'utf8', cwd: repoRoot, maxBuffer: 256 << 20, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES: '' },
+    encoding: 'utf8',
+    cwd: repoRoot,
+    maxBuffer: 256 << 20,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES: '' },
   });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr.slice(-4000)}`);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(result.stderr)!;
@@ -37,7 +44,10 @@ function timed(command: string, args: string[]): Run {
 const fmt = (runs: Run[]) => {
   const s = runs.map((r) => r.seconds).sort((a, b) => a - b);
   const median = s[Math.floor(s.length / 2)];
-  return { median, text: `${median.toFixed(1)} s (runs ${s.map((x) => x.toFixed(1)).join(', ')}), CPU ${runs.map((r) => r.cpuSeconds.toFixed(1)).join('/')} s, peak RSS ${Math.max(...runs.map((r) => r.maxRssMb)).toFixed(0)} MB` };
+  return {
+    median,
+    text: `${median.toFixed(1)} s (runs ${s.map((x) => x.toFixed(1)).join(', ')}), CPU ${runs.map((r) => r.cpuSeconds.toFixed(1)).join('/')} s, peak RSS ${Math.max(...runs.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+  };
 };
 
 function compare(rows: number, repeat: number): void {
@@ -58,7 +68,12 @@ function compare(rows: number, repeat: number): void {
   console.log(`${rows.toLocaleString('en')} rows (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB)`);
   console.log(`  tfx-ts stats                      ${a.text}`);
   console.log(`  TFDV generate_statistics_from_csv ${b.text}`);
-  console.log(`  TFDV / tfx-ts = ${(b.median / a.median).toFixed(1)}x wall; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+  console.log(
+    `  TFDV / tfx-ts = ${(b.median / a.median).toFixed(1)}x wall; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
 }
 
 function main(): void {

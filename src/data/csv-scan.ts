@@ -44,28 +44,64 @@ const CR = 0x0d;
 
 // Number grammar as a DFA over byte classes, states pre-multiplied by the class count.
 // Class 0 (the default) is any other byte.
-const K_DIGIT = 1, K_SIGN = 2, K_DOT = 3, K_E = 4, K_SPACE = 5, CLASSES = 6, K_STRUCTURAL = 7;
+const K_DIGIT = 1,
+  K_SIGN = 2,
+  K_DOT = 3,
+  K_E = 4,
+  K_SPACE = 5,
+  CLASSES = 6,
+  K_STRUCTURAL = 7;
 const CLASS = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) CLASS[c] = K_DIGIT;
 CLASS[0x2b] = CLASS[0x2d] = K_SIGN;
 CLASS[0x2e] = K_DOT;
 CLASS[0x45] = CLASS[0x65] = K_E;
 CLASS[0x20] = CLASS[0x09] = K_SPACE;
-const enum S { Start, Sign, Int, Dot, Frac, E, ESign, Exp, IntTrail, FloatTrail, Dead }
+const enum S {
+  Start,
+  Sign,
+  Int,
+  Dot,
+  Frac,
+  E,
+  ESign,
+  Exp,
+  IntTrail,
+  FloatTrail,
+  Dead,
+}
 const STATES = 11;
 const NEXT = new Uint8Array(STATES * CLASSES).fill(S.Dead * CLASSES);
-const edge = (from: S, cls: number, to: S) => { NEXT[from * CLASSES + cls] = to * CLASSES; };
-edge(S.Start, K_SPACE, S.Start); edge(S.Start, K_DIGIT, S.Int); edge(S.Start, K_SIGN, S.Sign); edge(S.Start, K_DOT, S.Dot);
-edge(S.Sign, K_DIGIT, S.Int); edge(S.Sign, K_DOT, S.Dot);
-edge(S.Int, K_DIGIT, S.Int); edge(S.Int, K_DOT, S.Frac); edge(S.Int, K_E, S.E); edge(S.Int, K_SPACE, S.IntTrail);
+const edge = (from: S, cls: number, to: S) => {
+  NEXT[from * CLASSES + cls] = to * CLASSES;
+};
+edge(S.Start, K_SPACE, S.Start);
+edge(S.Start, K_DIGIT, S.Int);
+edge(S.Start, K_SIGN, S.Sign);
+edge(S.Start, K_DOT, S.Dot);
+edge(S.Sign, K_DIGIT, S.Int);
+edge(S.Sign, K_DOT, S.Dot);
+edge(S.Int, K_DIGIT, S.Int);
+edge(S.Int, K_DOT, S.Frac);
+edge(S.Int, K_E, S.E);
+edge(S.Int, K_SPACE, S.IntTrail);
 edge(S.Dot, K_DIGIT, S.Frac);
-edge(S.Frac, K_DIGIT, S.Frac); edge(S.Frac, K_E, S.E); edge(S.Frac, K_SPACE, S.FloatTrail);
-edge(S.E, K_SIGN, S.ESign); edge(S.E, K_DIGIT, S.Exp); edge(S.ESign, K_DIGIT, S.Exp);
-edge(S.Exp, K_DIGIT, S.Exp); edge(S.Exp, K_SPACE, S.FloatTrail);
-edge(S.IntTrail, K_SPACE, S.IntTrail); edge(S.FloatTrail, K_SPACE, S.FloatTrail);
+edge(S.Frac, K_DIGIT, S.Frac);
+edge(S.Frac, K_E, S.E);
+edge(S.Frac, K_SPACE, S.FloatTrail);
+edge(S.E, K_SIGN, S.ESign);
+edge(S.E, K_DIGIT, S.Exp);
+edge(S.ESign, K_DIGIT, S.Exp);
+edge(S.Exp, K_DIGIT, S.Exp);
+edge(S.Exp, K_SPACE, S.FloatTrail);
+edge(S.IntTrail, K_SPACE, S.IntTrail);
+edge(S.FloatTrail, K_SPACE, S.FloatTrail);
 
 /** Field kinds, ordered so that a column's type is the largest kind of its values. */
-const MISSING = 0, INT = 1, FLOAT = 2, TEXT = 3;
+const MISSING = 0,
+  INT = 1,
+  FLOAT = 2,
+  TEXT = 3;
 const KIND_OF_STATE = new Uint8Array(STATES).fill(TEXT);
 KIND_OF_STATE[S.Int] = KIND_OF_STATE[S.IntTrail] = INT;
 KIND_OF_STATE[S.Frac] = KIND_OF_STATE[S.Exp] = KIND_OF_STATE[S.FloatTrail] = FLOAT;
@@ -110,19 +146,33 @@ class SplitWriter {
 }
 
 /** Where the n-th record of a split came from (to name the line of an error DuckDB reports in a split file). */
-export interface RecordLocation { file: string; line: number }
+export interface RecordLocation {
+  file: string;
+  line: number;
+}
 
 /**
  * Scans `files` (one header each, the same columns) in order. Throws a UserError naming the file and
  * line for ragged records, unclosed quotes and headers that disagree.
  */
-export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplitting, locate?: { split: number; record: number; found?: RecordLocation }): CsvScan {
+export function scanCsv(
+  files: string[],
+  delimiter: string,
+  splitting?: CsvSplitting,
+  locate?: { split: number; record: number; found?: RecordLocation },
+): CsvScan {
   const delim = Buffer.from(delimiter, 'latin1');
   if (delim.length !== 1 || delim[0] === QUOTE || delim[0] === LF || delim[0] === CR) {
-    throw new UserError(`Delimiter ${JSON.stringify(delimiter)} is not supported.`, 'use a single character other than a quote or a line break, e.g. "," or "\\t".');
+    throw new UserError(
+      `Delimiter ${JSON.stringify(delimiter)} is not supported.`,
+      'use a single character other than a quote or a line break, e.g. "," or "\\t".',
+    );
   }
   if (splitting && (splitting.totalBuckets < 1 || splitting.totalBuckets > MAX_TOTAL_BUCKETS)) {
-    throw new UserError(`The splits have ${splitting.totalBuckets} hash buckets in total.`, `use between 1 and ${MAX_TOTAL_BUCKETS} buckets in total (e.g. 2 for train, 1 for eval).`);
+    throw new UserError(
+      `The splits have ${splitting.totalBuckets} hash buckets in total.`,
+      `use between 1 and ${MAX_TOTAL_BUCKETS} buckets in total (e.g. 2 for train, 1 for eval).`,
+    );
   }
   const D = delim[0];
   const partitionColumn = splitting?.partitionColumn ?? -1;
@@ -159,8 +209,16 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
         for (;;) {
           // Refill: keep the unfinished record at the front, grow for records longer than the buffer.
           if (needMore && !eof) {
-            if (pos > 0) { buffer.copyWithin(0, pos, len); len -= pos; pos = 0; }
-            if (len === buffer.length) { const bigger = Buffer.allocUnsafe(buffer.length * 2); buffer.copy(bigger, 0, 0, len); buffer = bigger; }
+            if (pos > 0) {
+              buffer.copyWithin(0, pos, len);
+              len -= pos;
+              pos = 0;
+            }
+            if (len === buffer.length) {
+              const bigger = Buffer.allocUnsafe(buffer.length * 2);
+              buffer.copy(bigger, 0, 0, len);
+              buffer = bigger;
+            }
             const n = fs.readSync(fd, buffer, len, buffer.length - len, null);
             if (n === 0) eof = true;
             len += n;
@@ -187,46 +245,95 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
               // The hot loop: ordinary bytes only move the number DFA.
               const run = i;
               let k = 0;
-              while (i < len && (k = cls[buffer[i]]) !== K_STRUCTURAL) { state = NEXT[state + k]; i++; }
+              while (i < len && (k = cls[buffer[i]]) !== K_STRUCTURAL) {
+                state = NEXT[state + k];
+                i++;
+              }
               content += i - run;
             }
             let c = -1; // end of file
             if (i < len) c = buffer[i];
             else if (!eof) break;
-            else if (inQuotes) throw new UserError(`Cannot read CSV ${file}: the quoted field starting on line ${line} is never closed.`, 'close the quote, or double a quote character that is part of a value ("").');
+            else if (inQuotes)
+              throw new UserError(
+                `Cannot read CSV ${file}: the quoted field starting on line ${line} is never closed.`,
+                'close the quote, or double a quote character that is part of a value ("").',
+              );
             if (inQuotes) {
               if (c === QUOTE) {
                 if (i + 1 >= len && !eof) break;
-                if (i + 1 < len && buffer[i + 1] === QUOTE) { state = S.Dead * CLASSES; content++; i += 2; continue; }
-                inQuotes = false; i++; continue;
+                if (i + 1 < len && buffer[i + 1] === QUOTE) {
+                  state = S.Dead * CLASSES;
+                  content++;
+                  i += 2;
+                  continue;
+                }
+                inQuotes = false;
+                i++;
+                continue;
               }
               if (c === LF) newlines++;
-              state = NEXT[state + CLASS[c]]; content++; i++; continue;
+              state = NEXT[state + CLASS[c]];
+              content++;
+              i++;
+              continue;
             }
             if (c === D || c === LF || c === CR || c === -1) {
               if (c === CR) {
                 if (i + 1 >= len && !eof) break;
-                if (i + 1 < len && buffer[i + 1] !== LF) { state = S.Dead * CLASSES; content++; i++; continue; } // a lone CR is data
+                if (i + 1 < len && buffer[i + 1] !== LF) {
+                  state = S.Dead * CLASSES;
+                  content++;
+                  i++;
+                  continue;
+                } // a lone CR is data
               }
               if (header !== undefined && col < ncols) {
                 let kind = content === 0 ? MISSING : KIND_OF_STATE[state / CLASSES];
                 if (kind === TEXT && types[col] < TEXT && content <= 16 && SPECIAL_FLOAT.test(unquote(buffer, fieldStart, i).toString('latin1'))) kind = FLOAT;
                 else if (kind === INT && content > 18) kind = fitsInt64(unquote(buffer, fieldStart, i).toString('latin1')) ? INT : FLOAT;
                 kinds[col] = kind;
-                if (col === partitionColumn) { keyStart = fieldStart; keyEnd = i; keyQuoted = quoted; }
+                if (col === partitionColumn) {
+                  keyStart = fieldStart;
+                  keyEnd = i;
+                  keyQuoted = quoted;
+                }
               }
-              if (c === D) { col++; state = 0; content = 0; quoted = false; fieldStart = i + 1; i++; continue; }
-              end = i; next = c === -1 ? len : c === CR ? i + 2 : i + 1; break;
+              if (c === D) {
+                col++;
+                state = 0;
+                content = 0;
+                quoted = false;
+                fieldStart = i + 1;
+                i++;
+                continue;
+              }
+              end = i;
+              next = c === -1 ? len : c === CR ? i + 2 : i + 1;
+              break;
             }
-            if (c === QUOTE) { inQuotes = true; quoted = true; i++; continue; }
-            state = NEXT[state + CLASS[c]]; content++; i++;
+            if (c === QUOTE) {
+              inQuotes = true;
+              quoted = true;
+              i++;
+              continue;
+            }
+            state = NEXT[state + CLASS[c]];
+            content++;
+            i++;
           }
-          if (end < 0) { needMore = true; continue; }
+          if (end < 0) {
+            needMore = true;
+            continue;
+          }
           const recordLine = line;
           line += 1 + newlines;
           const blank = end === pos;
           if (header === undefined) {
-            if (blank) { pos = next; continue; }
+            if (blank) {
+              pos = next;
+              continue;
+            }
             header = Buffer.from(buffer.subarray(pos, end));
             const names = splitFields(header, D);
             ncols = names.length;
@@ -237,15 +344,23 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
               types = new Array<number>(ncols).fill(MISSING);
               if (splitting?.outputs) writers = splitting.outputs.map((output) => new SplitWriter(output, header!));
             } else if (names.join('\u0000') !== columns.join('\u0000')) {
-              throw new UserError(`CSV files disagree on their header: ${files[0]} has [${columns.join(',')}] but ${file} has [${names.join(',')}].`, 'give every file of one input the same columns in the same order.');
+              throw new UserError(
+                `CSV files disagree on their header: ${files[0]} has [${columns.join(',')}] but ${file} has [${names.join(',')}].`,
+                'give every file of one input the same columns in the same order.',
+              );
             }
             pos = next;
             continue;
           }
-          if (blank) { pos = next; continue; }
+          if (blank) {
+            pos = next;
+            continue;
+          }
           if (col + 1 !== ncols) {
-            throw new UserError(`Cannot read CSV ${file}: line ${recordLine} has ${col + 1} fields but the header has ${ncols}.`,
-              'every row needs as many fields as the header (quote fields that contain the delimiter).');
+            throw new UserError(
+              `Cannot read CSV ${file}: line ${recordLine} has ${col + 1} fields but the header has ${ncols}.`,
+              'every row needs as many fields as the header (quote fields that contain the delimiter).',
+            );
           }
           for (let k = 0; k < ncols; k++) {
             if (kinds[k] > fileKinds[k]) fileKinds[k] = kinds[k];
@@ -256,7 +371,10 @@ export function scanCsv(files: string[], delimiter: string, splitting?: CsvSplit
             let bucket: number;
             if (splitting.partitionColumn === undefined) bucket = bucketOf(buffer, pos, end, splitting.totalBuckets);
             else if (!keyQuoted) bucket = bucketOf(buffer, keyStart, keyEnd, splitting.totalBuckets);
-            else { const key = unquote(buffer, keyStart, keyEnd); bucket = bucketOf(key, 0, key.length, splitting.totalBuckets); }
+            else {
+              const key = unquote(buffer, keyStart, keyEnd);
+              bucket = bucketOf(key, 0, key.length, splitting.totalBuckets);
+            }
             const split = bucketToSplit[bucket];
             rowsPerSplit[split]++;
             writers?.[split].append(buffer, pos, end);
@@ -287,7 +405,11 @@ function unquote(buffer: Buffer, start: number, end: number): Buffer {
   for (let i = start; i < end; i++) {
     const c = buffer[i];
     if (c === QUOTE) {
-      if (inQuotes && buffer[i + 1] === QUOTE && i + 1 < end) { out.push(QUOTE); i++; continue; }
+      if (inQuotes && buffer[i + 1] === QUOTE && i + 1 < end) {
+        out.push(QUOTE);
+        i++;
+        continue;
+      }
       inQuotes = !inQuotes;
       continue;
     }

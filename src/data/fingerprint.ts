@@ -46,14 +46,26 @@ function murmur3x86Low64(b: Uint8Array, start: number, end: number, out: Uint32A
     let k2 = word(b, i + 4);
     let k3 = word(b, i + 8);
     let k4 = word(b, i + 12);
-    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2); h1 ^= k1;
-    h1 = rotl(h1, 19); h1 = (h1 + h2) | 0; h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
-    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3); h2 ^= k2;
-    h2 = rotl(h2, 17); h2 = (h2 + h3) | 0; h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
-    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4); h3 ^= k3;
-    h3 = rotl(h3, 15); h3 = (h3 + h4) | 0; h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
-    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1); h4 ^= k4;
-    h4 = rotl(h4, 13); h4 = (h4 + h1) | 0; h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
+    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    h1 ^= k1;
+    h1 = rotl(h1, 19);
+    h1 = (h1 + h2) | 0;
+    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    h2 ^= k2;
+    h2 = rotl(h2, 17);
+    h2 = (h2 + h3) | 0;
+    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    h3 ^= k3;
+    h3 = rotl(h3, 15);
+    h3 = (h3 + h4) | 0;
+    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    h4 ^= k4;
+    h4 = rotl(h4, 13);
+    h4 = (h4 + h1) | 0;
+    h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
   }
   const tail = len & 15;
   if (tail > 0) {
@@ -64,18 +76,43 @@ function murmur3x86Low64(b: Uint8Array, start: number, end: number, out: Uint32A
     // The reference's fall-through switch: byte j of the tail goes into word j >> 2 at shift 8·(j & 3).
     for (let j = tail - 1; j >= 0; j--) {
       const v = b[i + j] << ((j & 3) * 8);
-      if (j >= 12) k4 ^= v; else if (j >= 8) k3 ^= v; else if (j >= 4) k2 ^= v; else k1 ^= v;
+      if (j >= 12) k4 ^= v;
+      else if (j >= 8) k3 ^= v;
+      else if (j >= 4) k2 ^= v;
+      else k1 ^= v;
     }
-    if (tail > 12) { k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1); h4 ^= k4; }
-    if (tail > 8) { k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4); h3 ^= k3; }
-    if (tail > 4) { k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3); h2 ^= k2; }
-    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2); h1 ^= k1;
+    if (tail > 12) {
+      k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+      h4 ^= k4;
+    }
+    if (tail > 8) {
+      k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+      h3 ^= k3;
+    }
+    if (tail > 4) {
+      k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+      h2 ^= k2;
+    }
+    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    h1 ^= k1;
   }
-  h1 ^= len; h2 ^= len; h3 ^= len; h4 ^= len;
-  h1 = (h1 + h2) | 0; h1 = (h1 + h3) | 0; h1 = (h1 + h4) | 0;
-  h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
-  h1 = fmix32(h1); h2 = fmix32(h2); h3 = fmix32(h3); h4 = fmix32(h4);
-  h1 = (h1 + h2) | 0; h1 = (h1 + h3) | 0; h1 = (h1 + h4) | 0;
+  h1 ^= len;
+  h2 ^= len;
+  h3 ^= len;
+  h4 ^= len;
+  h1 = (h1 + h2) | 0;
+  h1 = (h1 + h3) | 0;
+  h1 = (h1 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = fmix32(h1);
+  h2 = fmix32(h2);
+  h3 = fmix32(h3);
+  h4 = fmix32(h4);
+  h1 = (h1 + h2) | 0;
+  h1 = (h1 + h3) | 0;
+  h1 = (h1 + h4) | 0;
   h2 = (h2 + h1) | 0;
   out[0] = h1;
   out[1] = h2;

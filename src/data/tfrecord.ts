@@ -53,14 +53,20 @@ export function readTfRecordFile(file: string): Buffer[] {
   const records: Buffer[] = [];
   let offset = 0;
   while (offset < data.length) {
-    if (offset + 12 > data.length) throw new UserError(`${file} ends inside a TFRecord header (byte ${offset}).`, 'the file is truncated or not a TFRecord file.');
+    if (offset + 12 > data.length)
+      throw new UserError(`${file} ends inside a TFRecord header (byte ${offset}).`, 'the file is truncated or not a TFRecord file.');
     const header = data.subarray(offset, offset + 8);
     const length = Number(data.readBigUInt64LE(offset));
-    if (data.readUInt32LE(offset + 8) !== maskedCrc32c(header)) throw new UserError(`${file} is not a TFRecord file (bad length checksum at byte ${offset}).`, 'pass TFRecord files of tf.Example (TFX ExampleGen output), gzipped or not.');
+    if (data.readUInt32LE(offset + 8) !== maskedCrc32c(header))
+      throw new UserError(
+        `${file} is not a TFRecord file (bad length checksum at byte ${offset}).`,
+        'pass TFRecord files of tf.Example (TFX ExampleGen output), gzipped or not.',
+      );
     const start = offset + 12;
     if (start + length + 4 > data.length) throw new UserError(`${file} ends inside a record (byte ${start}).`, 'the file is truncated.');
     const record = data.subarray(start, start + length);
-    if (data.readUInt32LE(start + length) !== maskedCrc32c(record)) throw new UserError(`${file}: record at byte ${offset} fails its checksum.`, 'the file is corrupt.');
+    if (data.readUInt32LE(start + length) !== maskedCrc32c(record))
+      throw new UserError(`${file}: record at byte ${offset} fails its checksum.`, 'the file is corrupt.');
     records.push(record);
     offset = start + length + 4;
   }

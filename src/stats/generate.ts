@@ -85,8 +85,15 @@ async function scanRelation(db: DuckSession, relation: string, name: string, opt
   }
 }
 
-async function scanPlanned(db: DuckSession, relation: string, name: string, options: GenerateOptions, o: Required<StatsOptions>, keep: number,
-  wideTable: (scalarColumns: number) => Promise<string | undefined>): Promise<Scan> {
+async function scanPlanned(
+  db: DuckSession,
+  relation: string,
+  name: string,
+  options: GenerateOptions,
+  o: Required<StatsOptions>,
+  keep: number,
+  wideTable: (scalarColumns: number) => Promise<string | undefined>,
+): Promise<Scan> {
   const plans = await planColumns(db, relation, options.schema);
   const builders = new Map<ColumnPlan, Builder>();
   const newBuilder = (p: ColumnPlan): Builder => (p.type === 'STRING' || p.categorical ? new StringValueCounts(keep, p.categorical) : new NumericValueCounts());
@@ -166,7 +173,12 @@ async function materialize(db: DuckSession, relation: string): Promise<string> {
  * query per value type, so the work is linear in the number of cells. UNPIVOT drops NULLs, which
  * statistics count as missing anyway. Returns the number of rows.
  */
-async function scanValueCountsUnpivoted(db: DuckSession, table: string, plans: ColumnPlan[], onValue: (p: ColumnPlan, value: unknown, count: number) => void): Promise<number> {
+async function scanValueCountsUnpivoted(
+  db: DuckSession,
+  table: string,
+  plans: ColumnPlan[],
+  onValue: (p: ColumnPlan, value: unknown, count: number) => void,
+): Promise<number> {
   const [{ n: rows }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
   const byType = new Map<string, number[]>();
   plans.forEach((p, i) => {
@@ -350,7 +362,10 @@ function headerFields(file: string, delimiter: string): number {
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(1 << 20);
-    const line = buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1').split('\n')[0];
+    const line = buffer
+      .subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0))
+      .toString('latin1')
+      .split('\n')[0];
     return line.split(delimiter).length;
   } finally {
     fs.closeSync(fd);

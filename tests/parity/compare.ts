@@ -23,7 +23,11 @@ export interface ApproximateQuantiles {
   features: ReadonlySet<string>;
 }
 
-export function compareDatasets(ours: DatasetFeatureStatistics, theirs: DatasetFeatureStatistics, approximate: ApproximateQuantiles = { features: new Set() }): string[] {
+export function compareDatasets(
+  ours: DatasetFeatureStatistics,
+  theirs: DatasetFeatureStatistics,
+  approximate: ApproximateQuantiles = { features: new Set() },
+): string[] {
   const diffs: string[] = [];
   const name = (f: FeatureNameStatistics) => f.path.step.join('.');
   if (ours.numExamples !== theirs.numExamples) diffs.push(`numExamples: ${ours.numExamples} vs TFDV ${theirs.numExamples}`);
@@ -42,7 +46,9 @@ export function compareDatasets(ours: DatasetFeatureStatistics, theirs: DatasetF
 function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics, sketchN = 0): string[] {
   const diffs: string[] = [];
   if (o.type !== t.type) return [`type: ${o.type} vs TFDV ${t.type}`];
-  const exact = (field: string, a: unknown, b: unknown) => { if (a !== b) diffs.push(`${field}: ${a} vs TFDV ${b}`); };
+  const exact = (field: string, a: unknown, b: unknown) => {
+    if (a !== b) diffs.push(`${field}: ${a} vs TFDV ${b}`);
+  };
   const close = (field: string, a: number, b: number, tol: number) => {
     if (!(Math.abs(a - b) <= tol) && !(Number.isNaN(a) && Number.isNaN(b))) diffs.push(`${field}: ${a} vs TFDV ${b} (|diff| ${Math.abs(a - b)} > ${tol})`);
   };
@@ -50,7 +56,8 @@ function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics, sket
     for (const k of ['numNonMissing', 'numMissing', 'minNumValues', 'maxNumValues', 'totNumValues'] as const) exact(`${field}.${k}`, a[k], b[k]);
     // avg_num_values is a proto `float`: TFDV's value is float32.
     exact(`${field}.avgNumValues`, Math.fround(a.avgNumValues), Math.fround(b.avgNumValues));
-    if (a.numValuesHistogram || b.numValuesHistogram) diffs.push(...compareHistogram(`${field}.numValuesHistogram`, a.numValuesHistogram, b.numValuesHistogram, (x) => x, 1e-9));
+    if (a.numValuesHistogram || b.numValuesHistogram)
+      diffs.push(...compareHistogram(`${field}.numValuesHistogram`, a.numValuesHistogram, b.numValuesHistogram, (x) => x, 1e-9));
   };
   if (o.numStats || t.numStats) {
     if (!o.numStats || !t.numStats) return [`numStats: ${o.numStats ? 'ours only' : 'TFDV only'}`];
@@ -104,7 +111,14 @@ function compareFeature(o: FeatureNameStatistics, t: FeatureNameStatistics, sket
  * exact, or within `boundTol` for STANDARD histograms (boundaries computed from min and max);
  * counts within `countTol`.
  */
-function compareHistogram(field: string, a: Histogram | undefined, b: Histogram | undefined, bound: (x: number) => number, countTol: number, boundTol = 0): string[] {
+function compareHistogram(
+  field: string,
+  a: Histogram | undefined,
+  b: Histogram | undefined,
+  bound: (x: number) => number,
+  countTol: number,
+  boundTol = 0,
+): string[] {
   if (!a || !b) return [`${field}: ${a ? 'ours only' : 'TFDV only'}`];
   const diffs: string[] = [];
   if (a.numNan !== b.numNan) diffs.push(`${field}.numNan: ${a.numNan} vs TFDV ${b.numNan}`);

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { CsvExampleGen, ImportExampleGen } from '../../src/components/example_gen/component';
 import { DuckSession } from '../../src/data/duckdb';
-import { TF_EXAMPLE_FILE_NAME } from '../../src/data/tf-example-io';
+import { TF_EXAMPLE_FILE_NAME } from '../../src/transform/tf-example-io';
 import { Pipeline } from '../../src/dsl/pipeline';
 import { LocalDagRunner } from '../../src/orchestration/local/runner';
 import { sharedData, tempDir } from '../../src/testing/fixtures';
@@ -31,10 +31,15 @@ async function columnsOf(uri: string, split: string): Promise<{ features: RawFea
     const files = splitFiles(uri, split);
     const features = await describeExamples(db, files);
     const raw = await readExampleColumns(db, files, features);
-    const columns = Object.fromEntries(features.map((f) => [f.name, Array.from(raw.columns[f.name] as ArrayLike<number | string | null>, (v) => {
-      if (v === null || (typeof v === 'number' && Number.isNaN(v))) return null;
-      return f.dtype === 'float' ? Math.fround(v as number) : v;
-    })]));
+    const columns = Object.fromEntries(
+      features.map((f) => [
+        f.name,
+        Array.from(raw.columns[f.name] as ArrayLike<number | string | null>, (v) => {
+          if (v === null || (typeof v === 'number' && Number.isNaN(v))) return null;
+          return f.dtype === 'float' ? Math.fround(v as number) : v;
+        }),
+      ]),
+    );
     return { features, columns };
   });
 }

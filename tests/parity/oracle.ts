@@ -15,7 +15,9 @@ export function tfxPython(): string {
   const venv = process.env.TFX_TS_VENV_TFX || path.join(repoRoot, '.venv', 'tfx');
   const python = path.join(venv, 'bin', 'python');
   if (!fs.existsSync(python)) {
-    throw new Error(`The TFX parity suite needs the Python environment with real TFX at ${venv}: run \`bash scripts/venv.sh tfx\` (or \`npm test\`, which does).`);
+    throw new Error(
+      `The TFX parity suite needs the Python environment with real TFX at ${venv}: run \`bash scripts/venv.sh tfx\` (or \`npm test\`, which does).`,
+    );
   }
   return python;
 }
@@ -31,19 +33,24 @@ export async function runOracle<T = any>(script: string, request: unknown, timeo
   fs.writeFileSync(requestFile, JSON.stringify(request));
   const file = path.join(repoRoot, 'tests', 'parity', 'py', `${script}.py`);
   await new Promise<void>((resolve, reject) => {
-    execFile(tfxPython(), [file, requestFile, responseFile], {
-      timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
-      // Quiet TensorFlow's and Abseil's start-up logs; one thread pool per process is plenty here.
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', PYTHONHASHSEED: '0', CUDA_VISIBLE_DEVICES: '' },
-    }, (error, _stdout, stderr) => {
-      if (error) {
-        // The Python traceback if there is one, else the end of stderr (a timeout or a signal has none).
-        const traceback = stderr.lastIndexOf('Traceback (most recent call last)');
-        const detail = traceback >= 0 ? stderr.slice(traceback) : stderr.split('\n').slice(-20).join('\n');
-        reject(new Error(`${script}.py failed (${error.killed ? `killed after ${timeoutMs / 1000} s` : error.message.split('\n')[0]}):\n${detail}`));
-      }
-      else resolve();
-    });
+    execFile(
+      tfxPython(),
+      [file, requestFile, responseFile],
+      {
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        // Quiet TensorFlow's and Abseil's start-up logs; one thread pool per process is plenty here.
+        env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', PYTHONHASHSEED: '0', CUDA_VISIBLE_DEVICES: '' },
+      },
+      (error, _stdout, stderr) => {
+        if (error) {
+          // The Python traceback if there is one, else the end of stderr (a timeout or a signal has none).
+          const traceback = stderr.lastIndexOf('Traceback (most recent call last)');
+          const detail = traceback >= 0 ? stderr.slice(traceback) : stderr.split('\n').slice(-20).join('\n');
+          reject(new Error(`${script}.py failed (${error.killed ? `killed after ${timeoutMs / 1000} s` : error.message.split('\n')[0]}):\n${detail}`));
+        } else resolve();
+      },
+    );
   });
   return JSON.parse(fs.readFileSync(responseFile, 'utf8')) as T;
 }

@@ -40,7 +40,9 @@ async function float32Copy(source: string, target: string): Promise<void> {
   await DuckSession.with(async (db) => {
     const relation = `read_csv(${sqlString(source)}, header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'], sample_size=-1)`;
     const columns = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${relation}`);
-    const select = columns.map((c) => (c.column_type === 'DOUBLE' ? `CAST(CAST(${sqlIdent(c.column_name)} AS FLOAT) AS DOUBLE) AS ${sqlIdent(c.column_name)}` : sqlIdent(c.column_name)));
+    const select = columns.map((c) =>
+      c.column_type === 'DOUBLE' ? `CAST(CAST(${sqlIdent(c.column_name)} AS FLOAT) AS DOUBLE) AS ${sqlIdent(c.column_name)}` : sqlIdent(c.column_name),
+    );
     await db.run(`COPY (SELECT ${select.join(', ')} FROM ${relation}) TO ${sqlString(target)} (HEADER)`);
   });
 }
@@ -51,7 +53,9 @@ async function ranks(csv: string, column: string, values: number[]): Promise<{ l
     const relation = `read_csv(${sqlString(csv)}, header=true, auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'], sample_size=-1)`;
     const out: { lt: number; le: number }[] = [];
     for (const v of values) {
-      const [r] = await db.all<{ lt: number; le: number }>(`SELECT count(*) FILTER (WHERE ${sqlIdent(column)} < ${v}) AS lt, count(*) FILTER (WHERE ${sqlIdent(column)} <= ${v}) AS le FROM ${relation}`);
+      const [r] = await db.all<{ lt: number; le: number }>(
+        `SELECT count(*) FILTER (WHERE ${sqlIdent(column)} < ${v}) AS lt, count(*) FILTER (WHERE ${sqlIdent(column)} <= ${v}) AS le FROM ${relation}`,
+      );
       out.push({ lt: Number(r.lt), le: Number(r.le) });
     }
     return out;
@@ -83,9 +87,19 @@ const VALIDATIONS: Validation[] = [
   { id: 'tutorial eval against the train schema', schema: 'tutorial_train', stats: 'tutorial_eval' },
   { id: 'taxi sample schema against the tutorial eval split', schema: 'taxi', stats: 'tutorial_eval' },
   { id: 'tutorial serving without environments', schema: 'tutorial_train', stats: 'tutorial_serving' },
-  { id: 'tutorial serving in the SERVING environment', schema: 'tutorial_train', stats: 'tutorial_serving', environment: 'SERVING', curation: servingEnvironment('tips') },
   {
-    id: 'tutorial drift (L-infinity, Jensen-Shannon) and skew', schema: 'tutorial_train', stats: 'tutorial_train', previous: 'tutorial_eval', serving: 'tutorial_serving',
+    id: 'tutorial serving in the SERVING environment',
+    schema: 'tutorial_train',
+    stats: 'tutorial_serving',
+    environment: 'SERVING',
+    curation: servingEnvironment('tips'),
+  },
+  {
+    id: 'tutorial drift (L-infinity, Jensen-Shannon) and skew',
+    schema: 'tutorial_train',
+    stats: 'tutorial_train',
+    previous: 'tutorial_eval',
+    serving: 'tutorial_serving',
     curation: {
       ...servingEnvironment('tips'),
       skew: { payment_type: { infinityNorm: 0.01 }, fare: { jensenShannonDivergence: 0.01 } },
@@ -93,10 +107,21 @@ const VALIDATIONS: Validation[] = [
     },
   },
   {
-    id: 'penguins skewed against the labelled schema, with drift', schema: 'penguins_labelled', stats: 'penguins_skewed', previous: 'penguins_labelled',
-    curation: { drift: { culmen_length_mm: { jensenShannonDivergence: 0.01 }, body_mass_g: { jensenShannonDivergence: 0.01 }, species: { infinityNorm: 0.01 } } },
+    id: 'penguins skewed against the labelled schema, with drift',
+    schema: 'penguins_labelled',
+    stats: 'penguins_skewed',
+    previous: 'penguins_labelled',
+    curation: {
+      drift: { culmen_length_mm: { jensenShannonDivergence: 0.01 }, body_mass_g: { jensenShannonDivergence: 0.01 }, species: { infinityNorm: 0.01 } },
+    },
   },
-  { id: 'penguins unlabelled in the SERVING environment', schema: 'penguins_labelled', stats: 'penguins_unlabelled', environment: 'SERVING', curation: servingEnvironment('species') },
+  {
+    id: 'penguins unlabelled in the SERVING environment',
+    schema: 'penguins_labelled',
+    stats: 'penguins_unlabelled',
+    environment: 'SERVING',
+    curation: servingEnvironment('species'),
+  },
 ];
 
 function curate(schema: Schema, curation: Curation = {}): Schema {
@@ -123,16 +148,27 @@ function curate(schema: Schema, curation: Curation = {}): Schema {
 
 /** The parts of an Anomalies message both sides produce, in a comparable order. */
 function normalizeAnomalies(anomalies: Anomalies) {
-  const info = Object.fromEntries(Object.entries(anomalies.anomalyInfo ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, a]) => [name, {
-    severity: a.severity, shortDescription: a.shortDescription, description: a.description,
-    reason: a.reason.map((r) => ({ type: r.type, shortDescription: r.shortDescription, description: r.description })),
-  }]));
+  const info = Object.fromEntries(
+    Object.entries(anomalies.anomalyInfo ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, a]) => [
+        name,
+        {
+          severity: a.severity,
+          shortDescription: a.shortDescription,
+          description: a.description,
+          reason: a.reason.map((r) => ({ type: r.type, shortDescription: r.shortDescription, description: r.description })),
+        },
+      ]),
+  );
   const dataset = anomalies.datasetAnomalyInfo?.reason?.map((r) => ({ type: r.type, description: r.description })) ?? [];
-  const driftSkew = (anomalies.driftSkewInfo ?? []).map((d) => ({
-    path: d.path.step.join('.'),
-    drift: (d.driftMeasurements ?? []).map((m) => ({ type: m.type, threshold: m.threshold, value: m.value })),
-    skew: (d.skewMeasurements ?? []).map((m) => ({ type: m.type, threshold: m.threshold, value: m.value })),
-  })).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const driftSkew = (anomalies.driftSkewInfo ?? [])
+    .map((d) => ({
+      path: d.path.step.join('.'),
+      drift: (d.driftMeasurements ?? []).map((m) => ({ type: m.type, threshold: m.threshold, value: m.value })),
+      skew: (d.skewMeasurements ?? []).map((m) => ({ type: m.type, threshold: m.threshold, value: m.value })),
+    }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
   return { info, dataset, driftSkew };
 }
 
@@ -178,7 +214,12 @@ describe('TFDV parity (real TFDV 1.16 in the tfx venv)', () => {
       });
       return {
         ...v,
-        ours: { schema: curated, stats: ourStatsFile(v.stats), previous: v.previous && ourStatsFile(v.previous), serving: v.serving && ourStatsFile(v.serving) },
+        ours: {
+          schema: curated,
+          stats: ourStatsFile(v.stats),
+          previous: v.previous && ourStatsFile(v.previous),
+          serving: v.serving && ourStatsFile(v.serving),
+        },
       };
     });
     oracle = await runOracle('tfdv_oracle', {
@@ -202,17 +243,28 @@ describe('TFDV parity (real TFDV 1.16 in the tfx venv)', () => {
         if (exact) continue;
         const feature = t.path.step.join('.');
         approximated[name].add(feature);
-        distinctValues[name][feature] = await DuckSession.with(async (db) => Number((await db.all<{ d: number }>(`SELECT count(DISTINCT ${sqlIdent(feature)}) AS d FROM read_csv(${sqlString(CSV[name])}, header=true)`))[0].d));
+        distinctValues[name][feature] = await DuckSession.with(async (db) =>
+          Number((await db.all<{ d: number }>(`SELECT count(DISTINCT ${sqlIdent(feature)}) AS d FROM read_csv(${sqlString(CSV[name])}, header=true)`))[0].d),
+        );
         const n = t.numStats.commonStats.totNumValues;
         const buckets = q(t).buckets;
-        const targets = [...buckets.slice(0, -1).map((b, k) => ({ value: b.highValue, rank: ((k + 1) * n) / buckets.length, what: `QUANTILES boundary ${k + 1}` })), { value: t.numStats.median, rank: n / 2, what: 'median' }];
-        const exactRanks = await ranks(CSV[name], feature, targets.map((x) => x.value));
+        const targets = [
+          ...buckets.slice(0, -1).map((b, k) => ({ value: b.highValue, rank: ((k + 1) * n) / buckets.length, what: `QUANTILES boundary ${k + 1}` })),
+          { value: t.numStats.median, rank: n / 2, what: 'median' },
+        ];
+        const exactRanks = await ranks(
+          CSV[name],
+          feature,
+          targets.map((x) => x.value),
+        );
         targets.forEach((x, i) => {
           const { lt, le } = exactRanks[i];
-          if (x.rank < lt - TFDV_EPSILON * n || x.rank > le + TFDV_EPSILON * n) sketchErrors[name].push(`${feature}: TFDV's ${x.what} ${x.value} has exact rank [${lt}, ${le}], target ${x.rank} ± ${TFDV_EPSILON * n}`);
+          if (x.rank < lt - TFDV_EPSILON * n || x.rank > le + TFDV_EPSILON * n)
+            sketchErrors[name].push(`${feature}: TFDV's ${x.what} ${x.value} has exact rank [${lt}, ${le}], target ${x.rank} ± ${TFDV_EPSILON * n}`);
         });
         buckets.forEach((b, k) => {
-          if (Math.abs(b.sampleCount - n / buckets.length) > 2 * TFDV_EPSILON * n) sketchErrors[name].push(`${feature}: TFDV's QUANTILES bucket ${k} holds ${b.sampleCount}, not ${n / buckets.length} ± ${2 * TFDV_EPSILON * n}`);
+          if (Math.abs(b.sampleCount - n / buckets.length) > 2 * TFDV_EPSILON * n)
+            sketchErrors[name].push(`${feature}: TFDV's QUANTILES bucket ${k} holds ${b.sampleCount}, not ${n / buckets.length} ± ${2 * TFDV_EPSILON * n}`);
         });
       }
     }

@@ -32,8 +32,13 @@ describe('tf.Transform parity on the taxi preprocessing (real tft_beam)', () => 
   beforeAll(async () => {
     const examples = await writeTaxiExamples(path.join(dir, 'examples'), { csv: path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv') });
     await runTransform({
-      moduleFile: MODULE, preprocessingFn: 'preprocessingFn', examplesUri: examples.uri, analyzeSplits: ['train'], transformSplits: ['train', 'eval'],
-      graphDir: path.join(dir, 'graph'), transformedExamplesUri: path.join(dir, 'transformed'),
+      moduleFile: MODULE,
+      preprocessingFn: 'preprocessingFn',
+      examplesUri: examples.uri,
+      analyzeSplits: ['train'],
+      transformSplits: ['train', 'eval'],
+      graphDir: path.join(dir, 'graph'),
+      transformedExamplesUri: path.join(dir, 'transformed'),
     });
     graph = TransformOutput.load(path.join(dir, 'graph'));
     await DuckSession.with(async (db) => {
@@ -43,7 +48,9 @@ describe('tf.Transform parity on the taxi preprocessing (real tft_beam)', () => 
       }
     });
     oracle = await runOracle('tft_oracle', {
-      train: splitFiles(examples.uri, 'train')[0], eval: splitFiles(examples.uri, 'eval')[0], temp: dir,
+      train: splitFiles(examples.uri, 'train')[0],
+      eval: splitFiles(examples.uri, 'eval')[0],
+      temp: dir,
     });
   }, 50 * 60_000);
 
@@ -64,9 +71,19 @@ describe('tf.Transform parity on the taxi preprocessing (real tft_beam)', () => 
   /** Vocabulary outputs and their vocabulary sizes: an index past the vocabulary is an OOV bucket. */
   const VOCABULARY_OUTPUTS = ['payment_type_xf', 'company_xf', 'company_frequent', 'payment_top3'];
   const INTEGER_OUTPUTS = [
-    'pickup_latitude_xf', 'pickup_longitude_xf', 'dropoff_latitude_xf', 'dropoff_longitude_xf', 'trip_seconds_bucket', 'fare_bucket',
-    'trip_start_hour_xf', 'trip_start_day_xf', 'trip_start_month_xf', 'pickup_census_tract_xf', 'dropoff_census_tract_xf',
-    'pickup_community_area_xf', 'dropoff_community_area_xf',
+    'pickup_latitude_xf',
+    'pickup_longitude_xf',
+    'dropoff_latitude_xf',
+    'dropoff_longitude_xf',
+    'trip_seconds_bucket',
+    'fare_bucket',
+    'trip_start_hour_xf',
+    'trip_start_day_xf',
+    'trip_start_month_xf',
+    'pickup_census_tract_xf',
+    'dropoff_census_tract_xf',
+    'pickup_community_area_xf',
+    'dropoff_community_area_xf',
   ];
   const FLOAT_OUTPUTS = ['trip_miles_xf', 'fare_xf', 'trip_seconds_xf', 'fare_mean', 'fare_var', 'fare_centered', 'trip_seconds_01', 'trip_miles_z'];
 
@@ -76,7 +93,9 @@ describe('tf.Transform parity on the taxi preprocessing (real tft_beam)', () => 
       const size = graph.vocabulary(name).length;
       const mine = Array.from(ours[split][name], Number);
       const theirs = oracle.rows[split][name] as number[];
-      const differing = mine.flatMap((v, i) => (v === theirs[i] || (v >= size && theirs[i] >= size) ? [] : [`row ${i}: ${v} vs TFT ${theirs[i]} (vocabulary size ${size})`]));
+      const differing = mine.flatMap((v, i) =>
+        v === theirs[i] || (v >= size && theirs[i] >= size) ? [] : [`row ${i}: ${v} vs TFT ${theirs[i]} (vocabulary size ${size})`],
+      );
       expect(differing.slice(0, 10)).toEqual([]);
       expect(mine.filter((v) => v >= size).length).toBe(theirs.filter((v) => v >= size).length);
     });

@@ -17,7 +17,10 @@ export function registerTfdvCommands(program: Command): void {
     .command('stats')
     .description("Statistics of a CSV or Parquet file (or a directory of them, or of Split-<name> folders) as TFDV's DatasetFeatureStatisticsList JSON")
     .argument('<input>', 'a .csv or .parquet file, or a directory')
-    .requiredOption('-o, --output <stats.json|stats.pb>', 'where to write the statistics: JSON, or TFDV\'s binary proto when the name ends in .pb (tfdv.load_stats_binary reads it)')
+    .requiredOption(
+      '-o, --output <stats.json|stats.pb>',
+      "where to write the statistics: JSON, or TFDV's binary proto when the name ends in .pb (tfdv.load_stats_binary reads it)",
+    )
     .option('--name <name>', 'dataset name when there are no splits (default: the file name)')
     .action(async (input: string, options: { output: string; name?: string }) => {
       const started = Date.now();

@@ -50,7 +50,7 @@ describe('CsvExampleGen', () => {
     }
   });
 
-  it('splits by the documented fingerprint of each record\'s bytes: bucket = fingerprint64(line) mod 3, buckets 0-1 train, 2 eval', async () => {
+  it("splits by the documented fingerprint of each record's bytes: bucket = fingerprint64(line) mod 3, buckets 0-1 train, 2 eval", async () => {
     const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: taxiCsv }));
     // An independent reading of the rule: the file's lines (the taxi sample has no quoted line breaks), header skipped.
     const bytes = fs.readFileSync(taxiCsv);
@@ -93,10 +93,17 @@ describe('CsvExampleGen', () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i},${i % 5},${i < 29_000 ? '' : 'x'}`);
     rows.push('30000,1.5,7,y');
     const file = writeFile(dir, 'late.csv', `id,late_float,small,late_text\n${rows.join('\n')}\n`);
-    const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }));
+    const { examples } = await runExampleGen(
+      new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }),
+    );
     const parquet = sqlString(path.join(examples.uri, 'Split-train', 'data.parquet'));
     const types = await query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${parquet})`);
-    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({ id: 'BIGINT', late_float: 'DOUBLE', small: 'BIGINT', late_text: 'VARCHAR' });
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({
+      id: 'BIGINT',
+      late_float: 'DOUBLE',
+      small: 'BIGINT',
+      late_text: 'VARCHAR',
+    });
     const [{ v, n }] = await query<{ v: number; n: number }>(`SELECT max(late_float) AS v, count(late_text) AS n FROM read_parquet(${parquet})`);
     expect([v, n]).toEqual([29_999, 1_001]);
     const [{ last }] = await query<{ last: number }>(`SELECT late_float AS last FROM read_parquet(${parquet}) WHERE id = 30000`);
@@ -106,9 +113,17 @@ describe('CsvExampleGen', () => {
   it('reads RFC 4180 details: quoted delimiters and line breaks, doubled quotes, CRLF, a byte order mark, blank lines, no final newline', async () => {
     const dir = tempDir();
     const file = writeFile(dir, 'quoted.csv', '\uFEFFname,n,note\r\n"Smith, J",1,"two\nlines"\r\n\r\n"say ""hi""",2,\r\nplain,3,""');
-    const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }));
-    const rows = await query<{ name: string; n: number; note: string | null }>(`SELECT * FROM read_parquet(${sqlString(path.join(examples.uri, 'Split-train', 'data.parquet'))})`);
-    expect(rows).toEqual([{ name: 'Smith, J', n: 1, note: 'two\nlines' }, { name: 'say "hi"', n: 2, note: null }, { name: 'plain', n: 3, note: null }]);
+    const { examples } = await runExampleGen(
+      new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }),
+    );
+    const rows = await query<{ name: string; n: number; note: string | null }>(
+      `SELECT * FROM read_parquet(${sqlString(path.join(examples.uri, 'Split-train', 'data.parquet'))})`,
+    );
+    expect(rows).toEqual([
+      { name: 'Smith, J', n: 1, note: 'two\nlines' },
+      { name: 'say "hi"', n: 2, note: null },
+      { name: 'plain', n: 3, note: null },
+    ]);
   });
 
   it('keeps all rows of one partition feature value in one split and honours named splits', async () => {

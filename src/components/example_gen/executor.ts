@@ -10,7 +10,7 @@ import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, Out
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
 import { isObjectStoreUri, localCopyOf } from '../../io/storage';
-import { writeTfExamplesOfSplit } from '../../data/tf-example-io';
+import { writeTfExamplesOfSplit } from '../../transform/tf-example-io';
 
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;

@@ -120,7 +120,10 @@ export const pusherExecutor: Executor<PusherParameters> = async (context) => {
 };
 
 function latestVersion(modelDir: string): number | undefined {
-  const versions = fs.readdirSync(modelDir).filter((d) => /^\d+$/.test(d) && fs.statSync(path.join(modelDir, d)).isDirectory()).map(Number);
+  const versions = fs
+    .readdirSync(modelDir)
+    .filter((d) => /^\d+$/.test(d) && fs.statSync(path.join(modelDir, d)).isDirectory())
+    .map(Number);
   return versions.length ? Math.max(...versions) : undefined;
 }
 

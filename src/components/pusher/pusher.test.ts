@@ -70,13 +70,14 @@ describe('Pusher', () => {
     const again = context(dir, { model: [model], modelBlessing: [blessingArtifact(dir, 1, 5)] }, base);
     await pusherExecutor(again);
     expect(fs.readdirSync(path.join(base, 'taxi'))).toEqual([String(first.outputs.pushedModel[0].customProperties.pushed_version)]);
-    expect(again.outputs.pushedModel[0].customProperties).toMatchObject({ pushed: 1, pushed_version: first.outputs.pushedModel[0].customProperties.pushed_version });
+    const firstVersion = first.outputs.pushedModel[0].customProperties.pushed_version;
+    expect(again.outputs.pushedModel[0].customProperties).toMatchObject({ pushed: 1, pushed_version: firstVersion });
     // A different model (same file names, other bytes) is a new version.
     const other = modelArtifact(dir, 6);
     const third = context(dir, { model: [other], modelBlessing: [blessingArtifact(dir, 1, 6)] }, base);
     await pusherExecutor(third);
     expect(fs.readdirSync(path.join(base, 'taxi'))).toHaveLength(2);
-    expect(Number(third.outputs.pushedModel[0].customProperties.pushed_version)).toBeGreaterThan(Number(first.outputs.pushedModel[0].customProperties.pushed_version));
+    expect(Number(third.outputs.pushedModel[0].customProperties.pushed_version)).toBeGreaterThan(Number(firstVersion));
   });
 
   it('gives two pushes in the same second different versions', () => {

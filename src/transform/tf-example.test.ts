@@ -5,11 +5,11 @@ import { ImportExampleGen, CsvExampleGen } from '../components/example_gen/compo
 import { Pipeline } from '../dsl/pipeline';
 import { LocalDagRunner } from '../orchestration/local/runner';
 import { sharedData, tempDir } from '../testing/fixtures';
-import { describeExamples, readExampleColumns, splitFiles } from '../transform/example-io';
-import { DuckSession } from './duckdb';
+import { describeExamples, readExampleColumns, splitFiles } from './example-io';
+import { DuckSession } from '../data/duckdb';
 import { decodeExamples, encodeExamples } from './tf-example';
 import { readTfExampleFiles, TF_EXAMPLE_FILE_NAME } from './tf-example-io';
-import { crc32c, readTfRecordFile, writeTfRecordFile } from './tfrecord';
+import { crc32c, readTfRecordFile, writeTfRecordFile } from '../data/tfrecord';
 
 const taxiCsv = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
 
@@ -71,7 +71,8 @@ describe('TFRecord and tf.Example', () => {
         const b = await readExampleColumns(db, splitFiles(imported.uri, split), features);
         expect(b.numRows).toBe(a.numRows);
         for (const f of features) {
-          const expected = f.dtype === 'float' ? Array.from(a.columns[f.name] as Float64Array, Math.fround) : Array.from(a.columns[f.name] as ArrayLike<unknown>);
+          const expected =
+            f.dtype === 'float' ? Array.from(a.columns[f.name] as Float64Array, Math.fround) : Array.from(a.columns[f.name] as ArrayLike<unknown>);
           expect(Array.from(b.columns[f.name] as ArrayLike<unknown>)).toEqual(expected);
         }
       }

@@ -5,8 +5,8 @@
  */
 import * as protobuf from 'protobufjs';
 import { NotSupportedError, UserError } from '../util/errors';
-import type { ColumnValues } from '../transform/ops';
-import type { DType } from '../transform/graph';
+import type { ColumnValues } from './ops';
+import type { DType } from './graph';
 
 const DESCRIPTOR = {
   nested: {
@@ -25,7 +25,11 @@ const DESCRIPTOR = {
 let exampleType: protobuf.Type | undefined;
 const example = () => (exampleType ??= protobuf.Root.fromJSON(DESCRIPTOR).lookupType('Example'));
 
-interface DecodedFeature { bytesList?: { value: Uint8Array[] }; floatList?: { value: number[] }; int64List?: { value: (number | { toNumber(): number })[] } }
+interface DecodedFeature {
+  bytesList?: { value: Uint8Array[] };
+  floatList?: { value: number[] };
+  int64List?: { value: (number | { toNumber(): number })[] };
+}
 
 /** Examples as columns (int64 → int, float → float, bytes → UTF-8 string); a feature absent or empty in an example is missing there. */
 export interface ExampleColumns {
@@ -48,7 +52,10 @@ export function decodeExamples(records: readonly Uint8Array[], source = 'example
       dtypes[name] = dtype;
       columns[name] = dtype === 'string' ? new Array<string | null>(numRows).fill(null) : new Float64Array(numRows).fill(NaN);
     } else if (dtypes[name] !== dtype) {
-      throw new UserError(`${source}: feature "${name}" is ${dtypes[name]} in one example and ${dtype} in another.`, 'a feature must have one type in every example.');
+      throw new UserError(
+        `${source}: feature "${name}" is ${dtypes[name]} in one example and ${dtype} in another.`,
+        'a feature must have one type in every example.',
+      );
     }
     return columns[name];
   };
@@ -57,14 +64,21 @@ export function decodeExamples(records: readonly Uint8Array[], source = 'example
     try {
       message = type.decode(bytes) as unknown as typeof message;
     } catch (error) {
-      throw new UserError(`${source}: record ${row} is not a tf.Example (${(error as Error).message}).`, 'ImportExampleGen reads TFRecord files of serialized tf.Example, as TFX ExampleGen writes them.');
+      throw new UserError(
+        `${source}: record ${row} is not a tf.Example (${(error as Error).message}).`,
+        'ImportExampleGen reads TFRecord files of serialized tf.Example, as TFX ExampleGen writes them.',
+      );
     }
     for (const [name, feature] of Object.entries(message.features?.feature ?? {})) {
       const values = feature.bytesList?.value ?? feature.floatList?.value ?? feature.int64List?.value;
       const dtype: DType = feature.bytesList ? 'string' : feature.floatList ? 'float' : 'int';
       const target = column(name, dtype);
       if (!values || values.length === 0) continue;
-      if (values.length > 1) throw new NotSupportedError(`${source}: feature "${name}" holds ${values.length} values in example ${row}; reading list features`, 'import examples with one value per feature.');
+      if (values.length > 1)
+        throw new NotSupportedError(
+          `${source}: feature "${name}" holds ${values.length} values in example ${row}; reading list features`,
+          'import examples with one value per feature.',
+        );
       const v = values[0];
       if (dtype === 'string') (target as (string | null)[])[row] = Buffer.from(v as Uint8Array).toString('utf8');
       else (target as Float64Array)[row] = typeof v === 'number' ? v : (v as { toNumber(): number }).toNumber();

@@ -6,17 +6,21 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DuckSession } from './duckdb';
-import { describeExamples, readExampleColumns, writeExampleColumns } from '../transform/example-io';
+import type { DuckSession } from '../data/duckdb';
+import { describeExamples, readExampleColumns, writeExampleColumns } from './example-io';
 import { UserError } from '../util/errors';
 import { decodeExamples, encodeExamples, ExampleColumns } from './tf-example';
-import { readTfRecordFile, writeTfRecordFile } from './tfrecord';
+import { readTfRecordFile, writeTfRecordFile } from '../data/tfrecord';
 
 export const TF_EXAMPLE_FILE_NAME = 'data_tfrecord-00000-of-00001.gz';
 
 /** Writes a split's Parquet examples again as a gzipped TFRecord of tf.Example in the same folder. */
 export async function writeTfExamplesOfSplit(db: DuckSession, splitDir: string): Promise<number> {
-  const files = fs.readdirSync(splitDir).filter((f) => f.endsWith('.parquet')).sort().map((f) => path.join(splitDir, f));
+  const files = fs
+    .readdirSync(splitDir)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort()
+    .map((f) => path.join(splitDir, f));
   const features = await describeExamples(db, files);
   const { numRows, columns } = await readExampleColumns(db, files, features);
   const dtypes = Object.fromEntries(features.map((f) => [f.name, f.dtype]));
@@ -26,7 +30,11 @@ export async function writeTfExamplesOfSplit(db: DuckSession, splitDir: string):
 
 /** TFRecord files of one split folder: TFX writes `*.gz` (gzipped) and sometimes plain `*tfrecord*` files. */
 export function tfRecordFilesOf(splitDir: string): string[] {
-  return fs.readdirSync(splitDir).filter((f) => /\.gz$|tfrecord/i.test(f) && fs.statSync(path.join(splitDir, f)).isFile()).sort().map((f) => path.join(splitDir, f));
+  return fs
+    .readdirSync(splitDir)
+    .filter((f) => /\.gz$|tfrecord/i.test(f) && fs.statSync(path.join(splitDir, f)).isFile())
+    .sort()
+    .map((f) => path.join(splitDir, f));
 }
 
 /** Reads tf.Example TFRecord files into columns (all files concatenated, in name order). */
