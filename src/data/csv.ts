@@ -223,7 +223,8 @@ export function scanCsvShape(file: string, delim: string): CsvShapeProblem | und
   }
 }
 
-function firstLines(message: string): string {
+/** The first few non-empty lines of a (DuckDB) error message, on one line. */
+export function firstLines(message: string): string {
   return message
     .split('\n')
     .filter((l) => l.trim())

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
-import { checkCsvFile, guessDelimiter } from '../../data/csv';
+import { checkCsvFile, firstLines, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
@@ -306,12 +306,4 @@ function readFirstLine(file: string): string {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function firstLines(message: string): string {
-  return message
-    .split('\n')
-    .filter((l) => l.trim())
-    .slice(0, 4)
-    .join(' | ');
 }
