@@ -27,7 +27,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   const title = input.title ?? 'Data validation report';
   const sections: string[] = [];
   if (input.statistics.length > 0) {
-    const { html } = await statisticsFragment(input.statistics, { id: 'tfx-ts-report-statistics' });
+    const { html } = await statisticsFragment(input.statistics, { id: 'tfx-ts-report-statistics', tools: false });
     sections.push(section('statistics', 'Statistics', html));
   }
   if (input.schema) sections.push(section('schema', 'Schema', schemaHtml(schemaViewModel(input.schema), { id: 'tfx-ts-report-schema' })));

@@ -22,6 +22,8 @@ export function chartKey(chart: string, feature: string): string {
 export interface StatisticsHtmlOptions {
   title?: string;
   id?: string;
+  /** Sort and search (a small inline script); off where scripts cannot run (the report's CSP forbids them). */
+  tools?: boolean;
 }
 
 export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, options: StatisticsHtmlOptions = {}): string {
@@ -44,7 +46,7 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
         `<label for="${id}-quantiles" title="Quantile boundaries (min, deciles, max)">Quantiles</label>`
       : '';
   const tools =
-    model.numeric.length + model.categorical.length > 1
+    options.tools !== false && model.numeric.length + model.categorical.length > 1
       ? `<div class="tfx-ts-stats-tools" data-role="tools" hidden>` +
         `<label>Sort by <select data-role="sort"><option value="order">feature order</option><option value="name">name</option><option value="missing">missing</option>` +
         (compare ? `<option value="drift">${escapeHtml(model.datasets[0].name)}–${escapeHtml(model.datasets[1].name)} distance</option>` : '') +

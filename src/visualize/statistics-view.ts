@@ -17,6 +17,8 @@ export interface StatisticsViewOptions {
   title?: string;
   /** Element id of the view (default: random, unique per output). */
   id?: string;
+  /** Sort and search controls (an inline script); the report, whose CSP forbids scripts, turns them off. */
+  tools?: boolean;
 }
 
 /** The static HTML (without styles) and the chart specs of the statistics view. */
