@@ -96,6 +96,7 @@ function cell(source: string) {
           { id: 'CsvExampleGen', type: 'CsvExampleGen', inline: false },
           { id: 'StatisticsGen', type: 'StatisticsGen', inline: false },
         ],
+        parameters: [],
       },
     });
     expect(answers[3][0]).toMatchObject({
