@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Artifact, standardArtifacts } from '../../dsl/artifact';
+import { standardArtifacts } from '../../dsl/artifact';
+import { baselineIsCandidate } from './baseline';
 import { defineComponent } from '../../dsl/component';
 import { evalConfigSchema } from '../../evaluator/eval-config';
 
@@ -32,12 +33,3 @@ export const Evaluator = defineComponent({
   // (The first run's Resolver found nothing: its baselineModel input was the empty list.)
   cacheInputs: (inputs) => (baselineIsCandidate(inputs.baselineModel?.[0], inputs.model?.[0]) ? { ...inputs, baselineModel: [] } : inputs),
 });
-
-/**
- * The Resolver's latest blessed model is the candidate itself when the Trainer's output was reused
- * (a cached re-run): comparing a model with itself tells nothing (every change is zero), so the
- * Evaluator treats it as no baseline, in its cache key and in its executor alike.
- */
-export function baselineIsCandidate(baseline?: Artifact, model?: Artifact): boolean {
-  return Boolean(baseline && model && (baseline.id !== undefined && baseline.id === model.id ? true : baseline.uri === model.uri));
-}

@@ -5,7 +5,7 @@ import type { NormalizedEvalConfig } from '../../evaluator/eval-config';
 import { EVALUATION_FILE } from '../../evaluator/eval-config';
 import { evaluateModels } from '../../evaluator/evaluate';
 import { SERVING_MODEL_SUBDIR } from '../../model/format';
-import { baselineIsCandidate } from './component';
+import { baselineIsCandidate } from './baseline';
 
 interface EvaluatorParameters {
   evalConfig: NormalizedEvalConfig;
