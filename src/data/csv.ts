@@ -98,7 +98,8 @@ export function guessDelimiter(file: string): string {
   return [',', '\t', ';', '|'].find((d) => header.includes(d)) ?? ',';
 }
 
-function readFirstLine(file: string): string {
+/** The file's first line (up to 64 KiB), without its line break. */
+export function readFirstLine(file: string): string {
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(64 * 1024);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
-import { checkCsvFile, firstLines, guessDelimiter } from '../../data/csv';
+import { checkCsvFile, firstLines, guessDelimiter, readFirstLine } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
@@ -295,15 +295,4 @@ async function finish(db: DuckSession, context: ExecutorContext<unknown>, splitN
   examples.properties.span = 0;
   examples.properties.version = 0;
   context.progress(1, 'done');
-}
-
-function readFirstLine(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
-  } finally {
-    fs.closeSync(fd);
-  }
 }
