@@ -1,6 +1,6 @@
 import type { HistogramBucket } from '../stats/types';
 import type { CategoricalSummary, DatasetSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
-import { digitsToSeparate, formatCount, formatNumber, formatPercent } from './html';
+import { digitsToSeparate, SIGNIFICANT_DIGITS, formatCount, formatNumber, formatPercent } from './html';
 import { chartSpec, ChartSpec, NUMBER_FORMAT, PERCENT_FORMAT } from './vega';
 
 /**
@@ -137,7 +137,7 @@ export function histogramTips(bars: HistogramBar[], datasets: DatasetSummary[]):
   const first = bars.filter((b) => b.dataset === shown[0]?.name);
   if (first.length === 0) return [];
   const edges = first.flatMap((b) => [b.low, b.high]);
-  const digits = digitsToSeparate(Math.max(...edges.map(Math.abs)), first[0].high - first[0].low, 3);
+  const digits = digitsToSeparate(Math.max(...edges.map(Math.abs)), first[0].high - first[0].low, SIGNIFICANT_DIGITS);
   return first.map((bucket, k) => {
     const lines = datasets.map((d) => {
       const bar = bars.find((b) => b.dataset === d.name && b.low === bucket.low);
