@@ -221,7 +221,9 @@ function noValuesNote<S extends { count: number }>(model: StatisticsViewModel, f
     if (!s) return [`${escapeHtml(d.name)}: no such feature`];
     return s.count > 0 ? [] : [`${escapeHtml(d.name)}: no values (all missing)`];
   });
-  return notes.length > 0 ? `<div class="tfx-ts-chart-note tfx-ts-muted" data-role="no-values">${notes.join('; ')}</div>` : '';
+  if (notes.length === 0) return '';
+  const text = notes.length > 1 && feature.perDataset.every((s) => s && s.count === 0) ? 'No values in any split (all missing)' : notes.join('; ');
+  return `<div class="tfx-ts-chart-note tfx-ts-muted" data-role="no-values">${text}</div>`;
 }
 
 function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
