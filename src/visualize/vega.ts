@@ -129,11 +129,13 @@ export function marksWithTitles(svg: string): string {
 export function compactSvg(svg: string): string {
   const font = svg.match(/ font-family="([^"]*)"/)?.[1];
   let out = svg
-    .replace(/ opacity="1"/g, '')
+    .replace(/ opacity="1"| stroke-width="1"| transform="translate\(0,0\)"/g, '')
     .replace(/ aria-hidden="true"/g, '')
     .replace(/ role="graphics-object"| aria-roledescription="group mark container"/g, '')
     .replace(/<path class="foreground" d=""[^>]*\/>/g, '')
     .replace(/<path class="background" d="M0,0h0v0h0Z"[^>]*\/>/g, '');
+  // Inline SVG in HTML needs neither the version nor the xlink namespace (vega writes no xlink: attribute).
+  if (!out.includes('xlink:')) out = out.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', '').replace(' version="1.1"', '');
   if (font) {
     out = out.split(` font-family="${font}"`).join('').replace(/^<svg /, `<svg font-family="${font}" `);
   }
