@@ -282,9 +282,15 @@ test('feature scores: drift is the L-infinity distance of the shared-bucket shar
 describe('tooltips (SVG <title> per bucket, value and quantile)', () => {
   const titles = (svg: string) => [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => unescapeXml(m[1]));
   const unescapeXml = (text: string) =>
-    text.replace(/&#xA;/g, '\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    text
+      .replace(/&#xA;/g, '\n')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
 
-  test('each shared bucket names its range and every split\'s count and share; counts add up to the split\'s count', async () => {
+  test("each shared bucket names its range and every split's count and share; counts add up to the split's count", async () => {
     const fare = model.numeric.find((f) => f.name === 'fare')!;
     const bars = standardHistogramBars(fare, model.datasets);
     const tips = histogramTips(bars, model.datasets);
@@ -337,15 +343,16 @@ describe('tooltips (SVG <title> per bucket, value and quantile)', () => {
 });
 
 describe('one number format: axes say what the tables say', () => {
-  const labels = (svg: string, role: string) =>
-    [...(svg.match(new RegExp(`<g class="mark-text role-axis-label"[^>]*>(.*?)</g>`, 'gs')) ?? [])]
-      .filter(() => role)
-      .flatMap((g) => [...g.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]));
+  /** The axis labels vega drew (x and y), in order. */
+  const labels = (svg: string) =>
+    [...(svg.match(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs) ?? [])].flatMap((g) =>
+      [...g.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]),
+    );
 
   test('a timestamp axis is in B (as the table), with the digits that tell its ticks apart; shares in %', async () => {
     const timestamp = model.numeric.find((f) => f.name === 'trip_start_timestamp')!;
     const svg = await renderSvg(standardHistogramSpec(timestamp, model.datasets));
-    const shown = labels(svg, 'x');
+    const shown = labels(svg);
     expect(shown.some((t) => /^\d+(\.\d+)?B$/.test(t))).toBe(true);
     expect(shown.some((t) => /G$/.test(t))).toBe(false);
     expect(shown.filter((t) => t.endsWith('%')).length).toBeGreaterThan(0);
@@ -355,7 +362,17 @@ describe('one number format: axes say what the tables say', () => {
 });
 
 describe('single-valued and all-missing features', () => {
-  const one = (value: number, count: number) => ({ ...model.numeric[0].perDataset[0]!, count, min: value, max: value, mean: value, median: value, stdDev: 0, standard: count ? [{ lowValue: value, highValue: value, sampleCount: count }] : [], quantiles: [] });
+  const one = (value: number, count: number) => ({
+    ...model.numeric[0].perDataset[0]!,
+    count,
+    min: value,
+    max: value,
+    mean: value,
+    median: value,
+    stdDev: 0,
+    standard: count ? [{ lowValue: value, highValue: value, sampleCount: count }] : [],
+    quantiles: [],
+  });
 
   test('one value in every split with values is said in words, with no chart; the empty split is named', async () => {
     const { statisticsHtml } = await import('./statistics-html');

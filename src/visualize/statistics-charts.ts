@@ -348,11 +348,9 @@ export interface FeatureCharts {
 export function statisticsChartSpecs(model: StatisticsViewModel): ChartSpec[] {
   return [
     // A single-valued feature is said in words (statistics-html.ts), not drawn as a full-width block.
-    ...model.numeric.filter((f) => singleValue(f) === undefined).flatMap((f) => [
-      standardHistogramSpec(f, model.datasets),
-      standardHistogramSpec(f, model.datasets, { log: true }),
-      quantilesSpec(f, model.datasets),
-    ]),
+    ...model.numeric
+      .filter((f) => singleValue(f) === undefined)
+      .flatMap((f) => [standardHistogramSpec(f, model.datasets), standardHistogramSpec(f, model.datasets, { log: true }), quantilesSpec(f, model.datasets)]),
     ...model.categorical.filter((f) => f.perDataset.some((s) => s && s.topValues.length > 0)).map((f) => topValuesSpec(f, model.datasets)),
   ];
 }

@@ -115,10 +115,13 @@ function trimGeometryPrecision(svg: string): string {
  * readers read. (Vega's own tooltips need its runtime in the page; these charts are static SVG.)
  */
 export function marksWithTitles(svg: string): string {
-  return svg.replace(/<(path|rect|circle|line|text)([^>]*?) aria-label="([^"]*)"([^>]*?)\/>/g, (_all, tag: string, before: string, label: string, after: string) => {
-    const attributes = `${before}${after}`.replace(/ role="[^"]*"| aria-roledescription="[^"]*"/g, '');
-    return `<${tag}${attributes}><title>${label}</title></${tag}>`;
-  });
+  return svg.replace(
+    /<(path|rect|circle|line|text)([^>]*?) aria-label="([^"]*)"([^>]*?)\/>/g,
+    (_all, tag: string, before: string, label: string, after: string) => {
+      const attributes = `${before}${after}`.replace(/ role="[^"]*"| aria-roledescription="[^"]*"/g, '');
+      return `<${tag}${attributes}><title>${label}</title></${tag}>`;
+    },
+  );
 }
 
 /**
@@ -137,7 +140,10 @@ export function compactSvg(svg: string): string {
   // Inline SVG in HTML needs neither the version nor the xlink namespace (vega writes no xlink: attribute).
   if (!out.includes('xlink:')) out = out.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', '').replace(' version="1.1"', '');
   if (font) {
-    out = out.split(` font-family="${font}"`).join('').replace(/^<svg /, `<svg font-family="${font}" `);
+    out = out
+      .split(` font-family="${font}"`)
+      .join('')
+      .replace(/^<svg /, `<svg font-family="${font}" `);
   }
   return out;
 }

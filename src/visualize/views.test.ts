@@ -89,10 +89,21 @@ describe('statistics view (StatisticsGen output)', () => {
 
   /** Numeric features with more than one value in the splits that have values (the others are said in words). */
   const valuesOf = (name: string) =>
-    stored.datasets.flatMap((d) => d.features.filter((f) => featureNameOf(f) === name && f.numStats && f.numStats.commonStats.numNonMissing > 0).map((f) => [f.numStats!.min, f.numStats!.max]));
+    stored.datasets.flatMap((d) =>
+      d.features
+        .filter((f) => featureNameOf(f) === name && f.numStats && f.numStats.commonStats.numNonMissing > 0)
+        .map((f) => [f.numStats!.min, f.numStats!.max]),
+    );
   const singleValued = () =>
-    stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf).filter((name) => new Set(valuesOf(name).flat()).size === 1);
-  const drawnNumeric = () => stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf).filter((name) => !singleValued().includes(name));
+    stored.datasets[0].features
+      .filter((f) => f.numStats)
+      .map(featureNameOf)
+      .filter((name) => new Set(valuesOf(name).flat()).size === 1);
+  const drawnNumeric = () =>
+    stored.datasets[0].features
+      .filter((f) => f.numStats)
+      .map(featureNameOf)
+      .filter((name) => !singleValued().includes(name));
 
   test('the bundle is the HTML view (one standard chart per numeric feature) and a text summary, stored once', () => {
     // No JSON copy of the statistics beside the HTML: a saved notebook keeps the data once.
@@ -207,7 +218,8 @@ describe('statistics view (StatisticsGen output)', () => {
         if (r.right > document.documentElement.clientWidth) bad.push(`${svg.closest('tr')?.getAttribute('data-feature')} svg`);
         for (const t of Array.from(svg.querySelectorAll('text'))) {
           const b = t.getBoundingClientRect();
-          if (t.getAttribute('opacity') !== '0' && b.width > 0 && (b.left < r.left - 0.5 || b.right > r.right + 0.5)) bad.push(`${svg.closest('tr')?.getAttribute('data-feature')}: ${t.textContent}`);
+          if (t.getAttribute('opacity') !== '0' && b.width > 0 && (b.left < r.left - 0.5 || b.right > r.right + 0.5))
+            bad.push(`${svg.closest('tr')?.getAttribute('data-feature')}: ${t.textContent}`);
         }
       }
       return bad;
@@ -220,7 +232,7 @@ describe('statistics view (StatisticsGen output)', () => {
     await p.close();
   });
 
-  test('hovering a bucket shows its range and each split\'s count (script); without JavaScript the bars carry the same text as SVG <title>', async () => {
+  test("hovering a bucket shows its range and each split's count (script); without JavaScript the bars carry the same text as SVG <title>", async () => {
     const p = await page(bundle);
     const band = p.locator('tr[data-feature="trip_start_hour"] [data-chart="standard"] svg [data-tip]').first();
     await band.hover({ force: true });
