@@ -24,6 +24,14 @@ import { sharedData, tempDir } from '../../src/testing/fixtures';
 import { startKfpTestServer, KfpTestServer } from '../../src/testing/kfp-test-server';
 import { createGcsBucket, createS3Bucket, objectStoreServers, ObjectStoreServers } from '../../src/testing/object-stores';
 import { loadStatistics } from '../../src/stats/io';
+import { labBridge } from '../../src/notebook/lab-bridge';
+import { BRIDGE_MARKER, openRunCellCode } from '../../src/protocol/bridge';
+
+async function bridgeOpenRun(options: unknown): Promise<any> {
+  const { out } = await quietly(() => labBridge.openRun(options));
+  const line = out.split('\n').find((l) => l.startsWith(BRIDGE_MARKER))!;
+  return JSON.parse(line.slice(BRIDGE_MARKER.length));
+}
 
 const taxiCsv = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
 
@@ -53,6 +61,8 @@ describe('openRun: a finished KFP run read back from object storage', () => {
   const cacheDir = tempDir();
 
   beforeAll(async () => {
+    // The bridge call uses the default cache: the same directory here.
+    process.env.TFX_TS_RUN_CACHE = cacheDir;
     stores = await objectStoreServers({ s3: true, gcs: true });
     await createS3Bucket(stores.s3Endpoint, 'open-run');
     await createGcsBucket(stores.gcsEndpoint, 'open-run-gcs');
@@ -150,6 +160,12 @@ describe('openRun: a finished KFP run read back from object storage', () => {
       expect.stringMatching(/\/example-validator\/[0-9a-f-]{36}\/anomalies$/),
     ]);
     expect(fs.readFileSync(path.join(opened.artifacts[1].artifact.uri, 'schema.pbtxt'), 'utf8')).toMatch(/name: "fare"/);
+
+    // The panel's bridge call: downloads (here: finds in the cache) and answers with the cell to insert.
+    const answer = await bridgeOpenRun({ endpoint: kfp.url, authMode: 'none', runId });
+    expect(answer).toMatchObject({ ok: true, result: { runId, state: 'SUCCEEDED', outputs: [{ task: 'statistics-gen', output: 'statistics', type: 'ExampleStatistics' }, {}, {}] } });
+    expect(answer.result.cellCode).toBe(openRunCellCode(runId, kfp.url));
+    expect(answer.result.cellCode).not.toMatch(/token|cookie/i);
   }, 300_000);
 
   it('clear errors: not finished, not found, artifact missing, store unreachable; nothing half-written is cached', async () => {
@@ -161,6 +177,12 @@ describe('openRun: a finished KFP run read back from object storage', () => {
     const running = await errorOf(() => fetchRun(runId, connection));
     expect(running.code).toBe('RUN_NOT_FINISHED');
     expect(running.message).toMatch(/is RUNNING, not finished[\s\S]*Fix: wait until it has SUCCEEDED/);
+    // The panel gets the same code, message and hint.
+    expect(await bridgeOpenRun({ endpoint: kfp.url, authMode: 'none', runId })).toEqual({
+      ok: false,
+      error: { code: 'RUN_NOT_FINISHED', message: running.summary, hint: running.hint },
+    });
+    expect((await bridgeOpenRun({ endpoint: kfp.url, authMode: 'none', runId: '../etc' })).error.code).toBe('INVALID_OPTIONS');
 
     const unknown = await errorOf(() => fetchRun('0b6a5bd1-0000-4000-8000-000000000000', connection));
     expect(unknown.code).toBe('NOT_FOUND');
