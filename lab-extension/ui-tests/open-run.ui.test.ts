@@ -112,7 +112,7 @@ async function executeOnCluster(run: SimulatedRun): Promise<string[]> {
         continue;
       }
       expect(await main(['node', ...resolvedCommandLine(run, task)])).toBe(0);
-      for (const key of Object.keys(executorInputFor(run, task).outputs.artifacts)) {
+      for (const key of Object.keys(executorInputFor(run, task).outputs.artifacts ?? {})) {
         const uri = outputUri(run, task, key);
         if (fs.existsSync(localPathForUri(uri, mountRoot))) {
           await uploadDirectory(localPathForUri(uri, mountRoot), uri);

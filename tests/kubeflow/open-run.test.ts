@@ -104,7 +104,7 @@ describe('openRun: a finished KFP run read back from object storage', () => {
         const { value: code, out } = await quietly(() => main(['node', ...resolvedCommandLine(simulated, task)]));
         if (code !== 0) throw new Error(`task ${task} failed:\n${out}`);
         // KFP's launcher uploads each output from its local path to the output URI after the task.
-        for (const key of Object.keys(executorInputFor(simulated, task).outputs.artifacts)) {
+        for (const key of Object.keys(executorInputFor(simulated, task).outputs.artifacts ?? {})) {
           const uri = outputUri(simulated, task, key);
           const local = localPathForUri(uri, mountRoot);
           if (fs.existsSync(local)) await uploadDirectory(local, uri);
