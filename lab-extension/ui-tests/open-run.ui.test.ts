@@ -46,15 +46,19 @@ let stores: ObjectStoreServers;
 let browser: Browser;
 let runCache: string;
 
-const TRAINER_MODULE = `import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { FnArgs } from 'tfx-ts';
+// CommonJS: here a .ts module file beside the notebook (a folder without package.json) failed to load
+// in the kernel ("Unexpected token '{'" from Node's ES module compiler); that is outside this test.
+const TRAINER_MODULE = `const fs = require('node:fs');
+const path = require('node:path');
+const { tf, saveServingModel } = require('tfx-ts/trainer');
 
-/** A stand-in model: records how many steps it was asked to train (what the run parameter sets). */
-export async function runFn(fnArgs: FnArgs): Promise<void> {
-  fs.mkdirSync(fnArgs.servingModelDir, { recursive: true });
+/** A one-weight model, saved without training: what matters here is the step count the run parameter sets. */
+exports.runFn = async function runFn(fnArgs) {
+  const input = tf.input({ shape: [1], name: 'culmen_length_mm' });
+  const output = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(input);
+  await saveServingModel(tf.model({ inputs: input, outputs: output }), fnArgs.servingModelDir);
   fs.writeFileSync(path.join(fnArgs.servingModelDir, 'steps.json'), JSON.stringify({ steps: fnArgs.trainSteps }));
-}
+};
 `;
 
 beforeAll(async () => {
@@ -65,7 +69,7 @@ beforeAll(async () => {
   process.env.TFX_TS_RUN_CACHE = runCache;
   [lab, kfp, browser] = await Promise.all([
     startLab({
-      'open/trainer.ts': TRAINER_MODULE,
+      'open/trainer.js': TRAINER_MODULE,
       'open/open_run.ipynb': notebook([
         'import { InteractiveContext, CsvExampleGen, StatisticsGen, SchemaGen, ExampleValidator, Trainer, RuntimeParameter, writeBundledCsv } from "tfx-ts";\n' +
           'await writeBundledCsv("penguins", "data/penguins");\n' +
@@ -75,7 +79,7 @@ beforeAll(async () => {
           'const schemaGen = new SchemaGen({ statistics: statisticsGen.outputs.statistics });\nawait context.run(schemaGen);\n' +
           'await context.run(new ExampleValidator({ statistics: statisticsGen.outputs.statistics, schema: schemaGen.outputs.schema }));',
         'const trainSteps = new RuntimeParameter({ name: "train_steps", ptype: "int", default: 20, description: "Training steps." });\n' +
-          'const trainer = new Trainer({ examples: exampleGen.outputs.examples, moduleFile: "trainer.ts", trainArgs: { numSteps: trainSteps } });\n' +
+          'const trainer = new Trainer({ examples: exampleGen.outputs.examples, moduleFile: "trainer.js", trainArgs: { numSteps: trainSteps } });\n' +
           'await context.run(trainer);'
       ])
     }),
@@ -100,18 +104,25 @@ function field(panel: Locator, label: string): Locator {
 }
 
 /** What the cluster does for a run: each data task runs in its pod, and the launcher uploads its outputs. */
-async function executeOnCluster(run: SimulatedRun): Promise<string[]> {
+async function executeOnCluster(run: SimulatedRun, projectDir: string): Promise<string[]> {
   const mountRoot = fs.mkdtempSync(path.join(require('os').tmpdir(), 'tfx-ts-mount-'));
   process.env.TFX_TS_KFP_MOUNT_ROOT = mountRoot;
   const ran: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  // Relative inputs resolve against the image's working directory, which holds the notebook's folder.
+  const cwd = process.cwd();
+  process.chdir(projectDir);
+  const lines: string[] = [];
+  const spies = (['log', 'error', 'warn'] as const).map(m => jest.spyOn(console, m).mockImplementation((...a) => void lines.push(a.map(String).join(' '))));
   try {
     for (const task of taskOrder(run.spec)) {
       // The Trainer's module file lives in the notebook folder; its outputs have no notebook view.
       if (task === 'trainer') {
         continue;
       }
-      expect(await main(['node', ...resolvedCommandLine(run, task)])).toBe(0);
+      const code = await main(['node', ...resolvedCommandLine(run, task)]);
+      if (code !== 0) {
+        throw new Error(`task ${task} failed:\n${lines.slice(-20).join('\n')}`);
+      }
       for (const key of Object.keys(executorInputFor(run, task).outputs.artifacts ?? {})) {
         const uri = outputUri(run, task, key);
         if (fs.existsSync(localPathForUri(uri, mountRoot))) {
@@ -121,7 +132,8 @@ async function executeOnCluster(run: SimulatedRun): Promise<string[]> {
       ran.push(task);
     }
   } finally {
-    log.mockRestore();
+    process.chdir(cwd);
+    spies.forEach(s => s.mockRestore());
     delete process.env.TFX_TS_KFP_MOUNT_ROOT;
   }
   return ran;
@@ -183,7 +195,7 @@ test('a RuntimeParameter is a validated panel field whose value reaches the run;
     // The cluster runs it: the data tasks write to its pipeline root on S3, where KFP's driver puts outputs.
     const spec = kfp.pipelines[0].versions[0].spec;
     expect(spec.root.inputDefinitions!.parameters!.train_steps).toMatchObject({ parameterType: 'NUMBER_INTEGER', defaultValue: 20 });
-    const ran = await executeOnCluster({ spec, pipelineRoot: ROOT, runId, workDir: fs.mkdtempSync(path.join(lab.rootDir, '..', 'work-')), launcherLayout: true, parameters: { train_steps: 7 } });
+    const ran = await executeOnCluster({ spec, pipelineRoot: ROOT, runId, workDir: fs.mkdtempSync(path.join(lab.rootDir, '..', 'work-')), launcherLayout: true, parameters: { train_steps: 7 } }, path.join(lab.rootDir, 'open'));
     expect(ran).toEqual(['csv-example-gen', 'statistics-gen', 'schema-gen', 'example-validator']);
     // The run names the root it wrote to (as a run created with runtime_config.pipeline_root does).
     stored.runtime_config.pipeline_root = ROOT;
