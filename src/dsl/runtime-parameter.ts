@@ -52,7 +52,10 @@ export function coerceRuntimeValue(name: string, ptype: RuntimeParameterType, va
   // The panel's parameter fields use the same check (protocol), so both say the same.
   const parsed = parseRuntimeValue(ptype, value);
   if (parsed.ok) return parsed.value;
-  throw new UserError(`Runtime parameter ${name} must be ${parsed.expected}, got ${JSON.stringify(value)}.`, `pass e.g. --parameter ${name}=${parsed.example}.`);
+  throw new UserError(
+    `Runtime parameter ${name} must be ${parsed.expected}, got ${JSON.stringify(value)}.`,
+    `pass e.g. --parameter ${name}=${parsed.example}.`,
+  );
 }
 
 /** Replaces every RuntimeParameter in a parameters object by its default, and says where they were. */

@@ -142,7 +142,11 @@ async function readRun(client: KfpClient, runId: string): Promise<KfpRun> {
     return await client.getRun(runId);
   } catch (error) {
     if (error instanceof KfpApiError && error.code === 'NOT_FOUND') {
-      throw new OpenRunError('NOT_FOUND', `Run ${runId} was not found on ${client.endpoint}.`, 'check the run id (KFP UI › Runs › the run › Run details) and the namespace.');
+      throw new OpenRunError(
+        'NOT_FOUND',
+        `Run ${runId} was not found on ${client.endpoint}.`,
+        'check the run id (KFP UI › Runs › the run › Run details) and the namespace.',
+      );
     }
     throw error;
   }
@@ -152,7 +156,11 @@ async function specOf(client: KfpClient, run: KfpRun): Promise<PipelineSpec> {
   if (run.pipeline_spec) return unwrapSpec(run.pipeline_spec);
   const ref = run.pipeline_version_reference;
   if (!ref?.pipeline_id || !ref.pipeline_version_id) {
-    throw new OpenRunError('NOT_FOUND', `Run ${run.run_id} names no pipeline version, so its tasks and outputs are unknown.`, 'open a run created from an uploaded pipeline version.');
+    throw new OpenRunError(
+      'NOT_FOUND',
+      `Run ${run.run_id} names no pipeline version, so its tasks and outputs are unknown.`,
+      'open a run created from an uploaded pipeline version.',
+    );
   }
   const version = await client.getPipelineVersion(ref.pipeline_id, ref.pipeline_version_id);
   if (!version.pipeline_spec) throw new OpenRunError('NOT_FOUND', `Pipeline version ${ref.pipeline_version_id} of run ${run.run_id} has no pipeline_spec.`);
@@ -176,7 +184,7 @@ async function listPrefix(uri: string): Promise<string[]> {
       'STORE_UNREACHABLE',
       `Could not list the run's outputs under ${uri}: ${message.split('\n')[0]}`,
       unreachable
-        ? 'the object store is unreachable from the notebook: set AWS_ENDPOINT_URL / MINIO_ENDPOINT (s3://, minio://) or STORAGE_EMULATOR_HOST (gs://) in the kernel environment, or port-forward the cluster\'s MinIO.'
+        ? "the object store is unreachable from the notebook: set AWS_ENDPOINT_URL / MINIO_ENDPOINT (s3://, minio://) or STORAGE_EMULATOR_HOST (gs://) in the kernel environment, or port-forward the cluster's MinIO."
         : 'check the bucket exists and the credentials in the kernel environment may read it.',
     );
   }
@@ -234,7 +242,11 @@ function folderSize(dir: string): { files: number; bytes: number } {
  */
 export async function fetchRun(runId: string, options: OpenRunOptions = {}): Promise<OpenedRun> {
   if (typeof runId !== 'string' || !runId.trim()) {
-    throw new OpenRunError('INVALID_OPTIONS', 'openRun needs the id of a Kubeflow run.', 'pass the run id, e.g. await context.openRun("3f2a…", { endpoint: "http://localhost:8080" }).');
+    throw new OpenRunError(
+      'INVALID_OPTIONS',
+      'openRun needs the id of a Kubeflow run.',
+      'pass the run id, e.g. await context.openRun("3f2a…", { endpoint: "http://localhost:8080" }).',
+    );
   }
   runId = runId.trim();
   const cacheDir = path.resolve(options.cacheDir ?? defaultRunCacheDir());
@@ -254,16 +266,28 @@ export async function fetchRun(runId: string, options: OpenRunOptions = {}): Pro
   const run = await readRun(client, runId);
   const state = run.state ?? 'RUNTIME_STATE_UNSPECIFIED';
   if (!TERMINAL_RUN_STATES.has(state)) {
-    throw new OpenRunError('RUN_NOT_FINISHED', `Run ${runId} is ${state}, not finished: its outputs may still be written.`, 'wait until it has SUCCEEDED (the panel follows it), then open it.');
+    throw new OpenRunError(
+      'RUN_NOT_FINISHED',
+      `Run ${runId} is ${state}, not finished: its outputs may still be written.`,
+      'wait until it has SUCCEEDED (the panel follows it), then open it.',
+    );
   }
   const spec = await specOf(client, run);
   const pipelineName = spec.pipelineInfo.name;
   const pipelineRoot = options.pipelineRoot || run.runtime_config?.pipeline_root || spec.defaultPipelineRoot;
   if (!pipelineRoot) {
-    throw new OpenRunError('NOT_FOUND', `Run ${runId} has no pipeline root (neither runtime_config.pipeline_root nor the spec's defaultPipelineRoot).`, 'pass pipelineRoot: the bucket path the cluster writes artifacts to.');
+    throw new OpenRunError(
+      'NOT_FOUND',
+      `Run ${runId} has no pipeline root (neither runtime_config.pipeline_root nor the spec's defaultPipelineRoot).`,
+      'pass pipelineRoot: the bucket path the cluster writes artifacts to.',
+    );
   }
   if (!isObjectStoreUri(pipelineRoot)) {
-    throw new OpenRunError('NOT_FOUND', `Run ${runId}'s pipeline root ${pipelineRoot} is not on object storage the notebook can read.`, 'pass pipelineRoot as s3://, minio:// or gs://.');
+    throw new OpenRunError(
+      'NOT_FOUND',
+      `Run ${runId}'s pipeline root ${pipelineRoot} is not on object storage the notebook can read.`,
+      'pass pipelineRoot as s3://, minio:// or gs://.',
+    );
   }
   const base = joinUri(pipelineRoot, pipelineName, runId);
   const taskStates = new Map((run.run_details?.task_details ?? []).map((t) => [t.display_name ?? '', t.state ?? 'RUNTIME_STATE_UNSPECIFIED']));
@@ -323,7 +347,11 @@ export async function fetchRun(runId: string, options: OpenRunOptions = {}): Pro
         const local = path.join(partial, w.task, w.output);
         fs.rmSync(local, { recursive: true, force: true });
         await downloadPrefix(remoteUri, local).catch((error) => {
-          throw new OpenRunError('STORE_UNREACHABLE', `Could not download ${remoteUri}: ${(error as Error).message.split('\n')[0]}`, 'check the object store is reachable and readable from the kernel.');
+          throw new OpenRunError(
+            'STORE_UNREACHABLE',
+            `Could not download ${remoteUri}: ${(error as Error).message.split('\n')[0]}`,
+            'check the object store is reachable and readable from the kernel.',
+          );
         });
         try {
           await renderArtifacts([localArtifact(w.type, local)], { title: `${w.task}.${w.output}` });
@@ -385,7 +413,8 @@ export async function fetchRun(runId: string, options: OpenRunOptions = {}): Pro
 export async function runViews(opened: OpenedRun): Promise<MimeBundle[]> {
   registerStandardViews();
   const bundles: MimeBundle[] = [runHeader(opened)];
-  for (const a of opened.artifacts) bundles.push(await renderArtifacts([a.artifact], { title: `${a.task}.${a.output}`, label: `run ${opened.runId.slice(0, 8)}` }));
+  for (const a of opened.artifacts)
+    bundles.push(await renderArtifacts([a.artifact], { title: `${a.task}.${a.output}`, label: `run ${opened.runId.slice(0, 8)}` }));
   return bundles;
 }
 

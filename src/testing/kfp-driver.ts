@@ -47,7 +47,10 @@ export function outputUri(run: SimulatedRun, taskName: string, outputKey: string
 
 /** The per-execution uuid KFP's driver puts between task and output (stable per run and task here). */
 function executionSalt(run: SimulatedRun, taskName: string): string {
-  return createHash('sha256').update(`${run.runId}/${taskName}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+  return createHash('sha256')
+    .update(`${run.runId}/${taskName}`)
+    .digest('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
 }
 
 export function outputFileOf(run: SimulatedRun, taskName: string): string {

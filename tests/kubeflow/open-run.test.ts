@@ -17,7 +17,6 @@ import { StatisticsGen } from '../../src/components/statistics_gen/component';
 import { Pipeline } from '../../src/dsl/pipeline';
 import { storeFor, uploadDirectory } from '../../src/io/storage';
 import { fetchRun, openRun, OpenRunError, runViews } from '../../src/notebook/open-run';
-import { KfpClient } from '../../src/orchestration/kubeflow/client';
 import { localPathForUri } from '../../src/orchestration/kubeflow/container-entrypoint';
 import { deploy } from '../../src/orchestration/kubeflow/deploy';
 import type { PipelineSpec } from '../../src/orchestration/kubeflow/ir';
@@ -91,7 +90,14 @@ describe('openRun: a finished KFP run read back from object storage', () => {
     const validator = new ExampleValidator({ statistics: stats.outputs.statistics, schema: schema.outputs.schema });
     const pipeline = new Pipeline({ pipelineName: name, pipelineRoot, components: [gen, stats, schema, validator] });
     const deployed = await quietly(() =>
-      deploy(pipeline, { endpoint: server.url, authMode: 'none', image: 'tfx-ts-runtime:test', experimentName: 'open-run', projectRoot: tempDir(), codePackage: false }),
+      deploy(pipeline, {
+        endpoint: server.url,
+        authMode: 'none',
+        image: 'tfx-ts-runtime:test',
+        experimentName: 'open-run',
+        projectRoot: tempDir(),
+        codePackage: false,
+      }),
     );
     const runId = deployed.value.runId!;
     const spec = deployed.value.spec;
@@ -114,7 +120,11 @@ describe('openRun: a finished KFP run read back from object storage', () => {
       delete process.env.TFX_TS_KFP_MOUNT_ROOT;
       delete process.env.TFX_TS_CODE_CACHE;
     }
-    await server.setRunState(runId, 'SUCCEEDED', taskOrder(spec).map((t) => ({ name: t, state: 'SUCCEEDED' })));
+    await server.setRunState(
+      runId,
+      'SUCCEEDED',
+      taskOrder(spec).map((t) => ({ name: t, state: 'SUCCEEDED' })),
+    );
     return { runId, spec, simulated };
   }
 
@@ -170,7 +180,10 @@ describe('openRun: a finished KFP run read back from object storage', () => {
 
     // The panel's bridge call: downloads (here: finds in the cache) and answers with the cell to insert.
     const answer = await bridgeOpenRun({ endpoint: kfp.url, authMode: 'none', runId });
-    expect(answer).toMatchObject({ ok: true, result: { runId, state: 'SUCCEEDED', outputs: [{ task: 'statistics-gen', output: 'statistics', type: 'ExampleStatistics' }, {}, {}] } });
+    expect(answer).toMatchObject({
+      ok: true,
+      result: { runId, state: 'SUCCEEDED', outputs: [{ task: 'statistics-gen', output: 'statistics', type: 'ExampleStatistics' }, {}, {}] },
+    });
     expect(answer.result.cellCode).toBe(openRunCellCode(runId, kfp.url));
     expect(answer.result.cellCode).not.toMatch(/token|cookie/i);
   }, 300_000);
@@ -199,7 +212,11 @@ describe('openRun: a finished KFP run read back from object storage', () => {
     expect(notCached.code).toBe('INVALID_OPTIONS');
     expect(notCached.message).toMatch(/not in the cache[\s\S]*Fix: pass the KFP endpoint/);
 
-    kfp.setRunState(runId, 'SUCCEEDED', taskOrder(spec).map((t) => ({ name: t, state: 'SUCCEEDED' })));
+    kfp.setRunState(
+      runId,
+      'SUCCEEDED',
+      taskOrder(spec).map((t) => ({ name: t, state: 'SUCCEEDED' })),
+    );
     // The store is unreachable from the kernel (wrong endpoint in the environment).
     const saved = process.env.AWS_ENDPOINT_URL_S3;
     process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:9';
@@ -224,7 +241,9 @@ describe('openRun: a finished KFP run read back from object storage', () => {
     expect(key).toMatch(/example-validator/);
     const missing = await errorOf(() => fetchRun(runId, connection));
     expect(missing.code).toBe('ARTIFACT_MISSING');
-    expect(missing.message).toMatch(/example-validator\.anomalies \(ExampleAnomalies\) under s3:\/\/open-run\/errors\/open-run-errors\/.*\/example-validator\//);
+    expect(missing.message).toMatch(
+      /example-validator\.anomalies \(ExampleAnomalies\) under s3:\/\/open-run\/errors\/open-run-errors\/.*\/example-validator\//,
+    );
     expect(fs.existsSync(path.join(cacheDir, runId))).toBe(false);
     expect(partials()).toEqual([]);
 
@@ -240,67 +259,82 @@ describe('openRun: a finished KFP run read back from object storage', () => {
     expect(String((await runViews(failed))[0]['text/html'])).toMatch(/Not opened: example-validator \(the task is FAILED\)/);
   }, 300_000);
 
-  (kernelAvailable() ? it : it.skip)('from a notebook cell in a real tslab kernel: context.openRun shows the views; the bridge call answers from the cache', async () => {
-    // The kernel runs while Jest waits (spawnSync): the KFP test server runs as its own process.
-    const server = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(repoRoot, 'src', 'testing', 'kfp-test-server.ts'), '--port', '0'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        readline.createInterface({ input: server.stdout! }).on('line', (line) => {
-          const match = /^KFP_TEST_SERVER_URL=(.+)$/.exec(line);
-          if (match) resolve(match[1]);
-        });
-        server.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+  (kernelAvailable() ? it : it.skip)(
+    'from a notebook cell in a real tslab kernel: context.openRun shows the views; the bridge call answers from the cache',
+    async () => {
+      // The kernel runs while Jest waits (spawnSync): the KFP test server runs as its own process.
+      const server = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(repoRoot, 'src', 'testing', 'kfp-test-server.ts'), '--port', '0'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
-      const setRunState = async (runId: string, state: string, tasks: { name: string; state: string }[]) => {
-        const response = await fetch(`${new URL(url).origin}/__test__/runs/${runId}/state`, { method: 'POST', body: JSON.stringify({ state, tasks }) });
-        expect(response.ok).toBe(true);
-      };
-      const { runId } = await finishedRun('s3://open-run/kernel', 'open-run-kernel', { url, setRunState });
-      fs.mkdirSync(path.join(repoRoot, '.jupyter-test'), { recursive: true });
-      const dir = fs.mkdtempSync(path.join(repoRoot, '.jupyter-test', 'open-run-'));
-      const kernelCache = path.join(dir, 'cache');
-      const code = (source: string) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source });
-      const notebook = {
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
-        cells: [
-          code(`import { InteractiveContext } from 'tfx-ts';\nconst context = new InteractiveContext({ pipelineName: 'look', pipelineRoot: 'out' });`),
-          code(`await context.openRun(${JSON.stringify(runId)}, { endpoint: ${JSON.stringify(url)} })`),
-          code(`await require("tfx-ts").labBridge.openRun(${JSON.stringify({ endpoint: url, authMode: 'none', runId })})`),
-          code(openRunCellCode(runId, url)),
-        ],
-      };
-      const file = path.join(dir, 'open-run.ipynb');
-      fs.writeFileSync(file, JSON.stringify(notebook));
-      let nb: ReturnType<typeof executeNotebook>;
       try {
-        nb = executeNotebook(file, { timeoutSeconds: 300, env: { ...stores.env, TFX_TS_RUN_CACHE: kernelCache } });
+        const url = await new Promise<string>((resolve, reject) => {
+          readline.createInterface({ input: server.stdout! }).on('line', (line) => {
+            const match = /^KFP_TEST_SERVER_URL=(.+)$/.exec(line);
+            if (match) resolve(match[1]);
+          });
+          server.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+        });
+        const setRunState = async (runId: string, state: string, tasks: { name: string; state: string }[]) => {
+          const response = await fetch(`${new URL(url).origin}/__test__/runs/${runId}/state`, { method: 'POST', body: JSON.stringify({ state, tasks }) });
+          expect(response.ok).toBe(true);
+        };
+        const { runId } = await finishedRun('s3://open-run/kernel', 'open-run-kernel', { url, setRunState });
+        fs.mkdirSync(path.join(repoRoot, '.jupyter-test'), { recursive: true });
+        const dir = fs.mkdtempSync(path.join(repoRoot, '.jupyter-test', 'open-run-'));
+        const kernelCache = path.join(dir, 'cache');
+        const code = (source: string) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source });
+        const notebook = {
+          nbformat: 4,
+          nbformat_minor: 5,
+          metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+          cells: [
+            code(`import { InteractiveContext } from 'tfx-ts';\nconst context = new InteractiveContext({ pipelineName: 'look', pipelineRoot: 'out' });`),
+            code(`await context.openRun(${JSON.stringify(runId)}, { endpoint: ${JSON.stringify(url)} })`),
+            code(`await require("tfx-ts").labBridge.openRun(${JSON.stringify({ endpoint: url, authMode: 'none', runId })})`),
+            code(openRunCellCode(runId, url)),
+          ],
+        };
+        const file = path.join(dir, 'open-run.ipynb');
+        fs.writeFileSync(file, JSON.stringify(notebook));
+        let nb: ReturnType<typeof executeNotebook>;
+        try {
+          nb = executeNotebook(file, { timeoutSeconds: 300, env: { ...stores.env, TFX_TS_RUN_CACHE: kernelCache } });
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+        const join = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
+        const outputs = (i: number) => nb.cells[i].outputs ?? [];
+        const htmlOf = (i: number) =>
+          outputs(i)
+            .filter((o) => o.output_type === 'display_data')
+            .map((o) => join(o.data?.['text/html']));
+        const textOf = (i: number) =>
+          outputs(i)
+            .map((o) => join(o.text) + join(o.data?.['text/plain']))
+            .join('');
+        // The cell shows the run header, then statistics, schema and anomalies as display_data (the notebook's display path).
+        const views = htmlOf(1);
+        expect(views).toHaveLength(4);
+        expect(views[0]).toContain(`run <code>${runId}</code>`);
+        expect(views[0]).toMatch(/3 outputs downloaded \d+ files/);
+        expect(views[1]).toMatch(/trip_miles/);
+        expect(views[2]).toMatch(/fare/);
+        expect(textOf(1)).toMatch(new RegExp(`Kubeflow run ${runId} SUCCEEDED: 3 outputs in `));
+        // The panel's call finds the run in the kernel's cache and answers with the cell to insert; that cell shows the views again.
+        const answer = JSON.parse(
+          textOf(2)
+            .split('\n')
+            .find((l) => l.startsWith(BRIDGE_MARKER))!
+            .slice(BRIDGE_MARKER.length),
+        );
+        expect(answer).toMatchObject({ ok: true, result: { runId, fromCache: true, cellCode: openRunCellCode(runId, url) } });
+        expect(htmlOf(3)).toHaveLength(4);
+        expect(htmlOf(3)[0]).toMatch(/from the local cache/);
       } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        server.kill('SIGTERM');
       }
-      const join = (v: unknown) => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
-      const outputs = (i: number) => nb.cells[i].outputs ?? [];
-      const htmlOf = (i: number) => outputs(i).filter((o) => o.output_type === 'display_data').map((o) => join(o.data?.['text/html']));
-      const textOf = (i: number) => outputs(i).map((o) => join(o.text) + join(o.data?.['text/plain'])).join('');
-      // The cell shows the run header, then statistics, schema and anomalies as display_data (the notebook's display path).
-      const views = htmlOf(1);
-      expect(views).toHaveLength(4);
-      expect(views[0]).toContain(`run <code>${runId}</code>`);
-      expect(views[0]).toMatch(/3 outputs downloaded \d+ files/);
-      expect(views[1]).toMatch(/trip_miles/);
-      expect(views[2]).toMatch(/fare/);
-      expect(textOf(1)).toMatch(new RegExp(`Kubeflow run ${runId} SUCCEEDED: 3 outputs in `));
-      // The panel's call finds the run in the kernel's cache and answers with the cell to insert; that cell shows the views again.
-      const answer = JSON.parse(textOf(2).split('\n').find((l) => l.startsWith(BRIDGE_MARKER))!.slice(BRIDGE_MARKER.length));
-      expect(answer).toMatchObject({ ok: true, result: { runId, fromCache: true, cellCode: openRunCellCode(runId, url) } });
-      expect(htmlOf(3)).toHaveLength(4);
-      expect(htmlOf(3)[0]).toMatch(/from the local cache/);
-    } finally {
-      server.kill('SIGTERM');
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });
