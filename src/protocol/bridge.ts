@@ -135,7 +135,7 @@ export function parseRuntimeValue(
       if (typeof value === 'boolean') return { ok: true, value };
       return value === 'true' || value === 'false' ? { ok: true, value: value === 'true' } : { ok: false, expected: 'true or false', example: 'true' };
     default:
-      return typeof value === 'string' ? { ok: true, value } : { ok: false, expected: 'text', example: 'text' };
+      return typeof value === 'string' ? { ok: true, value } : { ok: false, expected: 'a string', example: 'text' };
   }
 }
 
