@@ -248,19 +248,6 @@ export async function startLab(files: Files = {}): Promise<LabServer> {
   return { url, port, rootDir, stateDir, logFile, stop };
 }
 
-/**
- * The notebook folder gets node_modules laid out as `npm install tfx-ts` does: tfx-ts (its
- * package.json and built dist) with its dependencies hoisted beside it, not inside it.
- */
-export function installLikeNpm(nodeModules: string): void {
-  fs.mkdirSync(path.join(nodeModules, 'tfx-ts'), { recursive: true });
-  for (const entry of ['package.json', 'dist']) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(nodeModules, 'tfx-ts', entry));
-  for (const entry of fs.readdirSync(path.join(REPO_ROOT, 'node_modules'))) {
-    if (entry === 'tfx-ts' || entry === '.bin' || entry.startsWith('.')) continue;
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', entry), path.join(nodeModules, entry));
-  }
-}
-
 /** Launch Chromium without network besides 127.0.0.1. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
