@@ -136,7 +136,7 @@ test('statistics view at 1280×720 with the panel open: charts visible, tooltips
     const bands = fare.locator('[data-chart="standard"] svg [data-tip]');
     const n = await bands.count();
     expect(n).toBeGreaterThanOrEqual(5);
-    const tips = [];
+    const tips: ReturnType<typeof readTip>[] = [];
     for (let k = 0; k < n; k++) {
       await bands.nth(k).hover({ force: true });
       const tooltip = view.locator('.tfx-ts-tooltip');
