@@ -76,6 +76,11 @@ describe('evaluateModels on a small taxi model', () => {
     }
     // Every slice has an interval or a note saying why not.
     for (const slice of result.slices) for (const m of ['auc', 'binary_accuracy']) expect(slice.confidenceIntervals?.[m] ?? slice.notes?.[m]).toBeDefined();
+    // A one-class slice (e.g. payment_type:No Charge, never tipped): its AUC is undefined, and the note says why the value is.
+    const oneClass = result.slices.filter((s) => typeof s.metrics.auc !== 'number' || !Number.isFinite(s.metrics.auc));
+    expect(oneClass.length).toBeGreaterThan(0);
+    for (const slice of oneClass)
+      expect(slice.notes?.auc).toMatch(/^AUC is undefined: it needs positive and negative examples, and this slice has all \d+ examples? (positive|negative)$/);
     // The same seed gives the same intervals; without the option there are none.
     expect((await evaluate(config)).slices.map((s) => s.confidenceIntervals)).toEqual(result.slices.map((s) => s.confidenceIntervals));
     const plain = await evaluate({ slicingSpecs: config.slicingSpecs });

@@ -168,7 +168,8 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
     const slices = computeSlices(args.config.slicingSpecs, raw.numRows, column).map((slice): SliceMetrics => {
       const metrics = compute(predictions, slice.rows);
       const bootstrap = intervals ? binaryIntervals(labels, predictions.values, slice.rows, slice.name, requests, intervals) : undefined;
-      const notes = { ...(problem === 'binary_classification' ? binaryMetricNotes(labels, slice.rows, metrics) : {}), ...bootstrap?.notes };
+      // Why a value is undefined says more than why its interval is (the interval's note is then implied).
+      const notes = { ...bootstrap?.notes, ...(problem === 'binary_classification' ? binaryMetricNotes(labels, slice.rows, metrics) : {}) };
       return {
         key: slice.key,
         name: slice.name,

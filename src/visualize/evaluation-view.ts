@@ -168,7 +168,7 @@ function metricCell(metric: string, slice: SliceMetrics, compared: boolean, leve
   const titles = [String(value)];
   let extra = '';
   if (ci) {
-    titles.push(`${level} interval [${ci.lowerBound}, ${ci.upperBound}] (${ci.samples} bootstrap samples)`);
+    titles.push(`${level} interval [${ci.lowerBound}, ${ci.upperBound}]`);
     extra += `<div class="tfx-ts-ci">${intervalText(ci)}</div>`;
   } else if (note) {
     titles.push(note);
