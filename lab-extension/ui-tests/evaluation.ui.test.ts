@@ -166,7 +166,7 @@ test('in JupyterLab at 1280x720 with the panel open: select a metric, sort, filt
   const aucCell = view.locator('tr[data-slice="Overall"] td').nth(2);
   const ci = overall.confidenceIntervals!.auc;
   await expect(aucCell.locator('.tfx-ts-ci').textContent()).resolves.toBe(
-    `[${ci.lowerBound.toFixed(3)}, ${ci.upperBound.toFixed(3)}]`
+    `[${ci.lowerBound.toFixed(2)}, ${ci.upperBound.toFixed(2)}]`
   );
   // A one-class slice: "–" with the reason on hover.
   const oneClass = evaluation.slices.find(s => s.notes?.auc)!;

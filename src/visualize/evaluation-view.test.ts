@@ -121,7 +121,7 @@ test('the metric selector picks what the chart and the highlighted column show, 
     });
   // AUC first (the headline metric): bars on [0, 1], the interval after the value, "–" where undefined.
   const auc = await state();
-  expect(auc).toMatchObject({ axis: 'auc', highlighted: ['auc'], text: '"0.9 [0.880, 0.910]"', undefinedText: '"–"', undefinedBar: 0 });
+  expect(auc).toMatchObject({ axis: 'auc', highlighted: ['auc'], text: '"0.9 [0.88, 0.91]"', undefinedText: '"–"', undefinedBar: 0 });
   expect(auc.overall).toBeCloseTo(0.9, 2);
   expect(auc.hour2).toBeCloseTo(0.8, 2);
   // Calibration is not a share: its axis runs to the largest value (2.5).
@@ -162,7 +162,7 @@ test('slices sort by any metric or by examples, both ways, overall first and und
 test('intervals show under their value, an undefined AUC shows "–" with the reason, and the table fits a narrow output', async () => {
   const page = await openHtml(browser, String((await evaluationBundle(result(undefined)))['text/html']), { width: 560 });
   const overallAuc = page.locator('tr[data-slice="Overall"] td').nth(1);
-  expect(await overallAuc.innerText()).toBe('0.9\n[0.880, 0.910]');
+  expect(await overallAuc.innerText()).toBe('0.9\n[0.88, 0.91]');
   expect(await overallAuc.getAttribute('title')).toBe('0.9\n95% interval [0.88, 0.91]');
   const undefinedAuc = page.locator('tr[data-slice="hour:4"] td').nth(1);
   expect(await undefinedAuc.innerText()).toBe('–');

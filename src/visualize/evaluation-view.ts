@@ -125,8 +125,8 @@ function num(value: MetricValue | undefined | null): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** Interval bounds: three decimals ("[0.891, 0.930]"), enough to compare slices and no wider. */
-const boundFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+/** Interval bounds: two decimals ("[0.89, 0.93]"), enough to compare slices, narrow enough to fit a column (exact bounds on hover). */
+const boundFormat = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function intervalText(ci: BoundedValue): string {
   return `[${boundFormat.format(ci.lowerBound)}, ${boundFormat.format(ci.upperBound)}]`;
