@@ -162,7 +162,7 @@ test('slices sort by any metric or by examples, both ways, overall first and und
 test('intervals show under their value, an undefined AUC shows "–" with the reason, and the table fits a narrow output', async () => {
   const page = await openHtml(browser, String((await evaluationBundle(result(undefined)))['text/html']), { width: 560 });
   const overallAuc = page.locator('tr[data-slice="Overall"] td').nth(1);
-  expect(await overallAuc.innerText()).toBe('0.9\n[0.88, 0.91]');
+  expect(await overallAuc.innerText()).toBe('0.9\n0.88–0.91');
   expect(await overallAuc.getAttribute('title')).toBe('0.9\n95% interval [0.88, 0.91]');
   const undefinedAuc = page.locator('tr[data-slice="hour:4"] td').nth(1);
   expect(await undefinedAuc.innerText()).toBe('–');

@@ -169,10 +169,11 @@ function metricCell(metric: string, slice: SliceMetrics, compared: boolean, leve
   let extra = '';
   if (ci) {
     titles.push(`${level} interval [${ci.lowerBound}, ${ci.upperBound}]`);
-    extra += `<div class="tfx-ts-ci">${intervalText(ci)}</div>`;
+    // "0.89–0.93" under the value: the bracketed form is ~10 px wider, which the table cannot spare.
+    extra += `<div class="tfx-ts-ci">${boundFormat.format(ci.lowerBound)}–${boundFormat.format(ci.upperBound)}</div>`;
   } else if (note) {
     titles.push(note);
-    extra += `<div class="tfx-ts-ci tfx-ts-undefined" title="${escapeHtml(note)}">[–]</div>`;
+    extra += `<div class="tfx-ts-ci tfx-ts-undefined" title="${escapeHtml(note)}">no interval</div>`;
   }
   if (typeof baseline === 'number') {
     const diff = value - baseline;
@@ -403,7 +404,7 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
   const baseline = result.baseline ? `baseline model #${result.baseline.modelId ?? '?'}` : 'no baseline (first blessed model)';
   const chart = (name: string) => (svgs.has(name) ? `<div class="tfx-ts-chart" data-chart="${name}">${svgs.get(name)}</div>` : '');
   const notes = [
-    info ? `[low, high]: ${level} confidence interval (Poisson bootstrap, ${info.numBootstrapSamples} samples, seed ${info.seed})` : '',
+    info ? `low–high under a value: its ${level} confidence interval (Poisson bootstrap, ${info.numBootstrapSamples} samples, seed ${info.seed})` : '',
     compared ? 'last line: change vs baseline' : '',
   ].filter(Boolean);
   const body = [
