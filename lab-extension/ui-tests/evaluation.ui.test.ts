@@ -17,6 +17,7 @@ import { writeTaxiExamples } from '../../src/testing/modeling-fixtures';
 import { runTrainer } from '../../src/trainer/run';
 import { runTransform } from '../../src/transform/run';
 import {
+  installLikeNpm,
   launchBrowser,
   notebook,
   openDeployPanel,
@@ -91,18 +92,21 @@ beforeAll(async () => {
   const evalDir = path.join(work, 'evaluation');
   fs.mkdirSync(evalDir, { recursive: true });
   fs.writeFileSync(path.join(evalDir, 'evaluation.json'), JSON.stringify(evaluation));
-  const dist = (p: string) => JSON.stringify(path.join(REPO_ROOT, 'dist', p));
   [server, browser] = await Promise.all([
     startLab({
-      'evaluation.ipynb': notebook([
-        // What context.show(evaluator.outputs.evaluation) displays, from the artifact's file.
-        `import { evaluationBundle, readEvaluation } from ${dist('visualize/evaluation-view')};\n` +
-          `import { displayBundle } from ${dist('notebook/display')};\n` +
-          `displayBundle(await evaluationBundle(readEvaluation(${JSON.stringify(evalDir)}), { title: "Evaluator: evaluation" }));`
+      'taxi/evaluation.ipynb': notebook([
+        // What context.show(evaluator.outputs.evaluation) displays, from the artifact's file, with
+        // tfx-ts installed beside the notebook as users install it.
+        'import * as fs from "fs";\nimport * as tslab from "tslab";\nimport { InteractiveContext } from "tfx-ts";\n' +
+          'import { evaluationBundle } from "tfx-ts/evaluator";\n' +
+          'const context = new InteractiveContext({ pipelineName: "taxi" });\n' +
+          `const evaluation = JSON.parse(fs.readFileSync(${JSON.stringify(path.join(evalDir, 'evaluation.json'))}, "utf8"));\n` +
+          'tslab.display.html(String((await evaluationBundle(evaluation, { title: "Evaluator: evaluation" }))["text/html"]));'
       ])
     }),
     launchBrowser()
   ]);
+  installLikeNpm(path.join(server.rootDir, 'taxi', 'node_modules'));
 }, 300_000);
 
 afterAll(async () => {
@@ -131,7 +135,7 @@ function columnValues(page: Page, metric: string): Promise<number[]> {
 
 test('in JupyterLab at 1280x720 with the panel open: select a metric, sort, filter, and the table fits', async () => {
   const { page, errors } = await openLab(browser, server);
-  await openNotebook(page, 'evaluation.ipynb');
+  await openNotebook(page, 'taxi/evaluation.ipynb');
   await runAllCells(page);
   const view = page.locator('.jp-OutputArea-output .tfx-ts-evaluation');
   await view.waitFor({ state: 'visible', timeout: TIMEOUTS.output });
@@ -178,11 +182,19 @@ async function checkView(page: Page, view: Locator): Promise<void> {
   const ci = overall.confidenceIntervals!.auc;
   await expect(aucCell.locator('.tfx-ts-ci').textContent()).resolves.toBe(`${ci.lowerBound.toFixed(2)}–${ci.upperBound.toFixed(2)}`);
   // A one-class slice: "–" with the reason on hover.
-  const oneClass = evaluation.slices.find(s => s.notes?.auc)!;
+  const oneClass = evaluation.slices.find(s => typeof s.metrics.auc !== 'number' || !Number.isFinite(s.metrics.auc))!;
   expect(oneClass).toBeDefined();
   const undefinedCell = view.locator(`tr[data-slice="${oneClass.name}"] td`).nth(2);
   await expect(undefinedCell.innerText()).resolves.toBe('–');
   await expect(undefinedCell.getAttribute('title')).resolves.toBe(oneClass.notes!.auc);
+  expect(oneClass.notes!.auc).toMatch(/^AUC is undefined: it needs positive and negative examples/);
+  // A defined AUC whose bootstrap samples were too often one-class: the value, and "no interval" with the reason.
+  const noInterval = evaluation.slices.find(s => Number.isFinite(s.metrics.auc as number) && s.notes?.auc);
+  if (noInterval) {
+    const cell = view.locator(`tr[data-slice="${noInterval.name}"] td`).nth(2).locator('.tfx-ts-ci');
+    await expect(cell.innerText()).resolves.toBe('no interval');
+    await expect(cell.getAttribute('title')).resolves.toBe(noInterval.notes!.auc);
+  }
 
   // Select a metric: the chart's axis and the highlighted column follow.
   const chartMetric = () =>
@@ -225,8 +237,13 @@ async function checkView(page: Page, view: Locator): Promise<void> {
   await page.waitForTimeout(300);
   await screenshot(page, 'evaluation-1280-light');
   await setTheme(page, 'dark');
+  // The dark theme's stylesheet applies a little after the switch: wait for the notebook's background.
+  await page.waitForFunction(() => {
+    const bg = getComputedStyle(document.querySelector('.jp-Notebook')!).backgroundColor.match(/\d+/g)!.map(Number);
+    return bg[0] + bg[1] + bg[2] < 200;
+  });
   await view.locator('h4', { hasText: 'Metrics by slice' }).evaluate(h => h.scrollIntoView());
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(500);
   await screenshot(page, 'evaluation-1280-dark');
   // The table in the dark theme: the interval lines and the slice names stay legible.
   await view.locator('.tfx-ts-slices').evaluate(el => el.scrollIntoView());

@@ -101,8 +101,8 @@ test('the metric selector picks what the chart and the highlighted column show, 
   const state = () =>
     page.evaluate(() => {
       const view = document.querySelector('.tfx-ts-evaluation')!;
-      const axis = [...view.querySelectorAll('.tfx-ts-bar-axis [class*="tfx-ts-for-m"]')].find((e) => getComputedStyle(e).display !== 'none');
-      const highlighted = [...view.querySelectorAll('thead th')]
+      const axis = Array.from(view.querySelectorAll('.tfx-ts-bar-axis [class*="tfx-ts-for-m"]')).find((e) => getComputedStyle(e).display !== 'none');
+      const highlighted = Array.from(view.querySelectorAll('thead th'))
         .filter((th) => getComputedStyle(th).backgroundColor !== 'rgba(0, 0, 0, 0)')
         .map((th) => th.textContent);
       const row = (slice: string) => view.querySelector(`.tfx-ts-bar-row[data-slice="${slice}"]`)!;

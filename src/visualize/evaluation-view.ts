@@ -388,7 +388,7 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
     ].join('');
     const sort =
       `<span class="tfx-ts-eval-sort" data-role="sort-tools" hidden><label>Sort by <select data-role="sort">${sortOptions}</select></label> ` +
-      `<select data-role="direction" aria-label="Sort direction"><option value="ascending">ascending (lowest first)</option><option value="descending">descending (highest first)</option></select></span>` +
+      `<select data-role="direction" aria-label="Sort direction"><option value="ascending">lowest first</option><option value="descending">highest first</option></select></span>` +
       `<span class="tfx-ts-muted" data-role="no-js">Sorting needs JavaScript (a trusted notebook in JupyterLab, or nbconvert's HTML); metric and slice filters work without it.</span>`;
     explorer =
       `<style>${viewStylesheet('evaluation')}${metricSelectionCss(id, metrics.length)}</style>` +
