@@ -239,8 +239,9 @@ async function checkView(page: Page, view: Locator): Promise<void> {
   await setTheme(page, 'dark');
   // The dark theme's stylesheet applies a little after the switch: wait for the notebook's background.
   await page.waitForFunction(() => {
-    const bg = getComputedStyle(document.querySelector('.jp-Notebook')!).backgroundColor.match(/\d+/g)!.map(Number);
-    return bg[0] + bg[1] + bg[2] < 200;
+    const bg = getComputedStyle(document.querySelector('.jp-OutputArea-output')!).getPropertyValue('--jp-layout-color0').trim();
+    const rgb = bg.startsWith('#') ? [1, 3, 5].map(i => parseInt(bg.slice(i, i + 2), 16)) : (bg.match(/\d+/g) ?? ['255']).map(Number);
+    return rgb.slice(0, 3).reduce((a, b) => a + b, 0) < 200;
   });
   await view.locator('h4', { hasText: 'Metrics by slice' }).evaluate(h => h.scrollIntoView());
   await page.waitForTimeout(500);
