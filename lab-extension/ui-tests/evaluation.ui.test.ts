@@ -237,11 +237,10 @@ async function checkView(page: Page, view: Locator): Promise<void> {
   await page.waitForTimeout(300);
   await screenshot(page, 'evaluation-1280-light');
   await setTheme(page, 'dark');
-  // The dark theme's stylesheet applies a little after the switch: wait for the notebook's background.
+  // The dark theme's stylesheet applies a little after the switch: wait until the view's text is light.
   await page.waitForFunction(() => {
-    const bg = getComputedStyle(document.querySelector('.jp-OutputArea-output')!).getPropertyValue('--jp-layout-color0').trim();
-    const rgb = bg.startsWith('#') ? [1, 3, 5].map(i => parseInt(bg.slice(i, i + 2), 16)) : (bg.match(/\d+/g) ?? ['255']).map(Number);
-    return rgb.slice(0, 3).reduce((a, b) => a + b, 0) < 200;
+    const rgb = getComputedStyle(document.querySelector('.tfx-ts-evaluation')!).color.match(/\d+/g)!.map(Number);
+    return rgb[0] + rgb[1] + rgb[2] > 500;
   });
   await view.locator('h4', { hasText: 'Metrics by slice' }).evaluate(h => h.scrollIntoView());
   await page.waitForTimeout(500);
