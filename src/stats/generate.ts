@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCsvFile, csvError, csvRelation, describeFileKind, guessDelimiter, isConversionError } from '../data/csv';
+import { scanCsv } from '../data/csv-scan';
 import { DuckSession, sqlIdent, sqlString } from '../data/duckdb';
 import type { Schema } from '../schema/types';
 import { NotSupportedError, UserError } from '../util/errors';
@@ -33,6 +34,8 @@ interface ColumnPlan {
   categorical: boolean;
   /** SQL expression of the column, normalized to BIGINT / DOUBLE / VARCHAR (or a list of those). */
   expression: string;
+  /** The SQL type `expression` has: BIGINT, DOUBLE or VARCHAR (of the elements, for lists). */
+  target: string;
   /** Column type as DuckDB reported it. */
   sourceType: string;
 }
@@ -65,20 +68,26 @@ interface Scan {
   numericText: string[];
 }
 
+/** What the caller knows of a CSV already: its columns with their types, and its number of records. */
+interface KnownColumns {
+  columns: { name: string; type: string }[];
+  /** Records, when counted by our own pass (blank lines are not records, as in TFDV). */
+  rows?: number;
+}
+
 /**
- * `knownWide`: the caller saw more than MAX_COLUMNS_PER_SCAN columns (a CSV header), so the source
- * is read into a temporary table before it is described: one CSV sniff instead of two (sniffing
- * thousands of columns takes seconds).
+ * `known`: the columns (and maybe the row count) of a CSV read with fixed types, so they need not be
+ * described, and a wide file is unpivoted straight from the reader: no temporary table.
  */
-async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions, knownWide = false): Promise<Scan> {
+async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions, known?: KnownColumns): Promise<Scan> {
   const o = { ...DEFAULT_STATS_OPTIONS, ...options };
   const keep = Math.max(o.numTopValues, o.numRankHistogramBuckets);
-  let wide = knownWide ? await materialize(db, relation) : undefined;
+  let wide: string | undefined;
   try {
-    return await scanPlanned(db, wide ?? relation, name, options, o, keep, async (scalars) => {
+    return await scanPlanned(db, relation, name, options, o, keep, known, async (scalars) => {
       // Wide data is counted from a temporary table: read once, whatever the number of columns.
-      if (!wide && scalars > MAX_COLUMNS_PER_SCAN) wide = await materialize(db, relation);
-      return wide;
+      if (!known && scalars > MAX_COLUMNS_PER_SCAN) wide = await materialize(db, relation);
+      return wide ?? (scalars > MAX_COLUMNS_PER_SCAN ? relation : undefined);
     });
   } finally {
     if (wide) await db.run(`DROP TABLE IF EXISTS ${wide}`);
@@ -92,16 +101,20 @@ async function scanPlanned(
   options: GenerateOptions,
   o: Required<StatsOptions>,
   keep: number,
-  wideTable: (scalarColumns: number) => Promise<string | undefined>,
+  known: KnownColumns | undefined,
+  wideSource: (scalarColumns: number) => Promise<string | undefined>,
 ): Promise<Scan> {
-  const plans = await planColumns(db, relation, options.schema);
+  const described = known
+    ? known.columns.map((c) => ({ column_name: c.name, column_type: c.type }))
+    : await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${relation}`);
+  const plans = planColumns(described, options.schema);
   const builders = new Map<ColumnPlan, Builder>();
   const newBuilder = (p: ColumnPlan): Builder => (p.type === 'STRING' || p.categorical ? new StringValueCounts(keep, p.categorical) : new NumericValueCounts());
   const presence = new Map<ColumnPlan, Map<number, number>>();
   const scalars = plans.filter((p) => !p.isList);
   let numExamples = 0;
   options.progress?.(0, 'scanning');
-  const wide = await wideTable(scalars.length);
+  const wide = await wideSource(scalars.length);
   const source = wide ?? relation;
   if (scalars.length > 0) {
     for (const p of scalars) builders.set(p, newBuilder(p));
@@ -113,10 +126,12 @@ async function scanPlanned(
       else builder.add(typeof value === 'bigint' ? value.toString() : (value as string), count);
     };
     if (wide) {
-      numExamples = await scanValueCountsUnpivoted(db, wide, scalars, onValue);
+      numExamples = await scanValueCountsUnpivoted(db, wide, scalars, onValue, known?.rows);
     } else {
       numExamples = await scanValueCounts(db, source, scalars, onValue);
     }
+    // A blank line in a one-column CSV is a NULL row to DuckDB but no record to TFDV (nor to CsvExampleGen).
+    if (known?.rows !== undefined) numExamples = known.rows;
     options.progress?.(0.5, 'scanning');
     for (const p of scalars) presence.set(p, nonMissing.get(p)! > 0 ? new Map([[1, nonMissing.get(p)!]]) : new Map());
   } else {
@@ -178,12 +193,14 @@ async function scanValueCountsUnpivoted(
   table: string,
   plans: ColumnPlan[],
   onValue: (p: ColumnPlan, value: unknown, count: number) => void,
+  knownRows?: number,
 ): Promise<number> {
-  const [{ n: rows }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+  const rows = knownRows ?? (await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
   const byType = new Map<string, number[]>();
   plans.forEach((p, i) => {
-    const target = /AS (\w+)\)$/.exec(p.expression)![1];
-    byType.set(target, [...(byType.get(target) ?? []), i]);
+    const group = byType.get(p.target);
+    if (group) group.push(i);
+    else byType.set(p.target, [i]);
   });
   for (const indexes of byType.values()) {
     const select = indexes.map((i) => `${plans[i].expression} AS k${i}`).join(', ');
@@ -236,8 +253,7 @@ async function streamRows(db: DuckSession, sql: string, width: number, onRow: (r
   }
 }
 
-async function planColumns(db: DuckSession, relation: string, schema?: Schema): Promise<ColumnPlan[]> {
-  const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${relation}`);
+function planColumns(described: { column_name: string; column_type: string }[], schema?: Schema): ColumnPlan[] {
   const categorical = new Set((schema?.feature ?? []).filter((f) => f.type === 'INT' && f.intDomain?.isCategorical).map((f) => f.name));
   return described.map(({ column_name: name, column_type: sourceType }) => {
     const isList = /\[\]$/.test(sourceType);
@@ -251,8 +267,10 @@ async function planColumns(db: DuckSession, relation: string, schema?: Schema): 
     const type: StatisticsFeatureType = INTEGER.test(element) ? 'INT' : FLOATING.test(element) ? 'FLOAT' : 'STRING';
     // Every column as BIGINT / DOUBLE / VARCHAR (or a list of those): TFX's int64 / float / bytes.
     const target = type === 'INT' ? 'BIGINT' : type === 'FLOAT' ? 'DOUBLE' : 'VARCHAR';
-    const expression = `CAST(${sqlIdent(name)} AS ${target}${isList ? '[]' : ''})`;
-    return { name, type, isList, categorical: type === 'INT' && categorical.has(name), expression, sourceType };
+    const targetType = `${target}${isList ? '[]' : ''}`;
+    // A CSV read with fixed types has them already (on 5,000 columns the casts cost the planner time).
+    const expression = sourceType === targetType ? sqlIdent(name) : `CAST(${sqlIdent(name)} AS ${targetType})`;
+    return { name, type, isList, categorical: type === 'INT' && categorical.has(name), expression, target, sourceType };
   });
 }
 
@@ -333,28 +351,66 @@ async function statisticsOfDatasets(
 }
 
 /**
- * One dataset. CSV is typed as ExampleGen types it (int64 / float / string). DuckDB's sniffer looks
- * at a sample of rows (typing from every row costs a second full parse); its guess is kept only when
- * it provably matches a full scan: no conversion error, and no text column whose values are all
- * numbers (a column empty in the sample). Otherwise the file is read again, typed from every row.
+ * CSV inputs up to this size (all files) are typed by our own pass over every row (data/csv-scan.ts,
+ * the pass CsvExampleGen types with): ~1 ms for a small file where DuckDB's sniffer costs tens of
+ * milliseconds, and seconds on thousands of columns. Larger files are typed by DuckDB's sniffer on
+ * a sample, which costs the same whatever the size, checked against a full scan.
+ */
+export const OWN_TYPING_MAX_BYTES = 16 << 20;
+
+/**
+ * One dataset. CSV is typed as CsvExampleGen types it (int64 / float / string from every row): by
+ * our own pass for small, wide or one-column files, else by DuckDB's sniffer on a sample, whose
+ * guess is kept only when it provably matches a full scan: no conversion error, and no text column
+ * whose values are all numbers (a column empty in the sample). Otherwise the columns are typed
+ * again from every row. Either way DuckDB then reads with fixed types: one sniff at most.
  */
 async function datasetStatistics(db: DuckSession, files: string[], name: string, options: GenerateOptions): Promise<DatasetFeatureStatistics> {
   if (path.extname(files[0]).toLowerCase() !== '.csv') return statisticsOfRelation(db, relationOfFiles(files), name, options);
   // The CSV front door shared with CsvExampleGen: same file checks, strict reading, same errors.
   for (const file of files) checkCsvFile(file);
   const delimiter = guessDelimiter(files[0]);
-  const wide = headerFields(files[0], delimiter) > MAX_COLUMNS_PER_SCAN;
+  const fields = headerFields(files[0], delimiter);
+  const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+  if (fields > MAX_COLUMNS_PER_SCAN || fields === 1 || bytes <= OWN_TYPING_MAX_BYTES) {
+    // Blank lines are skipped as TFDV skips them (they matter in a one-column file, where DuckDB reads them as NULL rows).
+    const scan = scanCsv(files, delimiter);
+    if (namesDuckDbKeeps(scan.columns)) {
+      const known = { columns: scan.columns.map((column, i) => ({ name: column, type: scan.types[i] })), rows: scan.rows };
+      try {
+        return (await scanRelation(db, csvRelation(files, { delimiter, columns: known.columns }), name, options, known)).statistics;
+      } catch (error) {
+        throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
+      }
+    }
+  }
   try {
-    const scan = await scanRelation(db, csvRelation(files, { delimiter }), name, options, wide);
+    const columns = await sniffColumns(db, files, delimiter, false);
+    const scan = await scanRelation(db, csvRelation(files, { delimiter, columns }), name, options, { columns });
     if (scan.numericText.length === 0) return scan.statistics;
   } catch (error) {
     if (!isConversionError(error)) throw csvError(files, delimiter, error as Error);
   }
   try {
-    return (await scanRelation(db, csvRelation(files, { delimiter, typeFromEveryRow: true }), name, options, wide)).statistics;
+    const columns = await sniffColumns(db, files, delimiter, true);
+    return (await scanRelation(db, csvRelation(files, { delimiter, columns }), name, options, { columns })).statistics;
   } catch (error) {
     throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
   }
+}
+
+/** DuckDB's sniffer: the columns' names and types from a sample of rows, or from every row. */
+async function sniffColumns(db: DuckSession, files: string[], delimiter: string, typeFromEveryRow: boolean): Promise<{ name: string; type: string }[]> {
+  const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${csvRelation(files, { delimiter, typeFromEveryRow })}`);
+  return described.map((c) => ({ name: c.column_name, type: c.column_type }));
+}
+
+/**
+ * Header names DuckDB would use as they are: non-empty and distinct ignoring case (its identifiers
+ * are case-insensitive). Otherwise its sniffer names the columns (a, a_1, column2, ...).
+ */
+function namesDuckDbKeeps(names: string[]): boolean {
+  return names.every((n) => n !== '') && new Set(names.map((n) => n.toLowerCase())).size === names.length;
 }
 
 /** Fields of a CSV's first line: only a hint of the width (the reader decides). */
