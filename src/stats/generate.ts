@@ -79,28 +79,18 @@ interface KnownColumns {
 
 /**
  * How the value counts are taken: one GROUPING SETS scan (a hash table per column: the cheapest way
- * through a large file, read once), or one UNPIVOT query per value type (linear in the number of
- * cells, whatever the number of columns). UNPIVOT is used for wide data, and for a CSV we typed
- * ourselves (at most 16 MB, or one column, or wide): there a hash table per column costs more than
- * reading the small file once per value type (100 rows × 18 columns: 0.04 CPU-s against 0.12 s).
- * `known`: the columns (and the row count) of a CSV read with fixed types; they need not be
- * described, and the file is unpivoted straight from the reader. Other wide sources are read once
- * into a temporary table.
+ * through a large file, read once), or one UNPIVOT query per value type straight from the source
+ * (linear in the number of cells, whatever the number of columns; a CSV is then read once per value
+ * type, with fixed types, and Parquet reads only the columns asked for). UNPIVOT is used for wide
+ * data, and for a CSV we typed ourselves (at most 16 MB, or one column, or wide): there a hash
+ * table per column costs more than reading the small file once per value type (100 rows × 18
+ * columns: 0.04 CPU-s against 0.12 s). `known`: the columns (and the row count) of a CSV read with
+ * fixed types, so they need not be described.
  */
 async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions, known?: KnownColumns): Promise<Scan> {
   const o = { ...DEFAULT_STATS_OPTIONS, ...options };
   const keep = Math.max(o.numTopValues, o.numRankHistogramBuckets);
-  let wide: string | undefined;
-  try {
-    return await scanPlanned(db, relation, name, options, o, keep, known, async (scalars) => {
-      if (known?.rows !== undefined) return relation;
-      if (scalars <= MAX_COLUMNS_PER_SCAN) return undefined;
-      if (!known) wide = await materialize(db, relation);
-      return wide ?? relation;
-    });
-  } finally {
-    if (wide) await db.run(`DROP TABLE IF EXISTS ${wide}`);
-  }
+  return scanPlanned(db, relation, name, options, o, keep, known, known?.rows !== undefined);
 }
 
 async function scanPlanned(
@@ -111,8 +101,8 @@ async function scanPlanned(
   o: Required<StatsOptions>,
   keep: number,
   known: KnownColumns | undefined,
-  /** The source to unpivot, or undefined for one GROUPING SETS scan of `relation`. */
-  unpivotSource: (scalarColumns: number) => Promise<string | undefined>,
+  /** Unpivot even when the columns would fit one GROUPING SETS scan. */
+  preferUnpivot: boolean,
 ): Promise<Scan> {
   const described = known
     ? known.columns.map((c) => ({ column_name: c.name, column_type: c.type }))
@@ -124,8 +114,8 @@ async function scanPlanned(
   const scalars = plans.filter((p) => !p.isList);
   let numExamples = 0;
   options.progress?.(0, 'scanning');
-  const wide = await unpivotSource(scalars.length);
-  const source = wide ?? relation;
+  const unpivot = preferUnpivot || scalars.length > MAX_COLUMNS_PER_SCAN;
+  const source = relation;
   if (scalars.length > 0) {
     for (const p of scalars) builders.set(p, newBuilder(p));
     const nonMissing = new Map<ColumnPlan, number>(scalars.map((p) => [p, 0]));
@@ -135,8 +125,8 @@ async function scanPlanned(
       if (builder instanceof NumericValueCounts) builder.add(Number(value), count);
       else builder.add(typeof value === 'bigint' ? value.toString() : (value as string), count);
     };
-    if (wide) {
-      numExamples = await scanValueCountsUnpivoted(db, wide, scalars, onValue, known?.rows);
+    if (unpivot) {
+      numExamples = await scanValueCountsUnpivoted(db, source, scalars, onValue, known?.rows);
     } else {
       numExamples = await scanValueCounts(db, source, scalars, onValue);
     }
@@ -182,15 +172,6 @@ async function scanPlanned(
 
 /** Up to this many scalar columns are counted in one GROUPING SETS scan straight over the source (grouping_id is a 64-bit mask). */
 const MAX_COLUMNS_PER_SCAN = 60;
-
-let wideTables = 0;
-
-/** The relation read once into a temporary table (DuckDB spills it to its temp directory beyond the memory limit). */
-async function materialize(db: DuckSession, relation: string): Promise<string> {
-  const table = `__tfx_ts_wide_${++wideTables}`;
-  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${relation}`);
-  return table;
-}
 
 /**
  * Wide data (more columns than one GROUPING SETS query handles well: each grouping set costs a hash
