@@ -7,6 +7,7 @@
  * columns get one grouped query each over their unnested values. Only aggregates leave the
  * engine, streamed in chunks, so memory depends on distinct values, not on rows.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -304,8 +305,10 @@ export async function generateStatistics(input: StatisticsInput | string, option
   }
   return DuckSession.with(
     async (db) => {
-      // DuckDB keeps its memory under the limit and spills tables and hash tables beyond it to disk.
-      const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-stats-'));
+      // DuckDB keeps its memory under the limit and spills tables and hash tables beyond it to disk,
+      // in a directory it creates only when it spills (and removes when closed): creating and
+      // removing one on every run cost more than a small file's statistics in a busy /tmp.
+      const spill = path.join(os.tmpdir(), `tfx-ts-stats-${randomBytes(8).toString('hex')}`);
       await db.run(`SET temp_directory = ${sqlString(spill)}`);
       try {
         return await statisticsOfDatasets(db, datasets, options);
