@@ -53,6 +53,19 @@ describe('WebAssembly SIMD GEMM and Adam', () => {
     }
   }
 
+  it('transposes with row strides', () => {
+    const g = new SimdGemm();
+    const [rows, cols, srcLd, dstLd] = [5, 7, 8, 8];
+    const src = g.alloc(rows * srcLd);
+    const dst = g.alloc(cols * dstLd);
+    const f = g.f32;
+    for (let i = 0; i < rows * srcLd; i++) f[src + i] = i;
+    g.transpose(src, srcLd, rows, cols, dst, dstLd);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(f[dst + c * dstLd + r]).toBe(r * srcLd + c);
+    // Outside the transposed block nothing is written.
+    for (let c = 0; c < cols; c++) for (let r = rows; r < dstLd; r++) expect(f[dst + c * dstLd + r]).toBe(0);
+  });
+
   it('Adam: tfjs float32 update, in its operation order, over several steps', () => {
     const g = new SimdGemm();
     const n = 12;

@@ -119,7 +119,9 @@ const OP = {
   brIf: 0x0d,
   end: 0x0b,
   void: 0x40,
+  f32Store: 0x38,
   // SIMD (0xfd prefix)
+  v128Load32Splat: 0x09,
   f32x4Splat: 0x13,
   v128And: 0x4e,
   v128AndNot: 0x4f,
@@ -165,7 +167,7 @@ function tileKernel(rows: number, vectors: number, mode: GemmMode): number[] {
   for (let r = 0; r < rows; r++) {
     f.get(A);
     if (r > 0) f.get(rowOffset[r]).emit(OP.i32Add);
-    f.emit(OP.f32Load, 2, 0).simd(OP.f32x4Splat).set(s);
+    f.simd(OP.v128Load32Splat, 2, 0).set(s);
     for (let v = 0; v < vectors; v++) {
       f.get(acc[r][v]).get(s).get(bv[v]).simd(OP.f32x4Mul).simd(OP.f32x4Add).set(acc[r][v]);
     }
@@ -245,9 +247,40 @@ function adamKernel(): number[] {
   return f.encode();
 }
 
+/**
+ * dst[c][r] = src[r][c] for rows × cols floats; params (src, srcLd, dst, dstLd, rows, cols), byte
+ * addresses and strides. (The backward pass needs each kernel transposed once per step.)
+ */
+function transposeKernel(): number[] {
+  const [SRC, SRC_LD, DST, DST_LD, ROWS, COLS] = [0, 1, 2, 3, 4, 5];
+  const f = new Body(6);
+  const s = f.local(I32);
+  const d = f.local(I32);
+  const c = f.local(I32);
+  f.emit(OP.block, OP.void);
+  f.get(ROWS).emit(OP.i32Eqz, OP.brIf, 0);
+  f.get(COLS).emit(OP.i32Eqz, OP.brIf, 0);
+  f.emit(OP.loop, OP.void);
+  f.get(SRC).set(s).get(DST).set(d).get(COLS).set(c);
+  f.emit(OP.loop, OP.void);
+  f.get(d).get(s).emit(OP.f32Load, 2, 0).emit(OP.f32Store, 2, 0);
+  f.get(s).i32(4).emit(OP.i32Add).set(s);
+  f.get(d).get(DST_LD).emit(OP.i32Add).set(d);
+  f.get(c).i32(1).emit(OP.i32Sub).set(c);
+  f.get(c).emit(OP.brIf, 0);
+  f.emit(OP.end);
+  f.get(SRC).get(SRC_LD).emit(OP.i32Add).set(SRC);
+  f.get(DST).i32(4).emit(OP.i32Add).set(DST);
+  f.get(ROWS).i32(1).emit(OP.i32Sub).set(ROWS);
+  f.get(ROWS).emit(OP.brIf, 0);
+  f.emit(OP.end, OP.end);
+  return f.encode();
+}
+
 interface Exports {
   memory: WebAssembly.Memory;
   adam: (...args: number[]) => void;
+  transpose: (...args: number[]) => void;
   [tile: string]: unknown;
 }
 
@@ -267,9 +300,15 @@ function module(): WebAssembly.Module | null {
   const types = [
     [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])],
     [0x60, ...vec([...Array.from({ length: 5 }, () => [I32]), ...Array.from({ length: 8 }, () => [F32])]), ...vec([])],
+    [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])],
   ];
-  const functions = [...tiles.map(() => [0]), [1]];
-  const exports = [...tiles.map((t, i) => [...name(t.name), 0x00, ...uleb(i)]), [...name('adam'), 0x00, ...uleb(tiles.length)], [...name('memory'), 0x02, 0]];
+  const functions = [...tiles.map(() => [0]), [1], [2]];
+  const exports = [
+    ...tiles.map((t, i) => [...name(t.name), 0x00, ...uleb(i)]),
+    [...name('adam'), 0x00, ...uleb(tiles.length)],
+    [...name('transpose'), 0x00, ...uleb(tiles.length + 1)],
+    [...name('memory'), 0x02, 0],
+  ];
   const bytes = new Uint8Array([
     0x00,
     0x61,
@@ -283,7 +322,7 @@ function module(): WebAssembly.Module | null {
     ...section(3, vec(functions)),
     ...section(5, vec([[0x00, 1]])), // one memory, min 1 page, grown by the caller
     ...section(7, vec(exports)),
-    ...section(10, [...uleb(tiles.length + 1), ...tiles.flatMap((t) => t.body), ...adamKernel()]),
+    ...section(10, [...uleb(tiles.length + 2), ...tiles.flatMap((t) => t.body), ...adamKernel(), ...transposeKernel()]),
   ]);
   try {
     compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
@@ -362,6 +401,11 @@ export class SimdGemm {
         fn((a + i * aRow) * 4, aRow * 4, aCol * 4, (b + j) * 4, ldb * 4, (c + i * ldc + j) * 4, ldc * 4, k, (masked ? extra + i * ldc + j : extra + j) * 4);
       }
     }
+  }
+
+  /** dst (cols × rows, row stride dstLd floats) = srcᵀ, src rows × cols with row stride srcLd. */
+  transpose(src: number, srcLd: number, rows: number, cols: number, dst: number, dstLd: number): void {
+    this.exports.transpose(src * 4, srcLd * 4, dst * 4, dstLd * 4, rows, cols);
   }
 
   /** Adam (see adamKernel) over `n` floats (a multiple of 4) of weights w with gradient g and moments m, v. */

@@ -268,7 +268,7 @@ export class WideDeepTrainer {
       if (i > 0) {
         // The layer below's deltas = (deltas · kernelᵀ) ⊙ step(its activations) (relu's gradient; step(relu(x)) = step(x)).
         const below = layers[i - 1];
-        for (let r = 0; r < l.inputs; r++) for (let u = 0; u < l.units; u++) f[l.transposed + u * below.ld + r] = f[l.kernel + r * l.ld + u];
+        g.transpose(l.kernel, l.ld, l.inputs, l.units, l.transposed, below.ld);
         g.gemm(below.relu ? 'mask' : 'zero', rows, l.inputs, l.units, l.deltas, l.ld, 1, l.transposed, below.ld, below.deltas, below.ld, below.activations);
       }
     }
