@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
 import type { AdamConfig } from './flat-adam';
 import { SimdGemm, simdAvailable } from '../model/simd-gemm';
+import { SimdTower } from '../model/simd-tower';
 import { planWideDeepStructure, WideDeepPlan } from '../model/wide-deep';
 
 /** The plan for a model the wide & deep step can train (binaryCrossentropy, Adam), or undefined. */
@@ -61,36 +62,20 @@ export function wideIndexes(plan: WideDeepPlan, columns: Float32Array[], rows: n
  * `syncToModel()` (fit() calls it when training ends), so the model saves and predicts as usual.
  * Other models take the generic path.
  *
- * Memory layout (floats): each dense layer's kernel [in × ld] then bias [ld], ld = units rounded
- * up to 4, then the wide tables; gradient, first and second moment in three regions of the same
- * layout. Padding columns stay exactly zero (zero weights, zero gradient: Adam leaves them).
+ * Memory layout: the tower's (model/simd-tower.ts) with the wide tables as its tail; gradient,
+ * first and second moment in three regions of the same layout.
  */
 export class WideDeepTrainer {
-  private readonly g = new SimdGemm();
-  private readonly layers: {
-    inputs: number;
-    units: number;
-    /** Row stride of this layer's kernel, bias, activations and deltas (units rounded up to 4). */
-    ld: number;
-    relu: boolean;
-    kernel: number;
-    bias: number;
-    /** Kernelᵀ [units × input ld], refreshed each step for the backward pass (layers after the first). */
-    transposed: number;
-    activations: number;
-    deltas: number;
-  }[] = [];
-  private readonly params: number;
-  private readonly size: number;
+  private readonly tower: SimdTower;
+  private readonly g: SimdGemm;
+  /** Per layer after the first: its kernelᵀ [units × input ld], refreshed each step for the backward pass. */
+  private readonly transposed: number[];
   private readonly gradient: number;
   private readonly firstMoment: number;
   private readonly secondMoment: number;
   private readonly table: number;
   private readonly tableSize: number;
-  private readonly inputLd: number;
   private readonly ones: number;
-  private capacity = 0;
-  private input = 0;
   private accBeta1: number;
   private accBeta2: number;
 
@@ -98,33 +83,18 @@ export class WideDeepTrainer {
     readonly plan: WideDeepPlan,
     private readonly adam: AdamConfig,
   ) {
-    const pad = (n: number) => Math.ceil(n / 4) * 4;
-    let size = 0;
-    const placed = plan.deep.map((l) => {
-      const [inputs, units] = l.kernel.shape as [number, number];
-      const ld = pad(units);
-      const kernel = size;
-      size += inputs * ld;
-      const bias = size;
-      size += ld;
-      return { inputs, units, ld, relu: l.relu, kernel, bias };
-    });
     this.tableSize = plan.wide.reduce((a, w) => a + w.size, 0);
-    const tableStart = size;
-    size += pad(this.tableSize);
-    this.size = size;
-    this.params = this.g.alloc(size);
-    this.gradient = this.g.alloc(size);
-    this.firstMoment = this.g.alloc(size);
-    this.secondMoment = this.g.alloc(size);
-    this.table = this.params + tableStart;
-    this.inputLd = pad(placed[0]?.inputs ?? 0);
-    placed.forEach((l, i) => {
-      const transposed = i > 0 ? this.g.alloc(l.units * placed[i - 1].ld) : 0;
-      this.layers.push({ ...l, kernel: this.params + l.kernel, bias: this.params + l.bias, transposed, activations: 0, deltas: 0 });
-    });
-    this.ones = this.g.alloc(1);
-    this.g.f32[this.ones] = 1;
+    // The wide tables after the tower's weights: Adam runs over one array.
+    this.tower = new SimdTower(plan.deep, this.tableSize, true);
+    const g = (this.g = this.tower.g);
+    this.table = this.tower.tail;
+    this.gradient = g.alloc(this.tower.size);
+    this.firstMoment = g.alloc(this.tower.size);
+    this.secondMoment = g.alloc(this.tower.size);
+    const layers = this.tower.layers;
+    this.transposed = layers.map((l, i) => (i > 0 ? g.alloc(l.units * layers[i - 1].ld) : 0));
+    this.ones = g.alloc(1);
+    g.f32[this.ones] = 1;
     // tfjs keeps beta^t in float32 scalars, multiplied once per step.
     this.accBeta1 = Math.fround(adam.beta1);
     this.accBeta2 = Math.fround(adam.beta2);
@@ -135,27 +105,10 @@ export class WideDeepTrainer {
     return this.plan.deep[0].kernel.shape[0];
   }
 
-  /** Room for `rows` examples' inputs, activations and deltas (grown, never shrunk). */
-  private reserve(rows: number): void {
-    if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, 64);
-    this.input = this.g.alloc(capacity * this.inputLd);
-    for (const l of this.layers) {
-      l.activations = this.g.alloc(capacity * l.ld);
-      l.deltas = this.g.alloc(capacity * l.ld);
-    }
-    this.capacity = capacity;
-  }
-
   /** Reads the model's current weights (fit() calls it first: the user may have set weights between fits). */
   loadFromModel(): void {
+    this.tower.load();
     const f = this.g.f32;
-    this.plan.deep.forEach((dense, i) => {
-      const l = this.layers[i];
-      const kernel = dense.kernel.dataSync() as Float32Array;
-      for (let r = 0; r < l.inputs; r++) f.set(kernel.subarray(r * l.units, (r + 1) * l.units), l.kernel + r * l.ld);
-      f.set(dense.bias.dataSync() as Float32Array, l.bias);
-    });
     let offset = this.table;
     for (const w of this.plan.wide) {
       f.set(w.embeddings.dataSync() as Float32Array, offset);
@@ -165,39 +118,15 @@ export class WideDeepTrainer {
 
   /** Writes the trained weights into the model's variables (fit() calls it when training ends). */
   syncToModel(): void {
+    this.tower.store();
     const f = this.g.f32;
     tf.tidy(() => {
-      this.plan.deep.forEach((dense, i) => {
-        const l = this.layers[i];
-        const kernel = new Float32Array(l.inputs * l.units);
-        for (let r = 0; r < l.inputs; r++) kernel.set(f.subarray(l.kernel + r * l.ld, l.kernel + r * l.ld + l.units), r * l.units);
-        dense.kernel.assign(tf.tensor(kernel, dense.kernel.shape));
-        dense.bias.assign(tf.tensor(f.slice(l.bias, l.bias + l.units), dense.bias.shape));
-      });
       let offset = this.table;
       for (const w of this.plan.wide) {
         w.embeddings.assign(tf.tensor(f.slice(offset, offset + w.size), w.embeddings.shape));
         offset += w.size;
       }
     });
-  }
-
-  /** The dense tower's forward pass on `rows` examples (x row-major, rows × deepWidth); returns where the deep logits are (stride 4). */
-  private forward(x: Float32Array, rows: number): number {
-    this.reserve(rows);
-    const g = this.g;
-    const f = g.f32;
-    const width = this.deepWidth;
-    const ld = this.inputLd;
-    for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) f[this.input + r * ld + c] = x[r * width + c];
-    let input = this.input;
-    let inputLd = ld;
-    for (const l of this.layers) {
-      g.gemm(l.relu ? 'biasRelu' : 'bias', rows, l.units, l.inputs, input, inputLd, 1, l.kernel, l.ld, l.activations, l.ld, l.bias);
-      input = l.activations;
-      inputLd = l.ld;
-    }
-    return input;
   }
 
   /** sigmoid(deep logit + the row's wide weights), added in the Add layer's order in float32. */
@@ -219,8 +148,8 @@ export class WideDeepTrainer {
     const chunk = 256;
     for (let start = 0; start < rows; start += chunk) {
       const n = Math.min(chunk, rows - start);
-      const logits = this.forward(x.subarray(start * deepWidth, (start + n) * deepWidth), n);
-      const ld = this.layers[this.layers.length - 1].ld;
+      const logits = this.tower.forward(x.subarray(start * deepWidth, (start + n) * deepWidth), n);
+      const ld = this.tower.layers[this.tower.layers.length - 1].ld;
       const f = this.g.f32;
       for (let r = 0; r < n; r++) out[start + r] = this.probability(f[logits + r * ld], wide, (start + r) * width, f);
     }
@@ -235,15 +164,16 @@ export class WideDeepTrainer {
   step(x: Float32Array, wide: Int32Array, y: Float32Array, rows: number): number {
     const { beta1, beta2, epsilon, learningRate } = this.adam;
     const g = this.g;
-    const logits = this.forward(x, rows);
+    const tower = this.tower;
+    const logits = tower.forward(x, rows);
     const f = g.f32;
-    const layers = this.layers;
+    const layers = tower.layers;
     const last = layers[layers.length - 1];
     // Wide logits, the Add (in the layer's order, in float32), sigmoid, the loss and d loss / d logit
     // (written as the last layer's deltas, column 0; its padding columns stay zero).
     const width = this.plan.wide.length;
     const scale = Math.fround(1 / rows);
-    const tableGradient = this.gradient + (this.table - this.params);
+    const tableGradient = this.gradient + (this.table - tower.params);
     f.fill(0, tableGradient, tableGradient + this.tableSize);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
@@ -257,27 +187,40 @@ export class WideDeepTrainer {
       for (let j = 0; j < width; j++) f[tableGradient + wide[r * width + j]] += d;
     }
     // Deep gradients, layer by layer from the top.
-    const toGradient = this.gradient - this.params;
+    const toGradient = this.gradient - tower.params;
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
-      const input = i > 0 ? layers[i - 1].activations : this.input;
-      const inputLd = i > 0 ? layers[i - 1].ld : this.inputLd;
+      const input = i > 0 ? layers[i - 1].activations : tower.input;
+      const inputLd = i > 0 ? layers[i - 1].ld : tower.inputLd;
       // dKernel = inputᵀ · deltas (inputᵀ read in place through A's strides); dBias = 1ᵀ · deltas.
       g.gemm('zero', l.inputs, l.units, rows, input, 1, inputLd, l.deltas, l.ld, l.kernel + toGradient, l.ld);
       g.gemm('zero', 1, l.units, rows, this.ones, 0, 0, l.deltas, l.ld, l.bias + toGradient, l.ld);
       if (i > 0) {
         // The layer below's deltas = (deltas · kernelᵀ) ⊙ step(its activations) (relu's gradient; step(relu(x)) = step(x)).
         const below = layers[i - 1];
-        g.transpose(l.kernel, l.ld, l.inputs, l.units, l.transposed, below.ld);
-        g.gemm(below.relu ? 'mask' : 'zero', rows, l.inputs, l.units, l.deltas, l.ld, 1, l.transposed, below.ld, below.deltas, below.ld, below.activations);
+        g.transpose(l.kernel, l.ld, l.inputs, l.units, this.transposed[i], below.ld);
+        g.gemm(
+          below.relu ? 'mask' : 'zero',
+          rows,
+          l.inputs,
+          l.units,
+          l.deltas,
+          l.ld,
+          1,
+          this.transposed[i],
+          below.ld,
+          below.deltas,
+          below.ld,
+          below.activations,
+        );
       }
     }
     g.adam(
-      this.params,
+      tower.params,
       this.gradient,
       this.firstMoment,
       this.secondMoment,
-      this.size,
+      tower.size,
       beta1,
       beta2,
       epsilon,
