@@ -320,7 +320,7 @@ export async function execCommand(page: Page, id: string, args: Record<string, u
   );
 }
 
-/** Switch between the light and the dark theme. */
+/** Switch between the light and the dark theme; throws unless the page shows it (see expectThemeShown). */
 export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   await execCommand(page, 'apputils:change-theme', {
     theme: theme === 'dark' ? 'JupyterLab Dark' : 'JupyterLab Light'
@@ -330,6 +330,61 @@ export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<voi
   });
   // Let the theme's CSS apply.
   await page.waitForTimeout(500);
+  await expectThemeShown(page, theme);
+}
+
+/** JupyterLab's own chrome: the menu bar, the open left side panel (file browser), the status bar. */
+const THEME_CHROME = ['#jp-menu-panel', '#jp-left-stack > .lm-Widget:not(.lm-mod-hidden)', '#jp-main-statusbar'];
+
+/**
+ * The screenshot, not only the computed style, must show the theme: for each part of JupyterLab's
+ * chrome, the colour most of its pixels have in a screenshot (decoded by the page's own canvas)
+ * must be its computed background and as light or dark as the theme. Computed colours alone do
+ * not prove what a screenshot shows, and a dark screenshot is easy to misjudge by eye.
+ */
+export async function expectThemeShown(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const selector of THEME_CHROME) {
+    const part = page.locator(selector).first();
+    if (!(await part.isVisible().catch(() => false))) continue;
+    const png = await part.screenshot();
+    const { shown, computed } = await part.evaluate(async (el, b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      const counts = new Map<string, number>();
+      for (let i = 0; i < data.length; i += 4) {
+        const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const mostly = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+      // The background the element paints: its own, or the nearest ancestor's when it is transparent.
+      let computed = 'rgba(0, 0, 0, 0)';
+      for (let e: Element | null = el; e && /^rgba\(.*, 0\)$|^transparent$/.test(computed); e = e.parentElement) {
+        computed = getComputedStyle(e).backgroundColor;
+      }
+      return { shown: mostly.split(',').map(Number), computed };
+    }, png.toString('base64'));
+    checked++;
+    const expected = (computed.match(/[\d.]+/g) ?? []).map(Number);
+    const lightness = (shown[0] + shown[1] + shown[2]) / 3;
+    const sameAsComputed = expected.length >= 3 && shown.every((v, i) => Math.abs(v - expected[i]) <= 2);
+    if (!sameAsComputed || (theme === 'dark' ? lightness > 100 : lightness < 155)) {
+      problems.push(`${selector} shows rgb(${shown.join(', ')}), its computed background is ${computed}`);
+    }
+  }
+  if (checked === 0 || problems.length > 0) {
+    throw new Error(
+      `The page does not show the ${theme} theme: ${problems.join('; ') || 'none of ' + THEME_CHROME.join(', ') + ' is visible'}.`
+    );
+  }
 }
 
 /** A notebook cell: code as a string, or a markdown cell. */
