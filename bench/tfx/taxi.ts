@@ -86,7 +86,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const cell = (xs: number[], digits = 1) => (xs.length > 1 ? `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})` : xs[0].toFixed(digits));
+const cell = (xs: number[], digits = 1) =>
+  xs.length > 1 ? `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})` : xs[0].toFixed(digits);
 const ratio = (tfx: number[], ours: number[]) => `${(median(tfx) / median(ours)).toFixed(1)}×`;
 
 function table(runs: Run[], phase: Run['phase']): string {
@@ -95,7 +96,8 @@ function table(runs: Run[], phase: Run['phase']): string {
   const ours = of('tfx-ts');
   const components = tfx[0].summary.components.map((c) => c.component);
   const seconds = (rs: Run[], component: string) => rs.map((r) => r.summary.components.find((c) => c.component === component)!.seconds);
-  const state = (rs: Run[], component: string) => [...new Set(rs.map((r) => r.summary.components.find((c) => c.component === component)!.state.toLowerCase()))].join('/');
+  const state = (rs: Run[], component: string) =>
+    [...new Set(rs.map((r) => r.summary.components.find((c) => c.component === component)!.state.toLowerCase()))].join('/');
   const lines = [
     `| ${phase} | TFX s | tfx-ts s | TFX / tfx-ts |`,
     '|---|---|---|---|',
@@ -105,7 +107,9 @@ function table(runs: Run[], phase: Run['phase']): string {
     )} |`,
   ];
   for (const c of components) {
-    lines.push(`| ${c} (${state(tfx, c)} / ${state(ours, c)}) | ${cell(seconds(tfx, c), 2)} | ${cell(seconds(ours, c), 2)} | ${ratio(seconds(tfx, c), seconds(ours, c))} |`);
+    lines.push(
+      `| ${c} (${state(tfx, c)} / ${state(ours, c)}) | ${cell(seconds(tfx, c), 2)} | ${cell(seconds(ours, c), 2)} | ${ratio(seconds(tfx, c), seconds(ours, c))} |`,
+    );
   }
   const wall = (rs: Run[]) => rs.map((r) => r.wallSeconds);
   const cpu = (rs: Run[]) => rs.map((r) => r.cpuSeconds);
@@ -156,14 +160,23 @@ function main(): void {
     '```',
   ].join('\n');
   fs.writeFileSync(path.join(repoRoot, 'bench', 'out', 'tfx-taxi.md'), `${report}\n`);
-  fs.writeFileSync(path.join(repoRoot, 'bench', 'out', 'tfx-taxi.json'), JSON.stringify({ started, loadStart, loadEnd, runs, compared: JSON.parse(compared.stdout) }, null, 1));
+  fs.writeFileSync(
+    path.join(repoRoot, 'bench', 'out', 'tfx-taxi.json'),
+    JSON.stringify({ started, loadStart, loadEnd, runs, compared: JSON.parse(compared.stdout) }, null, 1),
+  );
   console.log(report);
 
   if (!process.argv.includes('--skip-stats')) {
     console.log('\nStatisticsGen alone (bench/tfx/stats.ts):');
     const stats = spawnSync(
       process.execPath,
-      [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'stats.ts'), '--repeat', String(repeat), ...(process.argv.includes('--skip-big') ? ['--skip-big'] : [])],
+      [
+        path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        path.join(__dirname, 'stats.ts'),
+        '--repeat',
+        String(repeat),
+        ...(process.argv.includes('--skip-big') ? ['--skip-big'] : []),
+      ],
       { cwd: repoRoot, stdio: 'inherit', env },
     );
     if (stats.status !== 0) throw new Error('bench/tfx/stats.ts failed');
