@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CsvExampleGen } from '../../src/components/example_gen/component';
 import { Pipeline } from '../../src/dsl/pipeline';
-import { exportSavedModel } from '../../src/export/saved-model';
+import { exportSavedModel } from '../../src/serving/saved-model-export';
 import { ModelBundle } from '../../src/model/bundle';
 import { LocalDagRunner } from '../../src/orchestration/local/runner';
 import { repoRoot, sharedData, tempDir } from '../../src/testing/fixtures';

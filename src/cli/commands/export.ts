@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../util/errors';
 
-/** `tfx-ts export --saved-model`: a pushed model for TensorFlow's own serving (src/export/saved-model.ts). */
+/** `tfx-ts export --saved-model`: a pushed model for TensorFlow's own serving (src/serving/saved-model-export.ts). */
 export function registerExportCommands(program: Command): void {
   program
     .command('export')
@@ -12,7 +12,7 @@ export function registerExportCommands(program: Command): void {
     .option('--python <interpreter>', 'Python with tensorflow and tensorflowjs (default: $TFX_TS_TFJS_PYTHON, else python3)')
     .action(async (model: string, flags: { savedModel?: boolean; output: string; python?: string }) => {
       if (!flags.savedModel) throw new UserError('Say which format to export.', 'pass --saved-model (the only export format so far).');
-      const { exportSavedModel } = await import('../../export/saved-model');
+      const { exportSavedModel } = await import('../../serving/saved-model-export');
       const { output, bundle } = await exportSavedModel({ model, output: flags.output, python: flags.python });
       console.log(`SavedModel of ${bundle} written to ${output} (signature serving_default: serialized tf.Example in)`);
     });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NotSupportedError, UserError } from '../util/errors';
-import { bundleDir } from '../serving/predict';
+import { bundleDir } from './predict';
 
 /**
  * `tfx-ts export --saved-model`: a model bundle (Trainer output or a pushed version) as a TensorFlow
