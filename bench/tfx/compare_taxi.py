@@ -25,7 +25,7 @@ def compare_statistics(a_uri: str, b_uri: str) -> dict:
     over train + eval together, where both sides saw the same rows: per numeric feature the number
     of values and their mean (weighted by values per split). Missing-value counts are not compared:
     TFX's CsvExampleGen writes an empty value list for an empty CSV cell, which TFDV counts as
-    present (with 0 values), while tfx-ts leaves the feature out (missing)."""
+    present (with 0 values), while tfx-ts's statistics count an empty cell as missing."""
     out = {'split_sizes': {}}
     totals = [{}, {}]
     for split in SPLITS:
