@@ -23,7 +23,8 @@ OPS_SUPPORTED = {
     'input', 'constant', 'fill_missing', 'is_missing', 'add', 'sub', 'mul', 'div', 'minimum', 'maximum',
     'gt', 'ge', 'lt', 'le', 'and', 'or', 'not', 'neg', 'abs', 'where', 'clip', 'scale_to_z_score',
     'scale_to_0_1', 'bucketize', 'apply_buckets', 'compute_and_apply_vocabulary', 'apply_vocabulary',
-    'hash_strings',
+    'hash_strings', 'eq', 'ne', 'exp', 'floor', 'log', 'log1p', 'sigmoid', 'sqrt',
+    'analyzer_mean', 'analyzer_var', 'analyzer_min', 'analyzer_max', 'analyzer_sum', 'analyzer_size',
 }
 
 
@@ -97,7 +98,11 @@ def needed_nodes(graph, output_names):
 
 
 def check_supported(graph, output_names):
-    unsupported = sorted({graph['nodes'][i]['op'] for i in needed_nodes(graph, output_names)} - OPS_SUPPORTED)
+    nodes = [graph['nodes'][i] for i in needed_nodes(graph, output_names)]
+    unsupported = {n['op'] for n in nodes} - OPS_SUPPORTED
+    # Columns of strings come out of inputs, fill_missing and nothing else here.
+    unsupported |= {f"{n['op']} (giving strings)" for n in nodes if n.get('dtype') == 'string' and n['op'] not in ('input', 'constant', 'fill_missing')}
+    unsupported = sorted(unsupported)
     if unsupported:
         sys.stderr.write(f"the transform graph uses op(s) {', '.join(unsupported)}, which the SavedModel export does "
                          f"not translate to TensorFlow yet (supported: {', '.join(sorted(OPS_SUPPORTED))})\n")
@@ -183,6 +188,15 @@ def main(bundle_dir: str, output_dir: str) -> None:
             return vocabulary_lookup(node['id'], args[0], analysis['vocabulary'], attrs.get('numOovBuckets', 0), attrs.get('defaultValue', -1))
         if op == 'apply_vocabulary':
             return vocabulary_lookup(node['id'], args[0], attrs['vocabulary'], attrs.get('numOovBuckets', 0), attrs.get('defaultValue', -1))
+        if op in ('eq', 'ne') and (is_str(args[0]) or isinstance(args[0], str)):
+            def pair(v):
+                return v if is_str(v) else (tf.fill(tf.shape(like), v), tf.ones(tf.shape(like), tf.bool))
+            (a, pa), (b, pb) = pair(args[0]), pair(args[1])
+            both = tf.logical_and(pa, pb)  # JS: null compares false either way
+            same = tf.equal(a, b)
+            return as01(tf.logical_and(both, same if op == 'eq' else tf.logical_not(same)))
+        if op.startswith('analyzer_'):
+            return tf.fill(tf.shape(like), tf.constant(float(analysis['value']), f64))
         if op == 'where':
             c, a, b = num(args[0], like), num(args[1], like), num(args[2], like)
             return tf.where(truth(c), a, b)
@@ -201,6 +215,14 @@ def main(bundle_dir: str, output_dir: str) -> None:
             return tf.where(either, nan_like(x), tf.minimum(x, y) if op == 'minimum' else tf.maximum(x, y))
         if op in ('gt', 'ge', 'lt', 'le'):  # NaN compares false, as in JS
             return as01({'gt': tf.greater, 'ge': tf.greater_equal, 'lt': tf.less, 'le': tf.less_equal}[op](x, y))
+        if op == 'eq':
+            return as01(tf.equal(x, y))
+        if op == 'ne':  # JS: x !== y && x === x && y === y
+            return as01(tf.logical_and(tf.not_equal(x, y), tf.logical_not(tf.logical_or(tf.math.is_nan(x), tf.math.is_nan(y)))))
+        if op in ('exp', 'floor', 'log', 'log1p', 'sqrt'):
+            return {'exp': tf.exp, 'floor': tf.floor, 'log': tf.math.log, 'log1p': tf.math.log1p, 'sqrt': tf.sqrt}[op](x)
+        if op == 'sigmoid':  # 1 / (1 + exp(-x)), as the JS does (tf.sigmoid rounds differently at the tails)
+            return 1.0 / (1.0 + tf.exp(-x))
         if op == 'and':
             return as01(tf.logical_and(truth(x), truth(y)))
         if op == 'or':
@@ -219,7 +241,7 @@ def main(bundle_dir: str, output_dir: str) -> None:
             return (x - analysis['mean']) / std if std > 0 else x - analysis['mean']
         if op == 'scale_to_0_1':
             lo, hi = analysis['min'], analysis['max']
-            return (x - lo) / (hi - lo) if hi > lo else tf.sigmoid(x)
+            return (x - lo) / (hi - lo) if hi > lo else 1.0 / (1.0 + tf.exp(-x))
         if op == 'bucketize':
             return bucket_index(x, analysis['boundaries'])
         if op == 'apply_buckets':
