@@ -15,7 +15,9 @@
  * repeat --repeat times (default 2: TFX, tfx-ts, TFX, tfx-ts). "Cached" is TFX's caching: the same
  * component with the same inputs is not executed again. Its Evaluator does run again on both sides,
  * because the Resolver now finds the model blessed by the cold run (a new baseline input).
- * --skip-big skips the 10M-row statistics; --skip-stats skips the statistics part altogether.
+ * --skip-big skips the 10M-row statistics; --skip-stats skips the statistics part altogether;
+ * --report-only [--repeat N] rebuilds the report from the runs an earlier (or interrupted) call left
+ * in bench/out/tfx-taxi/.
  * Prints a Markdown report and writes bench/out/tfx-taxi.md and tfx-taxi.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -53,6 +55,28 @@ interface Run {
 
 const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES: '' };
 
+const logPath = (side: Run['side'], round: number, phase: Run['phase']) => path.join(outDir, `${side}-${round}-${phase}.log`);
+
+/** A finished run from the files it left (its /usr/bin/time log and its summary), or undefined. */
+function readRun(side: Run['side'], phase: Run['phase'], round: number): Run | undefined {
+  const summaryPath = path.join(outDir, `${side}-${round}-${phase}.json`);
+  const log = logPath(side, round, phase);
+  if (!fs.existsSync(summaryPath) || !fs.existsSync(log)) return undefined;
+  const stderr = fs.readFileSync(log, 'utf8');
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
+  if (!wall || !/Exit status: 0/.test(stderr)) return undefined;
+  return {
+    side,
+    phase,
+    wallSeconds: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
+    cpuSeconds: Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)![1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)![1]),
+    peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)![1]) / 1024,
+    loadBefore: fs.existsSync(`${log}.load`) ? (JSON.parse(fs.readFileSync(`${log}.load`, 'utf8')) as number[]) : [NaN, NaN, NaN],
+    summary: JSON.parse(fs.readFileSync(summaryPath, 'utf8')) as Summary,
+    summaryPath,
+  };
+}
+
 function timed(side: Run['side'], phase: Run['phase'], round: number): Run {
   const root = path.join(outDir, `${side}-${round}`);
   if (phase === 'cold') fs.rmSync(root, { recursive: true, force: true });
@@ -65,19 +89,10 @@ function timed(side: Run['side'], phase: Run['phase'], round: number): Run {
   process.stderr.write(`round ${round}: ${side} ${phase} … `);
   const result = spawnSync('/usr/bin/time', ['-v', ...command], { cwd: outDir, encoding: 'utf8', env, maxBuffer: 1 << 28 });
   const log = `${result.stdout}\n${result.stderr}`;
-  fs.writeFileSync(path.join(outDir, `${side}-${round}-${phase}.log`), log);
+  fs.writeFileSync(logPath(side, round, phase), log);
+  fs.writeFileSync(`${logPath(side, round, phase)}.load`, JSON.stringify(loadBefore));
   if (result.status !== 0) throw new Error(`${side} ${phase} failed (log in ${outDir}):\n${log.slice(-4000)}`);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(result.stderr)!;
-  const run: Run = {
-    side,
-    phase,
-    wallSeconds: Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]),
-    cpuSeconds: Number(/User time \(seconds\): ([\d.]+)/.exec(result.stderr)![1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(result.stderr)![1]),
-    peakRssMb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)![1]) / 1024,
-    loadBefore,
-    summary: JSON.parse(fs.readFileSync(summaryPath, 'utf8')) as Summary,
-    summaryPath,
-  };
+  const run = readRun(side, phase, round)!;
   process.stderr.write(`${run.wallSeconds.toFixed(1)} s\n`);
   return run;
 }
@@ -129,12 +144,18 @@ function main(): void {
   const started = new Date();
   const loadStart = os.loadavg();
   const runs: Run[] = [];
+  const reportOnly = process.argv.includes('--report-only');
   for (let round = 1; round <= repeat; round++) {
     for (const side of ['TFX', 'tfx-ts'] as const) {
-      runs.push(timed(side, 'cold', round));
-      runs.push(timed(side, 'cached', round));
+      for (const phase of ['cold', 'cached'] as const) {
+        const run = reportOnly ? readRun(side, phase, round) : timed(side, phase, round);
+        if (run) runs.push(run);
+      }
     }
   }
+  for (const side of ['TFX', 'tfx-ts'] as const)
+    if (!runs.some((r) => r.side === side && r.phase === 'cold') || !runs.some((r) => r.side === side && r.phase === 'cached'))
+      throw new Error(`no finished ${side} cold and cached runs in ${outDir}`);
   const cold = (side: Run['side']) => runs.filter((r) => r.side === side && r.phase === 'cold').at(-1)!;
   const compared = spawnSync(python, [path.join(__dirname, 'compare_taxi.py'), cold('TFX').summaryPath, cold('tfx-ts').summaryPath], {
     encoding: 'utf8',
@@ -148,7 +169,7 @@ function main(): void {
     `Load average (1/5/15 min): ${la(loadStart)} at the start, ${la(loadEnd)} at the end; before each run: ${runs
       .map((r) => `${r.side} ${r.phase} ${r.loadBefore[0].toFixed(1)}`)
       .join(', ')}`,
-    `Rounds: ${repeat} (each: TFX cold, TFX cached, tfx-ts cold, tfx-ts cached); cells are median (min–max) over rounds.`,
+    `Runs: ${runs.map((r) => `${r.side} ${r.phase}`).join(', ')} (rounds of TFX cold, TFX cached, tfx-ts cold, tfx-ts cached); cells are median (min–max) over runs.`,
     '',
     table(runs, 'cold'),
     '',
@@ -166,7 +187,7 @@ function main(): void {
   );
   console.log(report);
 
-  if (!process.argv.includes('--skip-stats')) {
+  if (!process.argv.includes('--skip-stats') && !reportOnly) {
     console.log('\nStatisticsGen alone (bench/tfx/stats.ts):');
     const stats = spawnSync(
       process.execPath,
