@@ -13,11 +13,13 @@
  * Each round runs, each in its own process timed by /usr/bin/time (wall, CPU, peak RSS):
  * TFX cold (fresh pipeline root), TFX cached (same root again), tfx-ts cold, tfx-ts cached; rounds
  * repeat --repeat times (default 2: TFX, tfx-ts, TFX, tfx-ts). "Cached" is TFX's caching: the same
- * component with the same inputs is not executed again. Its Evaluator does run again on both sides,
- * because the Resolver now finds the model blessed by the cold run (a new baseline input).
+ * component with the same inputs is not executed again. The cached run leaves out the Resolver and
+ * the Evaluator's baseline on both sides: there the Resolver would hand the Evaluator the cold run's
+ * blessed model, which is the (cached) candidate itself, and TFX 1.16's legacy launcher then fails
+ * registering the Evaluator's execution (MLMD AlreadyExistsError: the same artifact as two inputs).
  * --skip-big skips the 10M-row statistics; --skip-stats skips the statistics part altogether;
  * --report-only [--repeat N] rebuilds the report from the runs an earlier (or interrupted) call left
- * in bench/out/tfx-taxi/.
+ * in bench/out/tfx-taxi/; --resume runs only the runs not finished there yet.
  * Prints a Markdown report and writes bench/out/tfx-taxi.md and tfx-taxi.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -83,8 +85,8 @@ function timed(side: Run['side'], phase: Run['phase'], round: number): Run {
   const summaryPath = path.join(outDir, `${side}-${round}-${phase}.json`);
   const command =
     side === 'TFX'
-      ? [python, path.join(__dirname, 'tfx_taxi.py'), root, summaryPath]
-      : [process.execPath, path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'tfxts_taxi.ts'), root, summaryPath];
+      ? [python, path.join(__dirname, 'tfx_taxi.py'), root, summaryPath, phase]
+      : [process.execPath, path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'tfxts_taxi.ts'), root, summaryPath, phase];
   const loadBefore = os.loadavg();
   process.stderr.write(`round ${round}: ${side} ${phase} … `);
   const result = spawnSync('/usr/bin/time', ['-v', ...command], { cwd: outDir, encoding: 'utf8', env, maxBuffer: 1 << 28 });
@@ -145,10 +147,12 @@ function main(): void {
   const loadStart = os.loadavg();
   const runs: Run[] = [];
   const reportOnly = process.argv.includes('--report-only');
+  const resume = process.argv.includes('--resume');
   for (let round = 1; round <= repeat; round++) {
     for (const side of ['TFX', 'tfx-ts'] as const) {
       for (const phase of ['cold', 'cached'] as const) {
-        const run = reportOnly ? readRun(side, phase, round) : timed(side, phase, round);
+        const done = reportOnly || resume ? readRun(side, phase, round) : undefined;
+        const run = done ?? (reportOnly ? undefined : timed(side, phase, round));
         if (run) runs.push(run);
       }
     }

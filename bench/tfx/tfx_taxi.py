@@ -2,7 +2,12 @@
 (Beam DirectRunner in process, Keras), one component after the other, timed per component.
 Writes a JSON summary (times, and the numbers compared with tfx-ts).
 
-    python tfx_taxi.py <pipeline root> <summary.json>
+    python tfx_taxi.py <pipeline root> <summary.json> [cold|cached]
+
+"cached" (a second run on the same root) leaves out the Resolver and the Evaluator's baseline: the
+Resolver would return the cold run's blessed model, i.e. the cached candidate itself, and TFX 1.16's
+legacy launcher fails registering an execution with one artifact as two inputs (MLMD
+AlreadyExistsError on the Event table, then an AssertionError in metadata.register_execution).
 
 The module file is TFX's own, used where pip installed it (not copied):
 tfx/examples/chicago_taxi_pipeline/taxi_utils_native_keras.py of TFX 1.16.0 (preprocessing_fn and
@@ -42,7 +47,7 @@ from tfx.types.standard_artifacts import Model, ModelBlessing
 _startup_seconds = time.time() - psutil.Process().create_time()
 
 
-def main(pipeline_root: str, summary_path: str) -> None:
+def main(pipeline_root: str, summary_path: str, phase: str = 'cold') -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     repo_root = os.path.dirname(os.path.dirname(here))
     data_root = os.path.join(os.path.dirname(repo_root), 'shared', 'data', 'chicago_taxi', 'simple')
@@ -80,12 +85,15 @@ def main(pipeline_root: str, summary_path: str) -> None:
                       train_args=trainer_pb2.TrainArgs(num_steps=1000),
                       eval_args=trainer_pb2.EvalArgs(num_steps=150))
     run(trainer)
-    model_resolver = resolver.Resolver(
-        strategy_class=LatestBlessedModelStrategy, model=Channel(type=Model),
-        model_blessing=Channel(type=ModelBlessing)).with_id('latest_blessed_model_resolver')
-    run(model_resolver)
+    baseline = {}
+    if phase == 'cold':
+        model_resolver = resolver.Resolver(
+            strategy_class=LatestBlessedModelStrategy, model=Channel(type=Model),
+            model_blessing=Channel(type=ModelBlessing)).with_id('latest_blessed_model_resolver')
+        run(model_resolver)
+        baseline = {'baseline_model': model_resolver.outputs['model']}
     evaluator = Evaluator(examples=example_gen.outputs['examples'], model=trainer.outputs['model'],
-                          baseline_model=model_resolver.outputs['model'], eval_config=eval_config)
+                          eval_config=eval_config, **baseline)
     run(evaluator)
     pusher = Pusher(model=trainer.outputs['model'], model_blessing=evaluator.outputs['blessing'],
                     push_destination=pusher_pb2.PushDestination(
@@ -124,4 +132,4 @@ def _state(context, execution_id: int) -> str:
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])
