@@ -47,7 +47,9 @@ export async function htmlViewPage(componentId: string, outputs: Record<string, 
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
+    // Nothing loads from elsewhere; the views' own inline scripts (sorting, search) may run where
+    // the viewer allows them (the KFP UI's frame does) and the page reads the same without them.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">` +
     `<title>${escapeHtml(componentId)}</title></head><body>${sections.join('\n') || '<p>Nothing to show: the component published no output with a view.</p>'}</body></html>\n`
   );
 }
