@@ -243,6 +243,8 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(spec.components['comp-transform'].outputDefinitions!.artifacts).toEqual({
       transformGraph: { artifactType: { schemaTitle: 'tfx.TransformGraph', schemaVersion: '0.0.1' } },
       transformedExamples: { artifactType: { schemaTitle: 'tfx.Examples', schemaVersion: '0.0.1' } },
+      // The notebook's view of the transform graph, as a page the KFP UI shows.
+      html_view: { artifactType: { schemaTitle: 'system.HTML', schemaVersion: '0.0.1' } },
     });
     const packageArgs = spec.deploymentSpec.executors['exec-trainer'].container.args!.slice(0, 5);
     expect(packageArgs).toEqual([
@@ -382,7 +384,9 @@ describe('taxi template → Kubeflow through the CLI', () => {
       const { code, out } = await cli('run', 'create', '--pipeline-name', 'my_taxi', '--endpoint', following.url, '--wait', '--poll-interval', '0');
       expect([code, out]).toEqual([0, expect.any(String)]);
       expect(out).toMatch(/run PENDING\n\s+run RUNNING\n\s+CsvExampleGen\s+RUNNING/);
-      expect(out).toMatch(/CsvExampleGen\s+SUCCEEDED\n\s+StatisticsGen\s+RUNNING\n\s+StatisticsGen\s+SUCCEEDED\n\s+SchemaGen\s+RUNNING/);
+      expect(out).toMatch(
+        /CsvExampleGen\s+SUCCEEDED\n\s+latest_blessed_model_resolver\s+RUNNING\n\s+latest_blessed_model_resolver\s+SUCCEEDED\n\s+StatisticsGen\s+RUNNING\n\s+StatisticsGen\s+SUCCEEDED\n\s+SchemaGen\s+RUNNING/,
+      );
       expect(out).toMatch(/Pusher\s+SUCCEEDED\n\s+run SUCCEEDED\nRun [0-9a-f-]{36} succeeded: http/);
     } finally {
       await following.close();
