@@ -165,7 +165,17 @@ describe("KFP's own code as the judge of compiled IR", () => {
     expect(checkIrWithKfp(output, { cacheDisabled: true }).kind).toBe('Workflow');
     expect(checkIrWithKfpSdk(output)).toMatchObject({
       name: 'my-taxi',
-      tasks: ['csv-example-gen', 'evaluator', 'example-validator', 'latest-blessed-model-resolver', 'pusher', 'schema-gen', 'statistics-gen', 'trainer', 'transform'],
+      tasks: [
+        'csv-example-gen',
+        'evaluator',
+        'example-validator',
+        'latest-blessed-model-resolver',
+        'pusher',
+        'schema-gen',
+        'statistics-gen',
+        'trainer',
+        'transform',
+      ],
     });
   }, 120_000);
 

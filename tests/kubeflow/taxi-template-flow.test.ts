@@ -233,7 +233,9 @@ describe('taxi template → Kubeflow through the CLI', () => {
     expect(fs.readFileSync(output, 'utf8')).not.toContain(project);
     // The one warning: the Resolver becomes a lookup of the latest pushed model (KFP has no metadata store of ours).
     expect(out.match(/warning: .*/g)).toEqual([
-      expect.stringMatching(/^warning: latest_blessed_model_resolver \(Resolver\) runs on Kubeflow as a lookup of the latest model Pusher pushed .* under s3:\/\/my-gcp-project-kubeflowpipelines-default\/serving_model\/my_taxi\)/),
+      expect.stringMatching(
+        /^warning: latest_blessed_model_resolver \(Resolver\) runs on Kubeflow as a lookup of the latest model Pusher pushed .* under s3:\/\/my-gcp-project-kubeflowpipelines-default\/serving_model\/my_taxi\)/,
+      ),
     ]);
     expect(tasks.transform).toMatchObject({
       dependentTasks: ['csv-example-gen', 'schema-gen'],
