@@ -141,7 +141,7 @@ describe('the loop closes on Kubeflow: a second run is evaluated against the mod
   it('first run: nothing pushed yet, so no baseline; the blessed model is pushed with its checksums and marker', async () => {
     first = await runPipeline('loop-run-1', { train_steps: 10 });
     expect(logs['loop-run-1'][RESOLVER]).toMatch(new RegExp(`no complete pushed model under s3://${BUCKET}/serving_model/loop_taxi yet: no baseline`));
-    expect(outputOf(first, RESOLVER, 'model').metadata).toEqual({ [ABSENT_ARTIFACT]: true });
+    expect(outputOf(first, RESOLVER, 'model').metadata).toEqual({ [ABSENT_ARTIFACT]: 1 });
     expect(logs['loop-run-1'].evaluator).toMatch(/no baseline model: change thresholds are skipped/);
     const evaluation = evaluationOf(first);
     expect(evaluation.baseline).toBeUndefined();

@@ -226,7 +226,7 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
     expect(logs.pop()).toMatch(/parameters do not fit EntrypointTestCountRows: column: Expected string, received number/);
     // An output its producer left empty reaches a required input: the message says so.
     const absent = JSON.stringify({
-      inputs: { parameterValues: { column: 'fare' }, artifacts: { examples: { artifacts: [{ uri: dir, metadata: { [ABSENT_ARTIFACT]: true } }] } } },
+      inputs: { parameterValues: { column: 'fare' }, artifacts: { examples: { artifacts: [{ uri: dir, metadata: { [ABSENT_ARTIFACT]: 1 } }] } } },
       outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') },
     });
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestCountRows', '--executor-input', absent])).toBe(2);

@@ -49,8 +49,16 @@ export const executorInputSchema = z
 export type ExecutorInput = z.infer<typeof executorInputSchema>;
 export type RuntimeArtifact = z.infer<typeof runtimeArtifactSchema>;
 
-/** Metadata of an output its executor left empty (see runExecutorFromInput). */
+/**
+ * Metadata of an output its executor left empty (see runExecutorFromInput): 1, since KFP's launcher
+ * stores metadata in ML Metadata, where a boolean becomes the integer 1 (metadata/converter.go).
+ */
 export const ABSENT_ARTIFACT = 'tfx_ts_absent';
+
+function isAbsent(artifact: RuntimeArtifact): boolean {
+  const marker = artifact.metadata?.[ABSENT_ARTIFACT];
+  return marker === 1 || marker === true || marker === '1';
+}
 
 export interface ExecutorOutput {
   artifacts: Record<string, { artifacts: { name?: string; uri: string; metadata: Record<string, unknown> }[] }>;
@@ -109,7 +117,7 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
   const inputs: Record<string, Artifact[]> = {};
   for (const [key, decl] of Object.entries(spec.inputs as InputsDecl)) {
     // KFP passes every output its producer declared; one marked absent was left empty by it.
-    const given = input.inputs?.artifacts?.[key]?.artifacts?.filter((a) => a.metadata?.[ABSENT_ARTIFACT] !== true);
+    const given = input.inputs?.artifacts?.[key]?.artifacts?.filter((a) => !isAbsent(a));
     if (!given || given.length === 0) {
       if (!decl.optional)
         throw new UserError(
@@ -172,7 +180,7 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
     // An executor may leave an output empty (a resolver that found nothing). KFP's launcher records
     // every declared output all the same and hands it downstream, so it is marked absent, and the
     // consumer's entrypoint (above) drops it: the consumer sees no artifact, as in a local run.
-    const metadata = artifact ? { ...artifact.customProperties, ...artifact.properties } : { [ABSENT_ARTIFACT]: true };
+    const metadata = artifact ? { ...artifact.customProperties, ...artifact.properties } : { [ABSENT_ARTIFACT]: 1 };
     output.artifacts[key] = { artifacts: [{ ...(runtime.name ? { name: runtime.name } : {}), uri: runtime.uri, metadata }] };
   }
   const view = input.outputs.artifacts?.[HTML_VIEW_OUTPUT]?.artifacts?.[0];
