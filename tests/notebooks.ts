@@ -112,7 +112,7 @@ export function exportCell(pipelineRoot: string, image = 'registry.example.com/t
 }
 
 /** The exported IR of the notebook's last cell (exportCell), written to a file for Kubeflow's own checks. */
-export function exportedIr(nb: ExecutedNotebook): { file: string; yaml: string; warnings: string[] } {
+export function exportedIr(nb: ExecutedNotebook): { file: string; yaml: string; warnings: { componentId?: string; message: string }[] } {
   const last = nb.cells[nb.cells.length - 1];
   const stdout = (last.outputs ?? [])
     .filter((o) => o.output_type === 'stream' && o.name === 'stdout')
@@ -120,7 +120,7 @@ export function exportedIr(nb: ExecutedNotebook): { file: string; yaml: string; 
     .join('');
   const answer = parseBridgeAnswer(stdout);
   if (!answer?.ok) throw new Error(`The export cell did not compile: ${stdout.slice(0, 2000)}`);
-  const result = answer.result as { yaml: string; warnings?: string[] };
+  const result = answer.result as { yaml: string; warnings?: { componentId?: string; message: string }[] };
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-nb-export-')), 'pipeline.yaml');
   fs.writeFileSync(file, result.yaml);
   return { file, yaml: result.yaml, warnings: result.warnings ?? [] };

@@ -121,7 +121,10 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
       ]);
     // The notebook pushes to a local folder: the warning says a pod's push would be lost.
     expect(exported.warnings).toEqual([
-      expect.stringMatching(/latest_blessed_model_resolver \(Resolver\) runs on Kubeflow as a lookup .* which is not object storage/),
+      {
+        componentId: 'latest_blessed_model_resolver',
+        message: expect.stringMatching(/^latest_blessed_model_resolver \(Resolver\) runs on Kubeflow as a lookup .* which is not object storage/),
+      },
     ]);
     expect(exported.yaml).not.toContain(repoRoot);
   });
