@@ -14,7 +14,6 @@ interface PusherParameters {
 }
 
 export const PUSH_RECORD = 'push.json';
-export { PUSH_COMPLETE };
 
 /** Next free version number: unix seconds, bumped past existing versions (two pushes in one second). */
 export function nextVersion(modelDir: string, nowSeconds = Math.floor(Date.now() / 1000)): number {
