@@ -114,6 +114,7 @@ describe('the loop closes on Kubeflow: a second run is evaluated against the mod
 
   let first: SimulatedRun;
   let firstPush: Metadata;
+  let second: SimulatedRun;
 
   it('compiles the Resolver into a lookup of the Pusher destination, says so, and KFP compiles the IR', () => {
     expect(compileOutput).toContain(
@@ -156,7 +157,7 @@ describe('the loop closes on Kubeflow: a second run is evaluated against the mod
   }, 600_000);
 
   it('second run: the baseline is the first run’s pushed model, and the blessing compares against it', async () => {
-    const second = await runPipeline('loop-run-2', { train_steps: 30 });
+    second = await runPipeline('loop-run-2', { train_steps: 30 });
     const baseline = outputOf(second, RESOLVER, 'model');
     expect(baseline.metadata).toMatchObject({ pushed_destination: firstPush.pushed_destination, pushed_version: firstPush.pushed_version });
     expect(logs['loop-run-2'][RESOLVER]).toContain(
@@ -228,8 +229,13 @@ describe('the loop closes on Kubeflow: a second run is evaluated against the mod
       // Self-contained: nothing fetched from anywhere (the KFP UI shows the page in a frame).
       expect([task, /\s(src|href)="(https?:)?\/\//i.test(page)]).toEqual([task, false]);
     }
-    if (process.env.TFX_TS_KEEP_VIEWS)
+    // The second run's evaluation page compares with the baseline.
+    const evaluation = fs.readFileSync(local(outputOf(second, 'evaluator', 'html_view').uri), 'utf8');
+    expect(evaluation).not.toContain('vs no baseline');
+    if (process.env.TFX_TS_KEEP_VIEWS) {
       for (const task of Object.keys(kinds))
         fs.copyFileSync(local(outputOf(first, task, 'html_view').uri), path.join(process.env.TFX_TS_KEEP_VIEWS, `${task}.html`));
+      fs.writeFileSync(path.join(process.env.TFX_TS_KEEP_VIEWS, 'evaluator-run-2.html'), evaluation);
+    }
   });
 });
