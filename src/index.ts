@@ -57,3 +57,6 @@ export type { KubeflowRunnerConfig } from './orchestration/kubeflow/runner-confi
 
 /** The JupyterLab panel's entry into the kernel: `require("tfx-ts").labBridge.<method>(...)` (protocol/bridge.ts). */
 export { labBridge } from './notebook/lab-bridge';
+/** A finished Kubeflow run's views in the notebook (what the panel's "Open in notebook" runs); also context.openRun. */
+export { openRun } from './notebook/open-run';
+export type { OpenedRun, OpenRunOptions } from './notebook/open-run';

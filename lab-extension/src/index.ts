@@ -47,7 +47,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
         console.warn('tfx-ts: settings could not be loaded; the panel will not remember them.', e);
       }
     }
-    const target = new NotebookTarget({ notebooks: tracker, cellExecuted: NotebookActions.executed });
+    const target = new NotebookTarget({
+      notebooks: tracker,
+      cellExecuted: NotebookActions.executed,
+      cellRunner: async (widget, code) => {
+        // The tracker's widgets are NotebookPanels: a new code cell below the active one, run in the notebook's kernel.
+        const panel = widget as NotebookPanel;
+        const notebook = panel.content;
+        NotebookActions.insertBelow(notebook);
+        NotebookActions.changeCellType(notebook, 'code');
+        notebook.activeCell?.model.sharedModel.setSource(code);
+        app.shell.activateById(panel.id);
+        await NotebookActions.run(notebook, panel.sessionContext);
+      }
+    });
     const controller = new DeployController({ model: new DeployModel(settings, state), target });
     const panel = new DeployPanel(controller);
     app.shell.add(panel, 'right', { rank: 900, type: 'tfx-ts Deploy' });

@@ -12,6 +12,7 @@ import type { Browser, Locator } from 'playwright-core';
 
 import { startKfpTestServer, type KfpTestServer } from '../../src/testing/kfp-test-server';
 import {
+  installLikeNpm,
   launchBrowser,
   openDeployPanel,
   openLab,
@@ -56,19 +57,6 @@ afterAll(async () => {
   await kfp?.close();
   await lab?.stop();
 }, 60_000);
-
-/**
- * The notebook folder gets node_modules laid out as `npm install tfx-ts` does: tfx-ts (its
- * package.json and built dist) with its dependencies hoisted beside it, not inside it.
- */
-function installLikeNpm(nodeModules: string): void {
-  fs.mkdirSync(path.join(nodeModules, 'tfx-ts'), { recursive: true });
-  for (const entry of ['package.json', 'dist']) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(nodeModules, 'tfx-ts', entry));
-  for (const entry of fs.readdirSync(path.join(REPO_ROOT, 'node_modules'))) {
-    if (entry === 'tfx-ts' || entry === '.bin' || entry.startsWith('.')) continue;
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', entry), path.join(nodeModules, entry));
-  }
-}
 
 function field(panel: Locator, label: string): Locator {
   return panel.getByLabel(label, { exact: true });

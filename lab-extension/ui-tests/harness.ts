@@ -448,3 +448,16 @@ export async function saveFailure(page: Page, name: string): Promise<void> {
     /* the page may be gone */
   }
 }
+
+/**
+ * The notebook folder gets node_modules laid out as `npm install tfx-ts` does: tfx-ts (its
+ * package.json and built dist) with its dependencies hoisted beside it, not inside it.
+ */
+export function installLikeNpm(nodeModules: string): void {
+  fs.mkdirSync(path.join(nodeModules, 'tfx-ts'), { recursive: true });
+  for (const entry of ['package.json', 'dist']) fs.symlinkSync(path.join(REPO_ROOT, entry), path.join(nodeModules, 'tfx-ts', entry));
+  for (const entry of fs.readdirSync(path.join(REPO_ROOT, 'node_modules'))) {
+    if (entry === 'tfx-ts' || entry === '.bin' || entry.startsWith('.')) continue;
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', entry), path.join(nodeModules, entry));
+  }
+}

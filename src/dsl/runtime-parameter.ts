@@ -1,4 +1,5 @@
 import { UserError } from '../util/errors';
+import { parseRuntimeValue } from '../protocol/bridge';
 
 /**
  * TFX's `RuntimeParameter`: a parameter value decided when a run starts, not when the pipeline is
@@ -48,30 +49,13 @@ export interface RuntimeParameterUse {
 
 /** The value as the parameter's type (run-time values arrive as JSON or as strings from a command line). */
 export function coerceRuntimeValue(name: string, ptype: RuntimeParameterType, value: unknown): RuntimeValue {
-  const fail = () =>
-    new UserError(
-      `Runtime parameter ${name} must be ${ptype === 'int' ? 'an integer' : ptype === 'float' ? 'a number' : ptype === 'bool' ? 'true or false' : 'a string'}, got ${JSON.stringify(value)}.`,
-      `pass e.g. --parameter ${name}=${ptype === 'int' ? '100' : ptype === 'float' ? '0.5' : ptype === 'bool' ? 'true' : 'text'}.`,
-    );
-  switch (ptype) {
-    case 'int': {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n)) throw fail();
-      return n;
-    }
-    case 'float': {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw fail();
-      return n;
-    }
-    case 'bool':
-      if (typeof value === 'boolean') return value;
-      if (value === 'true' || value === 'false') return value === 'true';
-      throw fail();
-    default:
-      if (typeof value !== 'string') throw fail();
-      return value;
-  }
+  // The panel's parameter fields use the same check (protocol), so both say the same.
+  const parsed = parseRuntimeValue(ptype, value);
+  if (parsed.ok) return parsed.value;
+  throw new UserError(
+    `Runtime parameter ${name} must be ${parsed.expected}, got ${JSON.stringify(value)}.`,
+    `pass e.g. --parameter ${name}=${parsed.example}.`,
+  );
 }
 
 /** Replaces every RuntimeParameter in a parameters object by its default, and says where they were. */

@@ -16,6 +16,7 @@ import { Pipeline, validatePipelineName } from '../dsl/pipeline';
 import { assertShippable } from '../orchestration/kubeflow/deploy';
 import type { KubeflowRunnerConfig } from '../orchestration/kubeflow/runner-config';
 import { setCurrentInteractiveContext } from './context-registry';
+import { openRun, OpenedRun, OpenRunOptions } from './open-run';
 
 export interface InteractiveContextOptions {
   pipelineName?: string;
@@ -178,6 +179,16 @@ export class InteractiveContext {
     const { lineageBundle } = await import('../visualize/lineage');
     const bundle = await lineageBundle(this.lineage(target), { title: 'Lineage' });
     if (!displayBundle(bundle)) console.log(String(bundle['text/plain'] ?? ''));
+  }
+
+  /**
+   * Looks at a finished Kubeflow run from the notebook: downloads its statistics, schema,
+   * anomalies and evaluation from the pipeline root (s3://, minio://, gs://) into a local cache and
+   * shows them inline with the same views as `show`. `options` are deploy()'s connection options
+   * (endpoint, namespace, authMode, token, ...); a run already in the cache needs none.
+   */
+  openRun(runId: string, options: OpenRunOptions = {}): Promise<OpenedRun> {
+    return openRun(runId, options);
   }
 
   /** Components in the order they first ran (what `toPipeline` turns into a pipeline). */

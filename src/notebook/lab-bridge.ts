@@ -12,6 +12,8 @@ import {
   deployOptionsSchema,
   formatBridgeAnswer,
   KernelErrorCode,
+  openRunCellCode,
+  openRunOptionsSchema,
   RuntimeParameterInfo,
   runOptionsSchema,
   runStatusOptionsSchema,
@@ -21,6 +23,7 @@ import { compileForDeploy, deploy, DeployOptions, uploadOrAddVersion } from '../
 import { findInlineParameter, InlineComponentError } from '../orchestration/kubeflow/compiler';
 import { uploadCodePackage } from '../orchestration/kubeflow/code-package';
 import { InvalidPipelineSpecError } from '../orchestration/kubeflow/validate';
+import { fetchRun, OpenRunError } from './open-run';
 
 /**
  * The notebook kernel's side of the JupyterLab "Deploy to Kubeflow" panel (docs/lab-bridge.md;
@@ -122,6 +125,7 @@ function messageOf(error: Error): string {
 }
 
 function toBridgeError(error: unknown): BridgeErrorBody {
+  if (error instanceof OpenRunError) return { code: error.code, message: error.summary, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof BridgeError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof KfpApiError) return { code: error.code, message: error.summary, hint: error.hintText };
   if (error instanceof InlineComponentError) return { code: 'INLINE_COMPONENT', message: messageOf(error), hint: error.hint };
@@ -230,6 +234,30 @@ export const labBridge = {
         state: run.state ?? 'RUNTIME_STATE_UNSPECIFIED',
         tasks: (run.run_details?.task_details ?? []).map((t) => ({ name: t.display_name ?? t.task_id ?? '', state: t.state ?? 'RUNTIME_STATE_UNSPECIFIED' })),
         runUrl: client.runUrl(run.run_id),
+      };
+    });
+  },
+
+  /**
+   * Downloads a finished run's statistics, schema, anomalies and evaluation into the kernel's run
+   * cache (with the panel's secrets, in this silent call only); the panel then inserts and runs
+   * `cellCode`, which shows the views from the cache through the notebook's display path.
+   */
+  openRun(options: unknown): Promise<void> {
+    return answer<'openRun'>(async () => {
+      const o = parseOptions(openRunOptionsSchema, options);
+      const client = connect(o);
+      const opened = await fetchRun(o.runId, { ...o, endpoint: client.endpoint, namespace: o.namespace || undefined, tokenPath: o.tokenPath || undefined });
+      return {
+        runId: opened.runId,
+        displayName: opened.displayName,
+        state: opened.state,
+        outputs: opened.artifacts.map((a) => ({ task: a.task, output: a.output, type: a.type })),
+        skippedTasks: opened.skippedTasks,
+        fromCache: opened.fromCache,
+        files: opened.files,
+        bytes: opened.bytes,
+        cellCode: openRunCellCode(opened.runId, client.endpoint),
       };
     });
   },

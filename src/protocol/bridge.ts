@@ -28,6 +28,12 @@ export const KERNEL_ERROR_CODES = [
   'NOT_FOUND',
   'INVALID_SPEC',
   'KFP_ERROR',
+  /** openRun: the run has not ended yet. */
+  'RUN_NOT_FINISHED',
+  /** openRun: a finished task's output is not on object storage. */
+  'ARTIFACT_MISSING',
+  /** openRun: the kernel cannot reach (or read) the pipeline root's object store. */
+  'STORE_UNREACHABLE',
 ] as const;
 
 /** Errors the panel side reports when the kernel cannot answer. */
@@ -88,6 +94,10 @@ export const deployOptionsSchema = z.object(deployShape).strict();
 export const compileOptionsSchema = z.object({ ...deployShape, endpoint: z.string().optional(), authMode: connectionShape.authMode.optional() }).strict();
 export const runOptionsSchema = z.object({ ...deployShape, experimentName: z.string().min(1, 'experimentName is empty') }).strict();
 export const runStatusOptionsSchema = z.object({ ...connectionShape, runId: z.string().min(1, 'runId is empty') }).strict();
+/** Download a finished run's viewable artifacts into the kernel's cache (the cell the panel inserts then shows them). */
+export const openRunOptionsSchema = z
+  .object({ ...connectionShape, runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'runId is not a KFP run id'), refresh: z.boolean().optional() })
+  .strict();
 
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;
 export type ComponentResources = z.infer<typeof componentResourcesSchema>;
@@ -95,6 +105,7 @@ export type DeployOptions = z.infer<typeof deployOptionsSchema>;
 export type CompileOptions = z.infer<typeof compileOptionsSchema>;
 export type RunOptions = z.infer<typeof runOptionsSchema>;
 export type RunStatusOptions = z.infer<typeof runStatusOptionsSchema>;
+export type OpenRunOptions = z.infer<typeof openRunOptionsSchema>;
 
 export interface ComponentInfo {
   id: string;
@@ -104,10 +115,34 @@ export interface ComponentInfo {
   inline: boolean;
 }
 
+export type RuntimeParameterKind = 'int' | 'float' | 'string' | 'bool';
+
+/**
+ * A RuntimeParameter's value as its type: from JSON, from text (a panel field, `--parameter k=v`).
+ * The one check both the kernel (coerceRuntimeValue) and the panel's fields use.
+ */
+export function parseRuntimeValue(
+  type: RuntimeParameterKind,
+  value: unknown,
+): { ok: true; value: number | string | boolean } | { ok: false; expected: string; example: string } {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  switch (type) {
+    case 'int':
+      return typeof number === 'number' && Number.isInteger(number) ? { ok: true, value: number } : { ok: false, expected: 'an integer', example: '100' };
+    case 'float':
+      return typeof number === 'number' && Number.isFinite(number) ? { ok: true, value: number } : { ok: false, expected: 'a number', example: '0.5' };
+    case 'bool':
+      if (typeof value === 'boolean') return { ok: true, value };
+      return value === 'true' || value === 'false' ? { ok: true, value: value === 'true' } : { ok: false, expected: 'true or false', example: 'true' };
+    default:
+      return typeof value === 'string' ? { ok: true, value } : { ok: false, expected: 'a string', example: 'text' };
+  }
+}
+
 /** A RuntimeParameter the notebook's components use: the panel shows one field per entry. */
 export interface RuntimeParameterInfo {
   name: string;
-  type: 'int' | 'float' | 'string' | 'bool';
+  type: RuntimeParameterKind;
   default: string | number | boolean;
   description?: string;
   /** Where it is used: "<component id>.<parameter path>". */
@@ -170,6 +205,33 @@ export interface RunStatusResult {
   runUrl: string;
 }
 
+/** A finished run's outputs, downloaded into the kernel's cache by the openRun bridge call. */
+export interface OpenRunResult {
+  runId: string;
+  displayName: string;
+  state: string;
+  /** The outputs with a notebook view, in task order. */
+  outputs: { task: string; output: string; type: string }[];
+  /** Tasks whose outputs were not opened (failed, taken from the cache, ...). */
+  skippedTasks: { task: string; state: string; reason: string }[];
+  fromCache: boolean;
+  files: number;
+  bytes: number;
+  /** The notebook cell that shows the views (openRunCellCode): no secret in it, it reads the cache. */
+  cellCode: string;
+}
+
+/**
+ * The code of the notebook cell the panel inserts after openRun: the views come from the kernel's
+ * cache, so the cell holds the run id and endpoint but never a token or cookie.
+ */
+export function openRunCellCode(runId: string, endpoint: string, moduleName: string = BRIDGE_MODULE): string {
+  return [
+    `// Kubeflow run ${runId}, opened from the Kubeflow panel (its outputs are in the local run cache).`,
+    `await require(${JSON.stringify(moduleName)}).openRun(${JSON.stringify(runId)}, { endpoint: ${JSON.stringify(endpoint)} })`,
+  ].join('\n');
+}
+
 /** The methods of the bridge, their options and their results. */
 export interface BridgeMethods {
   describe: { options: undefined; result: DescribeResult };
@@ -178,12 +240,13 @@ export interface BridgeMethods {
   upload: { options: DeployOptions; result: UploadResult };
   run: { options: RunOptions; result: RunResult };
   runStatus: { options: RunStatusOptions; result: RunStatusResult };
+  openRun: { options: OpenRunOptions; result: OpenRunResult };
 }
 
 export type BridgeMethod = keyof BridgeMethods;
 
 /** Every method, for both sides to check against (a test fails when the kernel lacks one). */
-export const BRIDGE_METHODS: readonly BridgeMethod[] = ['describe', 'compile', 'listExperiments', 'upload', 'run', 'runStatus'];
+export const BRIDGE_METHODS: readonly BridgeMethod[] = ['describe', 'compile', 'listExperiments', 'upload', 'run', 'runStatus', 'openRun'];
 
 /** The option schema the kernel checks each method's options against (describe takes none). */
 export const BRIDGE_OPTION_SCHEMAS = {
@@ -192,6 +255,7 @@ export const BRIDGE_OPTION_SCHEMAS = {
   upload: deployOptionsSchema,
   run: runOptionsSchema,
   runStatus: runStatusOptionsSchema,
+  openRun: openRunOptionsSchema,
 } as const;
 
 export interface BridgeErrorBody {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { PipelineSpec } from '../orchestration/kubeflow/ir';
 import type { ExecutorInput, ExecutorOutput, RuntimeArtifact } from '../orchestration/kubeflow/container-entrypoint';
 
@@ -18,6 +19,11 @@ export interface SimulatedRun {
   workDir: string;
   /** Runtime pipeline parameters (override root input defaults). */
   parameters?: Record<string, unknown>;
+  /**
+   * Output URIs as KFP's driver makes them, `<root>/<pipelineInfo.name>/<runId>/<task>/<uuid>/<key>`
+   * (backend/src/v2/driver provisionOutputs), instead of the short `<root>/<runId>/<task>/<key>`.
+   */
+  launcherLayout?: boolean;
 }
 
 /** Task names of the root DAG in an order where producers come first. */
@@ -34,7 +40,17 @@ export function taskOrder(spec: PipelineSpec): string[] {
 }
 
 export function outputUri(run: SimulatedRun, taskName: string, outputKey: string): string {
-  return `${run.pipelineRoot.replace(/\/+$/, '')}/${run.runId}/${taskName}/${outputKey}`;
+  const root = run.pipelineRoot.replace(/\/+$/, '');
+  if (run.launcherLayout) return `${root}/${run.spec.pipelineInfo.name}/${run.runId}/${taskName}/${executionSalt(run, taskName)}/${outputKey}`;
+  return `${root}/${run.runId}/${taskName}/${outputKey}`;
+}
+
+/** The per-execution uuid KFP's driver puts between task and output (stable per run and task here). */
+function executionSalt(run: SimulatedRun, taskName: string): string {
+  return createHash('sha256')
+    .update(`${run.runId}/${taskName}`)
+    .digest('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
 }
 
 export function outputFileOf(run: SimulatedRun, taskName: string): string {

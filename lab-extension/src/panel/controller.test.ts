@@ -7,9 +7,9 @@ import { Signal } from '@lumino/signaling';
 
 import { BridgeError } from '../bridge/client';
 import type { BridgeMethod, DescribeResult } from '../protocol';
-import { DeployController, resourceError, resourceField } from './controller';
+import { DeployController, parameterError, parameterField, resourceError, resourceField } from './controller';
 import { DeployModel } from './model';
-import { NotebookTarget, type IBridge, type IKernelLike, type INotebookLike, type ISessionLike } from './target';
+import { NotebookTarget, type CellRunner, type IBridge, type IKernelLike, type INotebookLike, type ISessionLike } from './target';
 
 class FakeKernel implements IKernelLike {
   constructor(readonly language = 'typescript') {}
@@ -98,10 +98,10 @@ async function settle(): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, 0));
 }
 
-function setup() {
+function setup(cellRunner?: CellRunner) {
   const tracker = new FakeTracker();
   const bridges = new FakeBridges();
-  const target = new NotebookTarget({ notebooks: tracker, bridgeFactory: bridges.factory, describeDelayMs: 1 });
+  const target = new NotebookTarget({ notebooks: tracker, bridgeFactory: bridges.factory, describeDelayMs: 1, cellRunner });
   const model = new DeployModel(null, null);
   const controller = new DeployController({ model, target, pollIntervalMs: 5, saveDelayMs: 1 });
   target.setActive(true);
@@ -343,5 +343,142 @@ describe('DeployController', () => {
     expect(controller.notebookState).toMatchObject({ pipelineName: 'taxi-a', components: { Trainer: { memory: '4Gi' } } });
     controller.dispose();
     target.dispose();
+  });
+});
+
+describe('run parameters', () => {
+  const withSteps: DescribeResult = {
+    ...taxi,
+    parameters: [
+      { name: 'train_steps', type: 'int', default: 20, description: 'Trainer steps', usedBy: ['Trainer.trainArgs.numSteps'] },
+      { name: 'learning_rate', type: 'float', default: 0.1, usedBy: ['Trainer.customConfig.learningRate'] },
+      { name: 'tag', type: 'string', default: 'nightly', usedBy: ['Pusher.tag'] }
+    ]
+  };
+
+  test('fields come from describe with type and default; a wrong type is marked on the field with the fix, and Run is refused', async () => {
+    const { tracker, bridges, controller, model } = setup();
+    const nb = notebook('taxi.ipynb');
+    const kernel = nb.sessionContext.session!.kernel!;
+    bridges.set(kernel, { describe: withSteps, run: { runId: 'r-1', runUrl: 'http://kfp/#/runs/details/r-1', pipelineId: 'p', pipelineVersionId: 'v' } });
+    tracker.activate(nb);
+    await settle();
+    expect(controller.parameters.map(p => [p.info.name, p.info.type, p.info.default, p.value])).toEqual([
+      ['train_steps', 'int', 20, ''],
+      ['learning_rate', 'float', 0.1, ''],
+      ['tag', 'string', 'nightly', '']
+    ]);
+
+    controller.setParameter('train_steps', 'lots');
+    expect(controller.fieldErrors[parameterField('train_steps')]).toBe(
+      '"lots" is not an integer (train_steps is int): type e.g. 100, or clear the field for the default 20.'
+    );
+    controller.setParameter('learning_rate', '1e-3');
+    expect(controller.fieldErrors[parameterField('learning_rate')]).toBeUndefined();
+    await model.set('endpoint', 'http://kfp');
+    await controller.act('run');
+    expect(bridges.count('run')).toBe(0);
+    expect(controller.notice).toMatchObject({ code: 'INVALID_FIELDS', title: 'Fix the marked field', message: expect.stringMatching(/"lots" is not an integer/) });
+
+    // Fixed: the mark and the notice go at once, and Run sends the values as their types.
+    controller.setParameter('train_steps', ' 7 ');
+    expect(controller.fieldErrors).toEqual({});
+    expect(controller.notice).toBeNull();
+    await controller.act('run');
+    const sent = bridges.calls.find(c => c.method === 'run')!.options;
+    expect(sent.parameters).toEqual({ train_steps: 7, learning_rate: 0.001 });
+    expect(sent.experimentName).toBe('Default');
+  });
+
+  test('values are remembered per notebook; a saved value that no longer fits is marked when the pipeline is read', async () => {
+    const { tracker, bridges, controller } = setup();
+    const a = notebook('a.ipynb');
+    const b = notebook('b.ipynb');
+    bridges.set(a.sessionContext.session!.kernel!, { describe: withSteps });
+    bridges.set(b.sessionContext.session!.kernel!, { describe: taxi });
+    tracker.activate(a);
+    await settle();
+    controller.setParameter('tag', 'release');
+    controller.setParameter('train_steps', '2.5');
+    expect(Object.keys(controller.fieldErrors)).toEqual([parameterField('train_steps')]);
+    tracker.activate(b);
+    await settle();
+    // Another notebook: no parameters, no stale marks.
+    expect(controller.parameters).toEqual([]);
+    expect(controller.fieldErrors).toEqual({});
+    expect(controller.deployOptions().parameters).toBeUndefined();
+  });
+
+  test('parameterError speaks for each type', () => {
+    expect(parameterError({ name: 'on', type: 'bool', default: false }, 'yes')).toMatch(/"yes" is not true or false .* type e\.g\. true/);
+    expect(parameterError({ name: 'x', type: 'float', default: 1 }, 'NaN')).toMatch(/is not a number/);
+    expect(parameterError({ name: 'x', type: 'int', default: 1 }, '')).toBeNull();
+    expect(parameterError({ name: 's', type: 'string', default: 'a' }, ' spaced ')).toBeNull();
+  });
+});
+
+describe('Open in notebook', () => {
+  const finished = { runId: 'run-9', runUrl: 'http://kfp/#/runs/details/run-9', pipelineName: 'taxi', experimentName: 'Default', endpoint: 'http://kfp', state: 'SUCCEEDED', createdAt: '2026-01-01T00:00:00Z' };
+  const opened = {
+    runId: 'run-9',
+    displayName: 'taxi run',
+    state: 'SUCCEEDED',
+    outputs: [
+      { task: 'statistics-gen', output: 'statistics', type: 'ExampleStatistics' },
+      { task: 'evaluator', output: 'evaluation', type: 'ModelEvaluation' }
+    ],
+    skippedTasks: [],
+    fromCache: false,
+    files: 4,
+    bytes: 1000,
+    cellCode: 'await require("tfx-ts").openRun("run-9", { endpoint: "http://kfp" })'
+  };
+
+  test('asks the kernel to download the run with the session secret, then runs the secret-free cell in the notebook', async () => {
+    const cells: { path: string; code: string }[] = [];
+    const { tracker, bridges, controller, model } = setup(async (nb, code) => void cells.push({ path: nb.context.path, code }));
+    const nb = notebook('taxi.ipynb');
+    bridges.set(nb.sessionContext.session!.kernel!, { describe: taxi, openRun: opened });
+    tracker.activate(nb);
+    await settle();
+    await model.set('endpoint', 'http://kfp');
+    await model.set('authMode', 'bearer');
+    model.secrets.token = 'SECRET';
+    const states: (boolean | undefined)[] = [];
+    controller.changed.connect((_, kind) => kind === 'open' && states.push(controller.openRunState?.busy));
+    await controller.openInNotebook(finished);
+    expect(states).toEqual([true, false]);
+    expect(bridges.calls.find(c => c.method === 'openRun')!.options).toEqual({ endpoint: 'http://kfp', authMode: 'bearer', token: 'SECRET', runId: 'run-9' });
+    expect(cells).toEqual([{ path: 'taxi.ipynb', code: opened.cellCode }]);
+    expect(controller.openRunState).toMatchObject({
+      runId: 'run-9',
+      busy: false,
+      notice: { kind: 'success', code: 'RUN_OPENED', message: '2 views (statistics, evaluation) in a new cell below the active one.' }
+    });
+  });
+
+  test("the kernel's errors are shown with the run; a run on another endpoint is refused before any call; a notebook switch clears it", async () => {
+    const cells: string[] = [];
+    const { tracker, bridges, controller, model } = setup(async (_, code) => void cells.push(code));
+    const nb = notebook('taxi.ipynb');
+    bridges.set(nb.sessionContext.session!.kernel!, {
+      describe: taxi,
+      openRun: new BridgeError('ARTIFACT_MISSING', 'Run run-9 finished, but an output is missing from the object store.', 'check the pipeline root')
+    });
+    tracker.activate(nb);
+    await settle();
+    await model.set('endpoint', 'http://other-kfp');
+    await controller.openInNotebook(finished);
+    expect(bridges.count('openRun')).toBe(0);
+    expect(controller.openRunState?.notice).toMatchObject({ code: 'OTHER_ENDPOINT', message: expect.stringMatching(/It ran on http:\/\/kfp; the panel is connected to http:\/\/other-kfp/) });
+
+    await model.set('endpoint', 'http://kfp');
+    await controller.openInNotebook(finished);
+    expect(controller.openRunState?.notice).toMatchObject({ kind: 'error', code: 'ARTIFACT_MISSING', hint: 'check the pipeline root' });
+    expect(cells).toEqual([]);
+
+    tracker.activate(notebook('other.ipynb'));
+    await settle();
+    expect(controller.openRunState).toBeNull();
   });
 });

@@ -13,11 +13,12 @@ import type {
   ComponentResources,
   DeployOptions,
   Experiment,
-  RunStatusResult
+  RunStatusResult,
+  RuntimeParameterInfo
 } from '../protocol';
-// The same Kubernetes quantity patterns the kernel validates options with.
-import { CPU_PATTERN, MEMORY_PATTERN, TERMINAL_RUN_STATES } from '../protocol';
-import type { DeployModel, INotebookDeployState, IRecentRun } from './model';
+// The same Kubernetes quantity patterns and RuntimeParameter check the kernel validates options with.
+import { CPU_PATTERN, MEMORY_PATTERN, parseRuntimeValue, TERMINAL_RUN_STATES } from '../protocol';
+import { emptyNotebookState, type DeployModel, type INotebookDeployState, type IRecentRun } from './model';
 import { errorNotice, type INotice } from './notices';
 import { POLL_INTERVAL_MS, RunMonitor, type IRunMonitorUpdate } from './run-monitor';
 import type { NotebookTarget, ResetReason } from './target';
@@ -25,15 +26,48 @@ import type { NotebookTarget, ResetReason } from './target';
 export type Action = 'compile' | 'upload' | 'run';
 
 /** What changed, so a view can skip work that is not its own. */
-export type ChangeKind = 'busy' | 'notice' | 'fields' | 'experiments' | 'yaml' | 'run' | 'recent' | 'notebookState';
+export type ChangeKind = 'busy' | 'notice' | 'fields' | 'experiments' | 'yaml' | 'run' | 'recent' | 'notebookState' | 'open';
 
 /** Time limits of the bridge calls (the kernel answers after talking to KFP). */
 export const ACTION_TIMEOUTS_MS = {
   listExperiments: 60_000,
   compile: 120_000,
   upload: 120_000,
-  run: 120_000
+  run: 120_000,
+  // Downloading a run's statistics, schema, anomalies and evaluation from object storage.
+  openRun: 300_000
 };
+
+/** The field key of one RuntimeParameter's input, e.g. `parameter:train_steps`. */
+export function parameterField(name: string): string {
+  return `parameter:${name}`;
+}
+
+/** Why a parameter value (as typed) does not fit its type, with the fix; null when fine (empty means the default). */
+export function parameterError(info: Pick<RuntimeParameterInfo, 'name' | 'type' | 'default'>, raw: string): string | null {
+  const value = info.type === 'string' ? raw : raw.trim();
+  if (value === '') {
+    return null;
+  }
+  const parsed = parseRuntimeValue(info.type, value);
+  if (parsed.ok) {
+    return null;
+  }
+  return `"${value}" is not ${parsed.expected} (${info.name} is ${info.type}): type e.g. ${parsed.example}, or clear the field for the default ${JSON.stringify(info.default)}.`;
+}
+
+/** Runs whose outputs can be opened in the notebook (finished; a failed run opens what its finished tasks wrote). */
+export function canOpenRun(state: string): boolean {
+  const s = String(state).toUpperCase();
+  return s === 'SUCCEEDED' || s === 'FAILED';
+}
+
+/** The run being opened in the notebook, and how the last opening went. */
+export interface IOpenRunState {
+  runId: string;
+  busy: boolean;
+  notice: INotice | null;
+}
 
 
 /** The field key of one component's resource input, e.g. `component:Trainer:cpu`. */
@@ -212,6 +246,48 @@ export class DeployController {
     this._scheduleSave();
   }
 
+  /** The pipeline's RuntimeParameters (from the kernel) with the values typed for the next run. */
+  get parameters(): { info: RuntimeParameterInfo; value: string }[] {
+    return (this.target.pipeline?.parameters ?? []).map(info => ({ info, value: this._state.parameters?.[info.name] ?? '' }));
+  }
+
+  /** Set one parameter's value (as typed); a value that does not fit the type is marked on its field at once. */
+  setParameter(name: string, raw: string): void {
+    this._state = { ...this._state, parameters: { ...this._state.parameters, [name]: raw } };
+    const info = this.target.pipeline?.parameters?.find(p => p.name === name);
+    const error = info ? parameterError(info, raw) : null;
+    const field = parameterField(name);
+    if ((this._fieldErrors[field] ?? null) !== error) {
+      this._fieldErrors = { ...this._fieldErrors };
+      if (error) {
+        this._fieldErrors[field] = error;
+      } else {
+        delete this._fieldErrors[field];
+      }
+      this._changed.emit('fields');
+      if (Object.keys(this._fieldErrors).length === 0 && this._notice?.code === 'INVALID_FIELDS') {
+        this._setNotice(null);
+      }
+    }
+    this._scheduleSave();
+  }
+
+  /** The values the next run gets: the typed ones that fit their type (empty fields keep the default). */
+  parameterValues(): Record<string, string | number | boolean> {
+    const values: Record<string, string | number | boolean> = {};
+    for (const { info, value } of this.parameters) {
+      const raw = info.type === 'string' ? value : value.trim();
+      if (raw === '') {
+        continue;
+      }
+      const parsed = parseRuntimeValue(info.type, raw);
+      if (parsed.ok) {
+        values[info.name] = parsed.value;
+      }
+    }
+    return values;
+  }
+
   /** A field was edited: its error (if any) goes until the next check. */
   fieldEdited(field: string): void {
     this._clearField(field);
@@ -250,6 +326,12 @@ export class DeployController {
     for (const [field, message] of Object.entries(this._fieldErrors)) {
       if (field.startsWith('component:') && !(field in errors)) {
         errors[field] = message;
+      }
+    }
+    for (const { info, value } of this.parameters) {
+      const error = parameterError(info, value);
+      if (error) {
+        errors[parameterField(info.name)] = error;
       }
     }
     this._fieldErrors = errors;
@@ -417,7 +499,78 @@ export class DeployController {
     if (Object.keys(components).length > 0) {
       options.components = components;
     }
+    const parameters = this.parameterValues();
+    if (Object.keys(parameters).length > 0) {
+      options.parameters = parameters;
+    }
     return options;
+  }
+
+  /** The run being opened in the notebook (or the last one), with its outcome. */
+  get openRunState(): IOpenRunState | null {
+    return this._open;
+  }
+
+  /**
+   * "Open in notebook": the kernel downloads the finished run's statistics, schema, anomalies and
+   * evaluation into its cache (bridge openRun, with this session's secrets), then a new cell below
+   * the active one runs `openRun` and shows the views; the cell holds no secret.
+   */
+  async openInNotebook(run: IRecentRun): Promise<void> {
+    if (this._open?.busy) {
+      return;
+    }
+    const bridge = this.target.bridge();
+    const connection = this.model.connection();
+    const fail = (notice: INotice) => {
+      this._open = { runId: run.runId, busy: false, notice };
+      this._changed.emit('open');
+    };
+    if (!bridge || this.target.status !== 'ready') {
+      fail({ kind: 'error', code: 'NOT_READY', title: 'Cannot open the run', message: this.target.blockedReason ?? 'Start the notebook kernel first: it downloads the run.' });
+      return;
+    }
+    if (run.endpoint && connection.endpoint && run.endpoint.replace(/\/+$/, '') !== connection.endpoint.replace(/\/+$/, '')) {
+      // The session's token belongs to the endpoint in the form: never send it to another server.
+      fail({
+        kind: 'error',
+        code: 'OTHER_ENDPOINT',
+        title: 'This run is on another endpoint',
+        message: `It ran on ${run.endpoint}; the panel is connected to ${connection.endpoint}. Pick that endpoint (or its profile) above, then open the run.`
+      });
+      return;
+    }
+    if (!connection.endpoint) {
+      connection.endpoint = run.endpoint;
+    }
+    const kernel = this.target.kernel;
+    const path = this.target.path;
+    this._open = { runId: run.runId, busy: true, notice: null };
+    this._changed.emit('open');
+    try {
+      const result = await bridge.call('openRun', { ...connection, runId: run.runId }, ACTION_TIMEOUTS_MS.openRun);
+      if (this.target.kernel !== kernel || this.target.path !== path) {
+        return;
+      }
+      await this.target.runCell(result.cellCode);
+      const views = result.outputs.map(o => o.type.replace(/^Example/, '').replace(/^Model/, '').toLowerCase());
+      const skipped = result.skippedTasks.length > 0 ? ` Not opened: ${result.skippedTasks.map(t => `${t.task} (${t.reason})`).join('; ')}.` : '';
+      this._open = {
+        runId: run.runId,
+        busy: false,
+        notice: {
+          kind: result.skippedTasks.length > 0 ? 'warning' : 'success',
+          code: 'RUN_OPENED',
+          title: 'Opened in the notebook',
+          message: `${result.outputs.length} views (${[...new Set(views)].join(', ')}) in a new cell below the active one${result.fromCache ? ', from the kernel\'s run cache' : ''}.${skipped}`
+        }
+      };
+      this._changed.emit('open');
+    } catch (e) {
+      if (this.target.kernel === kernel && this.target.path === path) {
+        fail(errorNotice('Opening the run', e));
+      }
+    }
   }
 
   /** Follow a run (the one just started, or one of the recent runs) until it ends. */
@@ -502,6 +655,7 @@ export class DeployController {
     this._fieldErrors = {};
     this._experimentsNotice = null;
     this._experimentsStatus = '';
+    this._open = null;
     if (reason === 'notebook') {
       this.flush();
       this._monitor?.stop();
@@ -514,7 +668,7 @@ export class DeployController {
       this._monitor?.stop();
       this._tracked = { ...this._tracked, polling: false };
     }
-    for (const kind of ['notice', 'yaml', 'fields', 'experiments', 'run'] as ChangeKind[]) {
+    for (const kind of ['notice', 'yaml', 'fields', 'experiments', 'run', 'open'] as ChangeKind[]) {
       this._changed.emit(kind);
     }
   }
@@ -524,6 +678,20 @@ export class DeployController {
     if (this._warnings.length > 0 && !this.target.pipeline) {
       this._warnings = [];
       this._changed.emit('yaml');
+    }
+    // Saved parameter values are checked against the parameters the kernel now declares.
+    const parameterErrors: Record<string, string> = {};
+    for (const { info, value } of this.parameters) {
+      const error = parameterError(info, value);
+      if (error) {
+        parameterErrors[parameterField(info.name)] = error;
+      }
+    }
+    const others = Object.fromEntries(Object.entries(this._fieldErrors).filter(([k]) => !k.startsWith('parameter:')));
+    const next = { ...others, ...parameterErrors };
+    if (JSON.stringify(next) !== JSON.stringify(this._fieldErrors)) {
+      this._fieldErrors = next;
+      this._changed.emit('fields');
     }
     if (this.target.pipeline && !this._experimentsLoaded && this.model.values.endpoint.trim()) {
       this._experimentsLoaded = true;
@@ -554,7 +722,7 @@ export class DeployController {
   private _loadNotebookState(): void {
     const path = this.target.path;
     this._statePath = path;
-    this._state = { pipelineName: '', components: {}, recentRuns: [] };
+    this._state = emptyNotebookState();
     this._changed.emit('notebookState');
     this._changed.emit('recent');
     this._stateLoaded = this.model.loadNotebookState(path).then(state => {
@@ -589,7 +757,8 @@ export class DeployController {
   private _yaml: { text: string; pipelineName: string } | null = null;
   private _monitor: RunMonitor | null = null;
   private _tracked: ITrackedRun | null = null;
-  private _state: INotebookDeployState = { pipelineName: '', components: {}, recentRuns: [] };
+  private _state: INotebookDeployState = emptyNotebookState();
+  private _open: IOpenRunState | null = null;
   private _statePath = '';
   private _stateLoaded: Promise<void> = Promise.resolve();
   private _saveTimer: ReturnType<typeof setTimeout> | undefined;

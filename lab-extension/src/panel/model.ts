@@ -78,10 +78,12 @@ export interface INotebookDeployState {
   pipelineName: string;
   components: Record<string, ComponentResources>;
   recentRuns: IRecentRun[];
+  /** Run-time values of the pipeline's RuntimeParameters, as typed ('' or absent: the default). */
+  parameters: Record<string, string>;
 }
 
-function emptyNotebookState(): INotebookDeployState {
-  return { pipelineName: '', components: {}, recentRuns: [] };
+export function emptyNotebookState(): INotebookDeployState {
+  return { pipelineName: '', components: {}, recentRuns: [], parameters: {} };
 }
 
 /** Secrets, in memory only. */

@@ -15,6 +15,7 @@ import { kubeflowIcon } from './icon';
 import { ActionBar } from './views/action-bar';
 import { ComponentsView } from './views/components-view';
 import { ConnectionView } from './views/connection-view';
+import { ParametersView } from './views/parameters-view';
 import { RecentRunsView, RunView, YamlView } from './views/results-view';
 import { TargetView } from './views/target-view';
 
@@ -28,18 +29,19 @@ export class DeployPanel extends Widget {
     const target = new TargetView(controller.target);
     const actions = new ActionBar(controller);
     const form = new ConnectionView(controller);
+    const parameters = new ParametersView(controller);
     const components = new ComponentsView(controller);
     const run = new RunView(controller);
     const yaml = new YamlView(controller);
     const recent = new RecentRunsView(controller);
-    this._views = [target, actions, form, components, run, yaml, recent];
+    this._views = [target, actions, form, parameters, components, run, yaml, recent];
     // Header and action bar first (the bar sticks to the top while the rest scrolls).
     replaceChildren(
       this.node,
       target.node,
       target.notices,
       actions.node,
-      h('div', { class: 'tfx-DeployPanel-body' }, form.node, components.node, run.node, yaml.node, recent.node)
+      h('div', { class: 'tfx-DeployPanel-body' }, form.node, parameters.node, components.node, run.node, yaml.node, recent.node)
     );
   }
 

@@ -51,6 +51,9 @@ export interface IBridge {
 
 export type BridgeFactory = (kernel: IKernelLike) => IBridge;
 
+/** Inserts a code cell below the active one in a notebook and runs it (NotebookActions in the app). */
+export type CellRunner = (notebook: INotebookLike, code: string) => Promise<void>;
+
 /**
  * Where the target stands:
  * - `no-notebook`: no notebook is active;
@@ -77,7 +80,10 @@ export class NotebookTarget {
     bridgeFactory?: BridgeFactory;
     /** Delay before describing again after cells ran (they may have run components). */
     describeDelayMs?: number;
+    /** How a cell is added to the notebook and run ("Open in notebook"). */
+    cellRunner?: CellRunner;
   }) {
+    this._cellRunner = options.cellRunner ?? null;
     this._notebooks = options.notebooks;
     this._cellExecuted = options.cellExecuted ?? null;
     this._bridgeFactory = options.bridgeFactory ?? (kernel => new BridgeClient(kernel));
@@ -228,6 +234,15 @@ export class NotebookTarget {
       this._bridgeKernel = kernel;
     }
     return this._bridge;
+  }
+
+  /** Add a code cell below the active cell of the target notebook and run it in its kernel. */
+  async runCell(code: string): Promise<void> {
+    const notebook = this._notebook;
+    if (!notebook || !this._cellRunner) {
+      throw new Error('No notebook to add the cell to: open the notebook that ran the pipeline.');
+    }
+    await this._cellRunner(notebook, code);
   }
 
   /** The panel is shown or hidden: a hidden panel describes only when shown again. */
@@ -406,6 +421,7 @@ export class NotebookTarget {
   private _notebooks: INotebookSource;
   private _cellExecuted: ISignal<any, { notebook: { parent: unknown } }> | null;
   private _bridgeFactory: BridgeFactory;
+  private _cellRunner: CellRunner | null;
   private _describeDelayMs: number;
   private _notebook: INotebookLike | null = null;
   private _session: ISessionLike | null = null;

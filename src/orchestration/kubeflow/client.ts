@@ -78,6 +78,8 @@ export interface KfpRun {
   pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
   runtime_config?: { parameters?: Record<string, unknown>; pipeline_root?: string };
   run_details?: { task_details?: KfpTaskDetail[] };
+  /** Set when the run was created from an inline spec instead of a pipeline version. */
+  pipeline_spec?: unknown;
   error?: { message?: string };
 }
 export interface CreateRunRequest {
@@ -182,6 +184,13 @@ export class KfpClient {
       },
       options.pageSize,
     );
+  }
+
+  /** One version, with its pipeline_spec (what a run of it executed). */
+  getPipelineVersion(pipelineId: string, versionId: string): Promise<KfpPipelineVersion> {
+    return this.request('GET', `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`, {
+      what: `pipeline version ${versionId}`,
+    });
   }
 
   async deletePipelineVersion(pipelineId: string, versionId: string): Promise<void> {

@@ -4,9 +4,33 @@
  * controller's `changed` signal.
  */
 import { h, replaceChildren } from '../../dom';
-import { isTerminal, type ChangeKind, type DeployController } from '../controller';
+import { canOpenRun, isTerminal, type ChangeKind, type DeployController } from '../controller';
+import type { IRecentRun } from '../model';
 import { errorNotice } from '../notices';
 import { formatTime, renderNotice, stateBadge } from './notice';
+
+/** "Open in notebook" for a finished run, and how opening it went (next to the button that caused it). */
+function openRunControls(controller: DeployController, run: IRecentRun, state: string): HTMLElement[] {
+  if (!canOpenRun(state)) {
+    return [];
+  }
+  const open = controller.openRunState;
+  const mine = open?.runId === run.runId ? open : null;
+  const button = h(
+    'button',
+    {
+      class: 'jp-Button jp-mod-styled jp-mod-reject tfx-DeployPanel-openRun',
+      type: 'button',
+      'data-run-id': run.runId,
+      title: 'Download this run\'s statistics, schema, anomalies and evaluation from the pipeline root and show them in a new notebook cell',
+      onclick: () => void controller.openInNotebook(run)
+    },
+    mine?.busy ? 'Opening…' : 'Open in notebook'
+  );
+  button.disabled = !!open?.busy;
+  const notice = mine?.notice ? h('div', { class: 'tfx-DeployPanel-notices tfx-DeployPanel-openNotice' }, renderNotice(mine.notice)) : null;
+  return notice ? [button, notice] : [button];
+}
 
 export class RunView {
   readonly node: HTMLElement;
@@ -21,8 +45,11 @@ export class RunView {
   }
 
   private _onChanged(_: unknown, kind: ChangeKind): void {
-    if (kind === 'run') {
+    if (kind === 'run' || kind === 'open') {
       this.render();
+      if (kind === 'open' && this._controller.openRunState?.runId === this._controller.trackedRun?.run.runId) {
+        this.node.querySelector('.tfx-DeployPanel-openNotice')?.scrollIntoView?.({ block: 'nearest' });
+      }
     }
   }
 
@@ -47,7 +74,12 @@ export class RunView {
         h('code', { class: 'tfx-DeployPanel-runId', title: run.runId }, run.runId),
         polling && !isTerminal(state) ? h('span', { class: 'tfx-DeployPanel-muted' }, 'updating every 2 s') : null
       ),
-      url ? h('a', { class: 'tfx-DeployPanel-runLink', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Open in the KFP UI') : null,
+      h(
+        'div',
+        { class: 'tfx-DeployPanel-runLinks' },
+        url ? h('a', { class: 'tfx-DeployPanel-runLink', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Open in the KFP UI') : null,
+        openRunControls(this._controller, run, state)
+      ),
       tasks.length > 0
         ? h(
             'table',
@@ -129,7 +161,7 @@ export class RecentRunsView {
   }
 
   private _onChanged(_: unknown, kind: ChangeKind): void {
-    if (kind === 'recent') {
+    if (kind === 'recent' || kind === 'open') {
       this.render();
     }
   }
@@ -158,7 +190,9 @@ export class RecentRunsView {
             h('span', { class: 'tfx-DeployPanel-muted' }, `${run.experimentName} · ${formatTime(run.createdAt)}`),
             isTerminal(run.state)
               ? null
-              : h('button', { class: 'jp-Button jp-mod-minimal tfx-DeployPanel-linkButton', type: 'button', onclick: () => this._controller.follow(run) }, 'Follow')
+              : h('button', { class: 'jp-Button jp-mod-minimal tfx-DeployPanel-linkButton', type: 'button', onclick: () => this._controller.follow(run) }, 'Follow'),
+            // The followed run has its button in the Run section above.
+            run.runId === this._controller.trackedRun?.run.runId ? null : openRunControls(this._controller, run, run.state)
           )
         )
       )
