@@ -100,9 +100,16 @@ function s3Endpoint(scheme: 's3' | 'minio'): string | undefined {
   return scheme === 'minio' ? env.MINIO_ENDPOINT || s3 : s3;
 }
 
-/** Uploads every file under a local directory to `<uri>/<relative path>`; returns how many. */
+/**
+ * Uploads every file under a local directory to `<uri>/<relative path>`; returns how many. A file
+ * (a `system.HTML` page) becomes the object at `uri` itself, as KFP's launcher uploads an output.
+ */
 export async function uploadDirectory(localDir: string, uri: string): Promise<number> {
   const store = storeFor(uri);
+  if (fs.statSync(localDir).isFile()) {
+    await store.uploadFile(localDir, uri);
+    return 1;
+  }
   const files = listLocalFiles(localDir);
   for (const relative of files) await store.uploadFile(path.join(localDir, relative), joinUri(uri, relative.split(path.sep).join('/')));
   return files.length;
