@@ -51,6 +51,12 @@ export interface ExecutorContext<P = Record<string, unknown>> {
   progress(fraction: number, message?: string): void;
   /** A live view that replaces the previous one (e.g. training curves while a model trains). */
   liveView(view: { mimeBundle: Record<string, unknown> }): void;
+  /**
+   * Whether anything shows live views (a notebook does; the CLI's local runner and a KFP container
+   * do not). Rendering one costs real time (the training curves: ~0.3 s to load vega, ~0.1 s a
+   * draw), so executors skip building views nobody sees. Absent means shown.
+   */
+  readonly liveViewsShown?: boolean;
   log(message: string): void;
   /**
    * Read access to the metadata store for the few nodes that resolve artifacts (Resolver), as
