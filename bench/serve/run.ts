@@ -5,7 +5,13 @@
  * behind Python's ThreadingHTTPServer, in the same run. Reports requests/s, p50 and p99 latency
  * at a given concurrency (goal: ≥ 2,000 req/s, p99 ≤ 5 ms).
  *
- *   npm run build && npx tsx bench/serve/run.ts [--seconds 5] [--repeat 3] [--concurrency 1,4,16]
+ *   npm run build && npx tsx bench/serve/run.ts [--seconds 5] [--repeat 3] [--concurrency 1,4,16] [--client http|raw]
+ *
+ * --client raw: keep-alive sockets writing pre-encoded HTTP/1.1 requests and reading answers by
+ * Content-Length, instead of Node's http.request (the default). Client and servers share the two
+ * cores, and http.request spends 0.2–0.5 ms of CPU per request — more than the server under test —
+ * so its own cost shows up in every latency; the raw client costs a fraction of that, as compiled
+ * load generators (wrk, hey) do.
  *
  * Servers run as their own processes (`node bin/tfx-ts.js serve`), all started up front and loaded
  * in turn (A B C A B C, --repeat rounds per concurrency; median and min–max), the load generator
@@ -16,6 +22,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readExampleRows } from 'tfx-ts/transform';
@@ -35,6 +42,9 @@ const seconds = arg('--seconds', 5);
 const repeat = arg('--repeat', 3);
 const concurrencyArg = process.argv.indexOf('--concurrency');
 const concurrencies = (concurrencyArg >= 0 ? process.argv[concurrencyArg + 1] : '1,4,16').split(',').map(Number);
+const clientArg = process.argv.indexOf('--client');
+const client = clientArg >= 0 ? process.argv[clientArg + 1] : 'http';
+if (client !== 'http' && client !== 'raw') throw new Error(`--client must be http or raw, got ${client}`);
 
 /** Waits for a line matching `pattern` on the child's stdout. */
 function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
@@ -61,6 +71,81 @@ interface LoadResult {
   p50: number;
   p99: number;
   mean: number;
+}
+
+/** `concurrency` keep-alive sockets with pre-encoded requests, each sending the next request when the previous answer is complete (by Content-Length). */
+async function loadRaw(url: string, bodies: string[], concurrency: number, warmupSeconds: number, measureSeconds: number): Promise<LoadResult> {
+  const target = new URL(url);
+  const requests = bodies.map((body) =>
+    Buffer.from(
+      `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    ),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const connection = (index: number) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(target.port), target.hostname);
+      socket.setNoDelay(true);
+      let i = index;
+      let started = 0n;
+      let pending = Buffer.alloc(0);
+      const next = () => {
+        if (stop) {
+          socket.end();
+          resolve();
+          return;
+        }
+        started = process.hrtime.bigint();
+        socket.write(requests[i++ % requests.length]);
+      };
+      socket.on('connect', next);
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        const headerEnd = pending.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        const head = pending.subarray(0, headerEnd).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
+        if (!Number.isFinite(length)) {
+          reject(new Error(`answer without Content-Length: ${head}`));
+          return;
+        }
+        if (pending.length < headerEnd + 4 + length) return;
+        pending = pending.subarray(headerEnd + 4 + length);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        if (measuring) {
+          if (head.startsWith('HTTP/1.1 200')) latencies.push(ms);
+          else errors++;
+        }
+        next();
+      });
+    });
+  const connections = Array.from({ length: concurrency }, (_, i) => connection(i));
+  await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+  measuring = true;
+  const started = Date.now();
+  await new Promise((r) => setTimeout(r, measureSeconds * 1000));
+  measuring = false;
+  const elapsed = (Date.now() - started) / 1000;
+  stop = true;
+  await Promise.all(connections);
+  return summarize(latencies, errors, elapsed);
+}
+
+function summarize(latencies: number[], errors: number, elapsed: number): LoadResult {
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return {
+    requests: latencies.length,
+    errors,
+    requestsPerSecond: Math.round(latencies.length / elapsed),
+    p50: Number(pct(0.5).toFixed(2)),
+    p99: Number(pct(0.99).toFixed(2)),
+    mean: Number((latencies.reduce((a, b) => a + b, 0) / latencies.length).toFixed(2)),
+  };
 }
 
 /** `concurrency` keep-alive connections, each sending the next request when the previous answers. */
@@ -114,16 +199,7 @@ async function load(url: string, bodies: string[], concurrency: number, warmupSe
   stop = true;
   await Promise.all(workers);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return {
-    requests: latencies.length,
-    errors,
-    requestsPerSecond: Math.round(latencies.length / elapsed),
-    p50: Number(pct(0.5).toFixed(2)),
-    p99: Number(pct(0.99).toFixed(2)),
-    mean: Number((latencies.reduce((a, b) => a + b, 0) / latencies.length).toFixed(2)),
-  };
+  return summarize(latencies, errors, elapsed);
 }
 
 async function serveTfx(base: string, name: string): Promise<{ child: ChildProcess; url: string }> {
@@ -226,7 +302,7 @@ async function main(): Promise<void> {
   const dnn = await prepareDnn();
   const loadStart = os.loadavg();
   console.log(
-    `load: ${concurrencies.join(' / ')} keep-alive connections, 1 s warm-up, ${seconds} s measured, single-row requests, ${repeat} rounds with the servers interleaved; ${os.cpus().length} cores shared by client and server; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`,
+    `load: ${concurrencies.join(' / ')} keep-alive connections (${client === 'raw' ? 'raw sockets' : 'http.request'} client), 1 s warm-up, ${seconds} s measured, single-row requests, ${repeat} rounds with the servers interleaved; ${os.cpus().length} cores shared by client and server; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')}`,
   );
   const servers: [string, () => Promise<{ child: ChildProcess; url: string }>, string[]][] = [
     ['tfx-ts serve, taxi model (transform graph + wide & deep)', () => serveTfx(taxi.base, 'taxi'), taxi.bodies],
@@ -249,7 +325,7 @@ async function main(): Promise<void> {
         for (const [index, [name, , bodies]] of servers.entries()) {
           const { child, url } = started[index];
           const cpuBefore = cpuSecondsOf(child.pid!);
-          const r = await load(url, bodies, concurrency, 1, seconds);
+          const r = await (client === 'raw' ? loadRaw : load)(url, bodies, concurrency, 1, seconds);
           // Server CPU per request over warm-up and measurement: steadier than latency on a shared machine.
           const serverCpuMsPerRequest = Number((((cpuSecondsOf(child.pid!) - cpuBefore) * 1000) / (r.requests * (1 + 1 / seconds))).toFixed(3));
           ((runs[name] ??= {})[concurrency] ??= []).push({ ...r, serverCpuMsPerRequest });

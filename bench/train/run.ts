@@ -12,6 +12,7 @@
  *          encoded (sklearn_taxi.py).
  *
  *   npm run build && npx tsx bench/train/run.ts [--repeat 3] [--models dnn,taxi] [--rows 200000] [--no-compiled] [--no-fused]
+ *     [--taxi-sides compiled,generic,sklearn]
  *
  * --no-compiled / --no-fused apply to the dnn section (tfjs' tape with the fused Adam / with tfjs' Adam).
  * Every side is timed around its fit only (examples/s = examples trained / fit seconds); the
@@ -46,6 +47,9 @@ const fused = !process.argv.includes('--no-fused');
 const compiled = !process.argv.includes('--no-compiled');
 const modelsArg = process.argv.indexOf('--models');
 const models = (modelsArg >= 0 ? process.argv[modelsArg + 1] : 'dnn,taxi').split(',');
+const sidesArg = process.argv.indexOf('--taxi-sides');
+// A quick look at one side (e.g. compiled only) while working; the comparison runs all three.
+const taxiSides = (sidesArg >= 0 ? process.argv[sidesArg + 1] : 'compiled,generic,sklearn').split(',');
 
 /** 20 uniform features and a label that needs the hidden layers (a linear part plus interactions). */
 async function buildData(n: number): Promise<{ csv: string; examples: string }> {
@@ -247,8 +251,9 @@ async function main(): Promise<void> {
       hyperparameters: {},
     };
     for (let r = 0; r < repeat; r++) {
-      sides.compiled.push(await tfxRun('taxi compiled step', r, { ...trainer, customConfig: { compiledStep: true } }));
-      sides.generic.push(await tfxRun('taxi generic tfjs path', r, { ...trainer, customConfig: { compiledStep: false } }));
+      if (taxiSides.includes('compiled')) sides.compiled.push(await tfxRun('taxi compiled step', r, { ...trainer, customConfig: { compiledStep: true } }));
+      if (taxiSides.includes('generic')) sides.generic.push(await tfxRun('taxi generic tfjs path', r, { ...trainer, customConfig: { compiledStep: false } }));
+      if (!taxiSides.includes('sklearn')) continue;
       const py = python('sklearn_taxi.py', [taxi.trainCsv, taxi.evalCsv, taxi.featuresJson, '1', String(r)]);
       skMeta = py;
       sk.push(py.seconds[0]);
@@ -257,36 +262,44 @@ async function main(): Promise<void> {
         `  scikit-learn run ${r + 1}: fit ${py.seconds[0].toFixed(2)} s (${Math.round(py.examples / py.seconds[0])} examples/s), fit CPU ${py.cpu_seconds[0].toFixed(2)} s, eval accuracy ${py.eval_accuracy?.toFixed(3)}`,
       );
     }
-    const side = (runs: TfxRun[]) => ({
-      examplesPerSecond: summary(runs.map((t) => t.examplesPerSecond)),
-      fitSeconds: median(runs.map((t) => t.fit)),
-      fitCpuSeconds: median(runs.map((t) => t.fitCpu)),
-      trainerWallSeconds: median(runs.map((t) => t.wall)),
-      processCpuSeconds: median(runs.map((t) => t.cpu)),
-      evalAccuracy: median(runs.map((t) => t.valAccuracy ?? NaN)),
-    });
-    const skRate = summary(sk.map((s) => skMeta!.examples / s));
-    const taxiResult = {
-      compiled: side(sides.compiled),
-      generic: side(sides.generic),
-      sklearn: {
-        version: skMeta!.sklearn,
-        examplesPerSecond: skRate,
-        fitSeconds: median(sk),
-        fitCpuSeconds: median(skCpu),
-        evalAccuracy: skMeta!.eval_accuracy,
-      },
-    };
-    result.taxi = {
-      ...taxiResult,
-      ratioCompiledVsSklearn: Number((taxiResult.compiled.examplesPerSecond.median / skRate.median).toFixed(3)),
-      ratioCompiledVsGeneric: Number((taxiResult.compiled.examplesPerSecond.median / taxiResult.generic.examplesPerSecond.median).toFixed(2)),
-    };
-    const c = taxiResult.compiled.examplesPerSecond;
-    const g = taxiResult.generic.examplesPerSecond;
-    console.log(
-      `taxi: compiled ${c.median} examples/s (${c.min}–${c.max}), generic ${g.median} (${g.min}–${g.max}), scikit-learn ${skRate.median} (${skRate.min}–${skRate.max})`,
-    );
+    if (taxiSides.length < 3) {
+      for (const [name, runs] of Object.entries(sides)) {
+        if (!runs.length) continue;
+        const rate = summary(runs.map((t) => t.examplesPerSecond));
+        console.log(`taxi ${name}: ${rate.median} examples/s (${rate.min}–${rate.max}), fit CPU ${median(runs.map((t) => t.fitCpu)).toFixed(2)} s`);
+      }
+    } else {
+      const side = (runs: TfxRun[]) => ({
+        examplesPerSecond: summary(runs.map((t) => t.examplesPerSecond)),
+        fitSeconds: median(runs.map((t) => t.fit)),
+        fitCpuSeconds: median(runs.map((t) => t.fitCpu)),
+        trainerWallSeconds: median(runs.map((t) => t.wall)),
+        processCpuSeconds: median(runs.map((t) => t.cpu)),
+        evalAccuracy: median(runs.map((t) => t.valAccuracy ?? NaN)),
+      });
+      const skRate = summary(sk.map((s) => skMeta!.examples / s));
+      const taxiResult = {
+        compiled: side(sides.compiled),
+        generic: side(sides.generic),
+        sklearn: {
+          version: skMeta!.sklearn,
+          examplesPerSecond: skRate,
+          fitSeconds: median(sk),
+          fitCpuSeconds: median(skCpu),
+          evalAccuracy: skMeta!.eval_accuracy,
+        },
+      };
+      result.taxi = {
+        ...taxiResult,
+        ratioCompiledVsSklearn: Number((taxiResult.compiled.examplesPerSecond.median / skRate.median).toFixed(3)),
+        ratioCompiledVsGeneric: Number((taxiResult.compiled.examplesPerSecond.median / taxiResult.generic.examplesPerSecond.median).toFixed(2)),
+      };
+      const c = taxiResult.compiled.examplesPerSecond;
+      const g = taxiResult.generic.examplesPerSecond;
+      console.log(
+        `taxi: compiled ${c.median} examples/s (${c.min}–${c.max}), generic ${g.median} (${g.min}–${g.max}), scikit-learn ${skRate.median} (${skRate.min}–${skRate.max})`,
+      );
+    }
   }
   result.loadAverageEnd = loadAverage();
   fs.writeFileSync(path.join(outDir, 'train.json'), `${JSON.stringify(result, null, 1)}\n`);

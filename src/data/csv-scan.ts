@@ -13,6 +13,7 @@
  * FLOAT when every present value is an int or a decimal / exponent number (or inf, infinity, nan),
  * otherwise STRING; a column with no present value is STRING (as DuckDB's sniffer types it).
  */
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { UserError } from '../util/errors';
 import { bucketOf, MAX_TOTAL_BUCKETS } from './fingerprint';
@@ -335,6 +336,12 @@ export function scanCsv(
               continue;
             }
             header = Buffer.from(buffer.subarray(pos, end));
+            // DuckDB checks the UTF-8 of the values it reads, but not of a header line it is told to skip.
+            if (!isUtf8(header))
+              throw new UserError(
+                `Cannot read CSV ${file}: its header line (line ${recordLine}) is not valid UTF-8.`,
+                'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).',
+              );
             const names = splitFields(header, D);
             ncols = names.length;
             kinds = new Uint8Array(ncols);

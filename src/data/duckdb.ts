@@ -1,5 +1,23 @@
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
+
+type DuckDbApi = typeof import('@duckdb/node-api');
+
+/** The build's one-file copy of @duckdb/node-api (scripts/bundle-duckdb.js), beside dist/data/. */
+const BUNDLED_API = path.join(__dirname, '..', 'vendor', 'duckdb-node-api.js');
+let api: Promise<DuckDbApi> | undefined;
+
+/**
+ * @duckdb/node-api, from the bundled copy when the build wrote one (it loads in a fraction of the
+ * time the package's ~120 modules take, which is most of a small `tfx-ts stats` run's start-up),
+ * else the package itself (running from source, e.g. under Jest).
+ */
+function duckdbApi(): Promise<DuckDbApi> {
+  api ??= fs.existsSync(BUNDLED_API) ? import(BUNDLED_API) : import('@duckdb/node-api');
+  return api;
+}
 
 /**
  * One embedded DuckDB per call site, in memory, closed after use. DuckDB is the engine for reading
@@ -12,6 +30,7 @@ export class DuckSession {
   ) {}
 
   static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckSession> {
+    const { DuckDBInstance } = await duckdbApi();
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? Math.max(1, Math.min(os.cpus().length, 4))),
       ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),

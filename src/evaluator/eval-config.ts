@@ -72,6 +72,39 @@ const slicingSpecSchema = z
   })
   .strict();
 
+/**
+ * TFMA's Options.confidence_intervals: how the intervals are computed when
+ * `computeConfidenceIntervals` is on. TFMA draws 20 Poisson bootstrap samples and fits a
+ * t-distribution to them; here the number of samples is a parameter (default 100) and the interval
+ * is the samples' percentile interval, which stays inside a metric's range (an AUC near 1 gets no
+ * upper bound above 1). The seed makes the intervals reproducible.
+ */
+const confidenceIntervalOptionsSchema = z
+  .object({
+    method: z
+      .enum(['POISSON_BOOTSTRAP'], {
+        errorMap: () => ({ message: 'confidenceIntervals.method must be "POISSON_BOOTSTRAP" (JACKKNIFE is not supported)' }),
+      })
+      .default('POISSON_BOOTSTRAP'),
+    /** Bootstrap samples per slice: more give steadier bounds and cost one pass over the slice each. */
+    numBootstrapSamples: z.number().int().min(20).max(10_000).default(100),
+    /** Seed of the resampling: the same seed, data and model give the same intervals. */
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** Two-sided coverage of the interval. */
+    confidenceLevel: z.number().gt(0.5).lt(1).default(0.95),
+  })
+  .strict();
+
+export const evalOptionsSchema = z
+  .object({
+    /** TFMA's compute_confidence_intervals: bootstrap intervals for AUC and accuracy, per slice. */
+    computeConfidenceIntervals: z.boolean().default(false),
+    confidenceIntervals: confidenceIntervalOptionsSchema.default({}),
+  })
+  .strict();
+
+export type ConfidenceIntervalOptions = z.output<typeof confidenceIntervalOptionsSchema>;
+
 export const evalConfigSchema = z
   .object({
     modelSpecs: z
@@ -100,6 +133,7 @@ export const evalConfigSchema = z
           .strict(),
       )
       .default([{ metrics: [{ className: 'ExampleCount' }, { className: 'BinaryAccuracy' }, { className: 'AUC' }] }]),
+    options: evalOptionsSchema.optional(),
   })
   .strict();
 

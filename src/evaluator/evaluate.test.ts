@@ -55,6 +55,39 @@ describe('evaluateModels on a small taxi model', () => {
     expect(result.slices[0].baselineMetrics?.auc).toBe(result.slices[0].metrics.auc);
   });
 
+  it('computes seeded bootstrap intervals per slice when asked, stores them, and says why a slice has none', async () => {
+    const config = {
+      slicingSpecs: [{}, { featureKeys: ['payment_type'] }],
+      options: { computeConfidenceIntervals: true, confidenceIntervals: { numBootstrapSamples: 40, seed: 11 } },
+    };
+    const result = await evaluate(config);
+    expect(result.confidenceIntervals).toEqual({
+      method: 'POISSON_BOOTSTRAP',
+      numBootstrapSamples: 40,
+      seed: 11,
+      confidenceLevel: 0.95,
+      metrics: ['binary_accuracy', 'auc'],
+    });
+    const overall = result.slices[0];
+    for (const m of ['auc', 'binary_accuracy']) {
+      const ci = overall.confidenceIntervals![m];
+      expect(ci.lowerBound).toBeLessThanOrEqual(overall.metrics[m] as number);
+      expect(ci.upperBound).toBeGreaterThanOrEqual(overall.metrics[m] as number);
+    }
+    // Every slice has an interval or a note saying why not.
+    for (const slice of result.slices) for (const m of ['auc', 'binary_accuracy']) expect(slice.confidenceIntervals?.[m] ?? slice.notes?.[m]).toBeDefined();
+    // A one-class slice (e.g. payment_type:No Charge, never tipped): its AUC is undefined, and the note says why the value is.
+    const oneClass = result.slices.filter((s) => typeof s.metrics.auc !== 'number' || !Number.isFinite(s.metrics.auc));
+    expect(oneClass.length).toBeGreaterThan(0);
+    for (const slice of oneClass)
+      expect(slice.notes?.auc).toMatch(/^AUC is undefined: it needs positive and negative examples, and this slice has all \d+ examples? (positive|negative)$/);
+    // The same seed gives the same intervals; without the option there are none.
+    expect((await evaluate(config)).slices.map((s) => s.confidenceIntervals)).toEqual(result.slices.map((s) => s.confidenceIntervals));
+    const plain = await evaluate({ slicingSpecs: config.slicingSpecs });
+    expect(plain.confidenceIntervals).toBeUndefined();
+    expect(plain.slices.every((s) => s.confidenceIntervals === undefined)).toBe(true);
+  });
+
   it('names a label that exists nowhere, a label that is not 0/1, and a slicing feature that does not exist', async () => {
     await expect(evaluate({ modelSpecs: [{ labelKey: 'big_tipper' }] })).rejects.toThrow(
       /Label "big_tipper" is neither a transformed feature of the model nor a column of the eval examples/,

@@ -1,12 +1,23 @@
 import { DuckSession } from '../data/duckdb';
-import { UserError } from '../util/errors';
+import { NotSupportedError, UserError } from '../util/errors';
 import { applyTransformGraph, RawColumns } from '../transform/apply';
 import { describeExamples, readExampleColumns, splitFiles } from '../transform/example-io';
 import type { ColumnValues } from '../transform/ops';
 import type { RawFeature } from '../transform/graph';
 import { ModelBundle, Predictions } from '../model/bundle';
 import { METRIC_NAMES, NormalizedEvalConfig } from './eval-config';
-import { binaryMetrics, binaryPlots, BinaryPlots, checkBinaryLabels, MetricRequest, MetricValue, multiclassMetrics, regressionMetrics } from './metrics';
+import { binaryIntervals, BoundedValue, ConfidenceIntervalInfo, INTERVAL_METRICS } from './confidence';
+import {
+  binaryMetricNotes,
+  binaryMetrics,
+  binaryPlots,
+  BinaryPlots,
+  checkBinaryLabels,
+  MetricRequest,
+  MetricValue,
+  multiclassMetrics,
+  regressionMetrics,
+} from './metrics';
 import { computeSlices, requireSliceFeatures, SliceKey } from './slicing';
 import { validateMetrics, ValidationResult } from './validate';
 
@@ -23,6 +34,10 @@ export interface SliceMetrics {
   exampleCount: number;
   metrics: Record<string, MetricValue>;
   baselineMetrics?: Record<string, MetricValue>;
+  /** The candidate's bootstrap intervals (evalConfig.options.computeConfidenceIntervals), by metric. */
+  confidenceIntervals?: Record<string, BoundedValue>;
+  /** Why a metric or its interval has no value on this slice, by metric (shown as the "–" cell's tooltip). */
+  notes?: Record<string, string>;
 }
 
 /** The ModelEvaluation artifact's JSON (TFMA's metrics, plots and validation result in one file). */
@@ -40,6 +55,8 @@ export interface EvaluationResult {
   slices: SliceMetrics[];
   /** Overall-slice plots of binary classifiers. */
   plots?: { candidate: BinaryPlots; baseline?: BinaryPlots };
+  /** How the slices' confidence intervals were computed; absent when they were not asked for. */
+  confidenceIntervals?: ConfidenceIntervalInfo;
   validation: ValidationResult;
 }
 
@@ -129,6 +146,13 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
     const labels = labelColumn as Float64Array;
     const problem = candidate.signature.problem;
     if (problem === 'binary_classification') checkBinaryLabels(labels, labelKey);
+    const options = args.config.options;
+    const intervals = options?.computeConfidenceIntervals ? options.confidenceIntervals : undefined;
+    if (intervals && problem !== 'binary_classification')
+      throw new NotSupportedError(
+        `Confidence intervals for a ${problem.replace('_', ' ')} model`,
+        `they are computed for binary classifiers' ${INTERVAL_METRICS.join(' and ')}; set evalConfig.options.computeConfidenceIntervals to false.`,
+      );
 
     progress(0.4, 'predicting');
     const predictions = candidate.predict(raw);
@@ -140,14 +164,22 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
       if (!columnCache.has(feature)) columnCache.set(feature, raw.columns[feature] ?? transformed(feature));
       return columnCache.get(feature)!;
     };
-    progress(0.6, 'computing metrics per slice');
-    const slices = computeSlices(args.config.slicingSpecs, raw.numRows, column).map((slice) => ({
-      key: slice.key,
-      name: slice.name,
-      exampleCount: slice.rows.length,
-      metrics: compute(predictions, slice.rows),
-      ...(baselinePredictions ? { baselineMetrics: compute(baselinePredictions, slice.rows) } : {}),
-    }));
+    progress(0.6, intervals ? `computing metrics and ${intervals.numBootstrapSamples}-sample bootstrap intervals per slice` : 'computing metrics per slice');
+    const slices = computeSlices(args.config.slicingSpecs, raw.numRows, column).map((slice): SliceMetrics => {
+      const metrics = compute(predictions, slice.rows);
+      const bootstrap = intervals ? binaryIntervals(labels, predictions.values, slice.rows, slice.name, requests, intervals) : undefined;
+      // Why a value is undefined says more than why its interval is (the interval's note is then implied).
+      const notes = { ...bootstrap?.notes, ...(problem === 'binary_classification' ? binaryMetricNotes(labels, slice.rows, metrics) : {}) };
+      return {
+        key: slice.key,
+        name: slice.name,
+        exampleCount: slice.rows.length,
+        metrics,
+        ...(baselinePredictions ? { baselineMetrics: compute(baselinePredictions, slice.rows) } : {}),
+        ...(bootstrap && Object.keys(bootstrap.intervals).length > 0 ? { confidenceIntervals: bootstrap.intervals } : {}),
+        ...(Object.keys(notes).length > 0 ? { notes } : {}),
+      };
+    });
     const everything = Uint32Array.from({ length: raw.numRows }, (_, i) => i);
     const overall = slices.find((s) => s.key.length === 0) ?? {
       metrics: compute(predictions, everything),
@@ -175,6 +207,9 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
       metricNames: requests.map((r) => r.name).filter((n) => n !== 'calibration_plot' && n !== 'confusion_matrix_plot'),
       slices,
       ...(plots ? { plots } : {}),
+      ...(intervals
+        ? { confidenceIntervals: { ...intervals, metrics: requests.map((r) => r.name).filter((n) => (INTERVAL_METRICS as readonly string[]).includes(n)) } }
+        : {}),
       validation,
     };
   } finally {

@@ -320,3 +320,20 @@ function mean(rows: ArrayLike<number>, value: (row: number) => number): number {
   for (let i = 0; i < rows.length; i++) sum += value(rows[i]);
   return sum / rows.length;
 }
+
+/**
+ * Why a binary metric has no value on a slice (a table shows "–" with this as its tooltip, not a
+ * bare blank): AUC needs both classes, AUC-PR and recall need a positive example.
+ */
+export function binaryMetricNotes(labels: ArrayLike<number>, rows: ArrayLike<number>, values: Record<string, MetricValue>): Record<string, string> {
+  let positives = 0;
+  for (let i = 0; i < rows.length; i++) if (labels[rows[i]] === 1) positives++;
+  const negatives = rows.length - positives;
+  const n = `${rows.length} example${rows.length === 1 ? '' : 's'}`;
+  const classes = positives === 0 ? `all ${n} negative` : negatives === 0 ? `all ${n} positive` : `${positives} positive, ${negatives} negative`;
+  const notes: Record<string, string> = {};
+  const missing = (name: string) => name in values && typeof values[name] === 'number' && !Number.isFinite(values[name]);
+  if (missing('auc')) notes.auc = `AUC is undefined: it needs positive and negative examples, and this slice has ${classes}`;
+  if (missing('auc_precision_recall')) notes.auc_precision_recall = `AUC-PR is undefined: it needs a positive example, and this slice has ${classes}`;
+  return notes;
+}

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
 import { Kernels } from './kernels';
+import { simdAvailable } from './simd-gemm';
+import { SimdTower } from './simd-tower';
 
 /**
  * The wide & deep shape of the TFX taxi template's model, read off a tfjs model's layers:
@@ -137,24 +139,42 @@ export function planWideDeepStructure(model: tf.LayersModel): WideDeepPlan | und
 }
 
 /**
- * Inference through a wide & deep model: the dense tower on fused matmul kernels (called directly,
- * model/kernels.ts) from one input matrix, the wide lookups and the sigmoid in JS — the values
- * model.predict gives (to float32 rounding of the sigmoid), without the layers engine walking 40+
- * layers per request (about 1 ms for the taxi model).
+ * Inference through a wide & deep model: the dense tower on WebAssembly SIMD GEMM tiles
+ * (simd-tower.ts, the same code the compiled training step runs) from one input matrix, the wide
+ * lookups and the sigmoid in JS — the values model.predict gives (to float32 rounding), without the
+ * layers engine walking 40+ layers per request (about 1 ms for the taxi model) or tfjs' per-kernel
+ * bookkeeping. Falls back to the backend's fused matmul kernels where WebAssembly SIMD is missing.
  */
+/** Rows per forward pass of the SIMD tower. */
+const PREDICT_CHUNK = 256;
+
 export class WideDeepPredictor {
   private readonly tables: Float32Array[];
-  private readonly kernels = new Kernels();
+  private readonly tower: SimdTower | undefined;
+  private readonly kernels: Kernels | undefined;
 
   constructor(readonly plan: WideDeepPlan) {
     this.tables = plan.wide.map((w) => w.embeddings.dataSync() as Float32Array);
+    if (simdAvailable()) this.tower = new SimdTower(plan.deep);
+    else this.kernels = new Kernels();
   }
 
-  /** x: deep features row-major (rows × deep width); wide: per-wide-feature columns of category ids. */
-  predict(x: Float32Array, wideColumns: Float32Array[], rows: number): Float32Array {
-    const k = this.kernels;
+  private deepLogits(x: Float32Array, rows: number): Float32Array {
+    if (this.tower) {
+      // In chunks: the module's memory holds one chunk's activations and never shrinks, whatever the request size.
+      const width = this.plan.deepFeatures.length;
+      const ld = this.tower.layers[this.tower.layers.length - 1].ld;
+      const logits = new Float32Array(rows);
+      for (let start = 0; start < rows; start += PREDICT_CHUNK) {
+        const n = Math.min(PREDICT_CHUNK, rows - start);
+        const out = this.tower.forward(x.subarray(start * width, (start + n) * width), n);
+        const f = this.tower.g.f32;
+        for (let r = 0; r < n; r++) logits[start + r] = f[out + r * ld];
+      }
+      return logits;
+    }
+    const k = this.kernels!;
     const temporaries: tf.TensorInfo[] = [];
-    let deepLogits: Float32Array;
     try {
       let h = k.upload(x, [1, rows, this.plan.deepFeatures.length]);
       temporaries.push(h);
@@ -163,10 +183,15 @@ export class WideDeepPredictor {
         h = k.matMul(h, { dataId: layer.kernel.dataId, shape: [1, ...layer.kernel.shape], dtype: 'float32' }, { bias: layer.bias, relu: layer.relu });
         temporaries.push(h);
       }
-      deepLogits = k.read(h);
+      return k.read(h).slice();
     } finally {
       for (const t of temporaries) k.dispose(t);
     }
+  }
+
+  /** x: deep features row-major (rows × deep width); wide: per-wide-feature columns of category ids. */
+  predict(x: Float32Array, wideColumns: Float32Array[], rows: number): Float32Array {
+    const deepLogits = this.deepLogits(x, rows);
     const out = new Float32Array(rows);
     const order = this.plan.sumOrder;
     for (let r = 0; r < rows; r++) {

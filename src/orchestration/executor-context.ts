@@ -34,6 +34,7 @@ export function buildExecutorContext<P>(init: ExecutorContextInit<P>): ExecutorC
     pipelineName: init.pipelineName,
     progress: (fraction, message) => sinks.progress?.(Math.max(0, Math.min(1, fraction)), message),
     liveView: (view) => sinks.liveView?.(view),
+    liveViewsShown: sinks.liveView !== undefined,
     log: (message) => sinks.log?.(message),
     ...(init.metadata ? { metadata: init.metadata } : {}),
   };

@@ -144,7 +144,8 @@ export async function launchComponent(request: LaunchRequest): Promise<LaunchRes
       metadata: store,
       sinks: {
         progress: (fraction, message) => reporter?.onProgress?.(component, fraction, message),
-        liveView: (view) => reporter?.onLiveView?.(component, view),
+        // Only where a reporter shows live views: executors skip rendering them otherwise.
+        liveView: reporter?.onLiveView ? (view) => reporter.onLiveView!(component, view) : undefined,
         log: (message) => reporter?.onLog?.(component, message),
       },
     });

@@ -236,8 +236,9 @@ export class ModelServer {
         chunks.length = 0;
         finish(undefined, body.toString('utf8'));
       });
-      req.on('error', () => finish(new ServingError(400, 'The request body could not be read (connection error).', true)));
-      req.on('close', () => finish(new ServingError(400, 'The client closed the connection before sending the whole body.', true)));
+      // 'close' also follows every complete body: build the error only when it is one (an Error's stack trace costs ~15 µs a request).
+      req.on('error', () => done || finish(new ServingError(400, 'The request body could not be read (connection error).', true)));
+      req.on('close', () => done || finish(new ServingError(400, 'The client closed the connection before sending the whole body.', true)));
     });
   }
 

@@ -166,17 +166,44 @@ describe('statisticsOfRelation', () => {
     expect(s.avgLength).toBeCloseTo(11 / 9, 12); // "Ä" is two UTF-8 bytes
   });
 
-  it('types a CSV column from every row, not only the sniffer sample (a column empty in the first rows is still INT)', async () => {
+  it.each([
+    ['our own pass', undefined],
+    ["DuckDB's sniffer on a sample, checked", 0],
+  ])('types a CSV column from every row (%s): a column empty in the first rows is still INT', async (_how, ownTypingMaxBytes) => {
     const dir = tempDir();
-    const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i < 25_000 ? '' : i % 7}`);
-    const csv = writeFile(dir, 'late.csv', `id,late\n${rows.join('\n')}\n`);
-    const late = (await generateStatistics(csv)).datasets[0].features.find((f) => f.path.step[0] === 'late')!;
+    const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i < 25_000 ? '' : i % 7},${i === 29_999 ? 'x' : i}`);
+    const csv = writeFile(dir, 'late.csv', `id,late,mixed\n${rows.join('\n')}\n`);
+    const features = byName((await generateStatistics(csv, { ownTypingMaxBytes })).datasets[0].features);
+    const late = features.get('late')!;
     expect(late.type).toBe('INT');
     expect(late.numStats!.commonStats.numNonMissing).toBe(5_000);
-    const mixed = writeFile(dir, 'mixed.csv', `v\n${Array.from({ length: 30_000 }, (_, i) => (i === 29_999 ? 'x' : String(i))).join('\n')}\n`);
-    const v = (await generateStatistics(mixed)).datasets[0].features[0];
+    const v = features.get('mixed')!;
     expect(v.type).toBe('STRING');
     expect(v.stringStats!.unique).toBe(30_000);
+  });
+
+  it('gives the same statistics whichever way a CSV is typed', async () => {
+    const taxi = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
+    const own = await generateStatistics(taxi);
+    const sniffed = await generateStatistics(taxi, { ownTypingMaxBytes: 0 });
+    expect(sniffed).toEqual(own);
+  });
+
+  it('skips blank lines as TFDV and CsvExampleGen do, also in a one-column file (TFDV 1.16: 3 examples, none missing)', async () => {
+    const dir = tempDir();
+    for (const [file, text] of [
+      ['one.csv', 'a\n1\n\n2\n\n3\n'],
+      ['two.csv', 'a,b\n1,x\n\n2,y\n\n3,z\n'],
+      ['crlf.csv', 'a\r\n1\r\n\r\n\r\n2\r\n3\r\n\r\n'],
+    ]) {
+      const [dataset] = (await generateStatistics(writeFile(dir, file, text))).datasets;
+      expect([file, dataset.numExamples]).toEqual([file, 3]);
+      for (const f of dataset.features) expect(f.numStats?.commonStats ?? f.stringStats?.commonStats).toMatchObject({ numNonMissing: 3, numMissing: 0 });
+    }
+    // A quoted empty field is a record with a missing value (Python's csv reads [''], TFDV counts the example).
+    const [quoted] = (await generateStatistics(writeFile(dir, 'quoted.csv', 'a\n1\n""\n\n2\n'))).datasets;
+    expect(quoted.numExamples).toBe(3);
+    expect(quoted.features[0].numStats!.commonStats).toMatchObject({ numNonMissing: 2, numMissing: 1 });
   });
 
   it('handles data wider than one scan (more columns than a grouping mask holds)', async () => {

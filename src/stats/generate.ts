@@ -7,10 +7,12 @@
  * columns get one grouped query each over their unnested values. Only aggregates leave the
  * engine, streamed in chunks, so memory depends on distinct values, not on rows.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCsvFile, csvError, csvRelation, describeFileKind, guessDelimiter, isConversionError } from '../data/csv';
+import { scanCsv } from '../data/csv-scan';
 import { DuckSession, sqlIdent, sqlString } from '../data/duckdb';
 import type { Schema } from '../schema/types';
 import { NotSupportedError, UserError } from '../util/errors';
@@ -33,6 +35,8 @@ interface ColumnPlan {
   categorical: boolean;
   /** SQL expression of the column, normalized to BIGINT / DOUBLE / VARCHAR (or a list of those). */
   expression: string;
+  /** The SQL type `expression` has: BIGINT, DOUBLE or VARCHAR (of the elements, for lists). */
+  target: string;
   /** Column type as DuckDB reported it. */
   sourceType: string;
 }
@@ -44,6 +48,8 @@ export interface GenerateOptions extends StatsOptions {
   memoryLimit?: string;
   /** Called with a fraction in [0, 1] while features are computed. */
   progress?: (fraction: number, message: string) => void;
+  /** CSV inputs up to this many bytes are typed by our own pass over every row (default OWN_TYPING_MAX_BYTES); larger ones by DuckDB's sniffer. */
+  ownTypingMaxBytes?: number;
 }
 
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
@@ -65,24 +71,27 @@ interface Scan {
   numericText: string[];
 }
 
+/** What the caller knows of a CSV already: its columns with their types, and its number of records. */
+interface KnownColumns {
+  columns: { name: string; type: string }[];
+  /** Records, when counted by our own pass (blank lines are not records, as in TFDV). */
+  rows?: number;
+}
+
 /**
- * `knownWide`: the caller saw more than MAX_COLUMNS_PER_SCAN columns (a CSV header), so the source
- * is read into a temporary table before it is described: one CSV sniff instead of two (sniffing
- * thousands of columns takes seconds).
+ * How the value counts are taken: one GROUPING SETS scan (a hash table per column: the cheapest way
+ * through a large file, read once), or one UNPIVOT query per value type straight from the source
+ * (linear in the number of cells, whatever the number of columns; a CSV is then read once per value
+ * type, with fixed types, and Parquet reads only the columns asked for). UNPIVOT is used for wide
+ * data, and for a CSV we typed ourselves (at most 16 MB, or one column, or wide): there a hash
+ * table per column costs more than reading the small file once per value type (100 rows × 18
+ * columns: 0.04 CPU-s against 0.12 s). `known`: the columns (and the row count) of a CSV read with
+ * fixed types, so they need not be described.
  */
-async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions, knownWide = false): Promise<Scan> {
+async function scanRelation(db: DuckSession, relation: string, name: string, options: GenerateOptions, known?: KnownColumns): Promise<Scan> {
   const o = { ...DEFAULT_STATS_OPTIONS, ...options };
   const keep = Math.max(o.numTopValues, o.numRankHistogramBuckets);
-  let wide = knownWide ? await materialize(db, relation) : undefined;
-  try {
-    return await scanPlanned(db, wide ?? relation, name, options, o, keep, async (scalars) => {
-      // Wide data is counted from a temporary table: read once, whatever the number of columns.
-      if (!wide && scalars > MAX_COLUMNS_PER_SCAN) wide = await materialize(db, relation);
-      return wide;
-    });
-  } finally {
-    if (wide) await db.run(`DROP TABLE IF EXISTS ${wide}`);
-  }
+  return scanPlanned(db, relation, name, options, o, keep, known, known?.rows !== undefined);
 }
 
 async function scanPlanned(
@@ -92,17 +101,22 @@ async function scanPlanned(
   options: GenerateOptions,
   o: Required<StatsOptions>,
   keep: number,
-  wideTable: (scalarColumns: number) => Promise<string | undefined>,
+  known: KnownColumns | undefined,
+  /** Unpivot even when the columns would fit one GROUPING SETS scan. */
+  preferUnpivot: boolean,
 ): Promise<Scan> {
-  const plans = await planColumns(db, relation, options.schema);
+  const described = known
+    ? known.columns.map((c) => ({ column_name: c.name, column_type: c.type }))
+    : await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${relation}`);
+  const plans = planColumns(described, options.schema);
   const builders = new Map<ColumnPlan, Builder>();
   const newBuilder = (p: ColumnPlan): Builder => (p.type === 'STRING' || p.categorical ? new StringValueCounts(keep, p.categorical) : new NumericValueCounts());
   const presence = new Map<ColumnPlan, Map<number, number>>();
   const scalars = plans.filter((p) => !p.isList);
   let numExamples = 0;
   options.progress?.(0, 'scanning');
-  const wide = await wideTable(scalars.length);
-  const source = wide ?? relation;
+  const unpivot = preferUnpivot || scalars.length > MAX_COLUMNS_PER_SCAN;
+  const source = relation;
   if (scalars.length > 0) {
     for (const p of scalars) builders.set(p, newBuilder(p));
     const nonMissing = new Map<ColumnPlan, number>(scalars.map((p) => [p, 0]));
@@ -112,11 +126,13 @@ async function scanPlanned(
       if (builder instanceof NumericValueCounts) builder.add(Number(value), count);
       else builder.add(typeof value === 'bigint' ? value.toString() : (value as string), count);
     };
-    if (wide) {
-      numExamples = await scanValueCountsUnpivoted(db, wide, scalars, onValue);
+    if (unpivot) {
+      numExamples = await scanValueCountsUnpivoted(db, source, scalars, onValue, known?.rows);
     } else {
       numExamples = await scanValueCounts(db, source, scalars, onValue);
     }
+    // A blank line in a one-column CSV is a NULL row to DuckDB but no record to TFDV (nor to CsvExampleGen).
+    if (known?.rows !== undefined) numExamples = known.rows;
     options.progress?.(0.5, 'scanning');
     for (const p of scalars) presence.set(p, nonMissing.get(p)! > 0 ? new Map([[1, nonMissing.get(p)!]]) : new Map());
   } else {
@@ -158,15 +174,6 @@ async function scanPlanned(
 /** Up to this many scalar columns are counted in one GROUPING SETS scan straight over the source (grouping_id is a 64-bit mask). */
 const MAX_COLUMNS_PER_SCAN = 60;
 
-let wideTables = 0;
-
-/** The relation read once into a temporary table (DuckDB spills it to its temp directory beyond the memory limit). */
-async function materialize(db: DuckSession, relation: string): Promise<string> {
-  const table = `__tfx_ts_wide_${++wideTables}`;
-  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${relation}`);
-  return table;
-}
-
 /**
  * Wide data (more columns than one GROUPING SETS query handles well: each grouping set costs a hash
  * table, so 60 sets over 20 rows took seconds): the table unpivoted into (column, value) pairs, one
@@ -178,12 +185,14 @@ async function scanValueCountsUnpivoted(
   table: string,
   plans: ColumnPlan[],
   onValue: (p: ColumnPlan, value: unknown, count: number) => void,
+  knownRows?: number,
 ): Promise<number> {
-  const [{ n: rows }] = await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+  const rows = knownRows ?? (await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0].n;
   const byType = new Map<string, number[]>();
   plans.forEach((p, i) => {
-    const target = /AS (\w+)\)$/.exec(p.expression)![1];
-    byType.set(target, [...(byType.get(target) ?? []), i]);
+    const group = byType.get(p.target);
+    if (group) group.push(i);
+    else byType.set(p.target, [i]);
   });
   for (const indexes of byType.values()) {
     const select = indexes.map((i) => `${plans[i].expression} AS k${i}`).join(', ');
@@ -236,8 +245,7 @@ async function streamRows(db: DuckSession, sql: string, width: number, onRow: (r
   }
 }
 
-async function planColumns(db: DuckSession, relation: string, schema?: Schema): Promise<ColumnPlan[]> {
-  const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${relation}`);
+function planColumns(described: { column_name: string; column_type: string }[], schema?: Schema): ColumnPlan[] {
   const categorical = new Set((schema?.feature ?? []).filter((f) => f.type === 'INT' && f.intDomain?.isCategorical).map((f) => f.name));
   return described.map(({ column_name: name, column_type: sourceType }) => {
     const isList = /\[\]$/.test(sourceType);
@@ -251,8 +259,10 @@ async function planColumns(db: DuckSession, relation: string, schema?: Schema): 
     const type: StatisticsFeatureType = INTEGER.test(element) ? 'INT' : FLOATING.test(element) ? 'FLOAT' : 'STRING';
     // Every column as BIGINT / DOUBLE / VARCHAR (or a list of those): TFX's int64 / float / bytes.
     const target = type === 'INT' ? 'BIGINT' : type === 'FLOAT' ? 'DOUBLE' : 'VARCHAR';
-    const expression = `CAST(${sqlIdent(name)} AS ${target}${isList ? '[]' : ''})`;
-    return { name, type, isList, categorical: type === 'INT' && categorical.has(name), expression, sourceType };
+    const targetType = `${target}${isList ? '[]' : ''}`;
+    // A CSV read with fixed types has them already (on 5,000 columns the casts cost the planner time).
+    const expression = sourceType === targetType ? sqlIdent(name) : `CAST(${sqlIdent(name)} AS ${targetType})`;
+    return { name, type, isList, categorical: type === 'INT' && categorical.has(name), expression, target, sourceType };
   });
 }
 
@@ -295,8 +305,10 @@ export async function generateStatistics(input: StatisticsInput | string, option
   }
   return DuckSession.with(
     async (db) => {
-      // DuckDB keeps its memory under the limit and spills tables and hash tables beyond it to disk.
-      const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-stats-'));
+      // DuckDB keeps its memory under the limit and spills tables and hash tables beyond it to disk,
+      // in a directory it creates only when it spills (and removes when closed): creating and
+      // removing one on every run cost more than a small file's statistics in a busy /tmp.
+      const spill = path.join(os.tmpdir(), `tfx-ts-stats-${randomBytes(8).toString('hex')}`);
       await db.run(`SET temp_directory = ${sqlString(spill)}`);
       try {
         return await statisticsOfDatasets(db, datasets, options);
@@ -333,28 +345,66 @@ async function statisticsOfDatasets(
 }
 
 /**
- * One dataset. CSV is typed as ExampleGen types it (int64 / float / string). DuckDB's sniffer looks
- * at a sample of rows (typing from every row costs a second full parse); its guess is kept only when
- * it provably matches a full scan: no conversion error, and no text column whose values are all
- * numbers (a column empty in the sample). Otherwise the file is read again, typed from every row.
+ * CSV inputs up to this size (all files) are typed by our own pass over every row (data/csv-scan.ts,
+ * the pass CsvExampleGen types with): ~1 ms for a small file where DuckDB's sniffer costs tens of
+ * milliseconds, and seconds on thousands of columns. Larger files are typed by DuckDB's sniffer on
+ * a sample, which costs the same whatever the size, checked against a full scan.
+ */
+export const OWN_TYPING_MAX_BYTES = 16 << 20;
+
+/**
+ * One dataset. CSV is typed as CsvExampleGen types it (int64 / float / string from every row): by
+ * our own pass for small, wide or one-column files, else by DuckDB's sniffer on a sample, whose
+ * guess is kept only when it provably matches a full scan: no conversion error, and no text column
+ * whose values are all numbers (a column empty in the sample). Otherwise the columns are typed
+ * again from every row. Either way DuckDB then reads with fixed types: one sniff at most.
  */
 async function datasetStatistics(db: DuckSession, files: string[], name: string, options: GenerateOptions): Promise<DatasetFeatureStatistics> {
   if (path.extname(files[0]).toLowerCase() !== '.csv') return statisticsOfRelation(db, relationOfFiles(files), name, options);
   // The CSV front door shared with CsvExampleGen: same file checks, strict reading, same errors.
   for (const file of files) checkCsvFile(file);
   const delimiter = guessDelimiter(files[0]);
-  const wide = headerFields(files[0], delimiter) > MAX_COLUMNS_PER_SCAN;
+  const fields = headerFields(files[0], delimiter);
+  const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+  if (fields > MAX_COLUMNS_PER_SCAN || fields === 1 || bytes <= (options.ownTypingMaxBytes ?? OWN_TYPING_MAX_BYTES)) {
+    // Blank lines are skipped as TFDV skips them (they matter in a one-column file, where DuckDB reads them as NULL rows).
+    const scan = scanCsv(files, delimiter);
+    if (namesDuckDbKeeps(scan.columns)) {
+      const known = { columns: scan.columns.map((column, i) => ({ name: column, type: scan.types[i] })), rows: scan.rows };
+      try {
+        return (await scanRelation(db, csvRelation(files, { delimiter, columns: known.columns }), name, options, known)).statistics;
+      } catch (error) {
+        throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
+      }
+    }
+  }
   try {
-    const scan = await scanRelation(db, csvRelation(files, { delimiter }), name, options, wide);
+    const columns = await sniffColumns(db, files, delimiter, false);
+    const scan = await scanRelation(db, csvRelation(files, { delimiter, columns }), name, options, { columns });
     if (scan.numericText.length === 0) return scan.statistics;
   } catch (error) {
     if (!isConversionError(error)) throw csvError(files, delimiter, error as Error);
   }
   try {
-    return (await scanRelation(db, csvRelation(files, { delimiter, typeFromEveryRow: true }), name, options, wide)).statistics;
+    const columns = await sniffColumns(db, files, delimiter, true);
+    return (await scanRelation(db, csvRelation(files, { delimiter, columns }), name, options, { columns })).statistics;
   } catch (error) {
     throw error instanceof UserError ? error : csvError(files, delimiter, error as Error);
   }
+}
+
+/** DuckDB's sniffer: the columns' names and types from a sample of rows, or from every row. */
+async function sniffColumns(db: DuckSession, files: string[], delimiter: string, typeFromEveryRow: boolean): Promise<{ name: string; type: string }[]> {
+  const described = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${csvRelation(files, { delimiter, typeFromEveryRow })}`);
+  return described.map((c) => ({ name: c.column_name, type: c.column_type }));
+}
+
+/**
+ * Header names DuckDB would use as they are: non-empty and distinct ignoring case (its identifiers
+ * are case-insensitive). Otherwise its sniffer names the columns (a, a_1, column2, ...).
+ */
+function namesDuckDbKeeps(names: string[]): boolean {
+  return names.every((n) => n !== '') && new Set(names.map((n) => n.toLowerCase())).size === names.length;
 }
 
 /** Fields of a CSV's first line: only a hint of the width (the reader decides). */

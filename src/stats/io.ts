@@ -10,7 +10,6 @@ import { z } from 'zod';
 import { Artifact, splitUri } from '../dsl/artifact';
 import { formatZodError, UserError } from '../util/errors';
 import type { DatasetFeatureStatistics, DatasetFeatureStatisticsList } from './types';
-import { writeFileAtomic } from '../util/atomic';
 
 /** TFX's file name inside each Split-<name> folder of an ExampleStatistics artifact (JSON instead of binary proto). */
 export const STATS_FILE_NAME = 'FeatureStats.json';
@@ -131,15 +130,7 @@ export function readStatistics(file: string): DatasetFeatureStatisticsList {
   return parseStatisticsList(json, absolute);
 }
 
-export function writeStatistics(statistics: DatasetFeatureStatisticsList, file: string): void {
-  writeFileAtomic(file, `${JSON.stringify(statistics, jsonNumbers, 1)}\n`);
-}
-
-/** JSON has no NaN/Infinity: write them as proto3 JSON does ("NaN", "Infinity", "-Infinity"). */
-export function jsonNumbers(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-  return value;
-}
+export { jsonNumbers, writeStatistics } from './write';
 
 /**
  * All splits of an ExampleStatistics artifact as one list, one dataset per split (named after the

@@ -182,20 +182,19 @@ export function rebinQuantiles(quantiles: number[], cumulativeWeights: number[],
 }
 
 /**
- * TFDV's _get_bin_weights: bucket counts from cumulative weights. Buckets sharing an upper bound
- * share their count evenly, and the weight at the first boundary (values equal to the min) is
- * spread over the leading buckets identical to the first one.
+ * TFDV's _get_bin_weights: bucket counts from cumulative weights (bucket k spans boundaries k and
+ * k + 1). Buckets sharing an upper bound share their count evenly, and the weight at the first
+ * boundary (values equal to the min) is spread over the leading buckets identical to the first one.
+ * Plain numbers, no bucket objects: a STANDARD histogram reads ~1,000 of these per feature.
  */
-function binWeights(boundaries: number[], cumulativeWeights: number[]): Bucket[] {
+function binCounts(boundaries: ArrayLike<number>, cumulativeWeights: ArrayLike<number>): Float64Array {
   const n = boundaries.length - 1;
-  const low = boundaries.slice(0, -1);
-  const high = boundaries.slice(1);
-  const counts = new Array<number>(n);
+  const counts = new Float64Array(Math.max(n, 0));
   for (let i = 0; i < n; i++) counts[i] = cumulativeWeights[i + 1] - cumulativeWeights[i];
   let i = 0;
   while (i < n) {
     let j = i + 1;
-    while (j < n && high[i] === high[j]) j++;
+    while (j < n && boundaries[i + 1] === boundaries[j + 1]) j++;
     if (j > i + 1) {
       let sum = 0;
       for (let k = i; k < j; k++) sum += counts[k];
@@ -204,9 +203,14 @@ function binWeights(boundaries: number[], cumulativeWeights: number[]): Bucket[]
     i = j;
   }
   let same = 0;
-  while (same < n && low[0] === low[same] && high[0] === high[same]) same++;
+  while (same < n && boundaries[0] === boundaries[same] && boundaries[1] === boundaries[same + 1]) same++;
   for (let k = 0; k < same; k++) counts[k] += cumulativeWeights[0] / same;
-  return low.map((lowValue, k) => ({ lowValue, highValue: high[k], sampleCount: counts[k] }));
+  return counts;
+}
+
+function binWeights(boundaries: number[], cumulativeWeights: number[]): Bucket[] {
+  const counts = binCounts(boundaries, cumulativeWeights);
+  return Array.from(counts, (sampleCount, k) => ({ lowValue: boundaries[k], highValue: boundaries[k + 1], sampleCount }));
 }
 
 /** TFDV's generate_quantiles_histogram. */
@@ -236,18 +240,24 @@ function stripInfinities(quantiles: number[], cumulativeWeights: number[], finit
   return { quantiles: q, cumulativeWeights: c, numNegInf };
 }
 
-/** Fraction of a bucket's samples inside [low, high] (uniform within a bucket), as TFDV's _overlap. */
-function overlap(bucket: Bucket, low: number, high: number, firstBucket: boolean): { fraction: number; precedes: boolean; follows: boolean } {
-  if (bucket.highValue === bucket.lowValue && bucket.lowValue === low) {
-    return firstBucket ? { fraction: 1, precedes: false, follows: false } : { fraction: 0, precedes: true, follows: false };
-  }
-  if (bucket.highValue < low) return { fraction: 0, precedes: true, follows: false };
-  if (bucket.lowValue > high) return { fraction: 0, precedes: false, follows: true };
-  const width = bucket.highValue - bucket.lowValue;
-  if (low <= bucket.lowValue && high >= bucket.highValue) return { fraction: 1, precedes: false, follows: false };
-  if (low <= bucket.lowValue) return { fraction: (high - bucket.lowValue) / width, precedes: false, follows: false };
-  if (high >= bucket.highValue) return { fraction: (bucket.highValue - low) / width, precedes: false, follows: false };
-  return { fraction: (high - low) / width, precedes: false, follows: false };
+/** overlap(): the bucket lies wholly before [low, high] (the next output bucket may start after it). */
+const PRECEDES = -1;
+/** overlap(): the bucket lies wholly after [low, high] (so do all later ones). */
+const FOLLOWS = -2;
+
+/**
+ * Fraction of the bucket [bucketLow, bucketHigh]'s samples inside [low, high] (uniform within a
+ * bucket), as TFDV's _overlap; PRECEDES / FOLLOWS (both a fraction of 0) when it lies outside.
+ */
+function overlap(bucketLow: number, bucketHigh: number, low: number, high: number, firstBucket: boolean): number {
+  if (bucketHigh === bucketLow && bucketLow === low) return firstBucket ? 1 : PRECEDES;
+  if (bucketHigh < low) return PRECEDES;
+  if (bucketLow > high) return FOLLOWS;
+  const width = bucketHigh - bucketLow;
+  if (low <= bucketLow && high >= bucketHigh) return 1;
+  if (low <= bucketLow) return (high - bucketLow) / width;
+  if (high >= bucketHigh) return (bucketHigh - low) / width;
+  return (high - low) / width;
 }
 
 /**
@@ -267,7 +277,8 @@ export function equiWidthHistogramBuckets(
     return [{ lowValue: finiteMin, highValue: finiteMax, sampleCount: cumulativeWeights[cumulativeWeights.length - 1] }];
   }
   const stripped = stripInfinities(quantiles, cumulativeWeights, finiteMax, numPosInf);
-  const fine = binWeights(stripped.quantiles, stripped.cumulativeWeights);
+  const fineBounds = stripped.quantiles;
+  const fine = binCounts(fineBounds, stripped.cumulativeWeights);
   let boundaries: number[];
   if (finiteMin === finiteMax) {
     boundaries = [finiteMin, finiteMax];
@@ -286,10 +297,10 @@ export function equiWidthHistogramBuckets(
     const high = boundaries[i + 1];
     let sampleCount = 0;
     for (let k = start; k < fine.length; k++) {
-      const o = overlap(fine[k], low, high, i === 0);
-      if (o.follows) break;
-      if (o.precedes) start = k;
-      sampleCount += o.fraction * fine[k].sampleCount;
+      const o = overlap(fineBounds[k], fineBounds[k + 1], low, high, i === 0);
+      if (o === FOLLOWS) break;
+      if (o === PRECEDES) start = k;
+      else sampleCount += o * fine[k];
     }
     result.push({ lowValue: low, highValue: high, sampleCount });
   }

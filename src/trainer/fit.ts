@@ -139,6 +139,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
   session?.report?.({ kind: 'start', totalSteps, examples: n, batchSize, backend });
 
   const history: EpochLog[] = [];
+  let wideDeepValidationRows: WideDeepValidation | undefined;
   const started = Date.now();
   const cpuStarted = process.cpuUsage();
   let lastYield = started;
@@ -228,7 +229,7 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
       let validation: Record<string, number> | undefined;
       if (options.validationData && (last || epoch % validationFreq === 0)) {
         validation = wideDeep
-          ? evaluateWideDeep(wideDeep, options.validationData, options.validationSteps)
+          ? evaluateWideDeep(wideDeep, (wideDeepValidationRows ??= wideDeepValidation(wideDeep, options.validationData, options.validationSteps)))
           : evaluateDataset(model, options.validationData, { steps: options.validationSteps, binary, lossFn });
         record.val_loss = validation.loss;
         if (validation.binary_accuracy !== undefined) record.val_binary_accuracy = validation.binary_accuracy;
@@ -257,26 +258,37 @@ export async function fit(model: tf.LayersModel, train: ExampleDataset, options:
   return { steps: step, epochs: epoch, seconds, cpuSeconds, examplesPerSecond, backend, history };
 }
 
-/** evaluateDataset's figures (binaryCrossentropy, binary accuracy) on the compiled wide & deep forward pass. */
-function evaluateWideDeep(trainer: WideDeepTrainer, dataset: ExampleDataset, steps?: number): Record<string, number> {
+/** The validation rows as the wide & deep forward pass takes them, built once per fit (every epoch validates on the same rows). */
+interface WideDeepValidation {
+  x: Float32Array;
+  ids: Int32Array;
+  y: Float32Array;
+  rows: number;
+}
+
+function wideDeepValidation(trainer: WideDeepTrainer, dataset: ExampleDataset, steps?: number): WideDeepValidation {
   if (!dataset.label) throw new UserError('The evaluation dataset has no label.', 'pass { labelKey } to tfDatasetFactory.');
-  const limit = steps ? Math.min(dataset.numExamples, steps * dataset.batchSize) : dataset.numExamples;
+  const rows = steps ? Math.min(dataset.numExamples, steps * dataset.batchSize) : dataset.numExamples;
   const { plan } = trainer;
   const x = interleave(
-    plan.deepFeatures.map((f) => dataset.features[f].subarray(0, limit)),
-    limit,
+    plan.deepFeatures.map((f) => dataset.features[f].subarray(0, rows)),
+    rows,
   );
   const ids = wideIndexes(
     plan,
     plan.wide.map((w) => dataset.features[w.feature]),
-    limit,
+    rows,
     dataset.options.source,
   );
-  const p = trainer.predict(x, ids, limit);
-  const y = dataset.label.subarray(0, limit);
+  return { x, ids, y: dataset.label.subarray(0, rows), rows };
+}
+
+/** evaluateDataset's figures (binaryCrossentropy, binary accuracy) on the compiled wide & deep forward pass. */
+function evaluateWideDeep(trainer: WideDeepTrainer, { x, ids, y, rows }: WideDeepValidation): Record<string, number> {
+  const p = trainer.predict(x, ids, rows);
   let correct = 0;
-  for (let i = 0; i < limit; i++) if ((p[i] > 0.5 ? 1 : 0) === y[i]) correct++;
-  return { loss: binaryCrossentropy(p, y, limit), binary_accuracy: correct / limit };
+  for (let i = 0; i < rows; i++) if ((p[i] > 0.5 ? 1 : 0) === y[i]) correct++;
+  return { loss: binaryCrossentropy(p, y, rows), binary_accuracy: correct / rows };
 }
 
 /** Loss (and binary accuracy for a sigmoid output) over a dataset, in large batches. */

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../util/errors';
 import type { AdamConfig } from './flat-adam';
-import { Kernels } from '../model/kernels';
+import { SimdGemm, simdAvailable } from '../model/simd-gemm';
+import { SimdTower } from '../model/simd-tower';
 import { planWideDeepStructure, WideDeepPlan } from '../model/wide-deep';
 
 /** The plan for a model the wide & deep step can train (binaryCrossentropy, Adam), or undefined. */
 export function planWideDeep(model: tf.LayersModel): WideDeepPlan | undefined {
   const loss = (model as unknown as { loss?: unknown }).loss;
   if (loss !== 'binaryCrossentropy' && loss !== 'binary_crossentropy') return undefined;
+  // Without WebAssembly SIMD the model takes tfjs' generic path.
+  if (!simdAvailable()) return undefined;
   return planWideDeepStructure(model);
 }
 
@@ -47,51 +50,51 @@ export function wideIndexes(plan: WideDeepPlan, columns: Float32Array[], rows: n
  * The taxi model trains with batches of 40, where tfjs' generic path spends its time on per-op
  * overhead (~300 kernels per step: a gather, a flatten and a segment sum per embedding, the tape's
  * clones, the optimizer's per-variable kernels), not on arithmetic. Here each step is:
- *   - the dense tower on tfjs (XNNPACK fused matmuls, one input matrix per batch, backward pass
- *     written out: ~30 kernels);
+ *   - the dense tower on WebAssembly SIMD GEMM tiles (model/simd-gemm.ts) over one memory that
+ *     holds every weight, gradient, moment and activation (no tensors, no copies, no weight
+ *     re-packing), the backward pass written out (what tfjs' tape derives for these ops);
  *   - the wide part in plain JS on one concatenated table: a width-1 embedding lookup is one
  *     array read per categorical feature, its gradient one add (no gather/scatter kernels);
  *   - the sigmoid, binaryCrossentropy (with tfjs-layers' clip) and its gradient in JS on the
  *     batch's logits (40 numbers);
- *   - Adam once, in JS, over all weights as one flat array (the same update as tfjs' Adam;
- *     flat-adam.ts explains why flat).
- * The kernels are called directly (model/kernels.ts), not through tfjs' engine: at batch 40 the
- * engine's bookkeeping per op (scopes, tensor tracking, the reshapes matMul adds around its
- * kernel) cost as much as the arithmetic. The weights live in the flat array between steps and are
- * written into the model's variables by `syncToModel()` (fit() calls it before validation and when
- * training ends), so the model saves and predicts as usual. Other models take the generic path.
+ *   - Adam once over all weights as one flat array (tfjs' float32 update, SIMD).
+ * The weights live in that memory between steps and are written into the model's variables by
+ * `syncToModel()` (fit() calls it when training ends), so the model saves and predicts as usual.
+ * Other models take the generic path.
+ *
+ * Memory layout: the tower's (model/simd-tower.ts) with the wide tables as its tail; gradient,
+ * first and second moment in three regions of the same layout.
  */
 export class WideDeepTrainer {
-  /** All weights, flat: each deep kernel and bias, then every wide table. */
-  private readonly weights: Float32Array;
-  private readonly gradient: Float32Array;
-  private readonly firstMoment: Float32Array;
-  private readonly secondMoment: Float32Array;
-  private readonly offsets: number[];
-  private readonly wideOffset: number;
+  private readonly tower: SimdTower;
+  private readonly g: SimdGemm;
+  /** Per layer after the first: its kernelᵀ [units × input ld], refreshed each step for the backward pass. */
+  private readonly transposed: number[];
+  private readonly gradient: number;
+  private readonly firstMoment: number;
+  private readonly secondMoment: number;
+  private readonly table: number;
+  private readonly tableSize: number;
+  private readonly ones: number;
   private accBeta1: number;
   private accBeta2: number;
-  private readonly kernels = new Kernels();
-  private readonly deepVariables: tf.Variable[];
-  private delta = new Float32Array(0);
 
   constructor(
     readonly plan: WideDeepPlan,
     private readonly adam: AdamConfig,
   ) {
-    this.deepVariables = plan.deep.flatMap((l) => [l.kernel, l.bias]);
-    const sizes = [...this.deepVariables.map((v) => v.size), ...plan.wide.map((w) => w.size)];
-    this.offsets = [];
-    let total = 0;
-    for (const size of sizes) {
-      this.offsets.push(total);
-      total += size;
-    }
-    this.wideOffset = this.offsets[this.deepVariables.length] ?? total;
-    this.weights = new Float32Array(total);
-    this.gradient = new Float32Array(total);
-    this.firstMoment = new Float32Array(total);
-    this.secondMoment = new Float32Array(total);
+    this.tableSize = plan.wide.reduce((a, w) => a + w.size, 0);
+    // The wide tables after the tower's weights: Adam runs over one array.
+    this.tower = new SimdTower(plan.deep, this.tableSize, true);
+    const g = (this.g = this.tower.g);
+    this.table = this.tower.tail;
+    this.gradient = g.alloc(this.tower.size);
+    this.firstMoment = g.alloc(this.tower.size);
+    this.secondMoment = g.alloc(this.tower.size);
+    const layers = this.tower.layers;
+    this.transposed = layers.map((l, i) => (i > 0 ? g.alloc(l.units * layers[i - 1].ld) : 0));
+    this.ones = g.alloc(1);
+    g.f32[this.ones] = 1;
     // tfjs keeps beta^t in float32 scalars, multiplied once per step.
     this.accBeta1 = Math.fround(adam.beta1);
     this.accBeta2 = Math.fround(adam.beta2);
@@ -104,35 +107,26 @@ export class WideDeepTrainer {
 
   /** Reads the model's current weights (fit() calls it first: the user may have set weights between fits). */
   loadFromModel(): void {
-    const variables = [...this.deepVariables, ...this.plan.wide.map((w) => w.embeddings)];
-    variables.forEach((v, i) => this.weights.set(v.dataSync() as Float32Array, this.offsets[i]));
-  }
-
-  /** Writes the trained weights into the model's variables (fit() calls it before validation and when training ends). */
-  syncToModel(): void {
-    const variables = [...this.deepVariables, ...this.plan.wide.map((w) => w.embeddings)];
-    tf.tidy(() => {
-      variables.forEach((v, i) => v.assign(tf.tensor(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), v.shape)));
-    });
-  }
-
-  /** The dense tower's forward pass on this step's weights (uploaded from the flat array); every tensor goes to `temporaries`. */
-  private forward(
-    x: Float32Array,
-    rows: number,
-    temporaries: tf.TensorInfo[],
-  ): { kernels: tf.TensorInfo[]; activations: tf.TensorInfo[]; deepLogits: Float32Array } {
-    const k = this.kernels;
-    const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
-    const layers = this.plan.deep;
-    const kernels = this.deepVariables.map((v, i) =>
-      keep(k.upload(this.weights.subarray(this.offsets[i], this.offsets[i] + v.size), i % 2 === 0 ? [1, ...v.shape] : v.shape)),
-    );
-    const activations: tf.TensorInfo[] = [keep(k.upload(x, [1, rows, this.deepWidth]))];
-    for (let i = 0; i < layers.length; i++) {
-      activations.push(keep(k.matMul(activations[i], kernels[2 * i], { bias: kernels[2 * i + 1], relu: layers[i].relu })));
+    this.tower.load();
+    const f = this.g.f32;
+    let offset = this.table;
+    for (const w of this.plan.wide) {
+      f.set(w.embeddings.dataSync() as Float32Array, offset);
+      offset += w.size;
     }
-    return { kernels, activations, deepLogits: k.read(activations[layers.length]) };
+  }
+
+  /** Writes the trained weights into the model's variables (fit() calls it when training ends). */
+  syncToModel(): void {
+    this.tower.store();
+    const f = this.g.f32;
+    tf.tidy(() => {
+      let offset = this.table;
+      for (const w of this.plan.wide) {
+        w.embeddings.assign(tf.tensor(f.slice(offset, offset + w.size), w.embeddings.shape));
+        offset += w.size;
+      }
+    });
   }
 
   /** sigmoid(deep logit + the row's wide weights), added in the Add layer's order in float32. */
@@ -140,7 +134,7 @@ export class WideDeepTrainer {
     const order = this.plan.sumOrder;
     let logit = 0;
     for (let t = 0; t < order.length; t++) {
-      const term = order[t] < 0 ? deepLogit : table[wide[at + order[t]]];
+      const term = order[t] < 0 ? deepLogit : table[this.table + wide[at + order[t]]];
       logit = t === 0 ? term : Math.fround(logit + term);
     }
     return Math.fround(1 / (1 + Math.exp(-logit)));
@@ -148,15 +142,18 @@ export class WideDeepTrainer {
 
   /** P(label = 1) for `rows` examples on the current weights (fit() validates with it: no write-back, no layers engine). */
   predict(x: Float32Array, wide: Int32Array, rows: number): Float32Array {
-    const temporaries: tf.TensorInfo[] = [];
-    try {
-      const { deepLogits } = this.forward(x, rows, temporaries);
-      const table = this.weights.subarray(this.wideOffset);
-      const width = this.plan.wide.length;
-      return Float32Array.from({ length: rows }, (_, r) => this.probability(deepLogits[r], wide, r * width, table));
-    } finally {
-      for (const t of temporaries) this.kernels.dispose(t);
+    const out = new Float32Array(rows);
+    const width = this.plan.wide.length;
+    const deepWidth = this.deepWidth;
+    const chunk = 256;
+    for (let start = 0; start < rows; start += chunk) {
+      const n = Math.min(chunk, rows - start);
+      const logits = this.tower.forward(x.subarray(start * deepWidth, (start + n) * deepWidth), n);
+      const ld = this.tower.layers[this.tower.layers.length - 1].ld;
+      const f = this.g.f32;
+      for (let r = 0; r < n; r++) out[start + r] = this.probability(f[logits + r * ld], wide, (start + r) * width, f);
     }
+    return out;
   }
 
   /**
@@ -166,105 +163,77 @@ export class WideDeepTrainer {
    */
   step(x: Float32Array, wide: Int32Array, y: Float32Array, rows: number): number {
     const { beta1, beta2, epsilon, learningRate } = this.adam;
-    const layers = this.plan.deep;
-    const gradient = this.gradient;
-    const weights = this.weights;
-    // The wide tables, concatenated: what wideIndexes points into.
-    const table = weights.subarray(this.wideOffset);
-    const tableGradient = gradient.subarray(this.wideOffset);
-    if (this.delta.length < rows) this.delta = new Float32Array(rows);
-    const delta = this.delta;
+    const g = this.g;
+    const tower = this.tower;
+    const logits = tower.forward(x, rows);
+    const f = g.f32;
+    const layers = tower.layers;
+    const last = layers[layers.length - 1];
+    // Wide logits, the Add (in the layer's order, in float32), sigmoid, the loss and d loss / d logit
+    // (written as the last layer's deltas, column 0; its padding columns stay zero).
+    const width = this.plan.wide.length;
+    const scale = Math.fround(1 / rows);
+    const tableGradient = this.gradient + (this.table - tower.params);
+    f.fill(0, tableGradient, tableGradient + this.tableSize);
     let loss = 0;
-    const k = this.kernels;
-    const temporaries: tf.TensorInfo[] = [];
-    const keep = (t: tf.TensorInfo) => (temporaries.push(t), t);
-    try {
-      const { kernels, activations, deepLogits } = this.forward(x, rows, temporaries);
-      // Wide logits, the Add (in the layer's order, in float32), sigmoid, the loss and d loss / d logit.
-      const width = this.plan.wide.length;
-      const scale = Math.fround(1 / rows);
-      for (let r = 0; r < rows; r++) {
-        const p = this.probability(deepLogits[r], wide, r * width, table);
-        const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
-        loss -= y[r] * Math.log(q) + (1 - y[r]) * Math.log(1 - q);
-        // The clip's gradient is zero outside [eps, 1 - eps], as in tfjs' clipByValue.
-        delta[r] = p >= EPSILON && p <= 1 - EPSILON ? Math.fround(Math.fround(p - y[r]) * scale) : 0;
-      }
+    for (let r = 0; r < rows; r++) {
+      const p = this.probability(f[logits + r * last.ld], wide, r * width, f);
+      const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
+      loss -= y[r] * Math.log(q) + (1 - y[r]) * Math.log(1 - q);
+      // The clip's gradient is zero outside [eps, 1 - eps], as in tfjs' clipByValue.
+      const d = p >= EPSILON && p <= 1 - EPSILON ? Math.fround(Math.fround(p - y[r]) * scale) : 0;
+      f[last.deltas + r * last.ld] = d;
       // Wide gradients: every row adds its delta to the entry it read.
-      tableGradient.fill(0);
-      for (let r = 0; r < rows; r++) {
-        const d = delta[r];
-        for (let j = 0; j < width; j++) tableGradient[wide[r * width + j]] += d;
-      }
-      // Deep gradients, the backward pass written out (what tfjs' tape derives for these ops).
-      let back = keep(k.upload(delta.subarray(0, rows), [1, rows, 1]));
-      let backValues: ArrayLike<number> = delta;
-      for (let i = layers.length - 1; i >= 0; i--) {
-        gradient.set(k.read(keep(k.matMul(activations[i], back, { transposeA: true }))), this.offsets[2 * i]);
-        // The bias gradient (a sum over the batch) in JS: cheaper than a kernel at these sizes.
-        const units = layers[i].bias.size;
-        const biasStart = this.offsets[2 * i + 1];
-        for (let u = 0; u < units; u++) {
-          let sum = 0;
-          for (let r = 0; r < rows; r++) sum += backValues[r * units + u];
-          gradient[biasStart + u] = sum;
-        }
-        if (i > 0) {
-          const propagated = keep(k.matMul(back, kernels[2 * i], { transposeB: true }));
-          back = layers[i - 1].relu ? keep(k.reluGrad(propagated, activations[i], temporaries)) : propagated;
-          backValues = k.read(back);
-        }
-      }
-    } finally {
-      for (const t of temporaries) k.dispose(t);
+      for (let j = 0; j < width; j++) f[tableGradient + wide[r * width + j]] += d;
     }
-    // Adam over every weight at once (tfjs' update: moments, bias correction by accumulated beta powers, epsilon).
-    adamUpdate(weights, gradient, this.firstMoment, this.secondMoment, beta1, beta2, epsilon, learningRate / (1 - this.accBeta1), 1 / (1 - this.accBeta2));
+    // Deep gradients, layer by layer from the top.
+    const toGradient = this.gradient - tower.params;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const l = layers[i];
+      const input = i > 0 ? layers[i - 1].activations : tower.input;
+      const inputLd = i > 0 ? layers[i - 1].ld : tower.inputLd;
+      // dKernel = inputᵀ · deltas (inputᵀ read in place through A's strides); dBias = 1ᵀ · deltas.
+      g.gemm('zero', l.inputs, l.units, rows, input, 1, inputLd, l.deltas, l.ld, l.kernel + toGradient, l.ld);
+      g.gemm('zero', 1, l.units, rows, this.ones, 0, 0, l.deltas, l.ld, l.bias + toGradient, l.ld);
+      if (i > 0) {
+        // The layer below's deltas = (deltas · kernelᵀ) ⊙ step(its activations) (relu's gradient; step(relu(x)) = step(x)).
+        const below = layers[i - 1];
+        g.transpose(l.kernel, l.ld, l.inputs, l.units, this.transposed[i], below.ld);
+        g.gemm(
+          below.relu ? 'mask' : 'zero',
+          rows,
+          l.inputs,
+          l.units,
+          l.deltas,
+          l.ld,
+          1,
+          this.transposed[i],
+          below.ld,
+          below.deltas,
+          below.ld,
+          below.activations,
+        );
+      }
+    }
+    g.adam(
+      tower.params,
+      this.gradient,
+      this.firstMoment,
+      this.secondMoment,
+      tower.size,
+      beta1,
+      beta2,
+      epsilon,
+      1 - this.accBeta1,
+      1 - this.accBeta2,
+      learningRate,
+    );
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(beta2));
     return loss / rows;
   }
 
   dispose(): void {
-    // Nothing held between steps: every step's tensors are freed when it ends.
-  }
-}
-
-/**
- * Adam's update of every weight (tfjs' arithmetic, with the bias corrections folded into stepSize
- * and inverseCorrection2). Most entries of a wide table are untouched by any batch: with no
- * gradient and no first moment their update is exactly zero, so only the second moment decays.
- * Moments that fall below 1e-35 are flushed to zero before they become float32 subnormals (each
- * operation on a subnormal takes a slow microcode path); at that size their share of an update
- * (≤ stepSize · 1e-35 / epsilon) is far below a float32 weight's resolution, and tfjs' float32
- * moments underflow to zero there too.
- */
-function adamUpdate(
-  weights: Float32Array,
-  gradient: Float32Array,
-  firstMoment: Float32Array,
-  secondMoment: Float32Array,
-  beta1: number,
-  beta2: number,
-  epsilon: number,
-  stepSize: number,
-  inverseCorrection2: number,
-): void {
-  const oneMinusBeta1 = 1 - beta1;
-  const oneMinusBeta2 = 1 - beta2;
-  const n = weights.length;
-  for (let i = 0; i < n; i++) {
-    const g = gradient[i];
-    let m = firstMoment[i];
-    if (g === 0 && m === 0) {
-      const v = beta2 * secondMoment[i];
-      secondMoment[i] = v < 1e-35 ? 0 : v;
-      continue;
-    }
-    m = beta1 * m + oneMinusBeta1 * g;
-    const v = beta2 * secondMoment[i] + oneMinusBeta2 * g * g;
-    firstMoment[i] = m < 1e-35 && m > -1e-35 ? 0 : m;
-    secondMoment[i] = v < 1e-35 ? 0 : v;
-    weights[i] -= (stepSize * m) / (Math.sqrt(v * inverseCorrection2) + epsilon);
+    // The module's memory goes with the trainer.
   }
 }

@@ -38,3 +38,23 @@ export function minifyCss(text: string): string {
 export function withInlineStyles(fragment: string): string {
   return `<style>${viewsCss()}</style>${fragment}`;
 }
+
+const viewSheets = new Map<string, string>();
+
+/**
+ * A view's own stylesheet (style/<name>.css), for rules only that view uses: it is inlined where
+ * that view is shown, so other views' outputs do not carry it.
+ */
+export function viewStylesheet(name: string): string {
+  let text = viewSheets.get(name);
+  if (text === undefined) {
+    const file = path.resolve(__dirname, '..', '..', 'style', `${name}.css`);
+    try {
+      text = minifyCss(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`The stylesheet ${file} is missing (${(error as Error).message}); reinstall tfx-ts, the package ships style/.`, { cause: error });
+    }
+    viewSheets.set(name, text);
+  }
+  return text;
+}

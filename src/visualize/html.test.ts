@@ -1,4 +1,4 @@
-import { formatCount, formatNumber, formatPercent } from './html';
+import { digitsToSeparate, formatCount, formatNumber, formatPercent } from './html';
 import { displays, parseDisplayed } from './testing-browser';
 
 /** Cell formatting: 4 significant digits, grouping, compact above a million; read back within display precision. */
@@ -31,4 +31,21 @@ describe('formatPercent', () => {
 test('formatCount groups thousands', () => {
   for (const n of [0, 7, 15002, 1234567]) expect(parseDisplayed(formatCount(n))).toBe(n);
   expect(formatCount(15002)).toBe('15,002');
+});
+
+describe('formatNumber with more digits (axes and bucket edges), digitsToSeparate', () => {
+  test('the same notation as the table, with the digits that tell neighbours apart', () => {
+    expect(formatNumber(17031200000)).toBe('17.03B');
+    expect(formatNumber(17031200000, digitsToSeparate(17031800000, 200000))).toBe('17.0312B');
+    expect(formatNumber(1360000000, digitsToSeparate(1480000000, 40000000))).toBe('1.36B');
+    expect(formatNumber(6000, digitsToSeparate(6000, 1000))).toBe('6,000');
+    expect(formatNumber(12345.5, 6)).toBe('12,345.5');
+    expect(formatNumber(70.01, digitsToSeparate(700.1, 70.01, 4))).toBe('70.01');
+  });
+  test('digitsToSeparate: at least the minimum, and a sane default for degenerate input', () => {
+    expect(digitsToSeparate(100, 10)).toBe(2);
+    expect(digitsToSeparate(100, 10, 4)).toBe(4);
+    expect(digitsToSeparate(0, 0)).toBe(4);
+    expect(digitsToSeparate(Infinity, 1)).toBe(4);
+  });
 });

@@ -4,26 +4,46 @@ import { escapeHtml } from './registry';
 /** Small, dependency-free helpers for the static HTML of views (numbers as people read them). */
 export { escapeHtml };
 
-const significant = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 4 });
+const significantFormats = new Map<number, Intl.NumberFormat>();
+const compactFormats = new Map<number, Intl.NumberFormat>();
+
+function cachedFormat(cache: Map<number, Intl.NumberFormat>, digits: number, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  let format = cache.get(digits);
+  if (!format) cache.set(digits, (format = new Intl.NumberFormat('en-US', { ...options, maximumSignificantDigits: digits })));
+  return format;
+}
+
+/** Default precision of a statistic (tables); axes and bucket edges ask for more when 4 digits cannot tell neighbours apart. */
+export const SIGNIFICANT_DIGITS = 4;
 
 /**
- * A statistic for a table cell: 4 significant digits, thousands grouped below a million, compact
- * above ("1.408B": timestamps and ids would otherwise widen every column), exponent for tiny values.
- * Cells carry the exact value as a tooltip.
+ * A statistic for a table cell, a chart axis or a tooltip (the one number format of the views: the
+ * statistics axes call it through vega.ts's `tfxNumber` format type): `digits` significant digits
+ * (4 by default), thousands grouped below a million, compact above ("1.408B": timestamps and ids
+ * would otherwise widen every column), exponent for tiny values. Cells carry the exact value as a tooltip.
  */
-export function formatNumber(value: number | undefined | null): string {
+export function formatNumber(value: number | undefined | null, digits = SIGNIFICANT_DIGITS): string {
   if (value === undefined || value === null) return '–';
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
   if (value === 0) return '0';
+  const d = Math.min(21, Math.max(1, Math.round(digits)));
   const magnitude = Math.abs(value);
-  if (magnitude >= 1e15) return value.toExponential(3);
-  if (magnitude >= 1e6) return compact.format(value);
-  if (magnitude >= 1e4) return grouped.format(value);
-  if (magnitude < 1e-3) return value.toExponential(2);
-  return significant.format(value);
+  if (magnitude >= 1e15) return value.toExponential(Math.max(3, d - 1));
+  if (magnitude >= 1e6) return cachedFormat(compactFormats, d, { notation: 'compact' }).format(value);
+  if (magnitude >= 1e4 && d <= Math.floor(Math.log10(magnitude)) + 1) return grouped.format(value);
+  if (magnitude < 1e-3) return value.toExponential(Math.max(2, d - 2));
+  return cachedFormat(significantFormats, d, {}).format(value);
+}
+
+/**
+ * Significant digits that tell apart numbers up to `magnitude` spaced `step` apart (axis ticks,
+ * bucket edges): at least `minimum`, one more than the digits between the two magnitudes.
+ */
+export function digitsToSeparate(magnitude: number, step: number, minimum = 2): number {
+  if (!(magnitude > 0) || !(step > 0) || !Number.isFinite(magnitude) || !Number.isFinite(step)) return Math.max(minimum, SIGNIFICANT_DIGITS);
+  return Math.max(minimum, Math.min(15, Math.floor(Math.log10(magnitude)) - Math.floor(Math.log10(step)) + 1));
 }
 
 /** An integer count, grouped ("15,002"). */

@@ -96,5 +96,16 @@ test.each(['light', 'dark'])('nbconvert HTML (%s theme): the views render, and e
     return Math.abs(lum(getComputedStyle(cell).color) - lum(bg));
   });
   expect(contrast).toBeGreaterThan(0.5);
+
+  // The view's script runs in nbconvert's HTML: hovering a bucket shows its range and each split's count and share.
+  const band = views.nth(0).locator('tr[data-feature="fare"] [data-chart="standard"] svg [data-tip]').first();
+  await band.hover({ force: true });
+  const tip = views.nth(0).locator('.tfx-ts-tooltip');
+  await tip.waitFor({ state: 'visible' });
+  expect(await tip.innerText()).toMatch(/^[\d.,]+ to [\d.,]+\ntrain: ≈?[\d,]+ \([^)]*%\)\neval: ≈?[\d,]+ \([^)]*%\)$/);
+  // A narrow page (a phone, a side-by-side window): the tables fit, charts go below the numbers.
+  await page.setViewportSize({ width: 700, height: 800 });
+  const overflow = await page.locator('.tfx-ts-scroll').evaluateAll((els) => els.map((e) => e.scrollWidth - e.clientWidth));
+  expect(overflow.every((o) => o <= 1)).toBe(true);
   await page.close();
 });

@@ -4,7 +4,10 @@ import { generateStatistics } from '../stats/generate';
 import type { DatasetFeatureStatisticsList } from '../stats/types';
 import { sharedData } from '../testing/fixtures';
 import {
+  histogramTips,
   quantileMarks,
+  singleValue,
+  topValueTips,
   quantilesSpec,
   standardHistogramBars,
   standardHistogramSpec,
@@ -15,7 +18,8 @@ import {
 } from './statistics-charts';
 import { statisticsViewModel } from './statistics-model';
 import type { StatisticsViewModel } from '../protocol/view-models';
-import { renderSvg } from './vega';
+import { compactSvg, marksWithTitles, renderSvg } from './vega';
+import { formatCount, formatNumber, formatPercent } from './html';
 
 const tutorial = path.join(sharedData, 'chicago_taxi', 'tfdv_tutorial');
 let lists: DatasetFeatureStatisticsList[];
@@ -108,12 +112,11 @@ describe('STANDARD histograms', () => {
     const fare = model.numeric.find((f) => f.name === 'fare')!;
     const spec = standardHistogramSpec(fare, model.datasets, { log: true }) as unknown as {
       usermeta: unknown;
-      encoding: { y: { scale: { type: string } } };
-      data: { values: unknown[] };
+      layer: { encoding: { y: { scale?: { type: string } } }; data: { values: unknown[] } }[];
     };
     expect(spec.usermeta).toEqual({ tfxTs: { chart: 'log', feature: 'fare' } });
-    expect(spec.encoding.y.scale.type).toBe('symlog');
-    expect(spec.data.values).toEqual(standardHistogramBars(fare, model.datasets));
+    expect(spec.layer[0].encoding.y.scale!.type).toBe('symlog');
+    expect(spec.layer[0].data.values).toEqual(standardHistogramBars(fare, model.datasets));
     const svg = await renderSvg(spec as never);
     expect(markCount(svg, 'rect')).toBe(standardHistogramBars(fare, model.datasets).length);
     expect(svg).not.toMatch(/NaN/);
@@ -186,12 +189,16 @@ describe('top values', () => {
 
 test('every spec of the view compiles, is tagged with its feature, and carries its data inline', () => {
   const specs = statisticsChartSpecs(model);
-  expect(specs).toHaveLength(model.numeric.length * 3 + model.categorical.filter((f) => f.perDataset.some((s) => s!.topValues.length)).length);
+  const drawn = model.numeric.filter((f) => singleValue(f) === undefined);
+  expect(specs).toHaveLength(drawn.length * 3 + model.categorical.filter((f) => f.perDataset.some((s) => s!.topValues.length)).length);
+  type Data = { data?: { values?: unknown[]; url?: string }; layer?: Data[] };
   for (const spec of specs) {
     expect(() => vl.compile(spec)).not.toThrow();
-    const data = (spec as { data?: { values?: unknown[]; url?: string } }).data;
-    expect(data?.url).toBeUndefined();
-    expect(Array.isArray(data?.values)).toBe(true);
+    const layers = (spec as Data).layer ?? [];
+    for (const { data } of (spec as Data).data ? [spec as Data] : layers) {
+      expect(data?.url).toBeUndefined();
+      expect(Array.isArray(data?.values)).toBe(true);
+    }
     expect(model.numeric.map((f) => f.name).concat(model.categorical.map((f) => f.name))).toContain(spec.usermeta.tfxTs.feature);
   }
 });
@@ -270,4 +277,118 @@ test('feature scores: drift is the L-infinity distance of the shared-bucket shar
     ],
   };
   expect(categoricalScores(even, [two[0]]).nonUniformity).toBeCloseTo(0, 12);
+});
+
+describe('tooltips (SVG <title> per bucket, value and quantile)', () => {
+  const titles = (svg: string) => [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => unescapeXml(m[1]));
+  const unescapeXml = (text: string) =>
+    text
+      .replace(/&#xA;/g, '\n')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+
+  test("each shared bucket names its range and every split's count and share; counts add up to the split's count", async () => {
+    const fare = model.numeric.find((f) => f.name === 'fare')!;
+    const bars = standardHistogramBars(fare, model.datasets);
+    const tips = histogramTips(bars, model.datasets);
+    const svg = await renderSvg(standardHistogramSpec(fare, model.datasets));
+    expect(titles(svg)).toEqual(tips.map((t) => t.tip));
+    expect(tips).toHaveLength(bars.length / model.datasets.length);
+    model.datasets.forEach((d, i) => {
+      const counts = tips.map((t) => {
+        const line = t.tip.split('\n').find((l) => l.startsWith(`${d.name}: `))!;
+        const [, count, share] = line.match(/^.*: ≈?([\d,]+) \((.*)\)$/)!;
+        return { count: Number(count.replace(/,/g, '')), share };
+      });
+      const total = counts.reduce((sum, c) => sum + c.count, 0);
+      // Each shown count is rounded (re-spread counts are fractional): within one per bucket.
+      expect(Math.abs(total - fare.perDataset[i]!.count)).toBeLessThanOrEqual(tips.length);
+      bars.filter((b) => b.dataset === d.name).forEach((b, k) => expect(counts[k].share).toBe(formatPercent(b.share)));
+    });
+    // The ranges tile the merged extent: first edge the smaller min, last the larger max.
+    const [first, last] = [tips[0].tip.split('\n')[0], tips[tips.length - 1].tip.split('\n')[0]];
+    expect(first.startsWith(`${formatNumber(Math.min(...fare.perDataset.map((s) => s!.min)))} to `)).toBe(true);
+    expect(last.endsWith(`to ${formatNumber(Math.max(...fare.perDataset.map((s) => s!.max)))} (inclusive)`)).toBe(true);
+    // The log chart has the same tooltips.
+    expect(titles(await renderSvg(standardHistogramSpec(fare, model.datasets, { log: true })))).toEqual(tips.map((t) => t.tip));
+  });
+
+  test('top values and quantile points carry their counts and values', async () => {
+    const company = model.categorical.find((f) => f.name === 'company')!;
+    const bars = topValueBars(company, model.datasets);
+    const svg = await renderSvg(topValuesSpec(company, model.datasets));
+    const shown = titles(svg);
+    expect(shown).toEqual(topValueTips(bars, model.datasets).map((t) => t.tip));
+    const top = company.perDataset[0]!.topValues[0];
+    expect(shown[0].split('\n')[0]).toBe(top.value);
+    expect(shown[0]).toContain(`${model.datasets[0].name}: ${formatCount(top.frequency)} (`);
+    const tips = model.numeric.find((f) => f.name === 'tips')!;
+    const points = titles(await renderSvg(quantilesSpec(tips, model.datasets)));
+    expect(points).toContain(`${model.datasets[1].name}: max ${formatNumber(tips.perDataset[1]!.max)}`);
+    expect(points).toContain(`${model.datasets[0].name}: median ${formatNumber(quantileMarks(tips, model.datasets).find((m) => m.quantile === 0.5)!.value)}`);
+  });
+
+  test('aria-labels become <title> children; attributes that change nothing are dropped', () => {
+    expect(marksWithTitles('<path aria-label="a &amp; b&#xA;c" role="graphics-symbol" aria-roledescription="rect mark" d="M0,0h1" fill="#000"/>')).toBe(
+      '<path d="M0,0h1" fill="#000"><title>a &amp; b&#xA;c</title></path>',
+    );
+    const svg = compactSvg(
+      '<svg class="marks"><g><path class="background" aria-hidden="true" d="M0,0h0v0h0Z" pointer-events="none"/><text font-family="x, &quot;y&quot;" opacity="1">1</text><text font-family="x, &quot;y&quot;" opacity="0">2</text></g></svg>',
+    );
+    expect(svg).toBe('<svg font-family="x, &quot;y&quot;" class="marks"><g><text>1</text><text opacity="0">2</text></g></svg>');
+  });
+});
+
+describe('one number format: axes say what the tables say', () => {
+  /** The axis labels vega drew (x and y), in order. */
+  const labels = (svg: string) =>
+    [...(svg.match(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs) ?? [])].flatMap((g) =>
+      [...g.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]),
+    );
+
+  test('a timestamp axis is in B (as the table), with the digits that tell its ticks apart; shares in %', async () => {
+    const timestamp = model.numeric.find((f) => f.name === 'trip_start_timestamp')!;
+    const svg = await renderSvg(standardHistogramSpec(timestamp, model.datasets));
+    const shown = labels(svg);
+    expect(shown.some((t) => /^\d+(\.\d+)?B$/.test(t))).toBe(true);
+    expect(shown.some((t) => /G$/.test(t))).toBe(false);
+    expect(shown.filter((t) => t.endsWith('%')).length).toBeGreaterThan(0);
+    expect(new Set(shown).size).toBe(shown.length);
+    expect(formatNumber(timestamp.perDataset[0]!.min)).toMatch(/B$/);
+  });
+});
+
+describe('single-valued and all-missing features', () => {
+  const one = (value: number, count: number) => ({
+    ...model.numeric[0].perDataset[0]!,
+    count,
+    min: value,
+    max: value,
+    mean: value,
+    median: value,
+    stdDev: 0,
+    standard: count ? [{ lowValue: value, highValue: value, sampleCount: count }] : [],
+    quantiles: [],
+  });
+
+  test('one value in every split with values is said in words, with no chart; the empty split is named', async () => {
+    const { statisticsHtml } = await import('./statistics-html');
+    const feature = { name: 'tract', type: 'INT', perDataset: [one(17031081600, 1), { ...one(0, 0), missingFraction: 1 }] };
+    expect(singleValue(feature)).toBe(17031081600);
+    expect(singleValue({ ...feature, perDataset: [one(5, 3), one(6, 2)] })).toBeUndefined();
+    expect(singleValue(model.numeric.find((f) => f.name === 'fare')!)).toBeUndefined();
+    const view = { ...model, numeric: [feature], categorical: [], other: [] };
+    expect(statisticsChartSpecs(view)).toEqual([]);
+    const html = statisticsHtml(view, new Map());
+    expect(html).toContain(`One value in ${model.datasets[0].name}: <strong title="17031081600">17.03B</strong>`);
+    expect(html).toContain(`${model.datasets[1].name}: no values (all missing)`);
+    expect(html).not.toContain('data-chart="standard"');
+    for (const stat of ['mean', 'min', 'max', 'zeros']) {
+      const cell = html.match(new RegExp(`data-stat="${stat}">(.*?)</td>`))![1];
+      expect(cell.match(/>([^<]*)<\/div>/g)!.map((m) => m.slice(1, -6))[1]).toBe('–');
+    }
+  });
 });

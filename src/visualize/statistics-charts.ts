@@ -1,6 +1,7 @@
 import type { HistogramBucket } from '../stats/types';
 import type { CategoricalSummary, DatasetSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
-import { chartSpec, ChartSpec } from './vega';
+import { digitsToSeparate, SIGNIFICANT_DIGITS, formatCount, formatNumber, formatPercent } from './html';
+import { chartSpec, ChartSpec, NUMBER_FORMAT, PERCENT_FORMAT } from './vega';
 
 /**
  * Vega-Lite specs of the statistics view, one chart per feature with one color per dataset:
@@ -24,9 +25,32 @@ function colorEncoding(datasets: DatasetSummary[]) {
   };
 }
 
-function axisFormat(values: number[]): string {
-  const magnitude = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
-  return magnitude >= 1e4 ? '~s' : '~r';
+/** Ticks an axis asks for (CHART_CONFIG's tickCount); their spacing decides how many digits the labels need. */
+const AXIS_TICKS = 4;
+
+/** Axis labels in the views' one number format (html.ts's formatNumber), with the digits that tell ticks apart. */
+function axisFormat(values: number[]): { formatType: string; format: string } {
+  const finite = values.filter(Number.isFinite);
+  const magnitude = Math.max(0, ...finite.map(Math.abs));
+  const span = finite.length > 0 ? Math.max(...finite) - Math.min(...finite) : 0;
+  return { formatType: NUMBER_FORMAT, format: String(digitsToSeparate(magnitude, span / (AXIS_TICKS + 1))) };
+}
+
+/** A count as a tooltip says it: shared buckets re-spread stored counts, so a fractional count is "≈". */
+function tooltipCount(count: number): string {
+  return Math.abs(count - Math.round(count)) > 1e-6 ? `≈${formatCount(Math.round(count))}` : formatCount(count);
+}
+
+/**
+ * The one value of a feature whose every split with values holds a single value (min = max, the
+ * same in every split), e.g. a census tract column that is empty but for one row: no histogram
+ * can show it (a full-width 100 % block), the view says it in words instead.
+ */
+export function singleValue(feature: FeatureView<NumericSummary>): number | undefined {
+  const present = feature.perDataset.filter((s): s is NumericSummary => !!s && s.count > 0);
+  if (present.length === 0) return undefined;
+  const value = present[0].min;
+  return Number.isFinite(value) && present.every((s) => s.min === value && s.max === value) ? value : undefined;
 }
 
 /** Finite drawing extent: TFDV histograms may open with -inf / end with +inf; constant features have zero width. */
@@ -100,9 +124,36 @@ export function standardHistogramBars(feature: FeatureView<NumericSummary>, data
   });
 }
 
+/** Hover bands of a histogram: one per shared bucket, with its range and every dataset's count and share. */
+export interface BucketTip {
+  x0: number;
+  x1: number;
+  tip: string;
+}
+
+/** Per bucket: "12.5 – 15" then one line per dataset ("train: 1,234 (12.3%)"); a dataset without values says so. */
+export function histogramTips(bars: HistogramBar[], datasets: DatasetSummary[]): BucketTip[] {
+  const shown = datasets.filter((d) => bars.some((b) => b.dataset === d.name));
+  const first = bars.filter((b) => b.dataset === shown[0]?.name);
+  if (first.length === 0) return [];
+  const edges = first.flatMap((b) => [b.low, b.high]);
+  const digits = digitsToSeparate(Math.max(...edges.map(Math.abs)), first[0].high - first[0].low, SIGNIFICANT_DIGITS);
+  return first.map((bucket, k) => {
+    const lines = datasets.map((d) => {
+      const bar = bars.find((b) => b.dataset === d.name && b.low === bucket.low);
+      return bar ? `${d.name}: ${tooltipCount(bar.count)} (${formatPercent(bar.share)})` : `${d.name}: no values`;
+    });
+    // The last bucket holds its upper edge too (TFDV's buckets are [low, high), the last [low, high]).
+    const range = `${formatNumber(bucket.low, digits)} to ${formatNumber(bucket.high, digits)}${k === first.length - 1 ? ' (inclusive)' : ''}`;
+    return { x0: bucket.low, x1: bucket.high, tip: [range, ...lines].join('\n') };
+  });
+}
+
 /**
  * The STANDARD histogram; `log` draws the heights on a symmetric-log scale (Facets' "log" switch),
  * so the few values in a heavy tail (fares, trip miles, tips) are not a hairline beside one bar.
+ * Each bucket has an invisible band on top whose SVG <title> is its tooltip (range, count and
+ * share per dataset), shown on hover without JavaScript.
  */
 export function standardHistogramSpec(feature: FeatureView<NumericSummary>, datasets: DatasetSummary[], options: { log?: boolean } = {}): ChartSpec {
   const bars = standardHistogramBars(feature, datasets);
@@ -110,33 +161,42 @@ export function standardHistogramSpec(feature: FeatureView<NumericSummary>, data
   const yField = compare ? 'share' : 'count';
   // symlog is linear near 0 and logarithmic beyond `constant`: one value (or 0.1 % of a split) is the smallest step shown.
   const yScale = options.log ? { scale: { type: 'symlog', constant: compare ? 0.001 : 1 } } : {};
+  const x = {
+    field: 'x0',
+    type: 'quantitative',
+    title: null,
+    scale: { zero: false, nice: false },
+    axis: { ...axisFormat(bars.flatMap((b) => [b.low, b.high])), grid: false },
+  };
   return chartSpec(
     { chart: options.log ? 'log' : 'standard', feature: feature.name },
     {
       description: `Histogram (equal-width buckets${options.log ? ', log scale' : ''}) of ${feature.name}`,
       width: CHART_WIDTH,
       height: HISTOGRAM_HEIGHT,
-      data: { values: bars },
-      mark: { type: 'rect', stroke: null, opacity: 0.9 },
-      encoding: {
-        x: {
-          field: 'x0',
-          type: 'quantitative',
-          title: null,
-          scale: { zero: false, nice: false },
-          axis: { format: axisFormat(bars.flatMap((b) => [b.x0, b.x1])), grid: false },
+      layer: [
+        {
+          data: { values: bars },
+          mark: { type: 'rect', stroke: null, opacity: 0.9 },
+          encoding: {
+            x,
+            x2: { field: 'x1' },
+            y: {
+              field: yField,
+              type: 'quantitative',
+              title: null,
+              ...yScale,
+              axis: compare ? { formatType: PERCENT_FORMAT, tickCount: 3 } : { formatType: NUMBER_FORMAT, tickCount: 3 },
+            },
+            color: colorEncoding(datasets),
+          },
         },
-        x2: { field: 'x1' },
-        y: { field: yField, type: 'quantitative', title: null, ...yScale, axis: { format: compare ? '~%' : '~s', tickCount: 3 } },
-        color: colorEncoding(datasets),
-        tooltip: [
-          { field: 'dataset', title: 'dataset' },
-          { field: 'low', title: 'from', format: ',.4~g' },
-          { field: 'high', title: 'to', format: ',.4~g' },
-          { field: 'count', title: 'count', format: ',.0f' },
-          { field: 'share', title: 'share', format: '.1%' },
-        ],
-      },
+        {
+          data: { values: histogramTips(bars, datasets) },
+          mark: { type: 'rect', fill: '#000', fillOpacity: 0, stroke: null, aria: true },
+          encoding: { x, x2: { field: 'x1' }, y: { value: 0 }, y2: { value: HISTOGRAM_HEIGHT }, description: { field: 'tip' } },
+        },
+      ],
     },
   );
 }
@@ -146,6 +206,13 @@ export interface QuantileMark {
   /** 0 (min) to 1 (max) in steps of 1/buckets. */
   quantile: number;
   value: number;
+  /** Hover text: "eval: median 7.85". */
+  tip: string;
+}
+
+function quantileTip(dataset: string, quantile: number, value: number): string {
+  const name = quantile === 0 ? 'min' : quantile === 1 ? 'max' : quantile === 0.5 ? 'median' : `${Math.round(quantile * 100)}th percentile`;
+  return `${dataset}: ${name} ${formatNumber(value)}`;
 }
 
 /** The boundaries of the QUANTILES histogram: min, each decile (with 10 buckets), max. */
@@ -154,7 +221,9 @@ export function quantileMarks(feature: FeatureView<NumericSummary>, datasets: Da
     const buckets = feature.perDataset[i]?.quantiles ?? [];
     if (buckets.length === 0) return [];
     const boundaries = [buckets[0].lowValue, ...buckets.map((b) => b.highValue)];
-    return boundaries.map((value, k) => ({ dataset: d.name, quantile: k / buckets.length, value })).filter((m) => Number.isFinite(m.value));
+    return boundaries
+      .map((value, k) => ({ dataset: d.name, quantile: k / buckets.length, value, tip: quantileTip(d.name, k / buckets.length, value) }))
+      .filter((m) => Number.isFinite(m.value));
   });
 }
 
@@ -170,7 +239,7 @@ export function quantilesSpec(feature: FeatureView<NumericSummary>, datasets: Da
       height: HISTOGRAM_HEIGHT,
       data: { values: marks },
       encoding: {
-        x: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: axisFormat(marks.map((m) => m.value)), grid: true } },
+        x: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { ...axisFormat(marks.map((m) => m.value)), grid: true } },
         y,
         color: colorEncoding(datasets),
       },
@@ -180,14 +249,8 @@ export function quantilesSpec(feature: FeatureView<NumericSummary>, datasets: Da
           encoding: { x: { aggregate: 'min', field: 'value' }, x2: { aggregate: 'max', field: 'value' } },
         },
         {
-          mark: { type: 'point', filled: true, size: 36, opacity: 0.95 },
-          encoding: {
-            tooltip: [
-              { field: 'dataset', title: 'dataset' },
-              { field: 'quantile', title: 'quantile', format: '.0%' },
-              { field: 'value', title: 'value', format: ',.4~g' },
-            ],
-          },
+          mark: { type: 'point', filled: true, size: 36, opacity: 0.95, aria: true },
+          encoding: { description: { field: 'tip' } },
         },
       ],
     },
@@ -225,31 +288,53 @@ export function topValueBars(feature: FeatureView<CategoricalSummary>, datasets:
   });
 }
 
+/** Hover bands of the top-values chart: one per value, with every dataset's count and share of values. */
+export function topValueTips(bars: TopValueBar[], datasets: DatasetSummary[]): { value: string; tip: string }[] {
+  const values = [...new Set([...bars].sort((a, b) => a.rank - b.rank).map((b) => b.value))];
+  return values.map((value) => {
+    const lines = datasets.map((d) => {
+      const bar = bars.find((b) => b.dataset === d.name && b.value === value);
+      return bar ? `${d.name}: ${formatCount(bar.frequency)} (${formatPercent(bar.share)})` : `${d.name}: not among its top values`;
+    });
+    return { value, tip: [value, ...lines].join('\n') };
+  });
+}
+
 export function topValuesSpec(feature: FeatureView<CategoricalSummary>, datasets: DatasetSummary[]): ChartSpec {
   const bars = topValueBars(feature, datasets);
   const compare = datasets.length > 1;
-  const values = [...new Set(bars.sort((a, b) => a.rank - b.rank).map((b) => b.value))];
+  const values = [...new Set([...bars].sort((a, b) => a.rank - b.rank).map((b) => b.value))];
   const inChart = datasets.filter((d) => bars.some((b) => b.dataset === d.name)).length;
+  const width = CHART_WIDTH - 60;
+  const y = { field: 'value', type: 'nominal', title: null, sort: values, axis: { labelLimit: 140, ticks: false, domain: false } };
   return chartSpec(
     { chart: 'topValues', feature: feature.name },
     {
       description: `Most frequent values of ${feature.name}`,
-      width: CHART_WIDTH - 60,
+      width,
       height: { step: Math.max(12, 5 * inChart + 4), for: 'position' },
-      data: { values: bars },
-      mark: { type: 'bar' },
-      encoding: {
-        y: { field: 'value', type: 'nominal', title: null, sort: values, axis: { labelLimit: 140, ticks: false, domain: false } },
-        yOffset: { field: 'dataset', sort: datasets.map((d) => d.name) },
-        x: { field: compare ? 'share' : 'frequency', type: 'quantitative', title: null, axis: { format: compare ? '~%' : '~s', tickCount: 3 } },
-        color: colorEncoding(datasets),
-        tooltip: [
-          { field: 'dataset', title: 'dataset' },
-          { field: 'value', title: 'value' },
-          { field: 'frequency', title: 'count', format: ',.0f' },
-          { field: 'share', title: 'share of values', format: '.1%' },
-        ],
-      },
+      layer: [
+        {
+          data: { values: bars },
+          mark: { type: 'bar' },
+          encoding: {
+            y,
+            yOffset: { field: 'dataset', sort: datasets.map((d) => d.name) },
+            x: {
+              field: compare ? 'share' : 'frequency',
+              type: 'quantitative',
+              title: null,
+              axis: { formatType: compare ? PERCENT_FORMAT : NUMBER_FORMAT, tickCount: 3 },
+            },
+            color: colorEncoding(datasets),
+          },
+        },
+        {
+          data: { values: topValueTips(bars, datasets) },
+          mark: { type: 'rect', fill: '#000', fillOpacity: 0, stroke: null, aria: true },
+          encoding: { y, x: { value: 0 }, x2: { value: width }, description: { field: 'tip' } },
+        },
+      ],
     },
   );
 }
@@ -262,11 +347,10 @@ export interface FeatureCharts {
 /** Every chart of the view, in table order: per numeric feature STANDARD then QUANTILES, per categorical feature top values. */
 export function statisticsChartSpecs(model: StatisticsViewModel): ChartSpec[] {
   return [
-    ...model.numeric.flatMap((f) => [
-      standardHistogramSpec(f, model.datasets),
-      standardHistogramSpec(f, model.datasets, { log: true }),
-      quantilesSpec(f, model.datasets),
-    ]),
+    // A single-valued feature is said in words (statistics-html.ts), not drawn as a full-width block.
+    ...model.numeric
+      .filter((f) => singleValue(f) === undefined)
+      .flatMap((f) => [standardHistogramSpec(f, model.datasets), standardHistogramSpec(f, model.datasets, { log: true }), quantilesSpec(f, model.datasets)]),
     ...model.categorical.filter((f) => f.perDataset.some((s) => s && s.topValues.length > 0)).map((f) => topValuesSpec(f, model.datasets)),
   ];
 }

@@ -1,5 +1,5 @@
 import type { CategoricalSummary, FeatureView, NumericSummary, StatisticsViewModel } from '../protocol/view-models';
-import { categoricalScores, numericScores, type FeatureScores } from './statistics-charts';
+import { categoricalScores, numericScores, singleValue, type FeatureScores } from './statistics-charts';
 import { datasetChip, escapeHtml, formatCount, formatNumber, formatPercent, newViewId, viewElement } from './html';
 
 /**
@@ -43,7 +43,8 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-log" name="${id}-histogram" id="${id}-log" value="LOG">` +
         `<label for="${id}-log" title="The same buckets, heights on a log scale (heavy tails)">Log</label>` +
         `<input type="radio" class="tfx-ts-toggle tfx-ts-show-quantiles" name="${id}-histogram" id="${id}-quantiles" value="QUANTILES">` +
-        `<label for="${id}-quantiles" title="Quantile boundaries (min, deciles, max)">Quantiles</label>`
+        `<label for="${id}-quantiles" title="Quantile boundaries (min, deciles, max)">Quantiles</label>` +
+        `<span class="tfx-ts-hint tfx-ts-muted">Hover a bar or point for its range and counts.</span>`
       : '';
   const tools =
     options.tools !== false && model.numeric.length + model.categorical.length > 1
@@ -65,7 +66,10 @@ export function statisticsHtml(model: StatisticsViewModel, svgs: ChartSvgs, opti
   if (model.datasets.length === 0 || model.numeric.length + model.categorical.length + model.other.length === 0) {
     sections.push('<p class="tfx-ts-muted">These statistics hold no features.</p>');
   }
-  return viewElement('statistics', options.title, `${legend}${tools}${toggle}<div class="tfx-ts-stats-body">${sections.join('')}</div>`, id);
+  // Hover texts are SVG <title>s (native tooltips, no JavaScript needed); where scripts run, this shows them at once, styled.
+  const tooltips = options.tools !== false ? `<script>${tooltipScript(id)}</script>` : '';
+  // Last in the view: the script runs as the parser reaches it, when the charts above exist.
+  return viewElement('statistics', options.title, `${legend}${tools}${toggle}<div class="tfx-ts-stats-body">${sections.join('')}</div>${tooltips}`, id);
 }
 
 /**
@@ -84,6 +88,23 @@ function toolsScript(id: string): string {
     `var d=k==='order'?0:(+c.dataset[k]||0)-(+a.dataset[k]||0);return d||(+a.dataset.order)-(+c.dataset.order)});` +
     `r.forEach(function(x){b.appendChild(x);x.hidden=!!f&&x.dataset.feature.toLowerCase().indexOf(f)<0})})}` +
     `s.addEventListener('change',apply);q.addEventListener('input',apply)})();`
+  );
+}
+
+/**
+ * Tooltips without the browser's delay: each mark's SVG <title> moves to data-tip (so the native
+ * tooltip does not show twice) and a positioned box shows it under the pointer.
+ */
+function tooltipScript(id: string): string {
+  return (
+    `(function(){var v=document.getElementById(${JSON.stringify(id)});if(!v||v.dataset.tips)return;v.dataset.tips='1';` +
+    `var t=document.createElement('div');t.className='tfx-ts-tooltip';t.setAttribute('role','tooltip');t.hidden=true;v.appendChild(t);` +
+    `v.querySelectorAll('svg title').forEach(function(x){var p=x.parentNode;p.setAttribute('data-tip',x.textContent);p.setAttribute('aria-label',x.textContent);p.removeChild(x)});` +
+    `function hide(){t.hidden=true}` +
+    `v.addEventListener('mousemove',function(e){var m=e.target&&e.target.closest?e.target.closest('[data-tip]'):null;if(!m){hide();return}` +
+    `t.textContent=m.getAttribute('data-tip');t.hidden=false;var r=v.getBoundingClientRect(),x=e.clientX-r.left+14,y=e.clientY-r.top+14;` +
+    `if(x+t.offsetWidth>v.clientWidth)x=Math.max(0,e.clientX-r.left-t.offsetWidth-14);t.style.left=x+'px';t.style.top=y+'px'});` +
+    `v.addEventListener('mouseleave',hide)})();`
   );
 }
 
@@ -171,7 +192,7 @@ const categoricalColumns: Column<CategoricalSummary>[] = [
 
 function headRow<S>(columns: Column<S>[], compare: boolean, chartHead: string): string {
   return (
-    `<thead><tr><th scope="col">Feature</th>${compare ? '<th scope="col">Dataset</th>' : ''}` +
+    `<thead><tr><th scope="col" class="tfx-ts-feature-head">Feature</th>${compare ? '<th scope="col">Dataset</th>' : ''}` +
     columns.map((c) => `<th scope="col"${c.numeric ? ' class="tfx-ts-num"' : ''}>${c.header}</th>`).join('') +
     `<th scope="col" class="tfx-ts-chart-head">${chartHead}</th></tr></thead>`
   );
@@ -182,25 +203,47 @@ function featureRow<S>(model: StatisticsViewModel, feature: FeatureView<S>, colu
   return `<tr class="tfx-ts-feature" data-feature="${escapeHtml(feature.name)}"${scores}>${featureHeader(feature)}${compare ? datasetCell(model) : ''}${cells}<td class="tfx-ts-chart-cell">${charts}</td></tr>`;
 }
 
+/** A feature with one value (in every split that has values) is said in words: a histogram of it would be one full-width block. */
+function singleValueNote(model: StatisticsViewModel, feature: FeatureView<NumericSummary>, value: number): string {
+  const withValues = model.datasets.filter((_, i) => (feature.perDataset[i]?.count ?? 0) > 0);
+  const where = model.datasets.length > 1 ? ` in ${withValues.map((d) => escapeHtml(d.name)).join(' and ')}` : '';
+  return (
+    `<div class="tfx-ts-single-value" data-chart="single">One value${where}: <strong title="${escapeHtml(String(value))}">${escapeHtml(formatNumber(value))}</strong>` +
+    `<span class="tfx-ts-muted"> (no histogram: every value is the same)</span></div>` +
+    noValuesNote(model, feature)
+  );
+}
+
+/** Splits where the feature has no values (all missing, or not in that split at all) are named under the chart, which cannot show them. */
+function noValuesNote<S extends { count: number }>(model: StatisticsViewModel, feature: FeatureView<S>): string {
+  const notes = model.datasets.flatMap((d, i) => {
+    const s = feature.perDataset[i];
+    if (!s) return [`${escapeHtml(d.name)}: no such feature`];
+    return s.count > 0 ? [] : [`${escapeHtml(d.name)}: no values (all missing)`];
+  });
+  if (notes.length === 0) return '';
+  const text = notes.length > 1 && feature.perDataset.every((s) => s && s.count === 0) ? 'No values in any split (all missing)' : notes.join('; ');
+  return `<div class="tfx-ts-chart-note tfx-ts-muted" data-role="no-values">${text}</div>`;
+}
+
 function numericTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
   const head = headRow(
     numericColumns,
     compare,
     '<span class="tfx-ts-when-standard">Histogram</span><span class="tfx-ts-when-log">Histogram (log scale)</span><span class="tfx-ts-when-quantiles">Quantiles</span>',
   );
-  const rows = model.numeric.map((feature, order) =>
-    featureRow(
-      model,
-      feature,
-      numericColumns,
-      compare,
-      `<div class="tfx-ts-chart tfx-ts-chart-standard" data-chart="standard">${svgs.get(chartKey('standard', feature.name)) ?? ''}</div>` +
-        `<div class="tfx-ts-chart tfx-ts-chart-log" data-chart="log">${svgs.get(chartKey('log', feature.name)) ?? ''}</div>` +
-        `<div class="tfx-ts-chart tfx-ts-chart-quantiles" data-chart="quantiles">${svgs.get(chartKey('quantiles', feature.name)) ?? ''}</div>`,
-      scoreAttributes(numericScores(feature, model.datasets), order),
-    ),
-  );
-  return `<h4 class="tfx-ts-section">Numeric features (${model.numeric.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-numeric">${head}<tbody>${rows.join('')}</tbody></table></div>`;
+  const rows = model.numeric.map((feature, order) => {
+    const single = singleValue(feature);
+    const charts =
+      single !== undefined
+        ? singleValueNote(model, feature, single)
+        : `<div class="tfx-ts-chart tfx-ts-chart-standard" data-chart="standard">${svgs.get(chartKey('standard', feature.name)) ?? ''}</div>` +
+          `<div class="tfx-ts-chart tfx-ts-chart-log" data-chart="log">${svgs.get(chartKey('log', feature.name)) ?? ''}</div>` +
+          `<div class="tfx-ts-chart tfx-ts-chart-quantiles" data-chart="quantiles">${svgs.get(chartKey('quantiles', feature.name)) ?? ''}</div>` +
+          noValuesNote(model, feature);
+    return featureRow(model, feature, numericColumns, compare, charts, scoreAttributes(numericScores(feature, model.datasets), order));
+  });
+  return `<h4 class="tfx-ts-section">Numeric features (${model.numeric.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-numeric" style="--tfx-ts-columns:${numericColumns.length + (compare ? 1 : 0)}">${head}<tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function categoricalTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: boolean): string {
@@ -212,9 +255,9 @@ function categoricalTable(model: StatisticsViewModel, svgs: ChartSvgs, compare: 
       feature,
       categoricalColumns,
       compare,
-      svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '',
+      (svg ? `<div class="tfx-ts-chart" data-chart="topValues">${svg}</div>` : '') + noValuesNote(model, feature),
       scoreAttributes(categoricalScores(feature, model.datasets), order),
     );
   });
-  return `<h4 class="tfx-ts-section">Categorical features (${model.categorical.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-categorical">${head}<tbody>${rows.join('')}</tbody></table></div>`;
+  return `<h4 class="tfx-ts-section">Categorical features (${model.categorical.length})</h4><div class="tfx-ts-scroll"><table class="tfx-ts-table tfx-ts-stats-table tfx-ts-categorical" style="--tfx-ts-columns:${categoricalColumns.length + (compare ? 1 : 0)}">${head}<tbody>${rows.join('')}</tbody></table></div>`;
 }

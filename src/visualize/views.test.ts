@@ -87,15 +87,36 @@ describe('statistics view (StatisticsGen output)', () => {
     stored = loadStatistics(statisticsArtifact);
   });
 
+  /** Numeric features with more than one value in the splits that have values (the others are said in words). */
+  const valuesOf = (name: string) =>
+    stored.datasets.flatMap((d) =>
+      d.features
+        .filter((f) => featureNameOf(f) === name && f.numStats && f.numStats.commonStats.numNonMissing > 0)
+        .map((f) => [f.numStats!.min, f.numStats!.max]),
+    );
+  const singleValued = () =>
+    stored.datasets[0].features
+      .filter((f) => f.numStats)
+      .map(featureNameOf)
+      .filter((name) => new Set(valuesOf(name).flat()).size === 1);
+  const drawnNumeric = () =>
+    stored.datasets[0].features
+      .filter((f) => f.numStats)
+      .map(featureNameOf)
+      .filter((name) => !singleValued().includes(name));
+
   test('the bundle is the HTML view (one standard chart per numeric feature) and a text summary, stored once', () => {
     // No JSON copy of the statistics beside the HTML: a saved notebook keeps the data once.
     expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
     const html = String(bundle['text/html']);
-    const numeric = stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf);
+    const numeric = drawnNumeric();
     for (const name of numeric) {
       expect(html).toMatch(new RegExp(`data-feature="${name}"[^]*?data-chart="standard"><svg`));
     }
     expect(html.match(/data-chart="standard"/g)).toHaveLength(numeric.length);
+    // A feature with a single value (pickup_census_tract: one row of train has it) is said in words.
+    for (const name of singleValued()) expect(html).toMatch(new RegExp(`data-feature="${name}"[^]*?class="tfx-ts-single-value" data-chart="single">One value`));
+    expect(singleValued().length).toBeGreaterThan(0);
     expect(String(bundle['text/html'])).toMatch(/^<style>/);
     expect(String(bundle['text/plain'])).toContain(`${stored.datasets[0].name} (`);
   });
@@ -135,7 +156,7 @@ describe('statistics view (StatisticsGen output)', () => {
 
   test('each numeric feature has a histogram; the switch shows it on a log scale, or quantiles instead', async () => {
     const p = await page(bundle);
-    const numeric = stored.datasets[0].features.filter((f) => f.numStats).map(featureNameOf);
+    const numeric = drawnNumeric();
     for (const name of numeric) {
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="standard"] svg`).isVisible()).resolves.toBe(true);
       await expect(p.locator(`tr[data-feature="${name}"] [data-chart="quantiles"] svg`).isVisible()).resolves.toBe(false);
@@ -183,6 +204,56 @@ describe('statistics view (StatisticsGen output)', () => {
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((name) => name!.includes('trip'))).toBe(true);
     await p.close();
+  });
+
+  test('a narrow output (600 px, a notebook beside side panels): charts below the numbers, nothing scrolls sideways, no label clipped', async () => {
+    const p = await openHtml(browser, String(bundle['text/html']), { width: 600, height: 800 });
+    const overflow = await p.locator('.tfx-ts-scroll').evaluateAll((els) => els.map((e) => e.scrollWidth - e.clientWidth));
+    expect(overflow.every((o) => o <= 1)).toBe(true);
+    const outside = await p.evaluate(() => {
+      const bad: string[] = [];
+      for (const svg of Array.from(document.querySelectorAll('.tfx-ts-chart svg'))) {
+        const r = svg.getBoundingClientRect();
+        if (r.width === 0) continue;
+        if (r.right > document.documentElement.clientWidth) bad.push(`${svg.closest('tr')?.getAttribute('data-feature')} svg`);
+        for (const t of Array.from(svg.querySelectorAll('text'))) {
+          const b = t.getBoundingClientRect();
+          if (t.getAttribute('opacity') !== '0' && b.width > 0 && (b.left < r.left - 0.5 || b.right > r.right + 0.5))
+            bad.push(`${svg.closest('tr')?.getAttribute('data-feature')}: ${t.textContent}`);
+        }
+      }
+      return bad;
+    });
+    expect(outside).toEqual([]);
+    // Each feature's chart sits below its numbers, within the row's width.
+    const fare = p.locator('tr[data-feature="fare"]');
+    const [numbers, chart] = [await fare.locator('td[data-stat="max"]').boundingBox(), await fare.locator('[data-chart="standard"] svg').boundingBox()];
+    expect(chart!.y).toBeGreaterThanOrEqual(numbers!.y + numbers!.height - 1);
+    await p.close();
+  });
+
+  test("hovering a bucket shows its range and each split's count (script); without JavaScript the bars carry the same text as SVG <title>", async () => {
+    const p = await page(bundle);
+    const band = p.locator('tr[data-feature="trip_start_hour"] [data-chart="standard"] svg [data-tip]').first();
+    await band.hover({ force: true });
+    const tooltip = p.locator('.tfx-ts-tooltip');
+    await tooltip.waitFor({ state: 'visible' });
+    const text = await tooltip.innerText();
+    expect(text.split('\n')[0]).toMatch(/^0 to [\d.]+$/);
+    for (const d of stored.datasets) expect(text).toMatch(new RegExp(`\n${d.name}: ≈?[\\d,]+ \\([^)]*%\\)`));
+    // The browser's own tooltip does not show twice: the title moved to data-tip.
+    expect(await p.locator('.tfx-ts-chart svg title').count()).toBe(0);
+    await p.mouse.move(0, 0);
+    await tooltip.waitFor({ state: 'hidden' });
+    await p.close();
+
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 800 } });
+    const noJs = await context.newPage();
+    await noJs.setContent(`<!DOCTYPE html><html><body>${bundle['text/html']}</body></html>`);
+    const titles = await noJs.locator('tr[data-feature="trip_start_hour"] [data-chart="standard"] svg title').allTextContents();
+    expect(titles.length).toBeGreaterThanOrEqual(5);
+    expect(titles[0]).toBe(text);
+    await context.close();
   });
 
   test('compareWith draws another run beside the splits, told apart by its label', async () => {

@@ -24,12 +24,9 @@ for name in sys.argv[1:]:
     try:
         with open(name, newline='', encoding='utf-8-sig') as f:
             rows = [r for r in csv.reader(f, strict=True)]
-        header = rows[0]
-        # Blank lines are not records, except in a one-column file: there DuckDB reads a blank line
-        # as a missing value (a documented difference from Python's csv and TFDV, which skip it).
-        rows = [r if r != [] else [''] for r in rows] if len(header) == 1 else [r for r in rows if r != []]
-        if len(header) == 1:
-            while rows and rows[-1] == ['']: rows.pop()
+        # Blank lines are not records (Python's csv reads them as [], TFDV skips them), in a
+        # one-column file too.
+        rows = [r for r in rows if r != []]
         header, body = rows[0], rows[1:]
         out.append({"header": header, "rows": len(body), "ragged": any(len(r) != len(header) for r in body)})
     except Exception as e:

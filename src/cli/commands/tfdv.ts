@@ -26,7 +26,7 @@ export function registerTfdvCommands(program: Command): void {
       const started = Date.now();
       const statistics = await (await stats()).generateStatistics({ path: input, name: options.name });
       if (options.output.endsWith('.pb')) (await import('../../stats/feature-stats-pb')).writeStatisticsBinary(statistics, options.output);
-      else (await statsIo()).writeStatistics(statistics, options.output);
+      else (await import('../../stats/write')).writeStatistics(statistics, options.output);
       for (const d of statistics.datasets) console.log(`${d.name}: ${d.numExamples} examples, ${d.features.length} features`);
       console.log(`Wrote ${path.resolve(options.output)} in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     });

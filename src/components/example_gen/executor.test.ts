@@ -8,6 +8,7 @@ import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
 import { CsvExampleGen, QueryExampleGen } from './component';
 import { penguinsQuery } from '../../datasets/bundled';
 import { bucketOf } from '../../data/fingerprint';
+import { generateStatistics } from '../../stats/generate';
 
 const penguinsCsv = path.join(sharedData, 'penguins', 'labelled', 'penguins_processed.csv');
 const taxiCsv = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
@@ -124,6 +125,18 @@ describe('CsvExampleGen', () => {
       { name: 'say "hi"', n: 2, note: null },
       { name: 'plain', n: 3, note: null },
     ]);
+  });
+
+  it('skips blank lines in a one-column file as TFDV does (3 examples), and so do the statistics of the same file', async () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'one.csv', 'a\n1\n\n2\n\n3\n');
+    const { examples } = await runExampleGen(
+      new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } }),
+    );
+    const rows = await query<{ a: number }>(`SELECT a FROM read_parquet(${sqlString(path.join(examples.uri, 'Split-train', 'data.parquet'))}) ORDER BY a`);
+    expect(rows).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    const [dataset] = (await generateStatistics(file)).datasets;
+    expect(dataset.numExamples).toBe(3);
   });
 
   it('keeps all rows of one partition feature value in one split and honours named splits', async () => {

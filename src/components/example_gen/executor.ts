@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
-import { checkCsvFile, firstLines, guessDelimiter, readFirstLine } from '../../data/csv';
+import { checkCsvFile, csvRelation, firstLines, guessDelimiter, readFirstLine } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
@@ -175,8 +175,7 @@ async function writeSplit(
   const dir = splitUri(context.outputs.examples[0].uri, split);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'data.parquet');
-  const columns = `{${scan.columns.map((c, i) => `${sqlString(c)}: '${scan.types[i]}'`).join(', ')}}`;
-  const reader = `read_csv([${files.map(sqlString).join(', ')}], header=true, auto_detect=false, columns=${columns}, delim=${sqlString(delim)}, quote='"', escape='"', strict_mode=true, null_padding=false)`;
+  const reader = csvRelation(files, { delimiter: delim, columns: scan.columns.map((name, i) => ({ name, type: scan.types[i] })) });
   let written: number;
   try {
     const [{ Count }] = await db.all<{ Count: number }>(`COPY (SELECT * FROM ${reader}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);

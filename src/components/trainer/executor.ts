@@ -3,7 +3,6 @@ import type { Executor } from '../../dsl/component';
 import { SCHEMA_FILE_NAME } from '../../schema/io';
 import { SERVING_MODEL_SUBDIR } from '../../model/format';
 import { runTrainer } from '../../trainer/run';
-import { trainingBundle } from '../../visualize/training-view';
 
 interface TrainerParameters {
   moduleFile: string;
@@ -37,7 +36,13 @@ export const trainerExecutor: Executor<TrainerParameters> = async (context) => {
     seed: p.seed,
     servingModelDir: path.join(model.uri, SERVING_MODEL_SUBDIR),
     modelRunDir: modelRun.uri,
-    liveView: async (curves) => context.liveView({ mimeBundle: await trainingBundle(curves, { title: `${context.componentId} training` }) }),
+    liveView:
+      context.liveViewsShown === false
+        ? undefined
+        : async (curves) =>
+            context.liveView({
+              mimeBundle: await (await import('../../visualize/training-view')).trainingBundle(curves, { title: `${context.componentId} training` }),
+            }),
     progress: (fraction, message) => context.progress(fraction, message),
     log: (message) => context.log(message),
   });
