@@ -232,6 +232,8 @@ describe('the loop closes on Kubeflow: a second run is evaluated against the mod
     // The second run's evaluation page compares with the baseline.
     const evaluation = fs.readFileSync(local(outputOf(second, 'evaluator', 'html_view').uri), 'utf8');
     expect(evaluation).not.toContain('vs no baseline');
+    // No metadata ids on KFP: the page names the pushed version it compared with.
+    expect(evaluation).toContain(`vs baseline model pushed as version ${firstPush.pushed_version}`);
     if (process.env.TFX_TS_KEEP_VIEWS) {
       for (const task of Object.keys(kinds))
         fs.copyFileSync(local(outputOf(first, task, 'html_view').uri), path.join(process.env.TFX_TS_KEEP_VIEWS, `${task}.html`));

@@ -32,7 +32,14 @@ export const evaluatorExecutor: Executor<EvaluatorParameters> = async (context) 
     examplesUri: examples.uri,
     splits: context.parameters.exampleSplits,
     candidate: { uri: model.uri, modelId: model.id, bundleDir: path.join(model.uri, SERVING_MODEL_SUBDIR) },
-    baseline: baseline ? { uri: baseline.uri, modelId: baseline.id, bundleDir: path.join(baseline.uri, SERVING_MODEL_SUBDIR) } : undefined,
+    baseline: baseline
+      ? {
+          uri: baseline.uri,
+          modelId: baseline.id,
+          ...(pushed ? { pushedVersion: String(baseline.customProperties.pushed_version ?? '') } : {}),
+          bundleDir: path.join(baseline.uri, SERVING_MODEL_SUBDIR),
+        }
+      : undefined,
     progress: (fraction, message) => context.progress(fraction, message),
   });
   const evaluation = context.outputs.evaluation[0];
