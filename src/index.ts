@@ -38,6 +38,7 @@ export type { FeatureSelectionResult } from './feature_selection/scores';
 export { Trainer } from './components/trainer/component';
 export { Evaluator } from './components/evaluator/component';
 export { Resolver, LatestBlessedModelStrategy } from './components/resolver/component';
+export { PushedModelResolver } from './components/resolver/pushed-model';
 export { Pusher } from './components/pusher/component';
 export { bundledDatasetPath, penguinsQuery, writeBundledCsv } from './datasets/bundled';
 

@@ -3,7 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EvaluationResult } from '../src/evaluator/evaluate';
 import { readEvaluation } from '../src/visualize/evaluation-view';
-import { executeNotebook, ExecutedNotebook, repoRoot } from './notebooks';
+import * as YAML from 'yaml';
+import { executeNotebook, ExecutedNotebook, exportCell, exportedIr, repoRoot } from './notebooks';
+import { checkIrWithKfp, checkIrWithKfpSdk, parseWithKfp } from '../src/testing/kfp-check';
 
 /**
  * notebooks/taxi.ipynb under the real tslab kernel, twice on one pipeline root: the first run
@@ -22,7 +24,8 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
 
   beforeAll(() => {
     first = executeNotebook(path.join(repoRoot, 'notebooks', 'taxi.ipynb'), { env });
-    second = executeNotebook(path.join(repoRoot, 'notebooks', 'taxi.ipynb'), { env });
+    // The second run ends with the cell the panel's Compile button runs (the notebook's export for Kubeflow).
+    second = executeNotebook(path.join(repoRoot, 'notebooks', 'taxi.ipynb'), { env, appendCells: [exportCell('s3://bucket/taxi')] });
   });
 
   // Views are HTML only (the data is stored once); each view's root names its kind.
@@ -93,6 +96,37 @@ describe('notebooks/taxi.ipynb under the real tslab kernel', () => {
     expect(serving).toMatch(/POST \/v1\/models\/taxi:predict → 200/);
     expect(serving.match(/P\(big tip\) = 0\.\d{3}/g)).toHaveLength(5);
     expect(serving).toContain("same scores as the Evaluator's code path: true");
+  });
+
+  it("exports through the panel a pipeline Kubeflow's own code accepts, with the Resolver as the pushed-model lookup", () => {
+    const exported = exportedIr(second);
+    expect(parseWithKfp([exported.file])[0]).toMatchObject({ ok: true });
+    expect(checkIrWithKfp(exported.file).kind).toBe('Workflow');
+    expect(checkIrWithKfpSdk(exported.file).tasks).toEqual([
+      'csv-example-gen',
+      'evaluator',
+      'example-validator',
+      'latest-blessed-model-resolver',
+      'pusher',
+      'schema-gen',
+      'statistics-gen',
+      'trainer',
+      'transform',
+    ]);
+    const spec = YAML.parse(exported.yaml);
+    for (const task of ['statistics-gen', 'example-validator', 'evaluator'])
+      expect([task, spec.components[`comp-${task}`].outputDefinitions.artifacts.html_view]).toEqual([
+        task,
+        { artifactType: { schemaTitle: 'system.HTML', schemaVersion: '0.0.1' } },
+      ]);
+    // The notebook pushes to a local folder: the warning says a pod's push would be lost.
+    expect(exported.warnings).toEqual([
+      {
+        componentId: 'latest_blessed_model_resolver',
+        message: expect.stringMatching(/^latest_blessed_model_resolver \(Resolver\) runs on Kubeflow as a lookup .* which is not object storage/),
+      },
+    ]);
+    expect(exported.yaml).not.toContain(repoRoot);
   });
 
   it('re-runs as a no-op: the Resolver finds the cached model itself, so the Evaluator and Pusher are cached and no version is added', () => {

@@ -157,8 +157,9 @@ export async function startLab(files: Files = {}): Promise<LabServer> {
     ],
     {
       cwd: rootDir,
+      // Without JEST_WORKER_ID: the kernels are a user's processes, loading .ts module files through tsx.
       env: {
-        ...process.env,
+        ...withoutJestMarkers(process.env),
         JUPYTER_PATH: jupyterPath,
         JUPYTER_DATA_DIR: path.join(tmp, 'data'),
         JUPYTER_RUNTIME_DIR: path.join(tmp, 'runtime'),
@@ -318,6 +319,12 @@ export async function execCommand(page: Page, id: string, args: Record<string, u
     },
     [id, args] as const
   );
+}
+
+function withoutJestMarkers(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.JEST_WORKER_ID;
+  return copy;
 }
 
 /** Switch between the light and the dark theme; throws unless the page shows it (see expectThemeShown). */

@@ -48,17 +48,17 @@ let runCache: string;
 
 // CommonJS: here a .ts module file beside the notebook (a folder without package.json) failed to load
 // in the kernel ("Unexpected token '{'" from Node's ES module compiler); that is outside this test.
-const TRAINER_MODULE = `const fs = require('node:fs');
-const path = require('node:path');
-const { tf, saveServingModel } = require('tfx-ts/trainer');
+const TRAINER_MODULE = `import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tf, saveServingModel, type FnArgs } from 'tfx-ts/trainer';
 
 /** A one-weight model, saved without training: what matters here is the step count the run parameter sets. */
-exports.runFn = async function runFn(fnArgs) {
+export async function runFn(fnArgs: FnArgs): Promise<void> {
   const input = tf.input({ shape: [1], name: 'culmen_length_mm' });
-  const output = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(input);
+  const output = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(input) as tf.SymbolicTensor;
   await saveServingModel(tf.model({ inputs: input, outputs: output }), fnArgs.servingModelDir);
   fs.writeFileSync(path.join(fnArgs.servingModelDir, 'steps.json'), JSON.stringify({ steps: fnArgs.trainSteps }));
-};
+}
 `;
 
 beforeAll(async () => {
@@ -69,7 +69,7 @@ beforeAll(async () => {
   process.env.TFX_TS_RUN_CACHE = runCache;
   [lab, kfp, browser] = await Promise.all([
     startLab({
-      'open/trainer.js': TRAINER_MODULE,
+      'open/trainer.ts': TRAINER_MODULE,
       'open/open_run.ipynb': notebook([
         'import { InteractiveContext, CsvExampleGen, StatisticsGen, SchemaGen, ExampleValidator, Trainer, RuntimeParameter, writeBundledCsv } from "tfx-ts";\n' +
           'await writeBundledCsv("penguins", "data/penguins");\n' +
@@ -79,7 +79,7 @@ beforeAll(async () => {
           'const schemaGen = new SchemaGen({ statistics: statisticsGen.outputs.statistics });\nawait context.run(schemaGen);\n' +
           'await context.run(new ExampleValidator({ statistics: statisticsGen.outputs.statistics, schema: schemaGen.outputs.schema }));',
         'const trainSteps = new RuntimeParameter({ name: "train_steps", ptype: "int", default: 20, description: "Training steps." });\n' +
-          'const trainer = new Trainer({ examples: exampleGen.outputs.examples, moduleFile: "trainer.js", trainArgs: { numSteps: trainSteps } });\n' +
+          'const trainer = new Trainer({ examples: exampleGen.outputs.examples, moduleFile: "trainer.ts", trainArgs: { numSteps: trainSteps } });\n' +
           'await context.run(trainer);'
       ])
     }),

@@ -18,6 +18,7 @@ const AREAS: Area[] = [
   { commands: ['report'], register: async () => (await import('./commands/report')).registerReportCommands },
   { commands: ['stats', 'schema', 'validate'], register: async () => (await import('./commands/tfdv')).registerTfdvCommands },
   { commands: ['serve', 'predict'], register: async () => (await import('./commands/serving')).registerServingCommands },
+  { commands: ['export'], register: async () => (await import('./commands/export')).registerExportCommands },
 ];
 
 /** The program with every command, or (given argv) only the areas defining argv's command. */

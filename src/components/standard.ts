@@ -4,6 +4,7 @@ import { ExampleValidator } from './example_validator/component';
 import { FeatureSelector } from './feature_selector/component';
 import { Pusher } from './pusher/component';
 import { Resolver } from './resolver/component';
+import { PushedModelResolver } from './resolver/pushed-model';
 import { ImportSchemaGen, SchemaGen } from './schema_gen/component';
 import { StatisticsGen } from './statistics_gen/component';
 import { Trainer } from './trainer/component';
@@ -26,5 +27,6 @@ export const STANDARD_COMPONENTS = [
   Trainer,
   Evaluator,
   Resolver,
+  PushedModelResolver,
   Pusher,
 ] as const;

@@ -87,6 +87,20 @@ export interface ComponentSpec<I extends InputsDecl, O extends OutputsDecl, S ex
    * Evaluator ignores a baseline that is the candidate model itself). Default: all of them.
    */
   readonly cacheInputs?: (inputs: Record<string, Artifact[]>) => Record<string, Artifact[]>;
+  /**
+   * What this node becomes where the orchestrator cannot reach the pipeline's metadata store
+   * (Kubeflow: KFP keeps ML Metadata in the cluster). A node that reads the store (a Resolver)
+   * answers with a component that finds the same outputs elsewhere at run time, or with none (the
+   * node is left out and its consumers run as on a first run), and a sentence saying what happens.
+   */
+  readonly withoutMetadataStore?: (node: BaseComponent, pipeline: { pipelineName: string; components: readonly BaseComponent[] }) => MetadataStoreSubstitute;
+}
+
+export interface MetadataStoreSubstitute {
+  /** Runs in the node's place (it takes the node's id, so consumers' wiring stays); none: left out. */
+  replacement?: BaseComponent;
+  /** What happens instead, for the compile warning. */
+  explanation: string;
 }
 
 type RequiredKeys<I extends InputsDecl> = { [K in keyof I]: I[K]['optional'] extends true ? never : K }[keyof I];

@@ -26,6 +26,8 @@ export const EVALUATION_FORMAT = 'tfx-ts.model_evaluation';
 export interface ModelRef {
   uri: string;
   modelId?: number;
+  /** On Kubeflow there are no metadata ids: a baseline read back from a push destination names its version. */
+  pushedVersion?: string;
 }
 
 export interface SliceMetrics {
@@ -203,7 +205,15 @@ export async function evaluateModels(args: EvaluateArgs): Promise<EvaluationResu
       problem,
       labelKey,
       candidate: { uri: args.candidate.uri, modelId: args.candidate.modelId },
-      ...(args.baseline ? { baseline: { uri: args.baseline.uri, modelId: args.baseline.modelId } } : {}),
+      ...(args.baseline
+        ? {
+            baseline: {
+              uri: args.baseline.uri,
+              modelId: args.baseline.modelId,
+              ...(args.baseline.pushedVersion ? { pushedVersion: args.baseline.pushedVersion } : {}),
+            },
+          }
+        : {}),
       metricNames: requests.map((r) => r.name).filter((n) => n !== 'calibration_plot' && n !== 'confusion_matrix_plot'),
       slices,
       ...(plots ? { plots } : {}),

@@ -25,7 +25,20 @@ export interface ObjectStore {
   downloadFile(uri: string, localFile: string): Promise<void>;
   /** URIs of every object under a prefix (recursively), sorted. */
   list(prefixUri: string): Promise<string[]>;
+  /** Every object under a prefix with its size and version, from the listing alone (nothing downloaded), sorted by URI. */
+  listObjects(prefixUri: string): Promise<ObjectInfo[]>;
   exists(uri: string): Promise<boolean>;
+}
+
+/**
+ * An object as its store's listing describes it. `version` changes whenever the content may have:
+ * S3's ETag (an MD5 of the content for plain uploads), GCS's generation (new on every write), a
+ * local file's modification time.
+ */
+export interface ObjectInfo {
+  uri: string;
+  size: number;
+  version: string;
 }
 
 export type StorageScheme = 's3' | 'minio' | 'gs' | 'file';
@@ -87,9 +100,16 @@ function s3Endpoint(scheme: 's3' | 'minio'): string | undefined {
   return scheme === 'minio' ? env.MINIO_ENDPOINT || s3 : s3;
 }
 
-/** Uploads every file under a local directory to `<uri>/<relative path>`; returns how many. */
+/**
+ * Uploads every file under a local directory to `<uri>/<relative path>`; returns how many. A file
+ * (a `system.HTML` page) becomes the object at `uri` itself, as KFP's launcher uploads an output.
+ */
 export async function uploadDirectory(localDir: string, uri: string): Promise<number> {
   const store = storeFor(uri);
+  if (fs.statSync(localDir).isFile()) {
+    await store.uploadFile(localDir, uri);
+    return 1;
+  }
   const files = listLocalFiles(localDir);
   for (const relative of files) await store.uploadFile(path.join(localDir, relative), joinUri(uri, relative.split(path.sep).join('/')));
   return files.length;
@@ -163,6 +183,12 @@ class FileStore implements ObjectStore {
     if (!fs.existsSync(base)) return [];
     if (fs.statSync(base).isFile()) return [base];
     return listLocalFiles(base).map((f) => path.join(base, f));
+  }
+  async listObjects(prefixUri: string): Promise<ObjectInfo[]> {
+    return (await this.list(prefixUri)).map((file) => {
+      const stat = fs.statSync(file);
+      return { uri: file, size: stat.size, version: String(stat.mtimeMs) };
+    });
   }
   async exists(uri: string): Promise<boolean> {
     return fs.existsSync(localPath(uri));
@@ -240,20 +266,29 @@ class S3Store implements ObjectStore {
     }
   }
   async list(prefixUri: string): Promise<string[]> {
+    return (await this.listObjects(prefixUri)).map((o) => o.uri);
+  }
+  async listObjects(prefixUri: string): Promise<ObjectInfo[]> {
     const { scheme, bucket, key } = parseObjectUri(prefixUri);
     const { client, sdk } = this.connect();
-    const out: string[] = [];
+    const out: ObjectInfo[] = [];
     let token: string | undefined;
     try {
       do {
         const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
-        for (const object of page.Contents ?? []) if (object.Key) out.push(`${scheme}://${bucket}/${object.Key}`);
+        for (const object of page.Contents ?? [])
+          if (object.Key)
+            out.push({
+              uri: `${scheme}://${bucket}/${object.Key}`,
+              size: Number(object.Size ?? 0),
+              version: String(object.ETag ?? object.LastModified?.toISOString() ?? ''),
+            });
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (error) {
       throw storageError('list', prefixUri, error);
     }
-    return out.sort();
+    return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
   async exists(uri: string): Promise<boolean> {
     const { bucket, key } = parseObjectUri(uri);
@@ -333,11 +368,20 @@ class GcsStore implements ObjectStore {
     }
   }
   async list(prefixUri: string): Promise<string[]> {
+    return (await this.listObjects(prefixUri)).map((o) => o.uri);
+  }
+  async listObjects(prefixUri: string): Promise<ObjectInfo[]> {
     const { bucket, key } = parseObjectUri(prefixUri);
     try {
       // getFiles follows nextPageToken itself (autoPaginate).
       const [files] = await this.connect().bucket(bucket).getFiles({ prefix: key });
-      return files.map((f) => `gs://${bucket}/${f.name}`).sort();
+      return files
+        .map((f) => ({
+          uri: `gs://${bucket}/${f.name}`,
+          size: Number(f.metadata.size ?? 0),
+          version: String(f.metadata.generation ?? f.metadata.etag ?? f.metadata.md5Hash ?? ''),
+        }))
+        .sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     } catch (error) {
       throw storageError('list', prefixUri, error);
     }
@@ -361,6 +405,29 @@ class GcsStore implements ObjectStore {
 export async function localCopyOf(uri: string, dir: string): Promise<string> {
   if (!isObjectStoreUri(uri)) return uri;
   const store = storeFor(uri);
+  const named = await objectsNamedBy(uri);
+  if (named.kind === 'glob') {
+    for (const object of named.objects) await store.downloadFile(object.uri, path.join(dir, object.uri.slice(named.parent.length + 1)));
+    return path.join(dir, named.last);
+  }
+  const target = path.join(dir, named.last || 'root');
+  if (named.kind === 'object') {
+    await store.downloadFile(named.objects[0].uri, target);
+    return target;
+  }
+  await downloadPrefix(named.trimmed, target);
+  return target;
+}
+
+/**
+ * The objects a URI names, as localCopyOf reads it: one object, every object under a prefix, or
+ * the objects matching a wildcard in the last segment; a UserError when it names none. Only the
+ * listing is read, so callers can tell from sizes and versions whether anything changed.
+ */
+export async function objectsNamedBy(
+  uri: string,
+): Promise<{ kind: 'object' | 'prefix' | 'glob'; objects: ObjectInfo[]; trimmed: string; parent: string; last: string }> {
+  const store = storeFor(uri);
   const trimmed = uri.replace(/\/+$/, '');
   const slash = trimmed.lastIndexOf('/');
   const parent = trimmed.slice(0, slash);
@@ -374,18 +441,14 @@ export async function localCopyOf(uri: string, dir: string): Promise<string> {
         .replace(/\*/g, '[^/]*')
         .replace(/\?/g, '[^/]')}$`,
     );
-    const matches = (await store.list(`${parent}/`)).filter((o) => matcher.test(o.slice(parent.length + 1)));
-    if (matches.length === 0) throw new UserError(`No objects match ${uri}.`, 'check the pattern and the bucket path.');
-    for (const object of matches) await store.downloadFile(object, path.join(dir, object.slice(parent.length + 1)));
-    return path.join(dir, last);
+    const objects = (await store.listObjects(`${parent}/`)).filter((o) => matcher.test(o.uri.slice(parent.length + 1)));
+    if (objects.length === 0) throw new UserError(`No objects match ${uri}.`, 'check the pattern and the bucket path.');
+    return { kind: 'glob', objects, trimmed, parent, last };
   }
-  const objects = await store.list(trimmed);
-  const target = path.join(dir, last || 'root');
-  if (objects.includes(trimmed)) {
-    await store.downloadFile(trimmed, target);
-    return target;
-  }
-  if (!objects.some((o) => o.startsWith(`${trimmed}/`))) throw notFound(uri);
-  await downloadPrefix(trimmed, target);
-  return target;
+  const listed = await store.listObjects(trimmed);
+  const exact = listed.find((o) => o.uri === trimmed);
+  if (exact) return { kind: 'object', objects: [exact], trimmed, parent, last };
+  const under = listed.filter((o) => o.uri.startsWith(`${trimmed}/`));
+  if (under.length === 0) throw notFound(uri);
+  return { kind: 'prefix', objects: under, trimmed, parent, last };
 }

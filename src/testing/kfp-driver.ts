@@ -78,7 +78,7 @@ export function executorInputFor(run: SimulatedRun, taskName: string): ExecutorI
     const produced = producerOutput.artifacts[outputArtifactKey]?.artifacts;
     if (!produced) throw new Error(`Task ${producerTask} reported no artifact ${outputArtifactKey}.`);
     const schemaTitle = component.inputDefinitions!.artifacts![key].artifactType.schemaTitle;
-    artifacts[key] = { artifacts: produced.map((a) => ({ name: a.name ?? '', type: { schemaTitle }, uri: a.uri, metadata: a.metadata })) };
+    artifacts[key] = { artifacts: produced.map((a) => ({ name: a.name ?? '', type: { schemaTitle }, uri: a.uri, metadata: throughMlmd(a.metadata) })) };
   }
   const outputs: Record<string, { artifacts: RuntimeArtifact[] }> = {};
   for (const [key, definition] of Object.entries(component.outputDefinitions?.artifacts ?? {})) {
@@ -97,4 +97,12 @@ export function resolvedCommandLine(run: SimulatedRun, taskName: string): string
   const container = spec.deploymentSpec.executors[component.executorLabel!].container;
   const input = JSON.stringify(executorInputFor(run, taskName));
   return [...(container.command ?? []), ...(container.args ?? [])].map((arg) => arg.split('{{$}}').join(input));
+}
+
+/**
+ * Artifact metadata as the next task gets it back: the launcher records it in ML Metadata, where a
+ * boolean is stored as the integer 1 or 0 (KFP's metadata/converter.go, StructValueToMLMDValue).
+ */
+function throughMlmd(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [key, typeof value === 'boolean' ? Number(value) : value]));
 }

@@ -7,7 +7,7 @@ import type { ArtifactView, MimeBundle } from './registry';
 import { CHART_CONFIG, renderSvg } from './vega';
 import { EVALUATION_FILE } from '../evaluator/eval-config';
 import type { BoundedValue } from '../evaluator/confidence';
-import type { EvaluationResult, SliceMetrics } from '../evaluator/evaluate';
+import type { EvaluationResult, ModelRef, SliceMetrics } from '../evaluator/evaluate';
 import type { MetricValue } from '../evaluator/metrics';
 import type { ValidationResult } from '../evaluator/validate';
 
@@ -313,6 +313,12 @@ export const MIN_EXAMPLE_FILTERS = [10, 100];
  * latest blessed model back): there is no change to show, so the view says so once instead of a
  * "±0" line under every cell.
  */
+/** "model #7" locally; on Kubeflow (no metadata ids) a baseline read back from the push destination names its version. */
+function modelName(model: ModelRef): string {
+  if (model.modelId !== undefined) return `model #${model.modelId}`;
+  return model.pushedVersion ? `model pushed as version ${model.pushedVersion}` : 'model';
+}
+
 export function candidateIsBaseline(result: EvaluationResult): boolean {
   const { candidate, baseline } = result;
   if (!baseline) return false;
@@ -401,16 +407,16 @@ export async function evaluationBundle(result: EvaluationResult, options: { titl
   const status = result.validation.ok
     ? '<b style="color:#2e7d32">validation passed</b>'
     : `<b style="color:#c62828">validation failed</b> (${result.validation.failures.length} threshold${result.validation.failures.length === 1 ? '' : 's'})`;
-  const baseline = result.baseline ? `baseline model #${result.baseline.modelId ?? '?'}` : 'no baseline (first blessed model)';
+  const baseline = result.baseline ? `baseline ${modelName(result.baseline)}` : 'no baseline (first blessed model)';
   const chart = (name: string) => (svgs.has(name) ? `<div class="tfx-ts-chart" data-chart="${name}">${svgs.get(name)}</div>` : '');
   const notes = [
     info ? `low–high under a value: its ${level} confidence interval (Poisson bootstrap, ${info.numBootstrapSamples} samples, seed ${info.seed})` : '',
     compared ? 'last line: change vs baseline' : '',
   ].filter(Boolean);
   const body = [
-    `<p class="tfx-ts-muted">Candidate model #${result.candidate.modelId ?? '?'} vs ${escapeHtml(baseline)} · ${escapeHtml(result.problem.replace('_', ' '))} · label ${escapeHtml(result.labelKey)} · ${formatCount(result.numExamples)} examples of ${escapeHtml(result.splits.join(', '))} · ${status}</p>`,
+    `<p class="tfx-ts-muted">Candidate ${escapeHtml(modelName(result.candidate))} vs ${escapeHtml(baseline)} · ${escapeHtml(result.problem.replace('_', ' '))} · label ${escapeHtml(result.labelKey)} · ${formatCount(result.numExamples)} examples of ${escapeHtml(result.splits.join(', '))} · ${status}</p>`,
     same
-      ? `<p class="tfx-ts-note" data-role="same-model">The candidate is the baseline: model #${result.candidate.modelId ?? '?'} (its Trainer run was cached, so the Resolver's latest blessed model is this one). There is no change to show.</p>`
+      ? `<p class="tfx-ts-note" data-role="same-model">The candidate is the baseline: ${escapeHtml(modelName(result.candidate))} (its Trainer run was cached, so the Resolver's latest blessed model is this one). There is no change to show.</p>`
       : '',
     `<h4 class="tfx-ts-section">Metrics by slice</h4>${notes.length > 0 ? `<p class="tfx-ts-muted" data-role="table-notes">${escapeHtml(notes.join(' · '))}</p>` : ''}${explorer}`,
     svgs.has('roc')

@@ -34,9 +34,8 @@ export function createPipeline(): Pipeline {
     evalSteps: configs.EVAL_NUM_STEPS,
     evalAccuracyThreshold: configs.EVAL_ACCURACY_THRESHOLD,
     servingModelDir: configs.KUBEFLOW_SERVING_MODEL_DIR,
-    // The Resolver reads this pipeline's metadata store, which lives with the local runner; on
-    // Kubeflow the cluster keeps ML Metadata, so each model is judged by the thresholds alone.
-    useLatestBlessedBaseline: false,
+    // The baseline: locally the Resolver's latest blessed model; on Kubeflow the latest model the
+    // Pusher pushed to servingModelDir, looked up when the run starts (docs/kubeflow.md).
     resources: { Trainer: configs.TRAINER_RESOURCES },
   });
 }

@@ -149,7 +149,7 @@ describe("KFP's own code as the judge of compiled IR", () => {
     const workflow = checkIrWithKfp(output);
     expect(workflow).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { generateName: 'my-taxi-' } });
     const executors = executorsOf(workflow);
-    expect(executors).toHaveLength(8);
+    expect(executors).toHaveLength(9);
     // Every task fetches the template's code package from the bucket, then runs its executor.
     for (const executor of executors) {
       expect(executor.args?.slice(0, 7)).toEqual([
@@ -165,7 +165,17 @@ describe("KFP's own code as the judge of compiled IR", () => {
     expect(checkIrWithKfp(output, { cacheDisabled: true }).kind).toBe('Workflow');
     expect(checkIrWithKfpSdk(output)).toMatchObject({
       name: 'my-taxi',
-      tasks: ['csv-example-gen', 'evaluator', 'example-validator', 'pusher', 'schema-gen', 'statistics-gen', 'trainer', 'transform'],
+      tasks: [
+        'csv-example-gen',
+        'evaluator',
+        'example-validator',
+        'latest-blessed-model-resolver',
+        'pusher',
+        'schema-gen',
+        'statistics-gen',
+        'trainer',
+        'transform',
+      ],
     });
   }, 120_000);
 

@@ -91,5 +91,13 @@ describe('runtime image recipe: npm pack tarball installed offline runs compiled
     expect(JSON.parse(examples.metadata.split_names)).toEqual(['train', 'eval']);
     const statistics = JSON.parse(fs.readFileSync(outputFileOf(simulated, 'statistics-gen'), 'utf8')).artifacts.statistics.artifacts[0];
     expect(statistics.uri).toMatch(new RegExp(`^s3://${BUCKET}/root/image-run-1/statistics-gen/`));
+    // The installed package renders the notebook's statistics view as the task's system.HTML page (views, stylesheet, vega).
+    const view = JSON.parse(fs.readFileSync(outputFileOf(simulated, 'statistics-gen'), 'utf8')).artifacts.html_view.artifacts[0];
+    const page = fs.readFileSync(path.join(mountRoot, 's3', view.uri.replace(/^s3:\/\//, '')), 'utf8');
+    expect([page.includes('class="tfx-ts-view tfx-ts-statistics"'), page.includes('could not be rendered'), page.includes('<svg')]).toEqual([
+      true,
+      false,
+      true,
+    ]);
   }, 1_800_000);
 });

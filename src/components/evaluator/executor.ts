@@ -23,14 +23,23 @@ export const evaluatorExecutor: Executor<EvaluatorParameters> = async (context) 
   const baseline = baselineIsCandidate(resolved, model) ? undefined : resolved;
   const examples = context.inputs.examples[0];
   if (resolved && !baseline) context.log(`the baseline is the candidate model #${model.id} itself: evaluated without a baseline`);
-  if (baseline) context.log(`baseline: model #${baseline.id} (${baseline.uri})`);
+  // A baseline read back from a push destination (Kubeflow) says where it was pushed.
+  const pushed = baseline?.customProperties.pushed_destination;
+  if (baseline) context.log(`baseline: model ${baseline.id !== undefined ? `#${baseline.id} ` : ''}(${pushed ? `pushed to ${pushed}` : baseline.uri})`);
   else context.log('no baseline model: change thresholds are skipped');
   const result = await evaluateModels({
     config: context.parameters.evalConfig,
     examplesUri: examples.uri,
     splits: context.parameters.exampleSplits,
     candidate: { uri: model.uri, modelId: model.id, bundleDir: path.join(model.uri, SERVING_MODEL_SUBDIR) },
-    baseline: baseline ? { uri: baseline.uri, modelId: baseline.id, bundleDir: path.join(baseline.uri, SERVING_MODEL_SUBDIR) } : undefined,
+    baseline: baseline
+      ? {
+          uri: baseline.uri,
+          modelId: baseline.id,
+          ...(pushed ? { pushedVersion: String(baseline.customProperties.pushed_version ?? '') } : {}),
+          bundleDir: path.join(baseline.uri, SERVING_MODEL_SUBDIR),
+        }
+      : undefined,
     progress: (fraction, message) => context.progress(fraction, message),
   });
   const evaluation = context.outputs.evaluation[0];

@@ -5,7 +5,7 @@ import { standardArtifacts } from '../../dsl/artifact';
 import { defineComponent } from '../../dsl/component';
 import { DEFAULT_OUTPUT_CONFIG, inputConfigSchema, outputConfigSchema } from '../../data/splits';
 import { resolveInputFiles } from './files';
-import { isObjectStoreUri } from '../../io/storage';
+import { isObjectStoreUri, objectsNamedBy } from '../../io/storage';
 
 const outputs = { examples: { type: standardArtifacts.Examples } };
 
@@ -31,11 +31,27 @@ export const CsvExampleGen = defineComponent({
   parameters: csvParameters,
   executor: async () => (await import('./executor')).csvExampleGenExecutor,
   fingerprint: async (p) =>
-    fingerprintFiles(
-      p.inputBase,
-      p.inputConfig?.splits.map((s) => s.pattern),
-    ),
+    isObjectStoreUri(p.inputBase)
+      ? fingerprintObjects(p.inputBase)
+      : fingerprintFiles(
+          p.inputBase,
+          p.inputConfig?.splits.map((s) => s.pattern),
+        ),
 });
+
+/**
+ * inputBase on object storage: name, size and version (S3 ETag, GCS generation) of every object
+ * the executor would download, from one listing, nothing downloaded. Split patterns are applied
+ * to the downloaded copy, so all of it counts. A listing that fails is never a cache hit.
+ */
+async function fingerprintObjects(inputBase: string): Promise<string> {
+  try {
+    const { objects } = await objectsNamedBy(inputBase);
+    return JSON.stringify(objects.map((o) => `${o.uri}:${o.size}:${o.version}`));
+  } catch (error) {
+    return `unlisted:${inputBase}:${(error as Error).message}:${Date.now()}:${Math.random()}`;
+  }
+}
 
 const queryParameters = z
   .object({
@@ -62,8 +78,6 @@ export const QueryExampleGen = defineComponent({
 
 /** Like TFX's ExampleGen driver: input files' sizes and mtimes, so edited data is not served from cache. */
 function fingerprintFiles(inputBase: string, patterns?: string[]): string {
-  // Object storage is not stat-ed here (the fingerprint is synchronous): never serve it from the cache.
-  if (isObjectStoreUri(inputBase)) return `remote:${inputBase}:${Date.now()}:${Math.random()}`;
   try {
     const files = patterns ? patterns.flatMap((p) => resolveInputFiles(path.join(inputBase, p))) : resolveInputFiles(inputBase);
     return JSON.stringify(files.map(statSignature));

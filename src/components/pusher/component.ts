@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { standardArtifacts } from '../../dsl/artifact';
-import { defineComponent } from '../../dsl/component';
+import { BaseComponent, defineComponent } from '../../dsl/component';
 
 /**
  * TFX's Pusher: copies a blessed model bundle to `<baseDirectory>/<modelName>/<version>/`
@@ -31,3 +31,13 @@ export const Pusher = defineComponent({
     .strict(),
   executor: async () => (await import('./executor')).pusherExecutor,
 });
+
+/**
+ * Where a Pusher of this pipeline puts its models (`<baseDirectory>/<modelName>/<version>/`), or
+ * undefined for a component that is not a Pusher: where a later run finds the latest pushed model.
+ */
+export function pushLocationOf(component: BaseComponent, pipelineName: string): { baseDirectory: string; modelName: string } | undefined {
+  if (component.spec !== Pusher.spec) return undefined;
+  const parameters = component.parameters as { pushDestination: { filesystem: { baseDirectory: string } }; modelName?: string };
+  return { baseDirectory: parameters.pushDestination.filesystem.baseDirectory, modelName: parameters.modelName ?? pipelineName };
+}

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Executor } from '../../dsl/component';
 import { SERVING_MODEL_SUBDIR } from '../../model/format';
-import { writeChecksums } from '../../serving/checksums';
+import { computeChecksums, CHECKSUMS_FILE, writeChecksums } from '../../serving/checksums';
 import { writeDirectoryAtomic } from '../../util/atomic';
 import { UserError } from '../../util/errors';
 import { isObjectStoreUri, joinUri, storeFor, uploadDirectory } from '../../io/storage';
+import { checksumsText, PUSH_COMPLETE, pushedVersions } from './pushed-versions';
 
 interface PusherParameters {
   pushDestination: { filesystem: { baseDirectory: string } };
@@ -13,46 +14,6 @@ interface PusherParameters {
 }
 
 export const PUSH_RECORD = 'push.json';
-/** Written last into a version pushed to object storage: the version is complete. */
-export const PUSH_COMPLETE = '_PUSHED';
-
-/** Versions (unix seconds) under `<base>/<model>/` on object storage, complete or not. */
-async function pushedVersions(modelDir: string): Promise<number[]> {
-  const objects = await storeFor(modelDir).list(`${modelDir}/`);
-  return [
-    ...new Set(
-      objects
-        .map((o) => /^(\d+)\//.exec(o.slice(modelDir.length + 1))?.[1])
-        .filter((v): v is string => !!v)
-        .map(Number),
-    ),
-  ];
-}
-
-/**
- * The newest complete version pushed to `<baseDirectory>/<modelName>/` (local or object storage),
- * or undefined: the baseline a KFP run compares a new model with (KFP OSS has no resolver).
- */
-export async function latestPushedModel(baseDirectory: string, modelName: string): Promise<{ uri: string; version: number } | undefined> {
-  if (isObjectStoreUri(baseDirectory)) {
-    const modelDir = joinUri(baseDirectory, modelName);
-    const store = storeFor(modelDir);
-    for (const version of (await pushedVersions(modelDir)).sort((a, b) => b - a)) {
-      const uri = joinUri(modelDir, String(version));
-      if (await store.exists(joinUri(uri, PUSH_COMPLETE))) return { uri, version };
-    }
-    return undefined;
-  }
-  const modelDir = path.resolve(baseDirectory, modelName);
-  const versions = fs.existsSync(modelDir)
-    ? fs
-        .readdirSync(modelDir)
-        .filter((d) => /^\d+$/.test(d))
-        .map(Number)
-        .sort((a, b) => b - a)
-    : [];
-  return versions.length ? { uri: path.join(modelDir, String(versions[0])), version: versions[0] } : undefined;
-}
 
 /** Next free version number: unix seconds, bumped past existing versions (two pushes in one second). */
 export function nextVersion(modelDir: string, nowSeconds = Math.floor(Date.now() / 1000)): number {
@@ -87,9 +48,12 @@ export const pusherExecutor: Executor<PusherParameters> = async (context) => {
     const modelDir = joinUri(base, modelName);
     const version = Math.max(Math.floor(Date.now() / 1000), ...(await pushedVersions(modelDir)).map((v) => v + 1));
     const destination = joinUri(modelDir, String(version));
-    // Objects have no atomic directory rename: the bundle's files go first, the version's
-    // completion marker last, and readers (latestPushedModel) only trust versions with the marker.
+    // Objects have no atomic directory rename: the bundle's files go first, then their checksums,
+    // the version's completion marker last; readers (fetchLatestPushedModel) only trust versions
+    // with the marker whose files match the checksums.
+    const manifest = computeChecksums(source);
     await uploadDirectory(source, destination);
+    await storeFor(destination).write(joinUri(destination, CHECKSUMS_FILE), checksumsText(manifest));
     await storeFor(destination).write(joinUri(destination, PUSH_COMPLETE), JSON.stringify({ modelId: model.id ?? null, model: model.uri }));
     context.log(`pushed model #${model.id} to ${destination}`);
     record({ pushed: 1, pushed_destination: destination, pushed_version: String(version) });

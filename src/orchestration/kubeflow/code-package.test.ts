@@ -134,6 +134,43 @@ describe('code package', () => {
     expect(() => buildCodePackage(p.pipeline('/local/root'), { projectRoot: p.root, pipelineRoot: '/local/root' })).toThrow(/not on object storage/);
   });
 
+  it("packs a relative data path at its place (a notebook's inputBase: 'data/penguins'); bare words are not paths", async () => {
+    const root = tempDir();
+    writeFile(root, 'data/penguins/data.csv', 'a,b\n1,2\n');
+    writeFile(root, 'eval/x.txt', 'not data');
+    const gen = new CsvExampleGen({
+      inputBase: 'data/penguins',
+      outputConfig: {
+        splitConfig: {
+          splits: [
+            { name: 'train', hashBuckets: 2 },
+            { name: 'eval', hashBuckets: 1 },
+          ],
+        },
+      },
+    });
+    const pipeline = new Pipeline({ pipelineName: 'rel', pipelineRoot: 's3://bucket/root', components: [gen] });
+    expect([...planCodePackage(pipeline, { projectRoot: root }).files.keys()]).toEqual(['data/penguins/data.csv']);
+    const built = buildCodePackage(pipeline, { projectRoot: root, pipelineRoot: 's3://bucket/root' });
+    const spec = compilePipeline(pipeline, { image: 'img', projectRoot: root, codePackage: built.ref });
+    expect(spec.root.dag!.tasks['csv-example-gen'].inputs!.parameters!.inputBase).toEqual({ runtimeValue: { constant: 'data/penguins' } });
+    const dir = await fetchCodePackage(built.file, built.ref.sha256, tempDir());
+    expect(fs.readFileSync(path.join(dir, 'data/penguins/data.csv'), 'utf8')).toBe('a,b\n1,2\n');
+    built.dispose();
+  });
+
+  it('a pipeline with nothing local still gets a (empty) package', async () => {
+    const gen = new CsvExampleGen({ inputBase: 's3://bucket/data' });
+    const built = buildCodePackage(new Pipeline({ pipelineName: 'remote', pipelineRoot: 's3://bucket/root', components: [gen] }), {
+      projectRoot: tempDir(),
+      pipelineRoot: 's3://bucket/root',
+    });
+    expect(built.ref.fileCount).toBe(0);
+    const dir = await fetchCodePackage(built.file, built.ref.sha256, tempDir());
+    expect(fs.readdirSync(dir)).toEqual(['.complete']);
+    built.dispose();
+  });
+
   it('a task refuses a package whose digest differs, and unpacks a good one once', async () => {
     const p = project();
     const built = buildCodePackage(p.pipeline(), { projectRoot: p.root, pipelineRoot: 's3://bucket/root' });

@@ -131,6 +131,14 @@ export function planCodePackage(pipeline: Pipeline, options: PlanOptions): CodeP
       for (const [at, local] of localPathsIn(value, `${component.id}.${key}`)) {
         if (fs.existsSync(local)) addPath(local, at);
       }
+      // A relative path (a notebook's `inputBase: "data/penguins"`) is read from the working
+      // directory, which in a pod is the unpacked package: what it names in the project is packed
+      // at the same relative place, so the IR keeps the path as written.
+      for (const [at, relative] of relativePathsIn(value, `${component.id}.${key}`)) {
+        const absolute = path.resolve(projectRoot, relative);
+        const inside = path.relative(projectRoot, absolute);
+        if (!inside.startsWith('..') && !path.isAbsolute(inside) && inside !== '' && fs.existsSync(absolute)) addPath(absolute, at);
+      }
     }
   }
   for (const [type, file] of Object.entries(options.componentModules ?? {})) {
@@ -174,6 +182,21 @@ export function localPathsIn(value: unknown, at: string): [string, string][] {
   return [];
 }
 
+/**
+ * [where, path] for every relative local path in a parameter value: strings that look like a path
+ * (`./x`, `a/b`, `name.ext`), not URIs; a bare word (a split name, a function name) is not one.
+ */
+export function relativePathsIn(value: unknown, at: string): [string, string][] {
+  if (typeof value === 'string') {
+    const pathLike =
+      !path.isAbsolute(value) && !/^[a-z][a-z0-9+.-]*:/i.test(value) && !/[\n{}$]/.test(value) && /^\.{1,2}\/|\/|^[^/\s]+\.[A-Za-z0-9]{1,8}$/.test(value);
+    return pathLike ? [[at, value]] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => relativePathsIn(item, `${at}[${i}]`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => relativePathsIn(item, `${at}.${key}`));
+  return [];
+}
+
 function walk(dir: string): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -202,8 +225,10 @@ export function writeCodePackage(plan: CodePackagePlan, outFile: string): { sha2
       fs.symlinkSync(source, target);
     }
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    // A pipeline with nothing local (all data on object storage, no module files) still gets a
+    // package, holding only its root directory: tar refuses an empty list.
     tar.create({ file: outFile, cwd: staging, sync: true, gzip: { level: 9 }, portable: true, follow: true, noDirRecurse: true, mtime: new Date(0) }, [
-      ...plan.files.keys(),
+      ...(plan.files.size ? plan.files.keys() : ['.']),
     ]);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { InvalidPipelineSpecError, validatePipelineSpec } from './validate';
 import { kfpName, uniqueTaskNames } from './names';
 import { NotSupportedError } from '../../util/errors';
 import { LatestBlessedModelStrategy, Resolver } from '../../components/resolver/component';
+import { Pusher } from '../../components/pusher/component';
 
 const goldenDir = path.join(sharedData, 'kfp_golden');
 const goldenFiles = fs
@@ -38,6 +39,15 @@ const Trainer = defineComponent({
     .object({ moduleFile: z.string().optional(), runFn: z.function().optional(), learningRate: z.number().default(0.01), note: z.any().optional() })
     .strict(),
   fileParameters: ['moduleFile'],
+  executor: async () => async () => undefined,
+});
+
+const Judge = defineComponent({
+  type: 'CompilerTestJudge',
+  version: '1',
+  inputs: { model: { type: standardArtifacts.Model }, baselineModel: { type: standardArtifacts.Model, optional: true } },
+  outputs: { blessing: { type: standardArtifacts.ModelBlessing } },
+  parameters: z.object({}).strict(),
   executor: async () => async () => undefined,
 });
 
@@ -276,15 +286,6 @@ describe('compilePipeline refuses what cannot run on KFP', () => {
 });
 
 describe('compilePipeline and Resolver nodes', () => {
-  const Judge = defineComponent({
-    type: 'CompilerTestJudge',
-    version: '1',
-    inputs: { model: { type: standardArtifacts.Model }, baselineModel: { type: standardArtifacts.Model, optional: true } },
-    outputs: { blessing: { type: standardArtifacts.ModelBlessing } },
-    parameters: z.object({}).strict(),
-    executor: async () => async () => undefined,
-  });
-
   it('leaves a Resolver feeding optional inputs out, with a warning, and unwires its consumers', () => {
     const project = tempDir();
     const base = taxiLikePipeline(project);
@@ -303,15 +304,101 @@ describe('compilePipeline and Resolver nodes', () => {
       inputs: { artifacts: { model: { taskOutputArtifact: { producerTask: 'compiler-test-trainer' } } } },
     });
     expect(spec.root.dag!.tasks['compiler-test-judge'].inputs!.artifacts!.baselineModel).toBeUndefined();
-    expect(warnings).toEqual([expect.stringMatching(/Resolver \(Resolver\) is left out on Kubeflow/)]);
+    expect(warnings).toEqual([expect.stringMatching(/Resolver \(Resolver\) is left out on Kubeflow.*no Pusher whose pushed models could be the baseline/)]);
   });
 
   it('refuses a Resolver that feeds a required input', () => {
     const resolver = new Resolver({ strategyClass: LatestBlessedModelStrategy });
     const judge = new Judge({ model: resolver.outputs.model });
     expect(() => compilePipeline(new Pipeline({ pipelineName: 'p', pipelineRoot: 'gs://b', components: [resolver, judge] }), { image: 'img' })).toThrow(
-      /Resolver \(a Resolver\) on Kubeflow Pipelines, feeding the required input CompilerTestJudge\.model is not supported yet/,
+      /Resolver \(a Resolver\) on Kubeflow Pipelines, feeding CompilerTestJudge\.model is not supported yet/,
     );
+  });
+});
+
+describe('compilePipeline: the latest blessed model on KFP is the latest pushed one', () => {
+  const build = (pushers: string[], wire: 'model' | 'modelBlessing' = 'model') => {
+    const project = tempDir();
+    const base = taxiLikePipeline(project);
+    const trainer = base.components.find((c) => c.type === 'CompilerTestTrainer')!;
+    const resolver = new Resolver({ strategyClass: LatestBlessedModelStrategy }).withId('latest_blessed_model_resolver');
+    const judge = new Judge({ model: trainer.outputs.model, baselineModel: wire === 'model' ? resolver.outputs.model : undefined });
+    const extra =
+      wire === 'modelBlessing'
+        ? [
+            new Pusher({
+              model: trainer.outputs.model,
+              modelBlessing: resolver.outputs.modelBlessing,
+              pushDestination: { filesystem: { baseDirectory: 's3://b/other' } },
+            }).withId('OtherPusher'),
+          ]
+        : [];
+    const pusherComponents = pushers.map((dir, i) =>
+      new Pusher({ model: trainer.outputs.model, pushDestination: { filesystem: { baseDirectory: dir } } }).withId(i ? `Pusher${i}` : 'Pusher'),
+    );
+    return {
+      project,
+      pipeline: new Pipeline({
+        pipelineName: 'taxi_pipeline',
+        pipelineRoot: 'gs://b',
+        components: [...base.components, resolver, judge, ...pusherComponents, ...extra],
+      }),
+    };
+  };
+
+  it("becomes a PushedModelResolver task reading the Pusher's destination, never cached, with a warning saying so", () => {
+    const { project, pipeline } = build(['s3://b/serving']);
+    const warnings: string[] = [];
+    const spec = compilePipeline(pipeline, { image: 'img', projectRoot: project, onWarning: (w) => warnings.push(w) });
+    const task = spec.root.dag!.tasks['latest-blessed-model-resolver'];
+    expect(task).toEqual({
+      taskInfo: { name: 'latest_blessed_model_resolver' },
+      componentRef: { name: 'comp-latest-blessed-model-resolver' },
+      inputs: { parameters: { baseDirectory: { runtimeValue: { constant: 's3://b/serving' } }, modelName: { runtimeValue: { constant: 'taxi_pipeline' } } } },
+      cachingOptions: {},
+    });
+    expect(spec.deploymentSpec.executors['exec-latest-blessed-model-resolver'].container.args).toEqual(
+      expect.arrayContaining(['--component-type', 'PushedModelResolver', '--component-id', 'latest_blessed_model_resolver']),
+    );
+    expect(spec.components['comp-latest-blessed-model-resolver'].outputDefinitions!.artifacts).toEqual({
+      model: { artifactType: { schemaTitle: 'tfx.Model', schemaVersion: '0.0.1' } },
+    });
+    expect(spec.root.dag!.tasks['compiler-test-judge']).toMatchObject({
+      dependentTasks: ['compiler-test-trainer', 'latest-blessed-model-resolver'],
+      inputs: { artifacts: { baselineModel: { taskOutputArtifact: { producerTask: 'latest-blessed-model-resolver', outputArtifactKey: 'model' } } } },
+    });
+    expect(warnings).toEqual([
+      "latest_blessed_model_resolver (Resolver) runs on Kubeflow as a lookup of the latest model Pusher pushed (the newest complete, checksum-verified version under s3://b/serving/taxi_pipeline), since the pipeline's metadata store is the cluster's ML Metadata; until a model is pushed, its consumers run without a baseline, as on a first run.",
+    ]);
+  });
+
+  it('says when the push destination is not object storage, leaves the Resolver out with several Pushers, and refuses other wiring', () => {
+    const local = build(['serving_model']);
+    const warnings: string[] = [];
+    compilePipeline(local.pipeline, { image: 'img', projectRoot: local.project, onWarning: (w) => warnings.push(w) });
+    expect(warnings[0]).toMatch(/Pusher pushes to serving_model, which is not object storage: .* push to s3:\/\/, minio:\/\/ or gs:\/\//);
+    const two = build(['s3://b/a', 's3://b/c']);
+    const twoWarnings: string[] = [];
+    const spec = compilePipeline(two.pipeline, { image: 'img', projectRoot: two.project, onWarning: (w) => twoWarnings.push(w) });
+    expect(Object.keys(spec.root.dag!.tasks)).not.toContain('latest-blessed-model-resolver');
+    expect(twoWarnings).toEqual([expect.stringMatching(/left out on Kubeflow.* 2 Pushers \(Pusher, Pusher1\)/)]);
+    const blessing = build([], 'modelBlessing');
+    expect(() => compilePipeline(blessing.pipeline, { image: 'img', projectRoot: blessing.project })).toThrow(
+      /runs as PushedModelResolver, which has no output "modelBlessing"/,
+    );
+  });
+});
+
+describe('compilePipeline: views as KFP system.HTML outputs', () => {
+  it('declares an html_view output for components whose outputs have a view, and only for them', () => {
+    const project = tempDir();
+    const spec = compilePipeline(taxiLikePipeline(project), { image: 'img', projectRoot: project });
+    expect(spec.components['comp-compiler-test-stats'].outputDefinitions!.artifacts).toEqual({
+      statistics: { artifactType: { schemaTitle: 'tfx.ExampleStatistics', schemaVersion: '0.0.1' } },
+      html_view: { artifactType: { schemaTitle: 'system.HTML', schemaVersion: '0.0.1' } },
+    });
+    expect(spec.components['comp-csv-example-gen'].outputDefinitions!.artifacts).not.toHaveProperty('html_view');
+    expect(spec.components['comp-compiler-test-trainer'].outputDefinitions!.artifacts).not.toHaveProperty('html_view');
   });
 });
 

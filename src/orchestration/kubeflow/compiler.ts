@@ -8,6 +8,7 @@ import type { IrArtifactSpec, IrComponent, IrContainer, IrParameterSpec, IrTask,
 import { componentKey, executorLabel, kfpPipelineName, uniqueTaskNames } from './names';
 import { toIrResources } from './resources';
 import { validatePipelineSpec } from './validate';
+import { HTML_VIEW_ARTIFACT_TYPE, HTML_VIEW_OUTPUT, htmlViewOutputs } from './html-view';
 import type { CodePackageRef } from './code-package';
 import { RuntimeParameter, runtimeInputName, runtimePlaceholder } from '../../dsl/runtime-parameter';
 
@@ -89,7 +90,7 @@ export function compilePipeline(pipeline: Pipeline, options: CompileOptions): Pi
       );
     }
   }
-  const compiledComponents = leaveOutMetadataResolvers(pipeline.components, options.onWarning);
+  const compiledComponents = substituteMetadataStoreNodes(pipeline, pipeline.components, options.onWarning);
   const taskNames = uniqueTaskNames(compiledComponents.map((c) => c.id));
   const components: Record<string, IrComponent> = {};
   const executors: Record<string, { container: IrContainer }> = {};
@@ -166,8 +167,15 @@ function componentDefinition(component: BaseComponent, taskName: string, paramet
   }
   const outputArtifacts: Record<string, IrArtifactSpec> = {};
   for (const [key, decl] of Object.entries(component.spec.outputs as Record<string, { type: { name: string } }>)) {
+    if (key === HTML_VIEW_OUTPUT)
+      throw new UserError(
+        `Component ${component.id} (${component.type}) has an output named "${HTML_VIEW_OUTPUT}", the name of the HTML page tfx-ts adds for the KFP UI.`,
+        'rename that output in the component spec.',
+      );
     outputArtifacts[key] = { artifactType: artifactType(decl.type.name) };
   }
+  // The notebook's views of these outputs, as a page the KFP UI shows (html-view.ts).
+  if (htmlViewOutputs(component.spec.outputs).length) outputArtifacts[HTML_VIEW_OUTPUT] = { artifactType: { ...HTML_VIEW_ARTIFACT_TYPE } };
   const parameterDefinitions: Record<string, IrParameterSpec> = {};
   for (const [key, value] of Object.entries(parameters)) parameterDefinitions[key] = { parameterType: parameterType(value) };
   for (const { parameter } of component.runtimeParameters)
@@ -225,34 +233,33 @@ function taskInputs(component: BaseComponent, taskNames: Map<string, string>, pa
 }
 
 /**
- * A Resolver finds artifacts in the orchestrator's metadata store (the latest blessed model). On
- * KFP that store is the cluster's ML Metadata, which tfx-ts does not query, so the node is left
- * out and its consumers run as on a first run, when the Resolver finds nothing either. That only
- * works when every consumer treats the input as optional (Evaluator's baselineModel does).
+ * Nodes that read the orchestrator's metadata store (a Resolver) cannot run as they are on KFP,
+ * whose store is the cluster's ML Metadata, which tfx-ts does not query. Each such node's spec says
+ * what it becomes there (`withoutMetadataStore`): a component that finds the same outputs elsewhere
+ * at run time, under the node's id so its consumers' wiring stays, or nothing, when every consumer
+ * treats the input as optional and runs as on a first run. Either way the user is told.
  */
-const METADATA_RESOLVER_TYPES = new Set(['Resolver']);
-
-function leaveOutMetadataResolvers(components: BaseComponent[], onWarning?: CompileOptions['onWarning']): BaseComponent[] {
-  const resolvers = components.filter((c) => METADATA_RESOLVER_TYPES.has(c.type));
-  for (const resolver of resolvers) {
+function substituteMetadataStoreNodes(pipeline: Pipeline, components: BaseComponent[], onWarning?: CompileOptions['onWarning']): BaseComponent[] {
+  return components.flatMap((node) => {
+    if (!node.spec.withoutMetadataStore) return [node];
+    const { replacement, explanation } = node.spec.withoutMetadataStore(node, { pipelineName: pipeline.pipelineName, components });
     for (const consumer of components) {
       for (const [key, channel] of Object.entries(consumer.inputs)) {
-        if (channel?.producer !== resolver) continue;
+        if (channel?.producer !== node) continue;
         const declared = (consumer.spec.inputs as Record<string, { optional?: boolean }>)[key];
-        if (!declared?.optional) {
+        if (replacement ? !(channel.outputKey in replacement.outputs) : !declared?.optional) {
           throw new NotSupportedError(
-            `${resolver.id} (a Resolver) on Kubeflow Pipelines, feeding the required input ${consumer.id}.${key}`,
-            "a Resolver needs the metadata store of the pipeline, which on KFP is the cluster's ML Metadata; wire its output only into optional inputs (such as Evaluator's baselineModel) or leave it out of the Kubeflow pipeline.",
+            `${node.id} (a ${node.type}) on Kubeflow Pipelines, feeding ${consumer.id}.${key}`,
+            replacement
+              ? `on KFP it runs as ${replacement.type}, which has no output "${channel.outputKey}"; wire only its ${Object.keys(replacement.outputs).join(', ')} output(s), or leave it out of the Kubeflow pipeline.`
+              : "it needs the metadata store of the pipeline, which on KFP is the cluster's ML Metadata; wire its output only into optional inputs (such as Evaluator's baselineModel) or leave it out of the Kubeflow pipeline.",
           );
         }
       }
     }
-    onWarning?.(
-      `${resolver.id} (Resolver) is left out on Kubeflow: it reads the pipeline's metadata store, which KFP keeps in the cluster; its consumers run without it, as on a first run.`,
-      resolver.id,
-    );
-  }
-  return resolvers.length ? components.filter((c) => !resolvers.includes(c)) : components;
+    onWarning?.(explanation, node.id);
+    return replacement ? [replacement] : [];
+  });
 }
 
 const RUNTIME_TYPES: Record<RuntimeParameter['ptype'], ParameterType> = { int: 'NUMBER_INTEGER', float: 'NUMBER_DOUBLE', string: 'STRING', bool: 'BOOLEAN' };

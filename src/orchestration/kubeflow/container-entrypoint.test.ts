@@ -13,7 +13,7 @@ import { main } from '../../cli/main';
 import { sharedData, tempDir, writeFile } from '../../testing/fixtures';
 import { executorInputFor, outputFileOf, resolvedCommandLine, SimulatedRun, taskOrder } from '../../testing/kfp-driver';
 import { compilePipeline } from './compiler';
-import { localPathForUri, parseExecutorInput } from './container-entrypoint';
+import { ABSENT_ARTIFACT, localPathForUri, parseExecutorInput } from './container-entrypoint';
 
 const taxiCsv = path.join(sharedData, 'chicago_taxi', 'simple', 'data.csv');
 
@@ -224,6 +224,13 @@ describe('tfx-ts run-executor (the KFP container entrypoint)', () => {
     });
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestCountRows', '--executor-input', badParameter])).toBe(2);
     expect(logs.pop()).toMatch(/parameters do not fit EntrypointTestCountRows: column: Expected string, received number/);
+    // An output its producer left empty reaches a required input: the message says so.
+    const absent = JSON.stringify({
+      inputs: { parameterValues: { column: 'fare' }, artifacts: { examples: { artifacts: [{ uri: dir, metadata: { [ABSENT_ARTIFACT]: 1 } }] } } },
+      outputs: { artifacts: { statistics: { artifacts: [{ uri: path.join(dir, 'out') }] } }, outputFile: path.join(dir, 'o.json') },
+    });
+    expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'EntrypointTestCountRows', '--executor-input', absent])).toBe(2);
+    expect(logs.pop()).toMatch(/no artifact for required input "examples" \(Examples\): its producer published none/);
     expect(await main(['node', 'tfx-ts', 'run-executor', '--component-type', 'CsvExampleGen', '--executor-input', '@/nonexistent.json'])).toBe(2);
     expect(logs.pop()).toMatch(/Executor input file \/nonexistent\.json does not exist/);
   });

@@ -7,6 +7,7 @@ import { componentSpecByType, ExecutorContext, InputsDecl, OutputsDecl } from '.
 import { formatZodError, UserError } from '../../util/errors';
 import { resolveRuntimePlaceholders } from '../../dsl/runtime-parameter';
 import { buildExecutorContext } from '../executor-context';
+import { HTML_VIEW_OUTPUT, htmlViewOutputs, htmlViewPage } from './html-view';
 
 /**
  * The container side of a KFP task: KFP's launcher hands the task an ExecutorInput (JSON through the
@@ -47,6 +48,17 @@ export const executorInputSchema = z
 
 export type ExecutorInput = z.infer<typeof executorInputSchema>;
 export type RuntimeArtifact = z.infer<typeof runtimeArtifactSchema>;
+
+/**
+ * Metadata of an output its executor left empty (see runExecutorFromInput): 1, since KFP's launcher
+ * stores metadata in ML Metadata, where a boolean becomes the integer 1 (metadata/converter.go).
+ */
+export const ABSENT_ARTIFACT = 'tfx_ts_absent';
+
+function isAbsent(artifact: RuntimeArtifact): boolean {
+  const marker = artifact.metadata?.[ABSENT_ARTIFACT];
+  return marker === 1 || marker === true || marker === '1';
+}
 
 export interface ExecutorOutput {
   artifacts: Record<string, { artifacts: { name?: string; uri: string; metadata: Record<string, unknown> }[] }>;
@@ -104,11 +116,12 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
 
   const inputs: Record<string, Artifact[]> = {};
   for (const [key, decl] of Object.entries(spec.inputs as InputsDecl)) {
-    const given = input.inputs?.artifacts?.[key]?.artifacts;
+    // KFP passes every output its producer declared; one marked absent was left empty by it.
+    const given = input.inputs?.artifacts?.[key]?.artifacts?.filter((a) => !isAbsent(a));
     if (!given || given.length === 0) {
       if (!decl.optional)
         throw new UserError(
-          `${componentId}: the executor input has no artifact for required input "${key}" (${decl.type.name}).`,
+          `${componentId}: the executor input has no artifact for required input "${key}" (${decl.type.name})${input.inputs?.artifacts?.[key]?.artifacts?.length ? ': its producer published none' : ''}.`,
           'wire it in the pipeline; the compiled task must read it from its producer task.',
         );
       continue;
@@ -163,12 +176,21 @@ export async function runExecutorFromInput(input: ExecutorInput, options: RunExe
 
   const output: ExecutorOutput = { artifacts: {} };
   for (const [key, [artifact]] of Object.entries(outputs)) {
-    // An executor may leave an output empty (nothing to publish); KFP then records no artifact.
-    if (!artifact) continue;
     const runtime = outputUris[key];
-    output.artifacts[key] = {
-      artifacts: [{ ...(runtime.name ? { name: runtime.name } : {}), uri: runtime.uri, metadata: { ...artifact.customProperties, ...artifact.properties } }],
-    };
+    // An executor may leave an output empty (a resolver that found nothing). KFP's launcher records
+    // every declared output all the same and hands it downstream, so it is marked absent, and the
+    // consumer's entrypoint (above) drops it: the consumer sees no artifact, as in a local run.
+    const metadata = artifact ? { ...artifact.customProperties, ...artifact.properties } : { [ABSENT_ARTIFACT]: 1 };
+    output.artifacts[key] = { artifacts: [{ ...(runtime.name ? { name: runtime.name } : {}), uri: runtime.uri, metadata }] };
+  }
+  const view = input.outputs.artifacts?.[HTML_VIEW_OUTPUT]?.artifacts?.[0];
+  if (view) {
+    // The notebook's views of this task's outputs, as the system.HTML page the KFP UI shows.
+    const page = await htmlViewPage(componentId, outputs, htmlViewOutputs(spec.outputs as OutputsDecl), (message) => log(`[${componentId}] ${message}`));
+    const file = toLocal(view.uri);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, page);
+    output.artifacts[HTML_VIEW_OUTPUT] = { artifacts: [{ ...(view.name ? { name: view.name } : {}), uri: view.uri, metadata: {} }] };
   }
   fs.mkdirSync(path.dirname(input.outputs.outputFile), { recursive: true });
   fs.writeFileSync(input.outputs.outputFile, JSON.stringify(output));

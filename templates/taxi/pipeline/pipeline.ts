@@ -40,8 +40,9 @@ export interface PipelineArgs {
   /** Where Pusher puts blessed models: <servingModelDir>/<pipeline name>/<version>/. */
   servingModelDir: string;
   /**
-   * Compare each new model with the latest blessed one (Resolver). It needs this pipeline's
-   * metadata store, which the local runner has; on Kubeflow it is left out.
+   * Compare each new model with the latest blessed one (Resolver; default true). Locally it reads
+   * this pipeline's metadata store; on Kubeflow it runs as a lookup of the latest model the Pusher
+   * pushed to servingModelDir, so a model is judged against the one serving now.
    */
   useLatestBlessedBaseline?: boolean;
   enableCache?: boolean;
