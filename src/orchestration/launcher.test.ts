@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { MetadataStore } from '../metadata/store';
 import { Pipeline } from '../dsl/pipeline';
 import { LocalDagRunner } from './local/runner';
+import { computeCacheKey } from './launcher';
 import { InteractiveContext } from '../notebook/interactive-context';
 import { CountChars, WriteExamples } from '../testing/test-components';
 import { repoRoot, tempDir } from '../testing/fixtures';
@@ -32,6 +33,15 @@ describe('launcher via LocalDagRunner', () => {
 
     const noCache = await new LocalDagRunner().run(pipelineOf(root, 'hello'), { enableCache: false });
     expect(noCache.results.map((r) => r.state)).toEqual(['COMPLETE', 'COMPLETE']);
+  });
+
+  it('keys an optional input left unwired like one that resolved nothing', async () => {
+    const component = new CountChars({ examples: new WriteExamples({ text: 'x' }).outputs.examples });
+    const request = { component, pipelineName: 'launcher-test' };
+    const examples = [{ id: 3 }] as never[];
+    const unwired = await computeCacheKey({ ...request, inputs: { examples } });
+    expect(await computeCacheKey({ ...request, inputs: { examples, baseline: [] } })).toBe(unwired);
+    expect(await computeCacheKey({ ...request, inputs: { examples, baseline: [{ id: 4 }] as never[] } })).not.toBe(unwired);
   });
 
   it('does not reuse a cached result whose output directory was deleted', async () => {

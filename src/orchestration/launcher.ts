@@ -73,6 +73,10 @@ export async function computeCacheKey(request: Pick<LaunchRequest, 'component' |
     version: spec.version,
     inputs: Object.fromEntries(
       Object.entries(spec.cacheInputs ? spec.cacheInputs(request.inputs) : request.inputs)
+        // An optional input left unwired and one wired to a channel that resolved nothing are the same
+        // execution (as in TFX): e.g. an Evaluator first run with a Resolver that found no baseline,
+        // then in a pipeline without the Resolver.
+        .filter(([, list]) => list.length > 0)
         .sort()
         .map(([k, list]) => [k, list.map((a) => a.id)]),
     ),
