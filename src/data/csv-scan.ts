@@ -113,9 +113,50 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 const CHUNK = 8 << 20;
 
+/**
+ * Byte weights for typing a field in the hot loop without stepping the number DFA on every byte: a
+ * field's sum counts its dots (bits 0-5), exponent letters (6-11), signs (12-17), spaces (18-23) and
+ * other bytes (24 up); digits weigh 0. The shapes nearly every number has (digits, one dot, a leading
+ * sign) are read off the sum; any other numeric-looking field is run through the DFA alone. -1 marks
+ * the bytes that end an unquoted field's run (delimiter, quote, line breaks).
+ */
+const W_DOT = 1,
+  W_E = 1 << 6,
+  W_SIGN = 1 << 12,
+  W_SPACE = 1 << 18,
+  W_OTHER = 1 << 24;
+const WEIGHT = new Int32Array(256).fill(W_OTHER);
+for (let c = 0x30; c <= 0x39; c++) WEIGHT[c] = 0;
+WEIGHT[0x2e] = W_DOT;
+WEIGHT[0x45] = WEIGHT[0x65] = W_E;
+WEIGHT[0x2b] = WEIGHT[0x2d] = W_SIGN;
+WEIGHT[0x20] = WEIGHT[0x09] = W_SPACE;
+
+/** The kind of one field from its weight sum; `start` is its first byte (an opening quote when quoted). */
+function kindOfField(buffer: Buffer, start: number, end: number, sum: number, content: number, quoted: boolean): number {
+  if (content === 0) return MISSING;
+  let kind: number;
+  if (sum === 0) kind = INT;
+  else if (sum >= W_OTHER) return TEXT;
+  else if (!quoted && sum === W_DOT && content > 1) return FLOAT;
+  else if (!quoted && (buffer[start] === 0x2d || buffer[start] === 0x2b) && sum === W_SIGN && content > 1) kind = INT;
+  else if (!quoted && (buffer[start] === 0x2d || buffer[start] === 0x2b) && sum === W_SIGN + W_DOT && content > 2) return FLOAT;
+  else kind = exactKind(unquote(buffer, start, end));
+  if (kind === INT && content > 18) return fitsInt64(unquote(buffer, start, end).toString('latin1')) ? INT : FLOAT;
+  return kind;
+}
+
+/** A value's kind by the number DFA (the grammar above), byte by byte. */
+function exactKind(value: Buffer): number {
+  let state = 0;
+  for (let i = 0; i < value.length; i++) state = NEXT[state + CLASS[value[i]]];
+  return KIND_OF_STATE[state / CLASSES];
+}
+
 class SplitWriter {
   private buffer = Buffer.allocUnsafe(4 << 20);
   private used = 0;
+  private closed = false;
   private readonly fd: number;
 
   constructor(file: string, header: Buffer) {
@@ -129,7 +170,7 @@ class SplitWriter {
       this.flush();
       if (n > this.buffer.length) this.buffer = Buffer.allocUnsafe(n);
     }
-    this.buffer.set(source.subarray(start, end), this.used);
+    source.copy(this.buffer, this.used, start, end);
     this.buffer[this.used + n - 1] = LF;
     this.used += n;
   }
@@ -141,6 +182,8 @@ class SplitWriter {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
     fs.closeSync(this.fd);
   }
@@ -152,16 +195,52 @@ export interface RecordLocation {
   line: number;
 }
 
-/**
- * Scans `files` (one header each, the same columns) in order. Throws a UserError naming the file and
- * line for ragged records, unclosed quotes and headers that disagree.
- */
-export function scanCsv(
-  files: string[],
-  delimiter: string,
-  splitting?: CsvSplitting,
-  locate?: { split: number; record: number; found?: RecordLocation },
-): CsvScan {
+/** A file's header record. */
+export interface CsvHeader {
+  columns: string[];
+  /** The header record's bytes, without its line break: the first line of every split file. */
+  bytes: Buffer;
+  /** Byte offset and line number of what follows the header (the first data record or blank line). */
+  dataStart: number;
+  dataLine: number;
+}
+
+/** A byte range of a CSV file holding whole records: [start, end), `start` just after a line break outside quotes. */
+export interface CsvRange {
+  file: string;
+  start: number;
+  end: number;
+  /** Line number at `start`, when known (errors then name the file's own line; else the range is scanned again to count). */
+  firstLine?: number;
+}
+
+export interface RangeScanOptions {
+  delimiter: string;
+  header: CsvHeader;
+  splitting?: CsvSplitting;
+  /** Stop after this many records (a sample). */
+  maxRecords?: number;
+  locate?: { split: number; record: number; found?: RecordLocation };
+}
+
+export interface RangeScan {
+  /** Each column's largest kind (MISSING < INT < FLOAT < TEXT; see typeOfKinds). */
+  kinds: Uint8Array;
+  rows: number;
+  rowsPerSplit: number[];
+}
+
+/** Column types from kinds: int64, float or bytes; a column with no value is text (as DuckDB's sniffer types it). */
+export function typeOfKinds(kinds: ArrayLike<number>): CsvColumnType[] {
+  return Array.from(kinds, (k) => TYPE_OF_KIND[k]);
+}
+
+/** Kind of each DuckDB type, so types and kinds can be compared and combined. */
+export function kindOfType(type: CsvColumnType): number {
+  return type === 'BIGINT' ? INT : type === 'DOUBLE' ? FLOAT : TEXT;
+}
+
+function checkDelimiter(delimiter: string): number {
   const delim = Buffer.from(delimiter, 'latin1');
   if (delim.length !== 1 || delim[0] === QUOTE || delim[0] === LF || delim[0] === CR) {
     throw new UserError(
@@ -169,239 +248,410 @@ export function scanCsv(
       'use a single character other than a quote or a line break, e.g. "," or "\\t".',
     );
   }
+  return delim[0];
+}
+
+/** The header: the first non-blank record (after a UTF-8 byte order mark). */
+export function readCsvHeader(file: string, delimiter: string): CsvHeader {
+  let header: CsvHeader | undefined;
+  scanRecords({ file, start: 0, end: fs.statSync(file).size, firstLine: 1 }, checkDelimiter(delimiter), (buffer, start, end, line, next, nextLine) => {
+    const bytes = Buffer.from(buffer.subarray(start, end));
+    // DuckDB checks the UTF-8 of the values it reads, but not of a header line it is told to skip.
+    if (!isUtf8(bytes))
+      throw new UserError(
+        `Cannot read CSV ${file}: its header line (line ${line}) is not valid UTF-8.`,
+        'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).',
+      );
+    header = { columns: splitFields(bytes, delimiter.charCodeAt(0)), bytes, dataStart: next, dataLine: nextLine };
+    return false;
+  });
+  if (!header) throw new UserError(`CSV file ${file} is empty.`, 'ExampleGen needs a header line and at least one row.');
+  return header;
+}
+
+/**
+ * Scans the records of one range: types every column, checks the shape, and (with `splitting`)
+ * appends each record to its split's file by its fingerprint. Throws a UserError naming the file and
+ * line for ragged records and unclosed quotes.
+ */
+export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeScan {
+  const D = checkDelimiter(options.delimiter);
+  const { splitting, header, locate } = options;
   if (splitting && (splitting.totalBuckets < 1 || splitting.totalBuckets > MAX_TOTAL_BUCKETS)) {
     throw new UserError(
       `The splits have ${splitting.totalBuckets} hash buckets in total.`,
       `use between 1 and ${MAX_TOTAL_BUCKETS} buckets in total (e.g. 2 for train, 1 for eval).`,
     );
   }
-  const D = delim[0];
-  const partitionColumn = splitting?.partitionColumn ?? -1;
-  // Byte classes of this dialect: the delimiter, quote and line breaks end the hot loop.
-  const cls = Uint8Array.from(CLASS);
-  cls[D] = cls[QUOTE] = cls[LF] = cls[CR] = K_STRUCTURAL;
-  let columns: string[] | undefined;
-  let types: number[] = [];
-  const fileTypes: CsvColumnType[][] = [];
+  const ncols = header.columns.length;
+  const kinds = new Uint8Array(ncols);
   const rowsPerSplit = splitting ? splitting.ranges.map(() => 0) : [];
   const bucketToSplit = splitting ? new Int32Array(splitting.totalBuckets) : new Int32Array(0);
   splitting?.ranges.forEach((r, s) => bucketToSplit.fill(s, r.start, r.end));
-  let writers: SplitWriter[] | undefined;
+  const writers = splitting?.outputs?.map((output) => new SplitWriter(output, header.bytes));
+  const partitionColumn = splitting?.partitionColumn ?? -1;
+  const maxRecords = options.maxRecords ?? Infinity;
   let rows = 0;
-  let buffer = Buffer.allocUnsafe(CHUNK);
   try {
-    for (const file of files) {
-      const fd = fs.openSync(file, 'r');
-      try {
-        let len = 0;
-        let pos = 0;
-        let eof = false;
-        let needMore = true;
-        let bomChecked = false;
-        let line = 1;
-        let header: Buffer | undefined;
-        let ncols = 0;
-        let kinds = new Uint8Array(0);
-        let fileKinds = new Uint8Array(0);
-        // Field boundaries of the partition column in the current record.
-        let keyStart = 0;
-        let keyEnd = 0;
-        let keyQuoted = false;
-        for (;;) {
-          // Refill: keep the unfinished record at the front, grow for records longer than the buffer.
-          if (needMore && !eof) {
-            if (pos > 0) {
-              buffer.copyWithin(0, pos, len);
-              len -= pos;
-              pos = 0;
-            }
-            if (len === buffer.length) {
-              const bigger = Buffer.allocUnsafe(buffer.length * 2);
-              buffer.copy(bigger, 0, 0, len);
-              buffer = bigger;
-            }
-            const n = fs.readSync(fd, buffer, len, buffer.length - len, null);
-            if (n === 0) eof = true;
-            len += n;
-            needMore = false;
-            if (!bomChecked && len >= 3) {
-              bomChecked = true;
-              if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) pos = 3; // UTF-8 byte order mark
-            }
+    scanRecords(
+      range,
+      D,
+      (buffer, start, end, line, next, nextLine, fields, keyStart, keyEnd, keyQuoted) => {
+        if (fields !== ncols) {
+          throw new UserError(
+            `Cannot read CSV ${range.file}: line ${line} has ${fields} fields but the header has ${ncols}.`,
+            'every row needs as many fields as the header (quote fields that contain the delimiter).',
+          );
+        }
+        rows++;
+        if (splitting) {
+          let bucket: number;
+          if (partitionColumn < 0) bucket = bucketOf(buffer, start, end, splitting.totalBuckets);
+          else if (!keyQuoted) bucket = bucketOf(buffer, keyStart, keyEnd, splitting.totalBuckets);
+          else {
+            const key = unquote(buffer, keyStart, keyEnd);
+            bucket = bucketOf(key, 0, key.length, splitting.totalBuckets);
           }
-          if (pos >= len && eof) break;
-          // One record from pos: fields, kinds and its end; -1 when the buffer ends first.
-          let i = pos;
-          let col = 0;
-          let state = 0;
-          let inQuotes = false;
-          let quoted = false;
-          let content = 0;
-          let fieldStart = i;
-          let end = -1;
-          let next = -1;
-          let newlines = 0;
-          for (;;) {
-            if (!inQuotes) {
-              // The hot loop: ordinary bytes only move the number DFA.
-              const run = i;
-              let k = 0;
-              while (i < len && (k = cls[buffer[i]]) !== K_STRUCTURAL) {
-                state = NEXT[state + k];
-                i++;
-              }
-              content += i - run;
+          const split = bucketToSplit[bucket];
+          rowsPerSplit[split]++;
+          writers?.[split].append(buffer, start, end);
+          if (locate && locate.split === split && rowsPerSplit[split] === locate.record) {
+            locate.found = { file: range.file, line };
+            return false;
+          }
+        }
+        return rows < maxRecords;
+      },
+      { ncols, partitionColumn, kinds },
+    );
+  } catch (error) {
+    // A range that starts mid-file counts lines from 1: scan it again from its true line so that the
+    // error names the line a user sees in an editor (only on this error path: counting costs a pass).
+    if (error instanceof UserError && range.firstLine === undefined) {
+      writers?.forEach((w) => w.close());
+      scanCsvRange({ ...range, firstLine: linesBefore(range.file, range.start) + 1 }, { ...options, splitting: splitting && { ...splitting, outputs: undefined } });
+    }
+    throw error;
+  } finally {
+    writers?.forEach((w) => w.close());
+  }
+  if (locate?.found && range.firstLine === undefined) locate.found.line += linesBefore(range.file, range.start);
+  return { kinds, rows, rowsPerSplit };
+}
+
+type OnRecord = (
+  buffer: Buffer,
+  start: number,
+  end: number,
+  line: number,
+  next: number,
+  nextLine: number,
+  fields: number,
+  keyStart: number,
+  keyEnd: number,
+  keyQuoted: boolean,
+) => boolean;
+
+/**
+ * The record loop (RFC 4180; blank records skipped): calls `onRecord` with each record's bytes and
+ * line until it returns false or the range ends. With `typing`, each column's largest kind so far is
+ * kept in `typing.kinds` (a record's kinds count before its shape is checked: a ragged record ends
+ * the scan with an error anyway).
+ */
+function scanRecords(
+  range: CsvRange,
+  D: number,
+  onRecord: OnRecord,
+  typing?: { ncols: number; kinds: Uint8Array; partitionColumn: number },
+): void {
+  const { file } = range;
+  const weight = Int32Array.from(WEIGHT);
+  weight[D] = weight[QUOTE] = weight[LF] = weight[CR] = -1;
+  const ncols = typing?.ncols ?? 0;
+  const columnKinds = typing?.kinds ?? new Uint8Array(0);
+  const partitionColumn = typing?.partitionColumn ?? -1;
+  const fd = fs.openSync(file, 'r');
+  let buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(range.end - range.start, 1 << 16)));
+  try {
+    let len = 0;
+    let pos = 0;
+    let base = range.start; // file offset of buffer[0]
+    let readAt = range.start;
+    let eof = false;
+    let needMore = true;
+    let line = range.firstLine ?? 1;
+    // Field boundaries of the partition column in the current record.
+    let keyStart = 0;
+    let keyEnd = 0;
+    let keyQuoted = false;
+    for (;;) {
+      // Refill: keep the unfinished record at the front, grow for records longer than the buffer.
+      if (needMore && !eof) {
+        if (pos > 0) {
+          buffer.copyWithin(0, pos, len);
+          len -= pos;
+          base += pos;
+          pos = 0;
+        }
+        if (len === buffer.length) {
+          const bigger = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(bigger, 0, 0, len);
+          buffer = bigger;
+        }
+        const n = readAt < range.end ? fs.readSync(fd, buffer, len, Math.min(buffer.length - len, range.end - readAt), readAt) : 0;
+        if (n === 0) eof = true;
+        len += n;
+        readAt += n;
+        needMore = false;
+        if (base === 0 && pos === 0 && len >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) pos = 3; // UTF-8 byte order mark
+      }
+      if (pos >= len && eof) break;
+      // One record from pos: fields, kinds and its end; -1 when the buffer ends first.
+      let i = pos;
+      let col = 0;
+      let sum = 0;
+      let inQuotes = false;
+      let quoted = false;
+      let content = 0;
+      let fieldStart = i;
+      let end = -1;
+      let next = -1;
+      let newlines = 0;
+      for (;;) {
+        if (!inQuotes) {
+          // The hot loop: ordinary bytes only add their weight.
+          const run = i;
+          let w = 0;
+          while (i < len && (w = weight[buffer[i]]) >= 0) {
+            sum += w;
+            i++;
+          }
+          content += i - run;
+        }
+        let c = -1; // end of file
+        if (i < len) c = buffer[i];
+        else if (!eof) break;
+        else if (inQuotes)
+          throw new UserError(
+            `Cannot read CSV ${file}: the quoted field starting on line ${line} is never closed.`,
+            'close the quote, or double a quote character that is part of a value ("").',
+          );
+        if (inQuotes) {
+          if (c === QUOTE) {
+            if (i + 1 >= len && !eof) break;
+            if (i + 1 < len && buffer[i + 1] === QUOTE) {
+              sum += W_OTHER;
+              content++;
+              i += 2;
+              continue;
             }
-            let c = -1; // end of file
-            if (i < len) c = buffer[i];
-            else if (!eof) break;
-            else if (inQuotes)
-              throw new UserError(
-                `Cannot read CSV ${file}: the quoted field starting on line ${line} is never closed.`,
-                'close the quote, or double a quote character that is part of a value ("").',
-              );
-            if (inQuotes) {
-              if (c === QUOTE) {
-                if (i + 1 >= len && !eof) break;
-                if (i + 1 < len && buffer[i + 1] === QUOTE) {
-                  state = S.Dead * CLASSES;
-                  content++;
-                  i += 2;
-                  continue;
-                }
-                inQuotes = false;
-                i++;
-                continue;
-              }
-              if (c === LF) newlines++;
-              state = NEXT[state + CLASS[c]];
+            inQuotes = false;
+            i++;
+            continue;
+          }
+          if (c === LF) newlines++;
+          sum += WEIGHT[c];
+          content++;
+          i++;
+          continue;
+        }
+        if (c === D || c === LF || c === CR || c === -1) {
+          if (c === CR) {
+            if (i + 1 >= len && !eof) break;
+            if (i + 1 < len && buffer[i + 1] !== LF) {
+              sum += W_OTHER; // a lone CR is data
               content++;
               i++;
               continue;
             }
-            if (c === D || c === LF || c === CR || c === -1) {
-              if (c === CR) {
-                if (i + 1 >= len && !eof) break;
-                if (i + 1 < len && buffer[i + 1] !== LF) {
-                  state = S.Dead * CLASSES;
-                  content++;
-                  i++;
-                  continue;
-                } // a lone CR is data
+          }
+          if (col < ncols) {
+            // A column already text stays text; the common number shapes skip the call.
+            const known = columnKinds[col];
+            if (known < TEXT && content > 0) {
+              let kind: number;
+              if (sum === 0 && content <= 18) kind = INT;
+              else if (sum === W_DOT && !quoted && content > 1) kind = FLOAT;
+              else {
+                kind = kindOfField(buffer, fieldStart, i, sum, content, quoted);
+                if (kind === TEXT && content <= 16 && SPECIAL_FLOAT.test(unquote(buffer, fieldStart, i).toString('latin1'))) kind = FLOAT;
               }
-              if (header !== undefined && col < ncols) {
-                let kind = content === 0 ? MISSING : KIND_OF_STATE[state / CLASSES];
-                if (kind === TEXT && types[col] < TEXT && content <= 16 && SPECIAL_FLOAT.test(unquote(buffer, fieldStart, i).toString('latin1'))) kind = FLOAT;
-                else if (kind === INT && content > 18) kind = fitsInt64(unquote(buffer, fieldStart, i).toString('latin1')) ? INT : FLOAT;
-                kinds[col] = kind;
-                if (col === partitionColumn) {
-                  keyStart = fieldStart;
-                  keyEnd = i;
-                  keyQuoted = quoted;
-                }
-              }
-              if (c === D) {
-                col++;
-                state = 0;
-                content = 0;
-                quoted = false;
-                fieldStart = i + 1;
-                i++;
-                continue;
-              }
-              end = i;
-              next = c === -1 ? len : c === CR ? i + 2 : i + 1;
-              break;
+              if (kind > known) columnKinds[col] = kind;
             }
-            if (c === QUOTE) {
-              inQuotes = true;
-              quoted = true;
-              i++;
-              continue;
+            if (col === partitionColumn) {
+              keyStart = fieldStart;
+              keyEnd = i;
+              keyQuoted = quoted;
             }
-            state = NEXT[state + CLASS[c]];
-            content++;
+          }
+          if (c === D) {
+            col++;
+            sum = 0;
+            content = 0;
+            quoted = false;
+            fieldStart = i + 1;
             i++;
-          }
-          if (end < 0) {
-            needMore = true;
             continue;
           }
-          const recordLine = line;
-          line += 1 + newlines;
-          const blank = end === pos;
-          if (header === undefined) {
-            if (blank) {
-              pos = next;
-              continue;
-            }
-            header = Buffer.from(buffer.subarray(pos, end));
-            // DuckDB checks the UTF-8 of the values it reads, but not of a header line it is told to skip.
-            if (!isUtf8(header))
-              throw new UserError(
-                `Cannot read CSV ${file}: its header line (line ${recordLine}) is not valid UTF-8.`,
-                'save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`).',
-              );
-            const names = splitFields(header, D);
-            ncols = names.length;
-            kinds = new Uint8Array(ncols);
-            fileKinds = new Uint8Array(ncols);
-            if (!columns) {
-              columns = names;
-              types = new Array<number>(ncols).fill(MISSING);
-              if (splitting?.outputs) writers = splitting.outputs.map((output) => new SplitWriter(output, header!));
-            } else if (names.join('\u0000') !== columns.join('\u0000')) {
-              throw new UserError(
-                `CSV files disagree on their header: ${files[0]} has [${columns.join(',')}] but ${file} has [${names.join(',')}].`,
-                'give every file of one input the same columns in the same order.',
-              );
-            }
-            pos = next;
-            continue;
-          }
-          if (blank) {
-            pos = next;
-            continue;
-          }
-          if (col + 1 !== ncols) {
-            throw new UserError(
-              `Cannot read CSV ${file}: line ${recordLine} has ${col + 1} fields but the header has ${ncols}.`,
-              'every row needs as many fields as the header (quote fields that contain the delimiter).',
-            );
-          }
-          for (let k = 0; k < ncols; k++) {
-            if (kinds[k] > fileKinds[k]) fileKinds[k] = kinds[k];
-            if (kinds[k] > types[k]) types[k] = kinds[k];
-          }
-          rows++;
-          if (splitting) {
-            let bucket: number;
-            if (splitting.partitionColumn === undefined) bucket = bucketOf(buffer, pos, end, splitting.totalBuckets);
-            else if (!keyQuoted) bucket = bucketOf(buffer, keyStart, keyEnd, splitting.totalBuckets);
-            else {
-              const key = unquote(buffer, keyStart, keyEnd);
-              bucket = bucketOf(key, 0, key.length, splitting.totalBuckets);
-            }
-            const split = bucketToSplit[bucket];
-            rowsPerSplit[split]++;
-            writers?.[split].append(buffer, pos, end);
-            if (locate && locate.split === split && rowsPerSplit[split] === locate.record) {
-              locate.found = { file, line: recordLine };
-              return { columns: columns!, types: [], fileTypes: [], rows, rowsPerSplit };
-            }
-          }
-          pos = next;
+          end = i;
+          next = c === -1 ? len : c === CR ? i + 2 : i + 1;
+          break;
         }
-        if (header === undefined) throw new UserError(`CSV file ${file} is empty.`, 'ExampleGen needs a header line and at least one row.');
-        fileTypes.push(Array.from(fileKinds, (k) => TYPE_OF_KIND[k]));
-      } finally {
-        fs.closeSync(fd);
+        if (c === QUOTE) {
+          inQuotes = true;
+          quoted = true;
+          i++;
+          continue;
+        }
+        sum += W_OTHER;
+        content++;
+        i++;
       }
+      if (end < 0) {
+        needMore = true;
+        continue;
+      }
+      const recordLine = line;
+      line += 1 + newlines;
+      if (end === pos) {
+        pos = next; // a blank line
+        continue;
+      }
+      const more = onRecord(buffer, pos, end, recordLine, base + next, line, col + 1, keyStart, keyEnd, keyQuoted);
+      pos = next;
+      if (!more) return;
     }
   } finally {
-    writers?.forEach((w) => w.close());
+    fs.closeSync(fd);
   }
-  return { columns: columns!, types: types.map((k) => TYPE_OF_KIND[k]), fileTypes, rows, rowsPerSplit };
+}
+
+/**
+ * Byte offsets that cut a file's records [dataStart, size) into ranges of about `rangeBytes`: each cut
+ * is the first line break outside quotes at or after the previous cut + rangeBytes (a quote toggles
+ * "inside quotes", a doubled quote toggles twice, as the scanner reads them). The cuts depend on the
+ * bytes alone, so the ranges (and the Parquet files made from them) are the same on every machine.
+ */
+export function cutRanges(file: string, dataStart: number, rangeBytes: number, quoteFree = false): CsvRange[] {
+  const size = fs.statSync(file).size;
+  const cuts = [dataStart];
+  let target = dataStart + rangeBytes;
+  if (quoteFree) {
+    // No quotes in the file (the caller counted them): every line break ends a record, so only the
+    // bytes after each target are read.
+    const fd = fs.openSync(file, 'r');
+    const window = Buffer.allocUnsafe(1 << 16);
+    try {
+      for (let at = target; at < size; ) {
+        const n = fs.readSync(fd, window, 0, window.length, at);
+        const lf = window.subarray(0, n).indexOf(LF);
+        if (n === 0) break;
+        if (lf < 0) at += n;
+        else {
+          cuts.push(at + lf + 1);
+          at = target = at + lf + 1 + rangeBytes;
+        }
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  } else if (target < size) {
+    const fd = fs.openSync(file, 'r');
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let inQuotes = false;
+    try {
+      for (let base = dataStart; base < size && target < size; ) {
+        const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK, size - base), base);
+        if (n === 0) break;
+        const bytes = chunk.subarray(0, n);
+        let i = 0;
+        while (i < n && target < size) {
+          if (inQuotes) {
+            const q = bytes.indexOf(QUOTE, i);
+            if (q < 0) i = n;
+            else {
+              inQuotes = false;
+              i = q + 1;
+            }
+          } else if (base + i < target) {
+            const stop = Math.min(target - base, n);
+            const q = bytes.indexOf(QUOTE, i);
+            if (q >= 0 && q < stop) {
+              inQuotes = true;
+              i = q + 1;
+            } else i = stop;
+          } else {
+            const lf = bytes.indexOf(LF, i);
+            const q = bytes.indexOf(QUOTE, i);
+            if (q >= 0 && (lf < 0 || q < lf)) {
+              inQuotes = true;
+              i = q + 1;
+            } else if (lf < 0) i = n;
+            else {
+              cuts.push(base + lf + 1);
+              target = base + lf + 1 + rangeBytes;
+              i = lf + 1;
+            }
+          }
+        }
+        base += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  if (cuts[cuts.length - 1] < size || cuts.length === 1) cuts.push(size);
+  return cuts.slice(0, -1).map((start, k) => ({ file, start, end: cuts[k + 1] }));
+}
+
+/** Number of line breaks before `offset` (to name a file's own line in an error from a range that starts later). */
+export function linesBefore(file: string, offset: number): number {
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(CHUNK);
+  let count = 0;
+  try {
+    for (let at = 0; at < offset; ) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK, offset - at), at);
+      if (n === 0) break;
+      const bytes = chunk.subarray(0, n);
+      for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) count++;
+      at += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return count;
+}
+
+/**
+ * Types every column of `files` (one header each, the same columns) from every row: what statistics
+ * need of a CSV when they type it themselves. Throws a UserError naming the file and line for ragged
+ * records, unclosed quotes and headers that disagree.
+ */
+export function scanCsv(files: string[], delimiter: string): CsvScan {
+  let columns: string[] | undefined;
+  let kinds: Uint8Array | undefined;
+  const fileTypes: CsvColumnType[][] = [];
+  let rows = 0;
+  for (const file of files) {
+    const header = readCsvHeader(file, delimiter);
+    if (!columns) {
+      columns = header.columns;
+      kinds = new Uint8Array(columns.length);
+    } else if (header.columns.join('\u0000') !== columns.join('\u0000')) {
+      throw new UserError(
+        `CSV files disagree on their header: ${files[0]} has [${columns.join(',')}] but ${file} has [${header.columns.join(',')}].`,
+        'give every file of one input the same columns in the same order.',
+      );
+    }
+    const scan = scanCsvRange({ file, start: header.dataStart, end: fs.statSync(file).size, firstLine: header.dataLine }, { delimiter, header });
+    scan.kinds.forEach((k, c) => {
+      if (k > kinds![c]) kinds![c] = k;
+    });
+    fileTypes.push(typeOfKinds(scan.kinds));
+    rows += scan.rows;
+  }
+  return { columns: columns!, types: typeOfKinds(kinds!), fileTypes, rows, rowsPerSplit: [] };
 }
 
 /** A field's value: without its enclosing quotes, a doubled quote as one. */

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { sqlString } from './duckdb';
 
-/** What the input must be for a CSV reader; throws one clear UserError otherwise. */
-export function checkCsvFile(file: string): void {
+/** What the input must be for a CSV reader; throws one clear UserError otherwise. Returns the number of quote characters. */
+export function checkCsvFile(file: string): number {
   const stat = fs.statSync(file);
   if (!stat.isFile()) {
     // DuckDB reads a file several times (sniffing, then scanning): a pipe can be read only once, so
@@ -31,7 +31,8 @@ export function checkCsvFile(file: string): void {
   }
   // DuckDB accepts a quote left open at the end of the file (the rest of the file becomes one
   // value). In valid CSV quote characters come in pairs, so an odd count is checked in detail.
-  if (quoteCount(file) % 2 === 1) {
+  const quotes = quoteCount(file);
+  if (quotes % 2 === 1) {
     const problem = scanCsvShape(file, guessDelimiter(file));
     if (problem?.kind === 'unterminated') {
       throw new UserError(
@@ -40,6 +41,7 @@ export function checkCsvFile(file: string): void {
       );
     }
   }
+  return quotes;
 }
 
 /** Number of '"' bytes in the file (memchr-speed: one read, indexOf per quote). */

@@ -3,9 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitUri } from '../../dsl/artifact';
 import type { Executor, ExecutorContext } from '../../dsl/component';
-import { checkCsvFile, csvRelation, firstLines, guessDelimiter, readFirstLine } from '../../data/csv';
+import { checkCsvFile, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
-import { CsvColumnType, CsvScan, scanCsv } from '../../data/csv-scan';
+import { CsvColumnType, CsvScan, cutRanges, readCsvHeader, scanCsvRange, typeOfKinds } from '../../data/csv-scan';
+import { RANGE_BYTES, RangeJob, scratchRoot, shardName } from './csv-parts';
+import { RangePool } from './range-pool';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
@@ -15,9 +17,6 @@ import { writeTfExamplesOfSplit } from '../../transform/tf-example-io';
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
 const FLOAT_TYPES = /^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
-
-/** DuckDB's memory limit while writing splits: a streaming CSV → Parquet copy needs a few row groups per thread. */
-const EXAMPLEGEN_MEMORY_LIMIT = '256MB';
 
 interface CsvParameters {
   inputBase: string;
@@ -34,10 +33,10 @@ interface QueryParameters {
 }
 
 /**
- * CSV → Parquet per split in one read of the input: a byte-level pass (data/csv-scan.ts) types every
- * column from every row, checks the shape, and appends each record to its split's CSV file by the
- * fingerprint of its bytes; DuckDB then parses each split file once with those fixed types (no
- * sniffing) and writes it as Parquet.
+ * CSV → Parquet per split in one read of the input, cut into ranges converted side by side
+ * (csv-parts.ts): a byte-level pass (data/csv-scan.ts) types every column from every row, checks the
+ * shape, and appends each record to its split's CSV file by the fingerprint of its bytes; DuckDB then
+ * parses each split file with fixed types (no sniffing) and writes it as Parquet, one file per range.
  */
 export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) => {
   const remote = isObjectStoreUri(context.parameters.inputBase);
@@ -53,84 +52,170 @@ export const csvExampleGenExecutor: Executor<CsvParameters> = async (context) =>
   }
 };
 
+/** One conversion: these files' records go to these splits by these bucket ranges (one range for an input split). */
+interface CsvGroup {
+  files: string[];
+  splitNames: string[];
+  bucketRanges: { start: number; end: number }[];
+  totalBuckets: number;
+  partitionFeatureName?: string;
+}
+
 async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParameters): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-examplegen-'));
-  try {
-    await DuckSession.with(
-      async (db) => {
-        // COPY streams; the limit keeps DuckDB's buffers (and the process) small, spilling to our own
-        // temporary directory instead of the working directory if it ever needs to.
-        await db.run(`SET temp_directory = ${sqlString(work)}`);
-        if (p.inputConfig) {
-          checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
-          const written: string[] = [];
-          for (const [index, split] of p.inputConfig.splits.entries()) {
-            context.progress(index / p.inputConfig.splits.length, `reading split ${split.name}`);
-            const files = checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern)));
-            const delim = p.delimiter ?? guessDelimiter(files[0]);
-            const scan = scanCsv(files, delim);
-            checkScan(files, scan);
-            await writeSplit(db, context, files, delim, scan, split.name, scan.rows);
-            written.push(split.name);
-          }
-          await finish(db, context, written);
-          return;
-        }
-        const files = checkFiles(resolveInputFiles(p.inputBase));
-        const { splits, partitionFeatureName } = p.outputConfig.splitConfig;
-        checkUniqueSplitNames(splits.map((s) => s.name));
-        const delim = p.delimiter ?? guessDelimiter(files[0]);
-        const ranges = bucketRanges(p.outputConfig);
-        const outputs = ranges.map((r) => path.join(work, `${r.name}.csv`));
-        let partitionColumn: number | undefined;
-        if (partitionFeatureName) {
-          const columns = scanHeader(files[0], delim);
-          partitionColumn = columns.indexOf(partitionFeatureName);
-          if (partitionColumn < 0)
-            throw new UserError(`partitionFeatureName "${partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
-        }
-        context.progress(0.05, `reading ${files.length} CSV file(s), hashing rows into splits`);
-        const scan = scanCsv(files, delim, { totalBuckets: ranges[ranges.length - 1].end, ranges, partitionColumn, outputs });
-        checkScan(files, scan);
-        for (const [index, range] of ranges.entries()) {
-          context.progress(0.5 + (0.5 * index) / ranges.length, `writing split ${range.name}`);
-          await writeSplit(db, context, [outputs[index]], delim, scan, range.name, scan.rowsPerSplit[index], {
-            files,
-            delim,
-            index,
-            totalBuckets: ranges[ranges.length - 1].end,
-            ranges,
-            partitionColumn,
-          });
-        }
-        await finish(
-          db,
-          context,
-          ranges.map((r) => r.name),
-        );
+  let groups: CsvGroup[];
+  if (p.inputConfig) {
+    checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
+    groups = p.inputConfig.splits.map((split) => ({
+      files: checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern))),
+      splitNames: [split.name],
+      bucketRanges: [{ start: 0, end: 1 }],
+      totalBuckets: 1,
+    }));
+  } else {
+    const { splits, partitionFeatureName } = p.outputConfig.splitConfig;
+    checkUniqueSplitNames(splits.map((s) => s.name));
+    const ranges = bucketRanges(p.outputConfig);
+    groups = [
+      {
+        files: checkFiles(resolveInputFiles(p.inputBase)),
+        splitNames: ranges.map((r) => r.name),
+        bucketRanges: ranges,
+        totalBuckets: ranges[ranges.length - 1].end,
+        partitionFeatureName,
       },
-      { memoryLimit: EXAMPLEGEN_MEMORY_LIMIT },
+    ];
+  }
+  const written = await convertCsv(context, groups, p.delimiter);
+  if (p.writeTfExamples) await DuckSession.with(async (db) => finish(db, context, written));
+  else await finish(undefined, context, written);
+}
+
+/**
+ * CSV → Parquet per split (csv-parts.ts): every file is read once, in ranges converted side by side;
+ * types are settled when all ranges are in, and ranges written with other types are written again.
+ */
+async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGroup[], delimiter?: string): Promise<string[]> {
+  const delim = delimiter ?? guessDelimiter(groups[0].files[0]);
+  const examplesUri = context.outputs.examples[0].uri;
+  const scratch = fs.mkdtempSync(path.join(scratchRoot(), 'tfx-ts-examplegen-'));
+  let columns: string[] | undefined;
+  const jobs: RangeJob[] = [];
+  const fileOfJob: number[] = [];
+  const groupOfJob: number[] = [];
+  const allFiles: string[] = [];
+  let sampleTypes: CsvColumnType[] | undefined;
+  for (const group of groups) {
+    const perGroup: RangeJob[] = [];
+    let partitionColumn: number | undefined;
+    for (const file of group.files) {
+      const header = readCsvHeader(file, delim);
+      if (!columns) columns = header.columns;
+      else if (header.columns.join('\u0000') !== columns.join('\u0000'))
+        throw new UserError(
+          `CSV files disagree on their header: ${allFiles[0]} has [${columns.join(',')}] but ${file} has [${header.columns.join(',')}].`,
+          'give every file of one input the same columns in the same order.',
+        );
+      if (group.partitionFeatureName) {
+        partitionColumn = columns.indexOf(group.partitionFeatureName);
+        if (partitionColumn < 0)
+          throw new UserError(`partitionFeatureName "${group.partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
+      }
+      const ranges = cutRanges(file, header.dataStart, rangeBytes(), quoteFree.has(file));
+      ranges[0].firstLine = header.dataLine;
+      sampleTypes ??= typeOfKinds(scanCsvRange(ranges[0], { delimiter: delim, header, maxRecords: SAMPLE_RECORDS }).kinds);
+      for (const range of ranges) {
+        perGroup.push({
+          index: 0,
+          range,
+          delimiter: delim,
+          header,
+          totalBuckets: group.totalBuckets,
+          bucketRanges: group.bucketRanges,
+          partitionColumn,
+          splitFiles: [],
+          parquetFiles: [],
+          sampleTypes,
+        });
+        fileOfJob.push(allFiles.length);
+        groupOfJob.push(groups.indexOf(group));
+      }
+      allFiles.push(file);
+    }
+    for (const [k, job] of perGroup.entries()) {
+      job.index = jobs.length + k;
+      job.splitFiles = group.splitNames.map((split) => path.join(scratch, `${job.index}-${split}.csv`));
+      job.parquetFiles = group.splitNames.map((split) => path.join(splitUri(examplesUri, split), shardName(k, perGroup.length)));
+    }
+    for (const split of group.splitNames) fs.mkdirSync(splitUri(examplesUri, split), { recursive: true });
+    jobs.push(...perGroup);
+  }
+  const pool = new RangePool(examplegenSlots());
+  try {
+    context.progress(0.02, `reading ${allFiles.length} CSV file(s) in ${jobs.length} range(s)`);
+    let done = 0;
+    const results = await Promise.all(
+      jobs.map(async (job) => {
+        const result = await pool.convert(job);
+        context.progress(0.02 + (0.9 * ++done) / jobs.length, `converted ${done} of ${jobs.length} range(s)`);
+        return result;
+      }),
     );
+    const kinds = new Uint8Array(columns!.length);
+    const fileKinds = allFiles.map(() => new Uint8Array(columns!.length));
+    for (const [j, result] of results.entries())
+      result.kinds.forEach((k, c) => {
+        if (k > kinds[c]) kinds[c] = k;
+        if (k > fileKinds[fileOfJob[j]][c]) fileKinds[fileOfJob[j]][c] = k;
+      });
+    const rows = results.reduce((sum, r) => sum + r.rows, 0);
+    checkScan(allFiles, { columns: columns!, types: typeOfKinds(kinds), fileTypes: fileKinds.map(typeOfKinds), rows, rowsPerSplit: [] });
+    const types = typeOfKinds(kinds);
+    const stale = results.filter((r) => r.types.some((t, c) => t !== types[c]));
+    if (stale.length > 0) {
+      context.log(`writing ${stale.length} of ${jobs.length} range(s) again: a column's type was settled by a later range`);
+      await Promise.all(stale.map((r) => pool.rewrite({ job: jobs[r.index], types })));
+    }
+    const names: string[] = [];
+    for (const [g, group] of groups.entries()) {
+      for (const [s, split] of group.splitNames.entries()) {
+        const count = results.filter((r) => groupOfJob[r.index] === g).reduce((sum, r) => sum + r.rowsPerSplit[s], 0);
+        context.log(`split ${split}: ${count} examples`);
+        if (count === 0) context.log(`warning: split ${split} is empty; give it more hash buckets or provide more data.`);
+        names.push(split);
+      }
+    }
+    return names;
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    pool.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** Records typed before any range is written: a range never writes a column with a smaller type than these show. */
+const SAMPLE_RECORDS = 20_000;
+
+/** Range size; TFX_TS_EXAMPLEGEN_RANGE_BYTES lets tests cut small files into several ranges. */
+function rangeBytes(): number {
+  const configured = Number(process.env.TFX_TS_EXAMPLEGEN_RANGE_BYTES);
+  return Number.isInteger(configured) && configured > 0 ? configured : RANGE_BYTES;
+}
+
+/**
+ * Ranges in hand at once: one scanned here while DuckDB writes the others (3 measured best on 2
+ * cores: 0.89 s for the 1M-row file, against 0.96 s with 2), or TFX_TS_EXAMPLEGEN_SLOTS.
+ */
+function examplegenSlots(): number {
+  const configured = Number(process.env.TFX_TS_EXAMPLEGEN_SLOTS);
+  return Number.isInteger(configured) && configured > 0 ? configured : Math.max(3, Math.min(os.cpus().length + 1, 5));
+}
+
+/** Files without a quote character: their ranges are cut without reading them through (see cutRanges). */
+const quoteFree = new Set<string>();
 
 /** The CSV front door shared with statistics (regular, non-empty, readable files; quotes closed). */
 function checkFiles(files: string[]): string[] {
-  for (const file of files) checkCsvFile(file);
+  for (const file of files) if (checkCsvFile(file) === 0) quoteFree.add(file);
   return files;
-}
-
-function scanHeader(file: string, delim: string): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfx-ts-header-'));
-  try {
-    const head = path.join(dir, 'head.csv');
-    fs.writeFileSync(head, `${readFirstLine(file).replace(/^\uFEFF/, '')}\n`);
-    return scanCsv([head], delim).columns;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** No rows, or a column numeric in one file and text in another: refused (a silent cast to text would hide the problem). */
@@ -150,64 +235,6 @@ function checkScan(files: string[], scan: CsvScan): void {
       );
     }
   });
-}
-
-interface Origin {
-  files: string[];
-  delim: string;
-  index: number;
-  totalBuckets: number;
-  ranges: { start: number; end: number }[];
-  partitionColumn?: number;
-}
-
-/** One split file (CSV with the input's header) → Split-<name>/data.parquet, typed as the scan found. */
-async function writeSplit(
-  db: DuckSession,
-  context: ExecutorContext<unknown>,
-  files: string[],
-  delim: string,
-  scan: CsvScan,
-  split: string,
-  expected: number,
-  origin?: Origin,
-): Promise<void> {
-  const dir = splitUri(context.outputs.examples[0].uri, split);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'data.parquet');
-  const reader = csvRelation(files, { delimiter: delim, columns: scan.columns.map((name, i) => ({ name, type: scan.types[i] })) });
-  let written: number;
-  try {
-    const [{ Count }] = await db.all<{ Count: number }>(`COPY (SELECT * FROM ${reader}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
-    written = Number(Count);
-  } catch (error) {
-    throw conversionError(error as Error, files, origin);
-  }
-  if (written !== expected) throw new Error(`split ${split}: DuckDB read ${written} rows where the scan found ${expected}.`);
-  context.log(`split ${split}: ${written} examples`);
-  if (written === 0) context.log(`warning: split ${split} is empty; give it more hash buckets or provide more data.`);
-}
-
-/** DuckDB's conversion error names a line of the split file; find the input line it came from. */
-function conversionError(error: Error, files: string[], origin?: Origin): Error {
-  const line = /Line: (\d+)/.exec(error.message);
-  const column = /converting column "([^"]+)"/.exec(error.message);
-  const value = /Could not convert string "([^"]*)" to '(\w+)'/.exec(error.message);
-  if (!line || !column)
-    return new UserError(
-      `Cannot read CSV ${files.join(', ')}: ${firstLines(error.message)}`,
-      'every row needs as many fields as the header, and each column one type (numbers or text) throughout.',
-    );
-  let where = `line ${line[1]} of ${files[0]}`;
-  if (origin) {
-    const locate: { split: number; record: number; found?: { file: string; line: number } } = { split: origin.index, record: Number(line[1]) - 1 };
-    scanCsv(origin.files, origin.delim, { totalBuckets: origin.totalBuckets, ranges: origin.ranges, partitionColumn: origin.partitionColumn }, locate);
-    if (locate.found) where = `line ${locate.found.line} of ${locate.found.file}`;
-  }
-  return new UserError(
-    `Cannot read CSV: column "${column[1]}" ${value ? `has the value "${value[1]}", which is not a ${value[2]}, ` : 'has a value of another type '}on ${where}.`,
-    `make every value of "${column[1]}" a number, or quote text so that the column is read as text.`,
-  );
 }
 
 export const queryExampleGenExecutor: Executor<QueryParameters> = async (context) => {
@@ -282,9 +309,10 @@ async function writeTableSplit(
   if (n === 0) context.log(`warning: split ${split} is empty; give it more hash buckets or provide more data.`);
 }
 
-async function finish(db: DuckSession, context: ExecutorContext<unknown>, splitNames: string[]): Promise<void> {
+/** Records the splits (and writes TFRecord copies when asked: then `db` is needed). */
+async function finish(db: DuckSession | undefined, context: ExecutorContext<unknown>, splitNames: string[]): Promise<void> {
   const examples = context.outputs.examples[0];
-  if ((context.parameters as { writeTfExamples?: boolean }).writeTfExamples) {
+  if (db && (context.parameters as { writeTfExamples?: boolean }).writeTfExamples) {
     for (const split of splitNames) {
       context.progress(0.9, `writing split ${split} as TFRecord of tf.Example`);
       await writeTfExamplesOfSplit(db, splitUri(examples.uri, split));
