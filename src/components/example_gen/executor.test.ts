@@ -18,6 +18,30 @@ async function runExampleGen(component: InstanceType<typeof CsvExampleGen> | Ins
   return { root, examples: results[0].outputs.examples[0] };
 }
 
+/** Runs `fn` with these environment variables set, then restores them. */
+async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** A split's Parquet files in name order (the order readers take them in). */
+function parquetFiles(uri: string, split: string): string[] {
+  const dir = path.join(uri, `Split-${split}`);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
 async function query<T>(sql: string): Promise<T[]> {
   return DuckSession.with((db) => db.all<T>(sql));
 }
@@ -74,16 +98,11 @@ describe('CsvExampleGen', () => {
     }
   });
 
-  it('writes byte-identical splits on every run and with 1 or 2 DuckDB threads', async () => {
+  it('writes byte-identical splits on every run and with 1 or 3 ranges in hand at once', async () => {
     const outputs: Buffer[][] = [];
-    for (const threads of ['1', '2', '2']) {
-      process.env.TFX_TS_DUCKDB_THREADS = threads;
-      try {
-        const { examples } = await runExampleGen(new CsvExampleGen({ inputBase: taxiCsv }));
-        outputs.push(['train', 'eval'].map((s) => fs.readFileSync(path.join(examples.uri, `Split-${s}`, 'data.parquet'))));
-      } finally {
-        delete process.env.TFX_TS_DUCKDB_THREADS;
-      }
+    for (const slots of ['1', '3', '3']) {
+      const { examples } = await withEnv({ TFX_TS_EXAMPLEGEN_SLOTS: slots }, () => runExampleGen(new CsvExampleGen({ inputBase: taxiCsv })));
+      outputs.push(['train', 'eval'].map((s) => fs.readFileSync(path.join(examples.uri, `Split-${s}`, 'data.parquet'))));
     }
     expect(outputs[1][0].equals(outputs[0][0]) && outputs[1][1].equals(outputs[0][1])).toBe(true);
     expect(outputs[2][0].equals(outputs[0][0]) && outputs[2][1].equals(outputs[0][1])).toBe(true);
@@ -180,6 +199,70 @@ describe('CsvExampleGen', () => {
       `SELECT count(*) AS m FROM read_csv(${sqlString(path.join(sharedData, 'chicago_taxi', 'tfdv_tutorial', 'eval.csv'))})`,
     );
     expect(n).toBe(m);
+  });
+
+  describe('in ranges (a large input is cut at record boundaries and converted range by range)', () => {
+    const small = { TFX_TS_EXAMPLEGEN_RANGE_BYTES: String(200_000) };
+    const rowsOf = async (uri: string, split: string) =>
+      query<Record<string, unknown>>(`SELECT * FROM read_parquet([${parquetFiles(uri, split).map(sqlString).join(', ')}])`);
+
+    it('gives the same rows, order and types as one range, in byte-identical files with 1 or 3 ranges in hand', async () => {
+      const whole = await runExampleGen(new CsvExampleGen({ inputBase: taxiCsv }));
+      const cut = await withEnv({ ...small, TFX_TS_EXAMPLEGEN_SLOTS: '1' }, () => runExampleGen(new CsvExampleGen({ inputBase: taxiCsv })));
+      const again = await withEnv({ ...small, TFX_TS_EXAMPLEGEN_SLOTS: '3' }, () => runExampleGen(new CsvExampleGen({ inputBase: taxiCsv })));
+      for (const split of ['train', 'eval']) {
+        const files = parquetFiles(cut.examples.uri, split);
+        expect(files.length).toBe(10); // 1.9 MB in ranges of 200 kB
+        expect(path.basename(files[0])).toBe('data-00000-of-00010.parquet');
+        expect(files.map((f) => fs.readFileSync(f).equals(fs.readFileSync(f.replace(cut.examples.uri, again.examples.uri))))).toEqual(files.map(() => true));
+        expect(await rowsOf(cut.examples.uri, split)).toEqual(await rowsOf(whole.examples.uri, split));
+        const describe = (uri: string) => query(`DESCRIBE SELECT * FROM read_parquet([${parquetFiles(uri, split).map(sqlString).join(', ')}])`);
+        expect(await describe(cut.examples.uri)).toEqual(await describe(whole.examples.uri));
+      }
+    });
+
+    it('settles a type in a later range and writes the earlier ranges again: a late decimal is not rounded', async () => {
+      const dir = tempDir();
+      // 30,000 integers then one decimal: past the 20,000-record sample and in the last range.
+      const rows = Array.from({ length: 30_000 }, (_, i) => `${i},${i * 3}`);
+      rows.push('30000,1.5');
+      const file = writeFile(dir, 'late.csv', `id,v\n${rows.join('\n')}\n`);
+      const { examples } = await withEnv({ TFX_TS_EXAMPLEGEN_RANGE_BYTES: '32768' }, () =>
+        runExampleGen(new CsvExampleGen({ inputBase: file, outputConfig: { splitConfig: { splits: [{ name: 'train', hashBuckets: 1 }] } } })),
+      );
+      const files = parquetFiles(examples.uri, 'train');
+      expect(files.length).toBeGreaterThan(5);
+      for (const f of files) {
+        const types = await query<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlString(f)})`);
+        expect(types.map((t) => t.column_type)).toEqual(['BIGINT', 'DOUBLE']);
+      }
+      const all = await rowsOf(examples.uri, 'train');
+      expect(all.length).toBe(30_001);
+      expect(all[12_345]).toEqual({ id: 12_345, v: 37_035 });
+      expect(all[30_000]).toEqual({ id: 30_000, v: 1.5 });
+    });
+
+    it("names the input's own line of a ragged record found in a later range", async () => {
+      const dir = tempDir();
+      const rows = Array.from({ length: 30_000 }, (_, i) => (i === 24_998 ? `${i},1,2` : `${i},1`));
+      const file = writeFile(dir, 'ragged.csv', `id,v\n${rows.join('\n')}\n`);
+      const run = withEnv({ TFX_TS_EXAMPLEGEN_RANGE_BYTES: '32768' }, () => runExampleGen(new CsvExampleGen({ inputBase: file })));
+      await expect(run).rejects.toThrow(/line 25000 has 3 fields but the header has 2/);
+    });
+
+    it('cuts only outside quotes: quoted line breaks and delimiters near every cut', async () => {
+      const dir = tempDir();
+      const rows = Array.from({ length: 3_000 }, (_, i) => `${i},"multi\nline, ""quoted""\n${i}",${i % 7}`);
+      const file = writeFile(dir, 'quoted.csv', `id,text,k\n${rows.join('\r\n')}\r\n`);
+      const whole = await runExampleGen(new CsvExampleGen({ inputBase: file }));
+      const cut = await withEnv({ TFX_TS_EXAMPLEGEN_RANGE_BYTES: '1000' }, () => runExampleGen(new CsvExampleGen({ inputBase: file })));
+      for (const split of ['train', 'eval']) {
+        expect(parquetFiles(cut.examples.uri, split).length).toBeGreaterThan(50);
+        expect(await rowsOf(cut.examples.uri, split)).toEqual(await rowsOf(whole.examples.uri, split));
+      }
+      const eval0 = (await rowsOf(cut.examples.uri, 'eval'))[0] as { id: number; text: string };
+      expect(eval0.text).toBe(`multi\nline, "quoted"\n${eval0.id}`);
+    });
   });
 
   describe('bad input: one clear error, nothing registered', () => {
