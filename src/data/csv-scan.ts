@@ -329,7 +329,10 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
     // error names the line a user sees in an editor (only on this error path: counting costs a pass).
     if (error instanceof UserError && range.firstLine === undefined) {
       writers?.forEach((w) => w.close());
-      scanCsvRange({ ...range, firstLine: linesBefore(range.file, range.start) + 1 }, { ...options, splitting: splitting && { ...splitting, outputs: undefined } });
+      scanCsvRange(
+        { ...range, firstLine: linesBefore(range.file, range.start) + 1 },
+        { ...options, splitting: splitting && { ...splitting, outputs: undefined } },
+      );
     }
     throw error;
   } finally {
@@ -358,12 +361,7 @@ type OnRecord = (
  * kept in `typing.kinds` (a record's kinds count before its shape is checked: a ragged record ends
  * the scan with an error anyway).
  */
-function scanRecords(
-  range: CsvRange,
-  D: number,
-  onRecord: OnRecord,
-  typing?: { ncols: number; kinds: Uint8Array; partitionColumn: number },
-): void {
+function scanRecords(range: CsvRange, D: number, onRecord: OnRecord, typing?: { ncols: number; kinds: Uint8Array; partitionColumn: number }): void {
   const { file } = range;
   const weight = Int32Array.from(WEIGHT);
   weight[D] = weight[QUOTE] = weight[LF] = weight[CR] = -1;
@@ -542,7 +540,7 @@ export function cutRanges(file: string, dataStart: number, rangeBytes: number, q
     const fd = fs.openSync(file, 'r');
     const window = Buffer.allocUnsafe(1 << 16);
     try {
-      for (let at = target; at < size; ) {
+      for (let at = target; at < size;) {
         const n = fs.readSync(fd, window, 0, window.length, at);
         const lf = window.subarray(0, n).indexOf(LF);
         if (n === 0) break;
@@ -560,7 +558,7 @@ export function cutRanges(file: string, dataStart: number, rangeBytes: number, q
     const chunk = Buffer.allocUnsafe(CHUNK);
     let inQuotes = false;
     try {
-      for (let base = dataStart; base < size && target < size; ) {
+      for (let base = dataStart; base < size && target < size;) {
         const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK, size - base), base);
         if (n === 0) break;
         const bytes = chunk.subarray(0, n);
@@ -610,7 +608,7 @@ export function linesBefore(file: string, offset: number): number {
   const chunk = Buffer.allocUnsafe(CHUNK);
   let count = 0;
   try {
-    for (let at = 0; at < offset; ) {
+    for (let at = 0; at < offset;) {
       const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK, offset - at), at);
       if (n === 0) break;
       const bytes = chunk.subarray(0, n);

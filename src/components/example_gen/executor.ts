@@ -6,7 +6,7 @@ import type { Executor, ExecutorContext } from '../../dsl/component';
 import { checkCsvFile, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { CsvColumnType, CsvScan, cutRanges, readCsvHeader, scanCsvRange, typeOfKinds } from '../../data/csv-scan';
-import { RANGE_BYTES, RangeJob, scratchRoot, shardName } from './csv-parts';
+import { RANGE_BYTES, RangeJob, RangeResult, scratchRoot, shardName } from './csv-parts';
 import { RangePool } from './range-pool';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
@@ -98,68 +98,73 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
   const delim = delimiter ?? guessDelimiter(groups[0].files[0]);
   const examplesUri = context.outputs.examples[0].uri;
   const scratch = fs.mkdtempSync(path.join(scratchRoot(), 'tfx-ts-examplegen-'));
-  let columns: string[] | undefined;
-  const jobs: RangeJob[] = [];
-  const fileOfJob: number[] = [];
-  const groupOfJob: number[] = [];
-  const allFiles: string[] = [];
-  let sampleTypes: CsvColumnType[] | undefined;
-  for (const group of groups) {
-    const perGroup: RangeJob[] = [];
-    let partitionColumn: number | undefined;
-    for (const file of group.files) {
-      const header = readCsvHeader(file, delim);
-      if (!columns) columns = header.columns;
-      else if (header.columns.join('\u0000') !== columns.join('\u0000'))
-        throw new UserError(
-          `CSV files disagree on their header: ${allFiles[0]} has [${columns.join(',')}] but ${file} has [${header.columns.join(',')}].`,
-          'give every file of one input the same columns in the same order.',
-        );
-      if (group.partitionFeatureName) {
-        partitionColumn = columns.indexOf(group.partitionFeatureName);
-        if (partitionColumn < 0)
-          throw new UserError(`partitionFeatureName "${group.partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
-      }
-      const ranges = cutRanges(file, header.dataStart, rangeBytes(), quoteFree.has(file));
-      ranges[0].firstLine = header.dataLine;
-      sampleTypes ??= typeOfKinds(scanCsvRange(ranges[0], { delimiter: delim, header, maxRecords: SAMPLE_RECORDS }).kinds);
-      for (const range of ranges) {
-        perGroup.push({
-          index: 0,
-          range,
-          delimiter: delim,
-          header,
-          totalBuckets: group.totalBuckets,
-          bucketRanges: group.bucketRanges,
-          partitionColumn,
-          splitFiles: [],
-          parquetFiles: [],
-          sampleTypes,
-        });
-        fileOfJob.push(allFiles.length);
-        groupOfJob.push(groups.indexOf(group));
-      }
-      allFiles.push(file);
-    }
-    for (const [k, job] of perGroup.entries()) {
-      job.index = jobs.length + k;
-      job.splitFiles = group.splitNames.map((split) => path.join(scratch, `${job.index}-${split}.csv`));
-      job.parquetFiles = group.splitNames.map((split) => path.join(splitUri(examplesUri, split), shardName(k, perGroup.length)));
-    }
-    for (const split of group.splitNames) fs.mkdirSync(splitUri(examplesUri, split), { recursive: true });
-    jobs.push(...perGroup);
-  }
   const pool = new RangePool(examplegenSlots());
   try {
+    let columns: string[] | undefined;
+    const jobs: RangeJob[] = [];
+    const fileOfJob: number[] = [];
+    const groupOfJob: number[] = [];
+    const allFiles: string[] = [];
+    let sampleTypes: CsvColumnType[] | undefined;
+    for (const group of groups) {
+      const perGroup: RangeJob[] = [];
+      let partitionColumn: number | undefined;
+      for (const file of group.files) {
+        const header = readCsvHeader(file, delim);
+        if (!columns) columns = header.columns;
+        else if (header.columns.join('\u0000') !== columns.join('\u0000'))
+          throw new UserError(
+            `CSV files disagree on their header: ${allFiles[0]} has [${columns.join(',')}] but ${file} has [${header.columns.join(',')}].`,
+            'give every file of one input the same columns in the same order.',
+          );
+        if (group.partitionFeatureName) {
+          partitionColumn = columns.indexOf(group.partitionFeatureName);
+          if (partitionColumn < 0)
+            throw new UserError(`partitionFeatureName "${group.partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
+        }
+        const ranges = cutRanges(file, header.dataStart, rangeBytes(), quoteFree.has(file));
+        ranges[0].firstLine = header.dataLine;
+        sampleTypes ??= typeOfKinds(scanCsvRange(ranges[0], { delimiter: delim, header, maxRecords: SAMPLE_RECORDS }).kinds);
+        for (const range of ranges) {
+          perGroup.push({
+            index: 0,
+            range,
+            delimiter: delim,
+            header,
+            totalBuckets: group.totalBuckets,
+            bucketRanges: group.bucketRanges,
+            partitionColumn,
+            splitFiles: [],
+            parquetFiles: [],
+            sampleTypes,
+          });
+          fileOfJob.push(allFiles.length);
+          groupOfJob.push(groups.indexOf(group));
+        }
+        allFiles.push(file);
+      }
+      for (const [k, job] of perGroup.entries()) {
+        job.index = jobs.length + k;
+        job.splitFiles = group.splitNames.map((split) => path.join(scratch, `${job.index}-${split}.csv`));
+        job.parquetFiles = group.splitNames.map((split) => path.join(splitUri(examplesUri, split), shardName(k, perGroup.length)));
+      }
+      for (const split of group.splitNames) fs.mkdirSync(splitUri(examplesUri, split), { recursive: true });
+      jobs.push(...perGroup);
+    }
     context.progress(0.02, `reading ${allFiles.length} CSV file(s) in ${jobs.length} range(s)`);
     let done = 0;
-    const results = await Promise.all(
+    // Every range settles before an error is raised (no DuckDB is closed under a running statement),
+    // and the error raised is the first range's in file order, as a one-pass reader would report it.
+    const settled = await Promise.allSettled(
       jobs.map(async (job) => {
         const result = await pool.convert(job);
         context.progress(0.02 + (0.9 * ++done) / jobs.length, `converted ${done} of ${jobs.length} range(s)`);
         return result;
       }),
     );
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const results = settled.map((s) => (s as PromiseFulfilledResult<RangeResult>).value);
     const kinds = new Uint8Array(columns!.length);
     const fileKinds = allFiles.map(() => new Uint8Array(columns!.length));
     for (const [j, result] of results.entries())
@@ -173,7 +178,9 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
     const stale = results.filter((r) => r.types.some((t, c) => t !== types[c]));
     if (stale.length > 0) {
       context.log(`writing ${stale.length} of ${jobs.length} range(s) again: a column's type was settled by a later range`);
-      await Promise.all(stale.map((r) => pool.rewrite({ job: jobs[r.index], types })));
+      const rewritten = await Promise.allSettled(stale.map((r) => pool.rewrite({ job: jobs[r.index], types })));
+      const rewriteFailed = rewritten.find((s) => s.status === 'rejected');
+      if (rewriteFailed) throw (rewriteFailed as PromiseRejectedResult).reason;
     }
     const names: string[] = [];
     for (const [g, group] of groups.entries()) {
