@@ -1,5 +1,5 @@
 /**
- * ExampleGen benchmark (issue 11): tfx-ts CsvExampleGen (CSV → Parquet per split, default 2:1 hash
+ * ExampleGen benchmark: tfx-ts CsvExampleGen (CSV → Parquet per split, default 2:1 hash
  * split) vs DuckDB's plain `COPY (SELECT * FROM read_csv_auto(file)) TO 'x.parquet'` on the same
  * 1M-row × 18-column taxi-like CSV that bench/stats builds (128 MB, resampled from the taxi sample
  * with mulberry32 seed 42). The two alternate A B A B in one run; each run is its own process, timed
@@ -108,7 +108,7 @@ function main(): void {
     console.log(`\n| tool | median | min–max | MB/s (median) | peak RSS (max) |`);
     console.log(`|---|---|---|---|---|`);
     console.log(
-      `| tfx-ts CsvExampleGen (typing, 2:1 split, 2 zstd Parquet files) | ${o.toFixed(2)} s | ${range(ours.map((x) => x.seconds))} s | ${(mb / o).toFixed(0)} | ${Math.max(...ours.map((x) => x.maxRssMb)).toFixed(0)} MiB |`,
+      `| tfx-ts CsvExampleGen (typing, 2:1 split, zstd Parquet per split in 16 MiB ranges) | ${o.toFixed(2)} s | ${range(ours.map((x) => x.seconds))} s | ${(mb / o).toFixed(0)} | ${Math.max(...ours.map((x) => x.maxRssMb)).toFixed(0)} MiB |`,
     );
     console.log(
       `| DuckDB COPY read_csv_auto → Parquet | ${p.toFixed(2)} s | ${range(peer.map((x) => x.seconds))} s | ${(mb / p).toFixed(0)} | ${Math.max(...peer.map((x) => x.maxRssMb)).toFixed(0)} MiB |`,

@@ -112,6 +112,8 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 const CHUNK = 8 << 20;
+/** Buffer of each split file's writer. */
+const WRITER_BYTES = 4 << 20;
 
 /**
  * Byte weights for typing a field in the hot loop without stepping the number DFA on every byte: a
@@ -153,24 +155,63 @@ function exactKind(value: Buffer): number {
   return KIND_OF_STATE[state / CLASSES];
 }
 
+/**
+ * Memory shared by the read buffer and the split writers' buffers: a record moves from one to the
+ * other with copyWithin, a memmove that allocates nothing. (Buffer.copy between two buffers makes a
+ * view per call: a million records cost three times the bytes' copying, plus the garbage.)
+ */
+class Arena {
+  readonly all: Uint8Array;
+  /** The read buffer, at offset 0 of the arena. */
+  readonly read: Buffer;
+  private next: number;
+
+  constructor(readBytes: number, writerBytes: number, writers: number) {
+    const arena = new ArrayBuffer(readBytes + writerBytes * writers);
+    this.all = new Uint8Array(arena);
+    this.read = Buffer.from(arena, 0, readBytes);
+    this.next = readBytes;
+  }
+
+  /** The next writer's region. */
+  take(bytes: number): { buffer: Buffer; base: number } {
+    const base = this.next;
+    this.next += bytes;
+    return { buffer: Buffer.from(this.all.buffer, base, bytes), base };
+  }
+}
+
 class SplitWriter {
-  private buffer = Buffer.allocUnsafe(4 << 20);
+  private buffer: Buffer;
+  /** Offset of `buffer` in the arena; -1 once it has outgrown it. */
+  private base: number;
   private used = 0;
   private closed = false;
   private readonly fd: number;
 
-  constructor(file: string, header: Buffer) {
+  constructor(
+    file: string,
+    header: Buffer,
+    private readonly arena: Arena,
+    bytes: number,
+  ) {
+    ({ buffer: this.buffer, base: this.base } = arena.take(bytes));
     this.fd = fs.openSync(file, 'w');
     this.append(header, 0, header.length);
   }
 
+  /** Appends source[start, end) and a line break. */
   append(source: Buffer, start: number, end: number): void {
     const n = end - start + 1;
     if (this.used + n > this.buffer.length) {
       this.flush();
-      if (n > this.buffer.length) this.buffer = Buffer.allocUnsafe(n);
+      if (n > this.buffer.length) {
+        this.buffer = Buffer.allocUnsafe(n);
+        this.base = -1;
+      }
     }
-    source.copy(this.buffer, this.used, start, end);
+    if (source === this.arena.read && this.base >= 0) this.arena.all.copyWithin(this.base + this.used, start, end);
+    else source.copy(this.buffer, this.used, start, end);
     this.buffer[this.used + n - 1] = LF;
     this.used += n;
   }
@@ -288,7 +329,11 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
   const rowsPerSplit = splitting ? splitting.ranges.map(() => 0) : [];
   const bucketToSplit = splitting ? new Int32Array(splitting.totalBuckets) : new Int32Array(0);
   splitting?.ranges.forEach((r, s) => bucketToSplit.fill(s, r.start, r.end));
-  const writers = splitting?.outputs?.map((output) => new SplitWriter(output, header.bytes));
+  const rangeBytes = Math.max(range.end - range.start, 1 << 16);
+  const readBytes = Math.min(CHUNK, rangeBytes);
+  const writerBytes = Math.min(WRITER_BYTES, rangeBytes + header.bytes.length + 1);
+  const arena = new Arena(readBytes, writerBytes, splitting?.outputs?.length ?? 0);
+  const writers = splitting?.outputs?.map((output) => new SplitWriter(output, header.bytes, arena, writerBytes));
   const partitionColumn = splitting?.partitionColumn ?? -1;
   const maxRecords = options.maxRecords ?? Infinity;
   let rows = 0;
@@ -323,6 +368,7 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
         return rows < maxRecords;
       },
       { ncols, partitionColumn, kinds },
+      arena.read,
     );
   } catch (error) {
     // A range that starts mid-file counts lines from 1: scan it again from its true line so that the
@@ -361,7 +407,14 @@ type OnRecord = (
  * kept in `typing.kinds` (a record's kinds count before its shape is checked: a ragged record ends
  * the scan with an error anyway).
  */
-function scanRecords(range: CsvRange, D: number, onRecord: OnRecord, typing?: { ncols: number; kinds: Uint8Array; partitionColumn: number }): void {
+function scanRecords(
+  range: CsvRange,
+  D: number,
+  onRecord: OnRecord,
+  typing?: { ncols: number; kinds: Uint8Array; partitionColumn: number },
+  /** The read buffer to start with (it is replaced by a larger one for a record that does not fit). */
+  initial?: Buffer,
+): void {
   const { file } = range;
   const weight = Int32Array.from(WEIGHT);
   weight[D] = weight[QUOTE] = weight[LF] = weight[CR] = -1;
@@ -369,7 +422,7 @@ function scanRecords(range: CsvRange, D: number, onRecord: OnRecord, typing?: { 
   const columnKinds = typing?.kinds ?? new Uint8Array(0);
   const partitionColumn = typing?.partitionColumn ?? -1;
   const fd = fs.openSync(file, 'r');
-  let buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(range.end - range.start, 1 << 16)));
+  let buffer = initial ?? Buffer.allocUnsafe(Math.min(CHUNK, Math.max(range.end - range.start, 1 << 16)));
   try {
     let len = 0;
     let pos = 0;
