@@ -12,7 +12,6 @@ import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, Out
 import { UserError } from '../../util/errors';
 import { resolveInputFiles } from './files';
 import { isObjectStoreUri, localCopyOf } from '../../io/storage';
-import { writeTfExamplesOfSplit } from '../../transform/tf-example-io';
 
 /** Column types of examples: TFX features are int64, float or bytes, so everything maps onto those three (plus lists of them). */
 const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|UHUGEINT|BOOLEAN)$/;
@@ -322,6 +321,8 @@ async function finish(db: DuckSession | undefined, context: ExecutorContext<unkn
   if (db && (context.parameters as { writeTfExamples?: boolean }).writeTfExamples) {
     for (const split of splitNames) {
       context.progress(0.9, `writing split ${split} as TFRecord of tf.Example`);
+      // Loaded only here: the tf.Example codec takes longer to load than a small CSV takes to convert.
+      const { writeTfExamplesOfSplit } = await import('../../transform/tf-example-io');
       await writeTfExamplesOfSplit(db, splitUri(examples.uri, split));
     }
   }
