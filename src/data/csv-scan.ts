@@ -444,15 +444,18 @@ function scanRecords(
           base += pos;
           pos = 0;
         }
-        if (len === buffer.length) {
+        if (len >= buffer.length - 1) {
           const bigger = Buffer.allocUnsafe(buffer.length * 2);
           buffer.copy(bigger, 0, 0, len);
           buffer = bigger;
         }
-        const n = readAt < range.end ? fs.readSync(fd, buffer, len, Math.min(buffer.length - len, range.end - readAt), readAt) : 0;
+        // One byte stays free for a sentinel line break after the data: the hot loop then needs no
+        // bounds check of its own (it stops at the sentinel as at any structural byte).
+        const n = readAt < range.end ? fs.readSync(fd, buffer, len, Math.min(buffer.length - 1 - len, range.end - readAt), readAt) : 0;
         if (n === 0) eof = true;
         len += n;
         readAt += n;
+        buffer[len] = LF;
         needMore = false;
         if (base === 0 && pos === 0 && len >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) pos = 3; // UTF-8 byte order mark
       }
@@ -473,7 +476,7 @@ function scanRecords(
           // The hot loop: ordinary bytes only add their weight.
           const run = i;
           let w = 0;
-          while (i < len && (w = weight[buffer[i]]) >= 0) {
+          while ((w = weight[buffer[i]]) >= 0) {
             sum += w;
             i++;
           }
