@@ -50,8 +50,7 @@ const K_DIGIT = 1,
   K_DOT = 3,
   K_E = 4,
   K_SPACE = 5,
-  CLASSES = 6,
-  K_STRUCTURAL = 7;
+  CLASSES = 6;
 const CLASS = new Uint8Array(256);
 for (let c = 0x30; c <= 0x39; c++) CLASS[c] = K_DIGIT;
 CLASS[0x2b] = CLASS[0x2d] = K_SIGN;

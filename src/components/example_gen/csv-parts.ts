@@ -16,7 +16,6 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { csvRelation, firstLines } from '../../data/csv';
 import { CsvColumnType, CsvHeader, CsvRange, kindOfType, scanCsvRange, typeOfKinds } from '../../data/csv-scan';
 import { DuckSession, sqlString } from '../../data/duckdb';
