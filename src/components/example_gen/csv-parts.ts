@@ -106,7 +106,8 @@ async function writeRange(db: DuckSession, job: RangeJob, rowsPerSplit: number[]
     } catch (error) {
       throw conversionError(error as Error, job, split);
     }
-    if (written !== rowsPerSplit[split]) throw new Error(`${job.range.file}: DuckDB read ${written} rows of a split file where the scan wrote ${rowsPerSplit[split]}.`);
+    if (written !== rowsPerSplit[split])
+      throw new Error(`${job.range.file}: DuckDB read ${written} rows of a split file where the scan wrote ${rowsPerSplit[split]}.`);
   }
 }
 
