@@ -16,6 +16,7 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { UserError } from '../util/errors';
+import type { CsvRouter } from './csv-route';
 import { bucketOf, MAX_TOTAL_BUCKETS } from './fingerprint';
 
 export type CsvColumnType = 'BIGINT' | 'DOUBLE' | 'VARCHAR';
@@ -111,7 +112,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 const CHUNK = 8 << 20;
-/** Buffer of each split file's writer. */
+/** Region of each split file's writer. */
 const WRITER_BYTES = 4 << 20;
 
 /**
@@ -155,70 +156,94 @@ function exactKind(value: Buffer): number {
 }
 
 /**
- * Memory shared by the read buffer and the split writers' buffers: a record moves from one to the
- * other with copyWithin, a memmove that allocates nothing. (Buffer.copy between two buffers makes a
- * view per call: a million records cost three times the bytes' copying, plus the garbage.)
+ * Memory shared by the read buffer, the split writers' regions, their table and a batch of record
+ * bounds: a record moves to its split with copyWithin, a memmove that allocates nothing (Buffer.copy
+ * between two buffers makes a view per call). With the router (csv-route.ts) the arena is the
+ * router's WebAssembly memory and records are routed a batch at a time.
+ * Layout: [read buffer + 16 bytes of padding][region per split][table: 4 × i32 per split][batch].
  */
 class Arena {
   readonly all: Uint8Array;
-  /** The read buffer, at offset 0 of the arena. */
+  /** The read buffer. */
   readonly read: Buffer;
-  private next: number;
+  /** Per split: bucket end, cursor, limit (byte offsets in `all`), records routed by the router. */
+  readonly table: Int32Array;
+  readonly tableOffset: number;
+  /** (start, end) pairs of records waiting to be routed. */
+  readonly batch: Int32Array;
+  readonly batchOffset: number;
+  readonly regionsOffset: number;
 
-  constructor(readBytes: number, writerBytes: number, writers: number) {
-    const arena = new ArrayBuffer(readBytes + writerBytes * writers);
-    this.all = new Uint8Array(arena);
-    this.read = Buffer.from(arena, 0, readBytes);
-    this.next = readBytes;
-  }
-
-  /** The next writer's region. */
-  take(bytes: number): { buffer: Buffer; base: number } {
-    const base = this.next;
-    this.next += bytes;
-    return { buffer: Buffer.from(this.all.buffer, base, bytes), base };
+  constructor(
+    readBytes: number,
+    readonly regionBytes: number,
+    splits: number,
+    readonly router?: CsvRouter,
+  ) {
+    const readOffset = 64; // address 0 stays unused
+    this.regionsOffset = align(readOffset + readBytes + 16);
+    this.tableOffset = align(this.regionsOffset + regionBytes * splits);
+    this.batchOffset = align(this.tableOffset + 16 * splits);
+    const total = this.batchOffset + (router ? BATCH * 8 : 0);
+    router?.reserve(total);
+    const memory = router ? router.memory : new ArrayBuffer(total);
+    this.all = new Uint8Array(memory);
+    this.read = Buffer.from(memory, readOffset, readBytes);
+    this.table = new Int32Array(memory, this.tableOffset, 4 * splits);
+    this.batch = new Int32Array(memory, this.batchOffset, router ? BATCH * 2 : 0);
   }
 }
 
+/** Records routed by one call into the router. */
+const BATCH = 1 << 16;
+
+const align = (n: number) => (n + 15) & ~15;
+
+/** One split's CSV file, written from its region of the arena (its cursor lives in the arena's table). */
 class SplitWriter {
-  private buffer: Buffer;
-  /** Offset of `buffer` in the arena; -1 once it has outgrown it. */
-  private base: number;
-  private used = 0;
   private closed = false;
   private readonly fd: number;
+  private readonly base: number;
 
   constructor(
     file: string,
     header: Buffer,
     private readonly arena: Arena,
-    bytes: number,
+    private readonly split: number,
+    bucketEnd: number,
   ) {
-    ({ buffer: this.buffer, base: this.base } = arena.take(bytes));
+    this.base = arena.regionsOffset + split * arena.regionBytes;
+    arena.table.set([bucketEnd, this.base, this.base + arena.regionBytes, 0], 4 * split);
     this.fd = fs.openSync(file, 'w');
     this.append(header, 0, header.length);
   }
 
   /** Appends source[start, end) and a line break. */
   append(source: Buffer, start: number, end: number): void {
+    const { all, table, read } = this.arena;
     const n = end - start + 1;
-    if (this.used + n > this.buffer.length) {
-      this.flush();
-      if (n > this.buffer.length) {
-        this.buffer = Buffer.allocUnsafe(n);
-        this.base = -1;
-      }
+    if (table[4 * this.split + 1] + n > table[4 * this.split + 2]) this.flush();
+    if (n > this.arena.regionBytes) {
+      this.writeAll(source, start, end);
+      this.writeAll(Buffer.from([LF]), 0, 1);
+      return;
     }
-    if (source === this.arena.read && this.base >= 0) this.arena.all.copyWithin(this.base + this.used, start, end);
-    else source.copy(this.buffer, this.used, start, end);
-    this.buffer[this.used + n - 1] = LF;
-    this.used += n;
+    const cursor = table[4 * this.split + 1];
+    if (source === read) all.copyWithin(cursor, read.byteOffset + start, read.byteOffset + end);
+    else all.set(source.subarray(start, end), cursor);
+    all[cursor + n - 1] = LF;
+    table[4 * this.split + 1] = cursor + n;
   }
 
+  /** Writes the region out and empties it. */
   flush(): void {
-    let offset = 0;
-    while (offset < this.used) offset += fs.writeSync(this.fd, this.buffer, offset, this.used - offset);
-    this.used = 0;
+    const cursor = this.arena.table[4 * this.split + 1];
+    this.writeAll(this.arena.all, this.base, cursor);
+    this.arena.table[4 * this.split + 1] = this.base;
+  }
+
+  private writeAll(source: Uint8Array, start: number, end: number): void {
+    for (let at = start; at < end;) at += fs.writeSync(this.fd, source, at, end - at);
   }
 
   close(): void {
@@ -256,6 +281,8 @@ export interface CsvRange {
 
 export interface RangeScanOptions {
   delimiter: string;
+  /** Routes records to their splits in WebAssembly (csv-route.ts); the result is the same without. */
+  router?: CsvRouter;
   header: CsvHeader;
   splitting?: CsvSplitting;
   /** Stop after this many records (a sample). */
@@ -326,14 +353,43 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
   const ncols = header.columns.length;
   const kinds = new Uint8Array(ncols);
   const rowsPerSplit = splitting ? splitting.ranges.map(() => 0) : [];
-  const bucketToSplit = splitting ? new Int32Array(splitting.totalBuckets) : new Int32Array(0);
-  splitting?.ranges.forEach((r, s) => bucketToSplit.fill(s, r.start, r.end));
   const rangeBytes = Math.max(range.end - range.start, 1 << 16);
   const readBytes = Math.min(CHUNK, rangeBytes);
-  const writerBytes = Math.min(WRITER_BYTES, rangeBytes + header.bytes.length + 1);
-  const arena = new Arena(readBytes, writerBytes, splitting?.outputs?.length ?? 0);
-  const writers = splitting?.outputs?.map((output) => new SplitWriter(output, header.bytes, arena, writerBytes));
+  const regionBytes = Math.min(WRITER_BYTES, rangeBytes + header.bytes.length + 1);
   const partitionColumn = splitting?.partitionColumn ?? -1;
+  // The router takes whole records only (a partition key may need unquoting), and cannot stop at the n-th record of a split.
+  const router = splitting?.outputs && partitionColumn < 0 && !locate ? options.router : undefined;
+  const arena = new Arena(readBytes, regionBytes, splitting?.outputs?.length ?? 0, router);
+  const writers = splitting?.outputs?.map((output, s) => new SplitWriter(output, header.bytes, arena, s, splitting.ranges[s].end));
+  const splitOf = (bucket: number) => {
+    let split = 0;
+    while (bucket >= splitting!.ranges[split].end) split++;
+    return split;
+  };
+  let pending = 0;
+  /** Routes the records waiting in the batch (before the read buffer's bytes move, and at the end). */
+  const routeBatch = () => {
+    const route = (from: number) => router!.route(arena.batchOffset + 8 * from, pending - from, splitting!.totalBuckets, arena.tableOffset);
+    for (let done = 0; done < pending;) {
+      let routed = route(done);
+      if (routed === 0) {
+        // A split's region is full: write the regions out and go on.
+        writers!.forEach((w) => w.flush());
+        routed = route(done);
+      }
+      if (routed === 0) {
+        // A record longer than a whole region: written on its own.
+        const start = arena.batch[2 * done] - arena.read.byteOffset;
+        const end = arena.batch[2 * done + 1] - arena.read.byteOffset;
+        const split = splitOf(bucketOf(arena.read, start, end, splitting!.totalBuckets));
+        rowsPerSplit[split]++;
+        writers![split].append(arena.read, start, end);
+        routed = 1;
+      }
+      done += routed;
+    }
+    pending = 0;
+  };
   const maxRecords = options.maxRecords ?? Infinity;
   let rows = 0;
   try {
@@ -349,6 +405,13 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
         }
         rows++;
         if (splitting) {
+          if (router && buffer === arena.read) {
+            arena.batch[2 * pending] = buffer.byteOffset + start;
+            arena.batch[2 * pending + 1] = buffer.byteOffset + end;
+            if (++pending === BATCH) routeBatch();
+            return rows < maxRecords;
+          }
+          if (pending > 0) routeBatch();
           let bucket: number;
           if (partitionColumn < 0) bucket = bucketOf(buffer, start, end, splitting.totalBuckets);
           else if (!keyQuoted) bucket = bucketOf(buffer, keyStart, keyEnd, splitting.totalBuckets);
@@ -356,7 +419,7 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
             const key = unquote(buffer, keyStart, keyEnd);
             bucket = bucketOf(key, 0, key.length, splitting.totalBuckets);
           }
-          const split = bucketToSplit[bucket];
+          const split = splitOf(bucket);
           rowsPerSplit[split]++;
           writers?.[split].append(buffer, start, end);
           if (locate && locate.split === split && rowsPerSplit[split] === locate.record) {
@@ -368,7 +431,10 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
       },
       { ncols, partitionColumn, kinds },
       arena.read,
+      router && (() => routeBatch()),
     );
+    if (pending > 0) routeBatch();
+    if (router) rowsPerSplit.forEach((_, s) => (rowsPerSplit[s] += arena.table[4 * s + 3]));
   } catch (error) {
     // A range that starts mid-file counts lines from 1: scan it again from its true line so that the
     // error names the line a user sees in an editor (only on this error path: counting costs a pass).
@@ -413,6 +479,8 @@ function scanRecords(
   typing?: { ncols: number; kinds: Uint8Array; partitionColumn: number },
   /** The read buffer to start with (it is replaced by a larger one for a record that does not fit). */
   initial?: Buffer,
+  /** Called before the read buffer's bytes move: records passed to onRecord are gone after it. */
+  beforeRefill?: () => void,
 ): void {
   const { file } = range;
   const weight = Int32Array.from(WEIGHT);
@@ -437,6 +505,7 @@ function scanRecords(
     for (;;) {
       // Refill: keep the unfinished record at the front, grow for records longer than the buffer.
       if (needMore && !eof) {
+        beforeRefill?.();
         if (pos > 0) {
           buffer.copyWithin(0, pos, len);
           len -= pos;

@@ -1,3 +1,4 @@
+import { CsvRouter } from './csv-route';
 import { bucketOf, fingerprint64 } from './fingerprint';
 
 /**
@@ -24,6 +25,11 @@ const VECTORS: [string, bigint][] = [
 describe('split fingerprint (MurmurHash3_x86_128, first 64 bits)', () => {
   it('matches the reference implementation on pinned test vectors (every tail length, multi-block, UTF-8, all byte values)', () => {
     for (const [hex, expected] of VECTORS) expect({ hex, value: fingerprint64(Buffer.from(hex, 'hex')) }).toEqual({ hex, value: expected });
+  });
+
+  it('the WebAssembly router (csv-route.wat) computes the same fingerprints', async () => {
+    const router = await CsvRouter.load();
+    for (const [hex, expected] of VECTORS) expect({ hex, value: router!.fingerprint64(Buffer.from(hex, 'hex')) }).toEqual({ hex, value: expected });
   });
 
   it('hashes a range of a larger buffer as it hashes the bytes alone', () => {

@@ -113,11 +113,12 @@ function installDebianPackages(manifest: SetupManifest, log: (line: string) => v
   }
   if (process.getuid?.() !== 0) throw new UserError(`Debian packages missing: ${missing.join(' ')}.`, `run as root: apt-get install -y ${missing.join(' ')}`);
   log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // An install killed half-way (a cancelled CI run) leaves dpkg "interrupted", and apt-get then
+  // refuses everything until dpkg finishes configuring what it unpacked: let it, first.
+  execFileSync('dpkg', ['--configure', '-a'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
 }
 
 /**

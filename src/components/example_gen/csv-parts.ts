@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { csvRelation, firstLines } from '../../data/csv';
 import { CsvColumnType, CsvHeader, CsvRange, kindOfType, scanCsvRange, typeOfKinds } from '../../data/csv-scan';
+import { CsvRouter } from '../../data/csv-route';
 import { DuckSession, sqlString } from '../../data/duckdb';
 import { UserError } from '../../util/errors';
 
@@ -60,7 +61,7 @@ export interface RewriteJob {
 /** Scans the range into its split files, then writes each as Parquet with the range's own types. */
 export async function convertRange(db: DuckSession, job: RangeJob): Promise<RangeResult> {
   try {
-    const scan = scanInto(job);
+    const scan = scanInto(job, await CsvRouter.load());
     const sampleKinds = job.sampleTypes.map(kindOfType);
     // A column with no value here or in the sample is text, as in a whole-file typing.
     const types = typeOfKinds(Array.from(scan.kinds, (k, c) => Math.max(k, sampleKinds[c] ?? 0)));
@@ -74,16 +75,17 @@ export async function convertRange(db: DuckSession, job: RangeJob): Promise<Rang
 /** Writes the range again with the final types (its split files are made again: keeping every range's would hold a copy of the input). */
 export async function rewriteRange(db: DuckSession, rewrite: RewriteJob): Promise<void> {
   try {
-    const scan = scanInto(rewrite.job);
+    const scan = scanInto(rewrite.job, await CsvRouter.load());
     await writeRange(db, rewrite.job, scan.rowsPerSplit, rewrite.types);
   } finally {
     removeSplitFiles(rewrite.job);
   }
 }
 
-function scanInto(job: RangeJob) {
+function scanInto(job: RangeJob, router: CsvRouter | undefined) {
   return scanCsvRange(job.range, {
     delimiter: job.delimiter,
+    router,
     header: job.header,
     splitting: { totalBuckets: job.totalBuckets, ranges: job.bucketRanges, partitionColumn: job.partitionColumn, outputs: job.splitFiles },
   });
