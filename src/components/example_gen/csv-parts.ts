@@ -3,8 +3,8 @@
  * of about RANGE_BYTES at record boundaries) becomes one Parquet file per split. A range is scanned
  * once (typed, shape-checked, each record routed by its fingerprint into a split file), then DuckDB
  * parses each split file with fixed types on one thread and writes it as zstd Parquet. Ranges are
- * independent, so worker threads (csv-worker.ts) convert them side by side; each worker keeps its own
- * one-thread DuckDB, and a range's output depends on its bytes and types alone.
+ * independent: the range pool (range-pool.ts) has DuckDB write one range while the next is scanned,
+ * and a range's output depends on its bytes and types alone.
  *
  * The types a range is written with are known only when every range has been scanned (a decimal in
  * the last range makes the column float everywhere). So a range is written with its own kinds raised
@@ -25,7 +25,7 @@ import { UserError } from '../../util/errors';
 /** Input bytes per range: big enough that DuckDB's per-statement start is noise, small enough to spread over cores. */
 export const RANGE_BYTES = 16 << 20;
 
-/** Memory limit of each worker's one-thread DuckDB (a streaming copy of one range needs a few row groups). */
+/** Memory limit of each range's one-thread DuckDB (a streaming copy of one range needs a few row groups). */
 export const RANGE_MEMORY_LIMIT = '256MB';
 
 export interface RangeJob {

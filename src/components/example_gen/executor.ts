@@ -62,10 +62,11 @@ interface CsvGroup {
 
 async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParameters): Promise<void> {
   let groups: CsvGroup[];
+  const quoteFree = new Set<string>();
   if (p.inputConfig) {
     checkUniqueSplitNames(p.inputConfig.splits.map((s) => s.name));
     groups = p.inputConfig.splits.map((split) => ({
-      files: checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern))),
+      files: checkFiles(resolveInputFiles(path.join(p.inputBase, split.pattern)), quoteFree),
       splitNames: [split.name],
       bucketRanges: [{ start: 0, end: 1 }],
       totalBuckets: 1,
@@ -76,7 +77,7 @@ async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParame
     const ranges = bucketRanges(p.outputConfig);
     groups = [
       {
-        files: checkFiles(resolveInputFiles(p.inputBase)),
+        files: checkFiles(resolveInputFiles(p.inputBase), quoteFree),
         splitNames: ranges.map((r) => r.name),
         bucketRanges: ranges,
         totalBuckets: ranges[ranges.length - 1].end,
@@ -84,7 +85,7 @@ async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParame
       },
     ];
   }
-  const written = await convertCsv(context, groups, p.delimiter);
+  const written = await convertCsv(context, groups, quoteFree, p.delimiter);
   if (p.writeTfExamples) await DuckSession.with(async (db) => finish(db, context, written));
   else await finish(undefined, context, written);
 }
@@ -93,7 +94,7 @@ async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParame
  * CSV → Parquet per split (csv-parts.ts): every file is read once, in ranges converted side by side;
  * types are settled when all ranges are in, and ranges written with other types are written again.
  */
-async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGroup[], delimiter?: string): Promise<string[]> {
+async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGroup[], quoteFree: Set<string>, delimiter?: string): Promise<string[]> {
   const delim = delimiter ?? guessDelimiter(groups[0].files[0]);
   const examplesUri = context.outputs.examples[0].uri;
   const scratch = fs.mkdtempSync(path.join(scratchRoot(), 'tfx-ts-examplegen-'));
@@ -215,11 +216,12 @@ function examplegenSlots(): number {
   return Number.isInteger(configured) && configured > 0 ? configured : Math.max(3, Math.min(os.cpus().length + 1, 5));
 }
 
-/** Files without a quote character: their ranges are cut without reading them through (see cutRanges). */
-const quoteFree = new Set<string>();
-
-/** The CSV front door shared with statistics (regular, non-empty, readable files; quotes closed). */
-function checkFiles(files: string[]): string[] {
+/**
+ * The CSV front door shared with statistics (regular, non-empty, readable files; quotes closed).
+ * Files without a quote character go into `quoteFree`: their ranges are cut without reading them
+ * through (see cutRanges).
+ */
+function checkFiles(files: string[], quoteFree: Set<string>): string[] {
   for (const file of files) if (checkCsvFile(file) === 0) quoteFree.add(file);
   return files;
 }
