@@ -29,6 +29,8 @@ export interface CsvSplitting {
   partitionColumn?: number;
   /** Where each split's records go (a CSV file with the header line); omit to only count. */
   outputs?: string[];
+  /** Add to the outputs (written by the scan of an earlier range) instead of starting them with the header. */
+  append?: boolean;
 }
 
 export interface CsvScan {
@@ -211,11 +213,12 @@ class SplitWriter {
     private readonly arena: Arena,
     private readonly split: number,
     bucketEnd: number,
+    append = false,
   ) {
     this.base = arena.regionsOffset + split * arena.regionBytes;
     arena.table.set([bucketEnd, this.base, this.base + arena.regionBytes, 0], 4 * split);
-    this.fd = fs.openSync(file, 'w');
-    this.append(header, 0, header.length);
+    this.fd = fs.openSync(file, append ? 'a' : 'w');
+    if (!append) this.append(header, 0, header.length);
   }
 
   /** Appends source[start, end) and a line break. */
@@ -360,7 +363,7 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
   // The router takes whole records only (a partition key may need unquoting), and cannot stop at the n-th record of a split.
   const router = splitting?.outputs && partitionColumn < 0 && !locate ? options.router : undefined;
   const arena = new Arena(readBytes, regionBytes, splitting?.outputs?.length ?? 0, router);
-  const writers = splitting?.outputs?.map((output, s) => new SplitWriter(output, header.bytes, arena, s, splitting.ranges[s].end));
+  const writers = splitting?.outputs?.map((output, s) => new SplitWriter(output, header.bytes, arena, s, splitting.ranges[s].end, splitting.append));
   const splitOf = (bucket: number) => {
     let split = 0;
     while (bucket >= splitting!.ranges[split].end) split++;

@@ -28,11 +28,18 @@ export const RANGE_BYTES = 16 << 20;
 /** Memory limit of each range's one-thread DuckDB (a streaming copy of one range needs a few row groups). */
 export const RANGE_MEMORY_LIMIT = '256MB';
 
+/** A range of one file, with that file's header; `file` numbers the file among the input's. */
+export interface Segment {
+  range: CsvRange;
+  header: CsvHeader;
+  file: number;
+}
+
 export interface RangeJob {
   index: number;
-  range: CsvRange;
+  /** One range of a large file, or small files (whole) packed together: written as one Parquet file per split. */
+  segments: Segment[];
   delimiter: string;
-  header: CsvHeader;
   totalBuckets: number;
   /** [start, end) bucket range of each split, in order. */
   bucketRanges: { start: number; end: number }[];
@@ -46,7 +53,8 @@ export interface RangeJob {
 
 export interface RangeResult {
   index: number;
-  kinds: number[];
+  /** Each segment's column kinds (per file, to refuse a column numeric in one file and text in another). */
+  kinds: number[][];
   rows: number;
   rowsPerSplit: number[];
   /** The types the range's Parquet files were written with. */
@@ -61,12 +69,14 @@ export interface RewriteJob {
 /** Scans the range into its split files, then writes each as Parquet with the range's own types. */
 export async function convertRange(db: DuckSession, job: RangeJob): Promise<RangeResult> {
   try {
-    const scan = scanInto(job, await CsvRouter.load());
+    const scans = scanInto(job, await CsvRouter.load());
     const sampleKinds = job.sampleTypes.map(kindOfType);
     // A column with no value here or in the sample is text, as in a whole-file typing.
-    const types = typeOfKinds(Array.from(scan.kinds, (k, c) => Math.max(k, sampleKinds[c] ?? 0)));
-    await writeRange(db, job, scan.rowsPerSplit, types);
-    return { index: job.index, kinds: Array.from(scan.kinds), rows: scan.rows, rowsPerSplit: scan.rowsPerSplit, types };
+    const types = typeOfKinds(sampleKinds.map((k, c) => Math.max(k, ...scans.map((scan) => scan.kinds[c]))));
+    const rowsPerSplit = job.splitFiles.map((_, s) => scans.reduce((sum, scan) => sum + scan.rowsPerSplit[s], 0));
+    await writeRange(db, job, rowsPerSplit, types);
+    const rows = scans.reduce((sum, scan) => sum + scan.rows, 0);
+    return { index: job.index, kinds: scans.map((scan) => Array.from(scan.kinds)), rows, rowsPerSplit, types };
   } finally {
     removeSplitFiles(job);
   }
@@ -75,20 +85,29 @@ export async function convertRange(db: DuckSession, job: RangeJob): Promise<Rang
 /** Writes the range again with the final types (its split files are made again: keeping every range's would hold a copy of the input). */
 export async function rewriteRange(db: DuckSession, rewrite: RewriteJob): Promise<void> {
   try {
-    const scan = scanInto(rewrite.job, await CsvRouter.load());
-    await writeRange(db, rewrite.job, scan.rowsPerSplit, rewrite.types);
+    const scans = scanInto(rewrite.job, await CsvRouter.load());
+    const rowsPerSplit = rewrite.job.splitFiles.map((_, s) => scans.reduce((sum, scan) => sum + scan.rowsPerSplit[s], 0));
+    await writeRange(db, rewrite.job, rowsPerSplit, rewrite.types);
   } finally {
     removeSplitFiles(rewrite.job);
   }
 }
 
 function scanInto(job: RangeJob, router: CsvRouter | undefined) {
-  return scanCsvRange(job.range, {
-    delimiter: job.delimiter,
-    router,
-    header: job.header,
-    splitting: { totalBuckets: job.totalBuckets, ranges: job.bucketRanges, partitionColumn: job.partitionColumn, outputs: job.splitFiles },
-  });
+  return job.segments.map((segment, i) =>
+    scanCsvRange(segment.range, {
+      delimiter: job.delimiter,
+      router,
+      header: segment.header,
+      splitting: {
+        totalBuckets: job.totalBuckets,
+        ranges: job.bucketRanges,
+        partitionColumn: job.partitionColumn,
+        outputs: job.splitFiles,
+        append: i > 0,
+      },
+    }),
+  );
 }
 
 function removeSplitFiles(job: RangeJob): void {
@@ -96,7 +115,7 @@ function removeSplitFiles(job: RangeJob): void {
 }
 
 async function writeRange(db: DuckSession, job: RangeJob, rowsPerSplit: number[], types: CsvColumnType[]): Promise<void> {
-  const columns = job.header.columns.map((name, i) => ({ name, type: types[i] }));
+  const columns = job.segments[0].header.columns.map((name, i) => ({ name, type: types[i] }));
   for (const [split, splitFile] of job.splitFiles.entries()) {
     const reader = csvRelation([splitFile], { delimiter: job.delimiter, columns });
     let written: number;
@@ -109,7 +128,7 @@ async function writeRange(db: DuckSession, job: RangeJob, rowsPerSplit: number[]
       throw conversionError(error as Error, job, split);
     }
     if (written !== rowsPerSplit[split])
-      throw new Error(`${job.range.file}: DuckDB read ${written} rows of a split file where the scan wrote ${rowsPerSplit[split]}.`);
+      throw new Error(`${job.segments[0].range.file}: DuckDB read ${written} rows of a split file where the scan wrote ${rowsPerSplit[split]}.`);
   }
 }
 
@@ -118,20 +137,29 @@ function conversionError(error: Error, job: RangeJob, split: number): Error {
   const line = /Line: (\d+)/.exec(error.message);
   const column = /converting column "([^"]+)"/.exec(error.message);
   const value = /Could not convert string "([^"]*)" to '(\w+)'/.exec(error.message);
+  const files = [...new Set(job.segments.map((segment) => segment.range.file))].join(', ');
   if (!line || !column)
     return new UserError(
-      `Cannot read CSV ${job.range.file}: ${firstLines(error.message)}`,
+      `Cannot read CSV ${files}: ${firstLines(error.message)}`,
       'every row needs as many fields as the header, and each column one type (numbers or text) throughout.',
     );
-  let where = `line ${line[1]} of a split of ${job.range.file}`;
-  const locate: { split: number; record: number; found?: { file: string; line: number } } = { split, record: Number(line[1]) - 1 };
-  scanCsvRange(job.range, {
-    delimiter: job.delimiter,
-    header: job.header,
-    splitting: { totalBuckets: job.totalBuckets, ranges: job.bucketRanges, partitionColumn: job.partitionColumn },
-    locate,
-  });
-  if (locate.found) where = `line ${locate.found.line} of ${locate.found.file}`;
+  let where = `line ${line[1]} of a split of ${files}`;
+  // The split file's line 1 is the header: its record n - 1, counted through the segments in order.
+  let record = Number(line[1]) - 1;
+  for (const segment of job.segments) {
+    const locate: { split: number; record: number; found?: { file: string; line: number } } = { split, record };
+    const scan = scanCsvRange(segment.range, {
+      delimiter: job.delimiter,
+      header: segment.header,
+      splitting: { totalBuckets: job.totalBuckets, ranges: job.bucketRanges, partitionColumn: job.partitionColumn },
+      locate,
+    });
+    if (locate.found) {
+      where = `line ${locate.found.line} of ${locate.found.file}`;
+      break;
+    }
+    record -= scan.rowsPerSplit[split];
+  }
   return new UserError(
     `Cannot read CSV: column "${column[1]}" ${value ? `has the value "${value[1]}", which is not a ${value[2]}, ` : 'has a value of another type '}on ${where}.`,
     `make every value of "${column[1]}" a number, or quote text so that the column is read as text.`,

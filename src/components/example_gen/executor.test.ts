@@ -221,6 +221,24 @@ describe('CsvExampleGen', () => {
       }
     });
 
+    it('packs small files together up to a range: 40 files give one Parquet file per split, or one per 200 kB pack', async () => {
+      const dir = tempDir();
+      const lines = fs.readFileSync(taxiCsv, 'utf8').trimEnd().split('\n');
+      const [header, rows] = [lines[0], lines.slice(1)];
+      const per = Math.ceil(rows.length / 40);
+      for (let f = 0; f < 40; f++) writeFile(dir, `part-${String(f).padStart(2, '0')}.csv`, `${header}\n${rows.slice(f * per, (f + 1) * per).join('\n')}\n`);
+      const whole = await runExampleGen(new CsvExampleGen({ inputBase: taxiCsv }));
+      const packed = await runExampleGen(new CsvExampleGen({ inputBase: dir }));
+      const cut = await withEnv(small, () => runExampleGen(new CsvExampleGen({ inputBase: dir })));
+      for (const split of ['train', 'eval']) {
+        expect(parquetFiles(packed.examples.uri, split).map((f) => path.basename(f))).toEqual(['data.parquet']);
+        expect(parquetFiles(cut.examples.uri, split).length).toBe(10);
+        const expected = await rowsOf(whole.examples.uri, split);
+        expect(await rowsOf(packed.examples.uri, split)).toEqual(expected);
+        expect(await rowsOf(cut.examples.uri, split)).toEqual(expected);
+      }
+    });
+
     it('settles a type in a later range and writes the earlier ranges again: a late decimal is not rounded', async () => {
       const dir = tempDir();
       // 30,000 integers then one decimal: past the 20,000-record sample and in the last range.

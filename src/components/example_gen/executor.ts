@@ -6,7 +6,7 @@ import type { Executor, ExecutorContext } from '../../dsl/component';
 import { checkCsvFile, guessDelimiter } from '../../data/csv';
 import { DuckSession, sqlIdent, sqlString } from '../../data/duckdb';
 import { CsvColumnType, CsvScan, cutRanges, readCsvHeader, scanCsvRange, typeOfKinds } from '../../data/csv-scan';
-import { RANGE_BYTES, RangeJob, RangeResult, scratchRoot, shardName } from './csv-parts';
+import { RANGE_BYTES, RangeJob, RangeResult, scratchRoot, Segment, shardName } from './csv-parts';
 import { RangePool } from './range-pool';
 import { bucketExpression, bucketRanges, checkUniqueSplitNames, InputConfig, OutputConfig } from '../../data/splits';
 import { UserError } from '../../util/errors';
@@ -102,13 +102,16 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
   try {
     let columns: string[] | undefined;
     const jobs: RangeJob[] = [];
-    const fileOfJob: number[] = [];
     const groupOfJob: number[] = [];
     const allFiles: string[] = [];
     let sampleTypes: CsvColumnType[] | undefined;
-    for (const group of groups) {
-      const perGroup: RangeJob[] = [];
+    for (const [g, group] of groups.entries()) {
       let partitionColumn: number | undefined;
+      // Each job becomes one Parquet file per split: a range of a large file, or small files packed
+      // together up to a range's size (a file per job would give a directory of many small files
+      // as many tiny Parquet files, and a DuckDB statement each).
+      const packs: Segment[][] = [];
+      let packBytes = Infinity;
       for (const file of group.files) {
         const header = readCsvHeader(file, delim);
         if (!columns) columns = header.columns;
@@ -125,31 +128,33 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
         const ranges = cutRanges(file, header.dataStart, rangeBytes(), quoteFree.has(file));
         ranges[0].firstLine = header.dataLine;
         sampleTypes ??= typeOfKinds(scanCsvRange(ranges[0], { delimiter: delim, header, maxRecords: SAMPLE_RECORDS }).kinds);
-        for (const range of ranges) {
-          perGroup.push({
-            index: 0,
-            range,
-            delimiter: delim,
-            header,
-            totalBuckets: group.totalBuckets,
-            bucketRanges: group.bucketRanges,
-            partitionColumn,
-            splitFiles: [],
-            parquetFiles: [],
-            sampleTypes,
-          });
-          fileOfJob.push(allFiles.length);
-          groupOfJob.push(groups.indexOf(group));
-        }
+        const segments = ranges.map((range) => ({ range, header, file: allFiles.length }));
         allFiles.push(file);
+        const bytes = ranges[0].end - ranges[0].start;
+        if (ranges.length === 1 && packBytes + bytes <= rangeBytes()) {
+          packs[packs.length - 1].push(segments[0]);
+          packBytes += bytes;
+        } else {
+          packs.push(...segments.map((segment) => [segment]));
+          packBytes = ranges.length === 1 ? bytes : Infinity;
+        }
       }
-      for (const [k, job] of perGroup.entries()) {
-        job.index = jobs.length + k;
-        job.splitFiles = group.splitNames.map((split) => path.join(scratch, `${job.index}-${split}.csv`));
-        job.parquetFiles = group.splitNames.map((split) => path.join(splitUri(examplesUri, split), shardName(k, perGroup.length)));
+      for (const [k, segments] of packs.entries()) {
+        const index = jobs.length;
+        jobs.push({
+          index,
+          segments,
+          delimiter: delim,
+          totalBuckets: group.totalBuckets,
+          bucketRanges: group.bucketRanges,
+          partitionColumn,
+          splitFiles: group.splitNames.map((split) => path.join(scratch, `${index}-${split}.csv`)),
+          parquetFiles: group.splitNames.map((split) => path.join(splitUri(examplesUri, split), shardName(k, packs.length))),
+          sampleTypes: sampleTypes!,
+        });
+        groupOfJob.push(g);
       }
       for (const split of group.splitNames) fs.mkdirSync(splitUri(examplesUri, split), { recursive: true });
-      jobs.push(...perGroup);
     }
     context.progress(0.02, `reading ${allFiles.length} CSV file(s) in ${jobs.length} range(s)`);
     let done = 0;
@@ -168,10 +173,13 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
     const kinds = new Uint8Array(columns!.length);
     const fileKinds = allFiles.map(() => new Uint8Array(columns!.length));
     for (const [j, result] of results.entries())
-      result.kinds.forEach((k, c) => {
-        if (k > kinds[c]) kinds[c] = k;
-        if (k > fileKinds[fileOfJob[j]][c]) fileKinds[fileOfJob[j]][c] = k;
-      });
+      result.kinds.forEach((segmentKinds, i) =>
+        segmentKinds.forEach((k, c) => {
+          const file = jobs[j].segments[i].file;
+          if (k > kinds[c]) kinds[c] = k;
+          if (k > fileKinds[file][c]) fileKinds[file][c] = k;
+        }),
+      );
     const rows = results.reduce((sum, r) => sum + r.rows, 0);
     checkScan(allFiles, { columns: columns!, types: typeOfKinds(kinds), fileTypes: fileKinds.map(typeOfKinds), rows, rowsPerSplit: [] });
     const types = typeOfKinds(kinds);
