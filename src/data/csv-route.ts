@@ -1,14 +1,19 @@
 /**
- * CsvExampleGen's record router in WebAssembly (csv-route.wat): for a batch of records, each one's
- * split by its fingerprint and its bytes appended to that split's region, in one call. Hand-written
- * because it is the per-record part of the CSV scan: the same work in JavaScript (fingerprint.ts and
- * a copy per record) took ~120 ms of the main thread per million taxi rows, the kernel ~40 ms, and
- * the main thread is what bounds CsvExampleGen (DuckDB writes beside it). No library routes records
- * held in one buffer by MurmurHash3; the mmh3 test vectors and a comparison with the JavaScript path
- * (csv-scan.test.ts) pin its output.
+ * CsvExampleGen's record router in WebAssembly (csv-route.wat), the hot part of the CSV scan:
+ * - `fast` reads plain records (no quote, LF or CRLF ends) as csv-scan.ts does: each field's kind by
+ *   its byte-weight sum, the column kinds raised in place, the record bounds appended to a batch; any
+ *   record it cannot settle alone (a quote, a lone CR, a ragged row, a number shape that needs the
+ *   exact grammar, a short text that may be inf or nan) is left to the JavaScript scan, one at a time;
+ * - `route` takes a batch: each record's split by its fingerprint (MurmurHash3), and its bytes
+ *   appended to that split's region.
+ * Hand-written because the scan is what bounds CsvExampleGen's main thread (DuckDB writes beside it):
+ * the same work in JavaScript took ~580 ms per million taxi rows, the kernel ~270 ms. No library
+ * scans CSV records held in one buffer with these typing rules and fingerprint. The mmh3 test
+ * vectors, a fuzz test against the JavaScript scan (same kinds, counts and split file bytes, with
+ * mutations of the kernel shown to fail it) and the 12 MB and long-record tests pin its output.
  *
  * The build compiles the .wat to dist/ (scripts/build-wasm.js); from sources (Jest) it is compiled
- * here with wabt. Without either, the scan routes records in JavaScript, with the same result.
+ * here with wabt. Without either, the scan runs in JavaScript alone, with the same result.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +22,7 @@ interface RouterExports {
   memory: WebAssembly.Memory;
   route(recs: number, count: number, total: bigint, table: number): number;
   low64(start: number, end: number): bigint;
+  fast(pos: number, len: number, ncols: number, delim: number, weights: number, kinds: number, recs: number, max: number, out: number): number;
 }
 
 export class CsvRouter {
@@ -55,6 +61,11 @@ export class CsvRouter {
     new Uint8Array(this.memory).set(bytes, 64);
     new Uint8Array(this.memory).fill(0xa5, 64 + bytes.length, 64 + bytes.length + 16); // not part of the key
     return BigInt.asUintN(64, this.exports.low64(64, 64 + bytes.length));
+  }
+
+  /** See csv-route.wat: the scan's fast path over plain records; 0: the bytes ran out, 1: a record for the JavaScript scan, 2: the batch is full. */
+  fast(pos: number, len: number, ncols: number, delim: number, weights: number, kinds: number, recs: number, max: number, out: number): number {
+    return this.exports.fast(pos, len, ncols, delim, weights, kinds, recs, max, out);
   }
 
   /** See csv-route.wat: routes records of the batch at `recs` until one does not fit; returns how many were routed. */

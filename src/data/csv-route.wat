@@ -1,7 +1,7 @@
 ;; CsvExampleGen's record router (loaded by csv-route.ts; compiled to csv-route.wasm by
-;; scripts/build-wasm.js). For a batch of records of the read buffer, all in this memory: the
-;; record's split by its fingerprint, then the record and a line break appended to that split's
-;; region. The fingerprint is the first 64 bits of MurmurHash3_x86_128 with seed 0 (fingerprint.ts
+;; scripts/build-wasm.js): `fast` types plain records and collects their bounds; `route` takes a batch
+;; of records of the read buffer, all in this memory: the record's split by its fingerprint, then the
+;; record and a line break appended to that split's region. The fingerprint is the first 64 bits of MurmurHash3_x86_128 with seed 0 (fingerprint.ts
 ;; holds the same in JavaScript, and its test vectors pin both).
 (module
   (memory (export "memory") 1)
@@ -103,4 +103,99 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $each)))
     (local.get $r))
+;; The scan's fast path for plain records (no quote, LF or CRLF line ends) from $pos: types each
+  ;; field by its byte-weight sum as csv-scan.ts does (weights: i32 × 256 at $weights, -1 for bytes
+  ;; that end a field; column kinds: u8 at $kinds, raised in place), and appends each record's bounds
+  ;; to the batch at $recs (at most $max). Leaves [pos, records, lines] at $out and returns 0 when the
+  ;; bytes end inside a record, 1 at a record the JavaScript scan must read (a quote, a lone CR, a
+  ;; field count other than $ncols, a number shape the sum does not settle, a short text that may be
+  ;; inf or nan), 2 when the batch is full.
+  (func (export "fast")
+    (param $pos i32) (param $len i32) (param $ncols i32) (param $delim i32) (param $weights i32)
+    (param $kinds i32) (param $recs i32) (param $max i32) (param $out i32) (result i32)
+    (local $count i32) (local $lines i32) (local $start i32) (local $i i32) (local $col i32)
+    (local $c i32) (local $w i32) (local $sum i64) (local $fstart i32) (local $content i32)
+    (local $known i32) (local $kind i32) (local $first i32) (local $status i32)
+    (block $stop
+      (loop $records
+        (if (i32.ge_u (local.get $count) (local.get $max)) (then (local.set $status (i32.const 2)) (br $stop)))
+        (local.set $start (local.get $pos))
+        (local.set $i (local.get $pos))
+        (local.set $col (i32.const 0))
+        (loop $fields
+          (local.set $sum (i64.const 0))
+          (local.set $fstart (local.get $i))
+          (block $structural
+            (loop $bytes
+              (if (i32.ge_u (local.get $i) (local.get $len)) (then (local.set $status (i32.const 0)) (br $stop)))
+              (local.set $c (i32.load8_u (local.get $i)))
+              (local.set $w (i32.load (i32.add (local.get $weights) (i32.shl (local.get $c) (i32.const 2)))))
+              (br_if $structural (i32.lt_s (local.get $w) (i32.const 0)))
+              (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (local.get $w))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $bytes)))
+          ;; $c ends the field: the delimiter, a quote, LF or CR
+          (if (i32.eq (local.get $c) (i32.const 34)) (then (local.set $status (i32.const 1)) (br $stop)))
+          (if (i32.eq (local.get $c) (i32.const 13))
+            (then
+              (if (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $len)) (then (local.set $status (i32.const 0)) (br $stop)))
+              (if (i32.ne (i32.load8_u offset=1 (local.get $i)) (i32.const 10)) (then (local.set $status (i32.const 1)) (br $stop)))))
+          (local.set $content (i32.sub (local.get $i) (local.get $fstart)))
+          (if (i32.and (i32.lt_u (local.get $col) (local.get $ncols)) (i32.gt_u (local.get $content) (i32.const 0)))
+            (then
+              (local.set $known (i32.load8_u (i32.add (local.get $kinds) (local.get $col))))
+              (if (i32.lt_u (local.get $known) (i32.const 3))
+                (then
+                  (local.set $first (i32.load8_u (local.get $fstart)))
+                  (block $classified
+                    ;; digits only: int64 unless long enough to need the exact check
+                    (if (i64.eqz (local.get $sum))
+                      (then
+                        (if (i32.gt_u (local.get $content) (i32.const 18)) (then (local.set $status (i32.const 1)) (br $stop)))
+                        (local.set $kind (i32.const 1)) (br $classified)))
+                    ;; digits and one dot
+                    (if (i32.and (i64.eq (local.get $sum) (i64.const 1)) (i32.gt_u (local.get $content) (i32.const 1)))
+                      (then (local.set $kind (i32.const 2)) (br $classified)))
+                    ;; a leading sign, then digits (and one dot)
+                    (if (i32.or (i32.eq (local.get $first) (i32.const 45)) (i32.eq (local.get $first) (i32.const 43)))
+                      (then
+                        (if (i32.and (i64.eq (local.get $sum) (i64.const 4096)) (i32.gt_u (local.get $content) (i32.const 1)))
+                          (then
+                            (if (i32.gt_u (local.get $content) (i32.const 18)) (then (local.set $status (i32.const 1)) (br $stop)))
+                            (local.set $kind (i32.const 1)) (br $classified)))
+                        (if (i32.and (i64.eq (local.get $sum) (i64.const 4097)) (i32.gt_u (local.get $content) (i32.const 2)))
+                          (then (local.set $kind (i32.const 2)) (br $classified)))))
+                    ;; any other byte: text, unless short (it may be inf or nan)
+                    (if (i64.ge_u (local.get $sum) (i64.const 16777216))
+                      (then
+                        (if (i32.le_u (local.get $content) (i32.const 16)) (then (local.set $status (i32.const 1)) (br $stop)))
+                        (local.set $kind (i32.const 3)) (br $classified)))
+                    ;; exponents, spaces, several signs or dots: the exact grammar, in JavaScript
+                    (local.set $status (i32.const 1))
+                    (br $stop))
+                  (if (i32.gt_u (local.get $kind) (local.get $known))
+                    (then (i32.store8 (i32.add (local.get $kinds) (local.get $col)) (local.get $kind))))))))
+          (if (i32.eq (local.get $c) (local.get $delim))
+            (then
+              (local.set $col (i32.add (local.get $col) (i32.const 1)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $fields))))
+        ;; the record ends at $i (LF, or CR before LF)
+        (if (i32.eq (local.get $i) (local.get $start))
+          (then
+            ;; a blank line
+            (local.set $lines (i32.add (local.get $lines) (i32.const 1)))
+            (local.set $pos (i32.add (local.get $i) (select (i32.const 2) (i32.const 1) (i32.eq (local.get $c) (i32.const 13)))))
+            (br $records)))
+        (if (i32.ne (i32.add (local.get $col) (i32.const 1)) (local.get $ncols)) (then (local.set $status (i32.const 1)) (br $stop)))
+        (i32.store (i32.add (local.get $recs) (i32.shl (local.get $count) (i32.const 3))) (local.get $start))
+        (i32.store offset=4 (i32.add (local.get $recs) (i32.shl (local.get $count) (i32.const 3))) (local.get $i))
+        (local.set $count (i32.add (local.get $count) (i32.const 1)))
+        (local.set $lines (i32.add (local.get $lines) (i32.const 1)))
+        (local.set $pos (i32.add (local.get $i) (select (i32.const 2) (i32.const 1) (i32.eq (local.get $c) (i32.const 13)))))
+        (br $records)))
+    (i32.store (local.get $out) (local.get $pos))
+    (i32.store offset=4 (local.get $out) (local.get $count))
+    (i32.store offset=8 (local.get $out) (local.get $lines))
+    (local.get $status))
 )

@@ -175,24 +175,38 @@ class Arena {
   readonly batch: Int32Array;
   readonly batchOffset: number;
   readonly regionsOffset: number;
+  /** For the router's fast path: the byte weights, the column kinds, and its [pos, records, lines] answer. */
+  readonly weights: Int32Array;
+  readonly weightsOffset: number;
+  readonly kinds: Uint8Array;
+  readonly kindsOffset: number;
+  readonly out: Int32Array;
+  readonly outOffset: number;
 
   constructor(
     readBytes: number,
     readonly regionBytes: number,
     splits: number,
-    readonly router?: CsvRouter,
+    readonly router: CsvRouter | undefined,
+    columns: number,
   ) {
     const readOffset = 64; // address 0 stays unused
     this.regionsOffset = align(readOffset + readBytes + 16);
     this.tableOffset = align(this.regionsOffset + regionBytes * splits);
     this.batchOffset = align(this.tableOffset + 16 * splits);
-    const total = this.batchOffset + (router ? BATCH * 8 : 0);
+    this.weightsOffset = align(this.batchOffset + (router ? BATCH * 8 : 0));
+    this.kindsOffset = this.weightsOffset + 256 * 4;
+    this.outOffset = align(this.kindsOffset + columns);
+    const total = this.outOffset + 16;
     router?.reserve(total);
     const memory = router ? router.memory : new ArrayBuffer(total);
     this.all = new Uint8Array(memory);
     this.read = Buffer.from(memory, readOffset, readBytes);
     this.table = new Int32Array(memory, this.tableOffset, 4 * splits);
     this.batch = new Int32Array(memory, this.batchOffset, router ? BATCH * 2 : 0);
+    this.weights = new Int32Array(memory, this.weightsOffset, 256);
+    this.kinds = new Uint8Array(memory, this.kindsOffset, columns).fill(0);
+    this.out = new Int32Array(memory, this.outOffset, 3);
   }
 }
 
@@ -354,7 +368,6 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
     );
   }
   const ncols = header.columns.length;
-  const kinds = new Uint8Array(ncols);
   const rowsPerSplit = splitting ? splitting.ranges.map(() => 0) : [];
   const rangeBytes = Math.max(range.end - range.start, 1 << 16);
   const readBytes = Math.min(CHUNK, rangeBytes);
@@ -362,7 +375,9 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
   const partitionColumn = splitting?.partitionColumn ?? -1;
   // The router takes whole records only (a partition key may need unquoting), and cannot stop at the n-th record of a split.
   const router = splitting?.outputs && partitionColumn < 0 && !locate ? options.router : undefined;
-  const arena = new Arena(readBytes, regionBytes, splitting?.outputs?.length ?? 0, router);
+  const arena = new Arena(readBytes, regionBytes, splitting?.outputs?.length ?? 0, router, ncols);
+  // The column kinds live in the arena, where the router's fast path raises them too.
+  const kinds = arena.kinds;
   const writers = splitting?.outputs?.map((output, s) => new SplitWriter(output, header.bytes, arena, s, splitting.ranges[s].end, splitting.append));
   const splitOf = (bucket: number) => {
     let split = 0;
@@ -395,6 +410,21 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
   };
   const maxRecords = options.maxRecords ?? Infinity;
   let rows = 0;
+  let fast: ((pos: number, len: number) => { pos: number; lines: number; ranOut: boolean }) | undefined;
+  if (router && maxRecords === Infinity) {
+    arena.weights.set(WEIGHT);
+    arena.weights[D] = arena.weights[QUOTE] = arena.weights[LF] = arena.weights[CR] = -1;
+    const base = arena.read.byteOffset;
+    fast = (pos, len) => {
+      const batch = arena.batchOffset + 8 * pending;
+      const status = router.fast(base + pos, base + len, ncols, D, arena.weightsOffset, arena.kindsOffset, batch, BATCH - pending, arena.outOffset);
+      const [stop, records, lines] = arena.out;
+      pending += records;
+      rows += records;
+      if (pending === BATCH) routeBatch();
+      return { pos: stop - base, lines, ranOut: status === 0 };
+    };
+  }
   try {
     scanRecords(
       range,
@@ -435,6 +465,7 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
       { ncols, partitionColumn, kinds },
       arena.read,
       router && (() => routeBatch()),
+      fast,
     );
     if (pending > 0) routeBatch();
     if (router) rowsPerSplit.forEach((_, s) => (rowsPerSplit[s] += arena.table[4 * s + 3]));
@@ -453,7 +484,8 @@ export function scanCsvRange(range: CsvRange, options: RangeScanOptions): RangeS
     writers?.forEach((w) => w.close());
   }
   if (locate?.found && range.firstLine === undefined) locate.found.line += linesBefore(range.file, range.start);
-  return { kinds, rows, rowsPerSplit };
+  // A copy: the arena's memory is the next scan's.
+  return { kinds: Uint8Array.from(kinds), rows, rowsPerSplit };
 }
 
 type OnRecord = (
@@ -484,6 +516,12 @@ function scanRecords(
   initial?: Buffer,
   /** Called before the read buffer's bytes move: records passed to onRecord are gone after it. */
   beforeRefill?: () => void,
+  /**
+   * Takes the plain records from `pos` of the initial buffer in one go (csv-route.ts's fast path):
+   * returns where it stopped, the line breaks it passed, and whether the bytes ran out (the record
+   * there is then read again after a refill) or the record there is one for this loop.
+   */
+  fast?: (pos: number, len: number) => { pos: number; lines: number; ranOut: boolean },
 ): void {
   const { file } = range;
   const weight = Int32Array.from(WEIGHT);
@@ -531,6 +569,16 @@ function scanRecords(
         if (base === 0 && pos === 0 && len >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) pos = 3; // UTF-8 byte order mark
       }
       if (pos >= len && eof) break;
+      if (fast && buffer === initial) {
+        const taken = fast(pos, len);
+        pos = taken.pos;
+        line += taken.lines;
+        if (taken.ranOut && !eof) {
+          needMore = true;
+          continue;
+        }
+        if (pos >= len && eof) break;
+      }
       // One record from pos: fields, kinds and its end; -1 when the buffer ends first.
       let i = pos;
       let col = 0;
