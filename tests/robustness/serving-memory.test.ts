@@ -11,7 +11,9 @@ import { sleep, writeTinyBundle } from './fixtures';
 
 jest.setTimeout(120_000);
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const statusMb = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rssMb = (pid: number) => statusMb(pid, 'VmRSS');
 
 (process.platform === 'linux' ? it : it.skip)('returns most of the memory a 600k-instance predict took once idle', async () => {
   const dir = tempDir('tfx-ts-robust-mem-');
@@ -40,17 +42,19 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/pr
     expect(await predict(1000)).toBe(1000);
     await sleep(500);
     const baseline = rssMb(child.pid!);
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, rssMb(child.pid!));
-    }, 20);
     expect(await predict(600_000)).toBe(600_000);
-    clearInterval(sampler);
-    peak = Math.max(peak, rssMb(child.pid!));
-    await sleep(2000);
-    const after = rssMb(child.pid!);
-    // The request took a lot (hundreds of MB of parsed JSON); at least a third of it comes back.
+    // The kernel's high-water mark: sampling RSS every 20 ms could miss a short peak (one CI run saw
+    // only 79 MB of it and failed the ratio below by 1 MB).
+    const peak = statusMb(child.pid!, 'VmHWM');
+    // The request took a lot (hundreds of MB of parsed JSON); at least a third of it comes back once
+    // the server is idle: V8 and the allocator give memory back on their own schedule, so the lowest
+    // RSS of the next 10 s counts (it stayed at the peak for good before the fix).
     expect(peak - baseline).toBeGreaterThan(60);
+    let after = rssMb(child.pid!);
+    for (let waited = 0; waited < 10_000 && after - baseline >= (peak - baseline) * 0.67; waited += 250) {
+      await sleep(250);
+      after = Math.min(after, rssMb(child.pid!));
+    }
     expect(after - baseline).toBeLessThan((peak - baseline) * 0.67);
   } finally {
     child.kill();
