@@ -182,6 +182,24 @@ describe('CsvExampleGen', () => {
     expect(rows.every((r) => r.splits === 1)).toBe(true);
   });
 
+  it('guesses the delimiter of each input split on its own (inputConfig)', async () => {
+    const dir = tempDir();
+    writeFile(dir, 'train/a.csv', 'x,y\n1,a\n2,b\n');
+    writeFile(dir, 'eval/a.tsv', 'x\ty\n3\tc\n');
+    const { examples } = await runExampleGen(
+      new CsvExampleGen({
+        inputBase: dir,
+        inputConfig: {
+          splits: [
+            { name: 'train', pattern: 'train/*' },
+            { name: 'eval', pattern: 'eval/*' },
+          ],
+        },
+      }),
+    );
+    expect(await query(`SELECT * FROM read_parquet(${sqlString(parquetFiles(examples.uri, 'eval')[0])})`)).toEqual([{ x: 3, y: 'c' }]);
+  });
+
   it('reads pre-split input with inputConfig', async () => {
     const { examples } = await runExampleGen(
       new CsvExampleGen({
@@ -293,6 +311,16 @@ describe('CsvExampleGen', () => {
       store.close();
     }
 
+    it('a range setting that is not a positive integer', async () => {
+      for (const [name, value] of [
+        ['TFX_TS_EXAMPLEGEN_RANGE_BYTES', '16MB'],
+        ['TFX_TS_EXAMPLEGEN_SLOTS', '0'],
+      ]) {
+        await withEnv({ [name]: value }, () =>
+          expectRefused(() => new CsvExampleGen({ inputBase: taxiCsv }), new RegExp(`${name}="${value}" is not a positive integer`)),
+        );
+      }
+    });
     it('missing path', () =>
       expectRefused(() => new CsvExampleGen({ inputBase: '/nonexistent/data.csv' }), /Input path \/nonexistent\/data.csv does not exist/));
     it('empty CSV', () => {

@@ -95,10 +95,11 @@ async function readCsvInto(context: ExecutorContext<CsvParameters>, p: CsvParame
  * types are settled when all ranges are in, and ranges written with other types are written again.
  */
 async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGroup[], quoteFree: Set<string>, delimiter?: string): Promise<string[]> {
-  const delim = delimiter ?? guessDelimiter(groups[0].files[0]);
   const examplesUri = context.outputs.examples[0].uri;
+  // Settings first: a bad one is refused before anything is made.
+  const [slots, cutBytes] = [examplegenSlots(), rangeBytes()];
   const scratch = fs.mkdtempSync(path.join(scratchRoot(), 'tfx-ts-examplegen-'));
-  const pool = new RangePool(examplegenSlots());
+  const pool = new RangePool(slots);
   try {
     let columns: string[] | undefined;
     const jobs: RangeJob[] = [];
@@ -106,6 +107,8 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
     const allFiles: string[] = [];
     let sampleTypes: CsvColumnType[] | undefined;
     for (const [g, group] of groups.entries()) {
+      // Each input split (inputConfig) may have a delimiter of its own, as before ranges.
+      const delim = delimiter ?? guessDelimiter(group.files[0]);
       let partitionColumn: number | undefined;
       // Each job becomes one Parquet file per split: a range of a large file, or small files packed
       // together up to a range's size (a file per job would give a directory of many small files
@@ -125,13 +128,13 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
           if (partitionColumn < 0)
             throw new UserError(`partitionFeatureName "${group.partitionFeatureName}" is not a column of the input.`, `use one of: ${columns.join(', ')}.`);
         }
-        const ranges = cutRanges(file, header.dataStart, rangeBytes(), quoteFree.has(file));
+        const ranges = cutRanges(file, header.dataStart, cutBytes, quoteFree.has(file));
         ranges[0].firstLine = header.dataLine;
         sampleTypes ??= typeOfKinds(scanCsvRange(ranges[0], { delimiter: delim, header, maxRecords: SAMPLE_RECORDS }).kinds);
         const segments = ranges.map((range) => ({ range, header, file: allFiles.length }));
         allFiles.push(file);
         const bytes = ranges[0].end - ranges[0].start;
-        if (ranges.length === 1 && packBytes + bytes <= rangeBytes()) {
+        if (ranges.length === 1 && packBytes + bytes <= cutBytes) {
           packs[packs.length - 1].push(segments[0]);
           packBytes += bytes;
         } else {
@@ -209,10 +212,19 @@ async function convertCsv(context: ExecutorContext<CsvParameters>, groups: CsvGr
 /** Records typed before any range is written: a range never writes a column with a smaller type than these show. */
 const SAMPLE_RECORDS = 20_000;
 
+/** A positive integer from the environment, or `fallback` when unset; anything else is refused, not ignored. */
+function positiveIntegerFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new UserError(`${name}=${JSON.stringify(raw)} is not a positive integer.`, `set it to a whole number such as ${fallback}, or unset it.`);
+  return value;
+}
+
 /** Range size; TFX_TS_EXAMPLEGEN_RANGE_BYTES lets tests cut small files into several ranges. */
 function rangeBytes(): number {
-  const configured = Number(process.env.TFX_TS_EXAMPLEGEN_RANGE_BYTES);
-  return Number.isInteger(configured) && configured > 0 ? configured : RANGE_BYTES;
+  return positiveIntegerFromEnv('TFX_TS_EXAMPLEGEN_RANGE_BYTES', RANGE_BYTES);
 }
 
 /**
@@ -220,8 +232,7 @@ function rangeBytes(): number {
  * cores: 0.89 s for the 1M-row file, against 0.96 s with 2), or TFX_TS_EXAMPLEGEN_SLOTS.
  */
 function examplegenSlots(): number {
-  const configured = Number(process.env.TFX_TS_EXAMPLEGEN_SLOTS);
-  return Number.isInteger(configured) && configured > 0 ? configured : Math.max(3, Math.min(os.cpus().length + 1, 5));
+  return positiveIntegerFromEnv('TFX_TS_EXAMPLEGEN_SLOTS', Math.max(3, Math.min(os.cpus().length + 1, 5)));
 }
 
 /**
